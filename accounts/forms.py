@@ -1,0 +1,73 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+
+from .models import PROVINCE_WIDE, Role, User
+
+
+class UserForm(forms.ModelForm):
+    """Create or edit a user; role and unit are fixed when editing oneself."""
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "phone", "position", "unit", "role"]
+
+    def __init__(self, *args, manager: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        self.fields["full_name"].required = True
+        self.fields["role"].choices = [
+            (value, label) for value, label in Role.choices if value in manager.grantable_roles()
+        ]
+        self.fields["unit"].queryset = Unit.objects.for_user(manager).order_by("kind", "name")
+        self.fields["unit"].required = False
+        if self.instance.pk == manager.pk:
+            # Nobody changes their own role or unit: the fields are not even accepted.
+            del self.fields["role"]
+            del self.fields["unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, unit = cleaned.get("role"), cleaned.get("unit")
+        if "role" in self.fields and role and role not in PROVINCE_WIDE and unit is None:
+            self.add_error("unit", _("Vai trò này cần gắn với một đơn vị."))
+        if (
+            self.instance.pk
+            and self.instance.pk != self.manager.pk
+            and self.instance.role not in self.manager.grantable_roles()
+        ):
+            raise forms.ValidationError(_("Bạn không có quyền sửa tài khoản này."))
+        return cleaned
+
+
+class NewUserForm(UserForm):
+    password = forms.CharField(
+        label=_("Mật khẩu ban đầu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                full_name=cleaned.get("full_name", ""),
+                email=cleaned.get("email", ""),
+                unit=cleaned.get("unit"),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user

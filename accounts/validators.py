@@ -1,0 +1,63 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from binhdang.text import fold
+
+# Words an attacker tries first: generic ones and the context of this system (province, agencies).
+CONTEXT_WORDS = (
+    "password",
+    "passw0rd",
+    "matkhau",
+    "qwerty",
+    "asdfgh",
+    "abc123",
+    "123456",
+    "654321",
+    "admin",
+    "welcome",
+    "letmein",
+    "iloveyou",
+    "binhdang",
+    "binhdanggioi",
+    "quangngai",
+    "kontum",
+    "noivu",
+    "sonoivu",
+    "ubnd",
+    "uyban",
+    "hoiphunu",
+    "lhpn",
+    "congan",
+    "baocao",
+)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+class ContextWordsValidator:
+    """Refuse passwords built on common or context words, whatever the case, accents or symbols."""
+
+    def validate(self, password, user=None):
+        squashed = _squash(password)
+        # l33t-speak spelling of the same words is no better.
+        unleet = squashed.translate(str.maketrans("013457@$", "oieastas"))
+        words = list(CONTEXT_WORDS)
+        if user is not None:
+            words += [_squash(getattr(user, "username", "") or "")]
+            unit = getattr(user, "unit", None)
+            if unit is not None:
+                words += [w for w in _squash(unit.name).split() if w]
+        for word in filter(lambda w: len(w) >= 4, words):
+            if word in squashed or word in unleet:
+                raise ValidationError(
+                    _("Mật khẩu chứa từ quá dễ đoán (“%(word)s”). Hãy dùng một cụm từ riêng."),
+                    code="password_context_word",
+                    params={"word": word},
+                )
+
+    def get_help_text(self):
+        return _("Mật khẩu không được chứa từ phổ biến hoặc tên tỉnh, tên cơ quan, tên đăng nhập.")

@@ -1,0 +1,95 @@
+import datetime
+import decimal
+
+from django.db import models, transaction
+
+from .models import Action, Event
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    """The audited fields of `obj` as JSON-able values (many-to-many as sorted names)."""
+    data = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            data[name] = _plain(list(getattr(obj, name).all())) if obj.pk else []
+        else:
+            data[name] = _plain(getattr(obj, name))
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def record_event(
+    *, actor, action: Action | str, obj=None, changes: dict | None = None, request=None, label=""
+) -> Event:
+    """Append one event; call inside the transaction of the change it records."""
+    unit = getattr(actor, "unit", None) if actor is not None else None
+    return Event.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(str(actor) if actor is not None else "")[:150],
+        actor_role=getattr(actor, "role", "") or "",
+        actor_unit=(unit.name if unit is not None else "")[:200],
+        ip=client_ip(request),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(label or (str(obj) if obj is not None else ""))[:300],
+        changes=changes or {},
+    )
+
+
+class ConcurrentEdit(Exception):
+    """Someone saved the record after this user opened it; their values are in `current`."""
+
+    def __init__(self, current):
+        super().__init__("concurrent edit")
+        self.current = current
+
+
+@transaction.atomic
+def save_audited(*, actor, form, fields, request=None):
+    """Save a ModelForm, refusing a stale version and auditing old → new in one transaction.
+
+    A form for a versioned model carries `expected_version`: the version the user started from.
+    """
+    instance = form.instance
+    before = {}
+    if instance.pk:
+        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+        expected = form.cleaned_data.get("expected_version")
+        if expected is not None and current.version != expected:
+            raise ConcurrentEdit(current)
+        before = snapshot(current, fields)
+        instance.version = current.version + 1
+    obj = form.save()
+    changes = diff(before, snapshot(obj, fields))
+    if changes or not before:
+        record_event(
+            actor=actor,
+            action=Action.UPDATE if before else Action.CREATE,
+            obj=obj,
+            changes=changes,
+            request=request,
+        )
+    return obj

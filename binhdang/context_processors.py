@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import models as roles
+
+# (label, url name, roles that see it); the views enforce the same rules on their own.
+NAVIGATION = [
+    (_("Trang chủ"), "home", None),
+    (_("Kế hoạch"), "plans:current", roles.PLAN_READERS),
+    (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
+    (_("Đơn vị"), "orgs:list", roles.UNIT_READERS),
+    (_("Người dùng"), "accounts:users", roles.USER_MANAGERS),
+]
+
+
+def navigation(request):
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    path = request.path
+    items = []
+    for label, name, allowed in NAVIGATION:
+        if allowed is None or user.role in allowed:
+            url = reverse(name)
+            active = path == url if name == "home" else path.startswith(url)
+            items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from plans.views import home
+
+from .api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("units/", include("orgs.urls")),
+    path("plans/", include("plans.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "binhdang.views.forbidden"
+handler404 = "binhdang.views.not_found"
+handler500 = "binhdang.views.server_error"

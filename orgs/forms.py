@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from audit.forms import VersionedFormMixin
+
+from .models import Succession, Unit
+
+
+class UnitForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "note"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Unit.objects.exclude(pk=self.instance.pk).order_by(
+            "kind", "name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
+        return cleaned
+
+
+class CloseUnitForm(VersionedFormMixin, forms.Form):
+    valid_to = forms.DateField(
+        label=_("Hết hiệu lực từ sau ngày"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    successors = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị kế thừa"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Các đơn vị nhận lại địa bàn, dân cư và số liệu của đơn vị này."),
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, version=unit.version, **kwargs)
+        self.unit = unit
+        self.fields["successors"].queryset = Unit.objects.exclude(pk=unit.pk).order_by(
+            "kind", "name"
+        )
+
+    def clean_valid_to(self):
+        day = self.cleaned_data["valid_to"]
+        if self.unit.valid_from and day < self.unit.valid_from:
+            raise forms.ValidationError(_("Ngày này trước ngày đơn vị bắt đầu hiệu lực."))
+        return day
+
+
+class SuccessionForm(forms.ModelForm):
+    class Meta:
+        model = Succession
+        fields = ["successor", "effective_on", "note"]
+        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.predecessor = unit
+        self.fields["successor"].queryset = Unit.objects.exclude(pk=unit.pk).order_by(
+            "kind", "name"
+        )
+
+    def clean_successor(self):
+        successor = self.cleaned_data["successor"]
+        if Succession.objects.filter(
+            predecessor=self.instance.predecessor, successor=successor
+        ).exists():
+            raise forms.ValidationError(_("Liên kết kế thừa này đã có."))
+        return successor

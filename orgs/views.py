@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import allow
+from accounts.models import UNIT_READERS, Role
+from audit.models import Event
+from audit.services import ConcurrentEdit, save_audited
+from binhdang.text import fold, vi_sort_key
+
+from . import services
+from .forms import CloseUnitForm, SuccessionForm, UnitForm
+from .models import Unit, UnitKind
+
+EDITORS = {Role.COORDINATOR}
+LINK_FIELDS = ["predecessor", "successor", "effective_on", "note"]
+
+
+@allow(UNIT_READERS)
+def unit_list(request):
+    units = Unit.objects.for_user(request.user).annotate(
+        user_count=Count("users", filter=Q(users__is_active=True))
+    )
+    kind, state, query = (
+        request.GET.get("kind", ""),
+        request.GET.get("state", ""),
+        request.GET.get("q", ""),
+    )
+    if kind in UnitKind.values:
+        units = units.filter(kind=kind)
+    today = timezone.localdate()
+    if state == "current":
+        units = units.valid_on(today)
+    elif state == "closed":
+        units = units.filter(valid_to__lt=today)
+    units = sorted(
+        units,
+        key=lambda u: (u.kind != UnitKind.PROVINCE, u.get_kind_display(), vi_sort_key(u.name)),
+    )
+    if query:
+        units = [u for u in units if fold(query) in fold(f"{u.code} {u.name} {u.short_name}")]
+    context = {
+        "units": units,
+        "kinds": UnitKind.choices,
+        "filters": request.GET,
+        "can_edit": request.user.role in EDITORS,
+    }
+    template = (
+        "orgs/_unit_table.html" if request.headers.get("HX-Request") else "orgs/unit_list.html"
+    )
+    return render(request, template, context)
+
+
+@allow(UNIT_READERS)
+def unit_detail(request, pk):
+    unit = get_object_or_404(Unit.objects.for_user(request.user).select_related("parent"), pk=pk)
+    context = {
+        "unit": unit,
+        "predecessors": unit.predecessions.select_related("predecessor"),
+        "successors": unit.successions.select_related("successor"),
+        "children": sorted(unit.children.all(), key=lambda u: vi_sort_key(u.name)),
+        "history": Event.objects.for_object(unit)[:50],
+        "can_edit": request.user.role in EDITORS,
+    }
+    return render(request, "orgs/unit_detail.html", context)
+
+
+def _save_unit_form(request, form, template, context):
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = save_audited(actor=request.user, form=form, fields=Unit.AUDITED, request=request)
+        except ConcurrentEdit as conflict:
+            current = conflict.current
+            form.mark_conflict(current, f"{current.code} — {current.name}")
+        else:
+            messages.success(request, _("Đã lưu đơn vị %(name)s.") % {"name": unit.name})
+            return redirect("orgs:detail", pk=unit.pk)
+    return render(request, template, {**context, "form": form})
+
+
+@allow(EDITORS)
+def unit_new(request):
+    form = UnitForm(request.POST or None)
+    return _save_unit_form(request, form, "orgs/unit_form.html", {})
+
+
+@allow(EDITORS)
+def unit_edit(request, pk):
+    unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    return _save_unit_form(request, form, "orgs/unit_form.html", {"unit": unit})
+
+
+@allow(EDITORS)
+def unit_close(request, pk):
+    unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
+    form = CloseUnitForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_unit(unit=unit, actor=request.user, request=request, **form.cleaned_data)
+        except ConcurrentEdit as conflict:
+            current = conflict.current
+            form.mark_conflict(current, f"{current.name}, {current.valid_to or '…'}")
+        else:
+            messages.success(request, _("Đã cập nhật hiệu lực của %(name)s.") % {"name": unit.name})
+            return redirect("orgs:detail", pk=unit.pk)
+    return render(request, "orgs/unit_close.html", {"unit": unit, "form": form})
+
+
+@allow(EDITORS)
+def unit_link(request, pk):
+    unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
+    form = SuccessionForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        save_audited(actor=request.user, form=form, fields=LINK_FIELDS, request=request)
+        messages.success(request, _("Đã thêm liên kết kế thừa."))
+        return redirect("orgs:detail", pk=unit.pk)
+    return render(request, "orgs/unit_link.html", {"unit": unit, "form": form})

@@ -1,0 +1,77 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from audit.forms import VersionedFormMixin
+from orgs.models import Unit
+
+from .models import PlanItem, Status
+from .services import check_evidence
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once; each checked by size and by content, not by its name."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.gif,.webp"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [(upload, check_evidence(upload, settings.UPLOAD_MAX_BYTES)) for upload in uploads]
+
+
+class ProgressForm(VersionedFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=Status.choices)
+    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100)
+    note = forms.CharField(
+        label=_("Kết quả thực hiện"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": _("Hãy ghi kết quả đã làm hoặc khó khăn gặp phải.")},
+    )
+    files = EvidenceField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        status, percent = cleaned.get("status"), cleaned.get("percent")
+        if status == Status.NOT_STARTED and percent:
+            self.add_error("percent", _("Nhiệm vụ chưa thực hiện thì tiến độ phải là 0%."))
+        if status == Status.IN_PROGRESS and percent == 100:
+            self.add_error("status", _("Tiến độ 100% — hãy chọn trạng thái “Hoàn thành”."))
+        return cleaned
+
+
+class PlanItemForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = ["starts_on", "due_on", "supporting_units"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "supporting_units": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporting_units"].queryset = Unit.objects.agencies().order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due = cleaned.get("starts_on"), cleaned.get("due_on")
+        if start and due and due < start:
+            self.add_error("due_on", _("Hạn hoàn thành phải sau ngày bắt đầu."))
+        return cleaned
+
+
+class CopyPlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm của kế hoạch mới"), min_value=2000, max_value=2100)

@@ -1,0 +1,220 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import AUTHENTICATED, allow
+from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from audit.models import Action, Event
+from audit.services import ConcurrentEdit, record_event
+from orgs.models import Unit
+
+from . import services
+from .forms import CopyPlanForm, PlanItemForm, ProgressForm
+from .models import Evidence, Plan, PlanItem, Progress, ProgressUpdate, Status, Task
+
+COORDINATOR = {Role.COORDINATOR}
+
+
+def _visible_tasks(user):
+    return Task.objects.for_user(user).select_related("unit")
+
+
+@allow(AUTHENTICATED)
+def home(request):
+    user, today = request.user, timezone.localdate()
+    plan = Plan.objects.for_user(user).first()
+    tasks = _visible_tasks(user).filter(item__plan=plan) if plan else Task.objects.none()
+    context = {
+        "plan": plan,
+        "progress": Progress.of(tasks, today),
+        "overdue": tasks.overdue(today).select_related("item")[:15],
+        "recent": ProgressUpdate.objects.for_user(user).select_related(
+            "task__item", "task__unit", "author"
+        )[:8],
+    }
+    if user.role in UNIT_STAFF:
+        context["my_tasks"] = tasks.open().select_related("item").order_by("due_on")[:20]
+    return render(request, "plans/home.html", context)
+
+
+@allow(PLAN_READERS)
+def current_plan(request):
+    plan = Plan.objects.for_user(request.user).first()
+    if plan is None:
+        raise Http404(_("Chưa có kế hoạch nào."))
+    return redirect("plans:detail", pk=plan.pk)
+
+
+def _filtered_items(request, plan):
+    """Items of the plan the user may see, each with the tasks the filters keep."""
+    tasks = _visible_tasks(request.user)
+    unit, status, section = (request.GET.get(k, "") for k in ("unit", "status", "section"))
+    if unit.isdigit():
+        tasks = tasks.filter(unit_id=unit)
+    if status == "overdue":
+        tasks = tasks.overdue()
+    elif status in Status.values:
+        tasks = tasks.filter(status=status)
+    items = PlanItem.objects.for_user(request.user).filter(plan=plan)
+    if section:
+        part, _, number = section.partition(".")
+        items = items.filter(part=part, **({"section": number} if number else {}))
+    items = items.prefetch_related(
+        Prefetch("tasks", queryset=tasks, to_attr="shown_tasks"), "supporting_units"
+    )
+    filtering = bool(unit or status)
+    return [i for i in items if i.shown_tasks or not filtering]
+
+
+@allow(PLAN_READERS)
+def plan_detail(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    items = _filtered_items(request, plan)
+    today = timezone.localdate()
+    for item in items:
+        item.progress = Progress.of(item.shown_tasks, today)
+        item.responsible = item.responsible_labels(item.shown_tasks)
+    context = {
+        "plan": plan,
+        "items": items,
+        "overall": Progress.of([t for i in items for t in i.shown_tasks], today),
+        "units": Unit.objects.for_user(request.user)
+        .filter(tasks__item__plan=plan)
+        .distinct()
+        .order_by("kind", "name"),
+        "sections": sorted(
+            {(i.part, i.section, i.section_heading) for i in PlanItem.objects.filter(plan=plan)},
+            key=lambda s: (["II", "III", "IV", "V"].index(s[0]), int(s[1])),
+        ),
+        "statuses": Status.choices,
+        "filters": request.GET,
+        "milestones": plan.milestones.all(),
+        "can_copy": request.user.role in COORDINATOR,
+    }
+    template = (
+        "plans/_plan_items.html" if request.headers.get("HX-Request") else "plans/plan_detail.html"
+    )
+    return render(request, template, context)
+
+
+@require_POST
+@allow(COORDINATOR)
+def plan_copy(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    form = CopyPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            new = services.copy_plan(
+                plan=plan, year=form.cleaned_data["year"], actor=request.user, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Đã tạo kế hoạch năm %(year)s từ kế hoạch này.") % {"year": new.year}
+            )
+            return redirect("plans:detail", pk=new.pk)
+    else:
+        messages.error(request, _("Năm không hợp lệ."))
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@allow(UNIT_STAFF)
+def my_tasks(request):
+    tasks = (
+        _visible_tasks(request.user)
+        .select_related("item__plan")
+        .order_by("-item__plan__year", "due_on", "item_id")
+    )
+    status = request.GET.get("status", "")
+    if status == "overdue":
+        tasks = tasks.overdue()
+    elif status == "open":
+        tasks = tasks.open()
+    elif status in Status.values:
+        tasks = tasks.filter(status=status)
+    context = {
+        "tasks": tasks,
+        "statuses": Status.choices,
+        "filters": request.GET,
+        "today": timezone.localdate(),
+    }
+    return render(request, "plans/my_tasks.html", context)
+
+
+@allow(PLAN_READERS)
+def item_detail(request, pk):
+    item = get_object_or_404(PlanItem.objects.for_user(request.user).select_related("plan"), pk=pk)
+    tasks = list(_visible_tasks(request.user).filter(item=item))
+    context = {
+        "item": item,
+        "tasks": tasks,
+        "progress": Progress.of(tasks),
+        "history": Event.objects.for_object(item)[:50],
+        "can_edit": request.user.role in COORDINATOR,
+    }
+    return render(request, "plans/item_detail.html", context)
+
+
+@allow(COORDINATOR)
+def item_edit(request, pk):
+    item = get_object_or_404(PlanItem.objects.for_user(request.user), pk=pk)
+    form = PlanItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_item(form=form, actor=request.user, request=request)
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(
+                conflict.current, _("hạn %(due)s") % {"due": conflict.current.due_on}
+            )
+        else:
+            messages.success(request, _("Đã lưu mục %(code)s.") % {"code": item.code})
+            return redirect("plans:item", pk=item.pk)
+    return render(request, "plans/item_form.html", {"item": item, "form": form})
+
+
+@allow(PLAN_READERS)
+def task_detail(request, pk):
+    tasks = Task.objects.for_user(request.user).select_related("item__plan", "unit")
+    task = get_object_or_404(tasks, pk=pk)
+    can_report = task.can_report(request.user)
+    if request.method == "POST" and not can_report:
+        raise PermissionDenied
+    initial = {"status": task.status, "percent": task.percent}
+    form = ProgressForm(
+        request.POST or None, request.FILES or None, initial=initial, version=task.version
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_progress(
+                task=task, author=request.user, request=request, **form.cleaned_data
+            )
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, conflict.current.summary())
+        else:
+            messages.success(request, _("Đã ghi nhận tiến độ."))
+            return redirect("plans:task", pk=task.pk)
+    context = {
+        "task": task,
+        "form": form if can_report else None,
+        "updates": task.updates.select_related("author").prefetch_related("evidence"),
+        "history": Event.objects.for_object(task)[:50],
+    }
+    return render(request, "plans/task_detail.html", context)
+
+
+@allow(PLAN_READERS)
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
+    record_event(actor=request.user, action=Action.DOWNLOAD, obj=evidence, request=request)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
