@@ -1,6 +1,7 @@
 """Shared fixtures: the province and the 2025 plan loaded once, and one user per persona."""
 
 import pytest
+from django.db import connections
 
 from accounts.models import Role, User
 from orgs.models import Unit
@@ -13,6 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_units()
         load_plan()
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    # Request threads must not keep connections open, or the test database cannot be dropped.
+    connections.databases["default"]["CONN_MAX_AGE"] = 0
+    return live_server
 
 
 @pytest.fixture(autouse=True)

@@ -56,6 +56,7 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = ScopedUserManager()
 

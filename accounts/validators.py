@@ -34,6 +34,9 @@ CONTEXT_WORDS = (
 )
 
 
+UNIT_PREFIX = re.compile(r"^(xa|phuong|dac khu|thi tran|huyen|thi xa|thanh pho|tinh|so)\s+")
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(text))
 
@@ -44,13 +47,13 @@ class ContextWordsValidator:
     def validate(self, password, user=None):
         squashed = _squash(password)
         # l33t-speak spelling of the same words is no better.
-        unleet = squashed.translate(str.maketrans("013457@$", "oieastas"))
+        unleet = _squash(password.translate(str.maketrans("013457@$", "oieastas")))
         words = list(CONTEXT_WORDS)
         if user is not None:
             words += [_squash(getattr(user, "username", "") or "")]
             unit = getattr(user, "unit", None)
             if unit is not None:
-                words += [w for w in _squash(unit.name).split() if w]
+                words += [_squash(unit.name), _squash(UNIT_PREFIX.sub("", fold(unit.name)))]
         for word in filter(lambda w: len(w) >= 4, words):
             if word in squashed or word in unleet:
                 raise ValidationError(

@@ -8,7 +8,7 @@ from accounts.access import allow
 from accounts.models import UNIT_READERS, Role
 from audit.models import Event
 from audit.services import ConcurrentEdit, save_audited
-from binhdang.text import fold, vi_sort_key
+from binhdang.text import fold
 
 from . import services
 from .forms import CloseUnitForm, SuccessionForm, UnitForm
@@ -37,7 +37,7 @@ def unit_list(request):
         units = units.filter(valid_to__lt=today)
     units = sorted(
         units,
-        key=lambda u: (u.kind != UnitKind.PROVINCE, u.get_kind_display(), vi_sort_key(u.name)),
+        key=lambda u: (u.kind != UnitKind.PROVINCE, u.get_kind_display(), u.sort_key),
     )
     if query:
         units = [u for u in units if fold(query) in fold(f"{u.code} {u.name} {u.short_name}")]
@@ -60,7 +60,7 @@ def unit_detail(request, pk):
         "unit": unit,
         "predecessors": unit.predecessions.select_related("predecessor"),
         "successors": unit.successions.select_related("successor"),
-        "children": sorted(unit.children.all(), key=lambda u: vi_sort_key(u.name)),
+        "children": sorted(unit.children.all(), key=lambda u: u.sort_key),
         "history": Event.objects.for_object(unit)[:50],
         "can_edit": request.user.role in EDITORS,
     }

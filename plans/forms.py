@@ -20,7 +20,7 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault(
             "widget",
             MultipleFileInput(
-                attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg,.gif,.webp"}
+                attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.odt,.ods,.png,.jpg,.jpeg,.gif,.webp"}
             ),
         )
         super().__init__(**kwargs)

@@ -118,7 +118,7 @@ def load_plan(*, path: Path | None = None) -> str:
 
 def check_evidence(upload, max_bytes: int) -> tuple[str, str]:
     """(extension, MIME type) judged from the file's content, or a ValidationError."""
-    allowed = {"pdf", "doc", "docx", "xls", "xlsx", "png", "jpg", "gif", "webp"}
+    allowed = {"pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "png", "jpg", "gif", "webp"}
     if upload.size > max_bytes:
         raise ValidationError(
             _("Tệp “%(name)s” quá lớn (tối đa %(mb)s MB)."),

@@ -21,7 +21,7 @@ COORDINATOR = {Role.COORDINATOR}
 
 
 def _visible_tasks(user):
-    return Task.objects.for_user(user).select_related("unit")
+    return Task.objects.for_user(user).select_related("unit", "item")
 
 
 @allow(AUTHENTICATED)

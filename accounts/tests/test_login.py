@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role, User
+from audit.models import Action, Event
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "mây-trắng-bay-qua-đồi-chè"
+
+
+@pytest.fixture
+def lan(db):
+    user = User.objects.create(username="lan", full_name="Lan", role=Role.LEADER)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _login(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_login_page_is_vietnamese(client):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert "Đăng nhập" in body and "Tên đăng nhập" in body and "Mật khẩu" in body
+
+
+def test_login_gives_a_new_session_and_is_audited(client, lan):
+    client.get(reverse("accounts:login"))
+    before = client.cookies.get("sessionid")
+    response = _login(client, "lan", PASSWORD)
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != (before.value if before else None)
+    assert Event.objects.filter(action=Action.LOGIN, actor=lan).exists()
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("home")).status_code == 302
+    assert Event.objects.filter(action=Action.LOGOUT, actor=lan).exists()
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, lan):
+    known = _login(client, "lan", "wrong-password-x", ip="10.0.0.2")
+    unknown = _login(client, "khongco", "wrong-password-x", ip="10.0.0.3")
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda r: r.content.decode().replace("lan", "").replace("khongco", "")  # noqa: E731
+    assert (
+        strip(known).split("csrfmiddlewaretoken")[0]
+        == strip(unknown).split("csrfmiddlewaretoken")[0]
+    )
+    assert Event.objects.filter(action=Action.LOGIN_FAILED, object_repr="khongco").exists()
+
+
+def test_repeated_failures_lock_the_username_even_with_the_right_password(client, lan):
+    for attempt in range(5):
+        _login(client, "lan", f"wrong-{attempt}-password", ip=f"10.1.0.{attempt}")
+    response = _login(client, "lan", PASSWORD, ip="10.1.0.99")
+    assert response.status_code == 429
+    assert "tạm bị khóa" in response.content.decode()
+
+
+def test_lockout_looks_the_same_for_an_unknown_user(client, lan):
+    for attempt in range(5):
+        _login(client, "lan", "wrong-password-x", ip=f"10.2.0.{attempt}")
+        _login(client, "khongco", "wrong-password-x", ip=f"10.3.0.{attempt}")
+    known = _login(client, "lan", PASSWORD, ip="10.2.0.99")
+    unknown = _login(client, "khongco", PASSWORD, ip="10.3.0.99")
+    assert known.status_code == unknown.status_code == 429
+    assert known.content == unknown.content
+
+
+def test_repeated_failures_lock_the_ip_address_across_usernames(client, lan):
+    for attempt in range(5):
+        _login(client, f"user{attempt}", "wrong-password-x", ip="10.9.9.9")
+    assert _login(client, "lan", PASSWORD, ip="10.9.9.9").status_code == 429
+    assert _login(client, "lan", PASSWORD, ip="10.9.9.10").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_session(client, lan):
+    client.force_login(lan)
+    assert client.get(reverse("home")).status_code == 200
+    User.objects.filter(pk=lan.pk).update(is_active=False)
+    assert client.get(reverse("home")).status_code == 302

@@ -1,0 +1,210 @@
+"""Persona × URL × record: who gets what. Another unit's record answers 404, never its data."""
+
+import pytest
+from django.urls import reverse
+
+from plans.models import Evidence, Plan, PlanItem, ProgressUpdate, Task
+
+pytestmark = pytest.mark.django_db
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
+
+
+@pytest.fixture
+def records(reporter):
+    plan = Plan.objects.get(year=2025)
+    syt_task = Task.objects.get(item__plan=plan, item__code="IV.5.a", unit__code="SYT")
+    update = ProgressUpdate.objects.create(
+        task=syt_task, status="in_progress", percent=10, note="x", author=reporter
+    )
+    evidence = Evidence.objects.create(
+        update=update,
+        file="evidence/none.pdf",
+        original_name="a.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size=1,
+        sha256="0" * 64,
+    )
+    return {
+        "plan": plan.pk,
+        "syt_item": syt_task.item_id,
+        "syt_task": syt_task.pk,
+        "evidence": evidence.pk,
+        "unit": syt_task.unit_id,
+        "user": reporter.pk,
+    }
+
+
+# (url name, record key or None): the pages of this issue.
+PAGES = [
+    ("home", None),
+    ("plans:detail", "plan"),
+    ("plans:item", "syt_item"),
+    ("plans:item_edit", "syt_item"),
+    ("plans:task", "syt_task"),
+    ("plans:evidence", "evidence"),
+    ("plans:my_tasks", None),
+    ("orgs:list", None),
+    ("orgs:detail", "unit"),
+    ("orgs:edit", "unit"),
+    ("orgs:new", None),
+    ("accounts:users", None),
+    ("accounts:user", "user"),
+    ("accounts:user_new", None),
+    ("accounts:account", None),
+]
+
+EXPECTED = {
+    #                 home plan item edit task evid  my  units unit uedit unew users user unew acct
+    "coordinator": [OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK],
+    "leader": [
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+    ],
+    "admin": [
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        OK,
+        OK,
+    ],
+    "reporter": [
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+    ],
+    "approver": [
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        OK,
+        OK,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+    ],
+    # Công an tỉnh's reporter asking for Sở Y tế's item, task and evidence: 404.
+    "outsider": [
+        OK,
+        OK,
+        NOT_FOUND,
+        FORBIDDEN,
+        NOT_FOUND,
+        NOT_FOUND,
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+    ],
+    # GBV staff see nothing of the plan or the units.
+    "case_worker": [
+        OK,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+    ],
+    "anonymous": [LOGIN] * len(PAGES),
+}
+
+
+def _url(name, key, records):
+    return reverse(name, args=[records[key]]) if key else reverse(name)
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_access_matrix(client, personas, records, persona, settings, tmp_path):
+    (tmp_path / "media" / "evidence").mkdir(parents=True)
+    (tmp_path / "media" / "evidence" / "none.pdf").write_bytes(b"%PDF-1.4")
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    got = [client.get(_url(name, key, records)).status_code for name, key in PAGES]
+    names = [name for name, _ in PAGES]
+    assert dict(zip(names, got, strict=True)) == dict(zip(names, EXPECTED[persona], strict=True))
+
+
+def test_outsider_sees_no_other_units_in_lists(client, outsider):
+    client.force_login(outsider)
+    body = client.get(
+        reverse("plans:detail", args=[Plan.objects.get(year=2025).pk])
+    ).content.decode()
+    assert "IV.9.a" in body and "IV.5.a" not in body
+    tasks = client.get(reverse("plans:my_tasks")).context["tasks"]
+    assert {t.unit.code for t in tasks} == {"CAT"}
+
+
+def test_commune_reporter_sees_only_its_commune_tasks(client, commune_reporter):
+    client.force_login(commune_reporter)
+    tasks = client.get(reverse("plans:my_tasks")).context["tasks"]
+    assert {t.item.code for t in tasks} == {"IV.13.a", "IV.13.b", "IV.13.c"}
+    assert {t.unit.code for t in tasks} == {"21025"}
+    other = Task.objects.get(item__code="IV.13.a", unit__code="21548")
+    assert client.get(reverse("plans:task", args=[other.pk])).status_code == 404
+
+
+def test_outsider_cannot_post_progress_to_another_units_task(client, outsider, records):
+    client.force_login(outsider)
+    response = client.post(
+        reverse("plans:task", args=[records["syt_task"]]),
+        {"status": "done", "percent": 100, "note": "x", "expected_version": 1},
+    )
+    assert response.status_code == 404
+    assert PlanItem.objects.get(pk=records["syt_item"]).tasks.get(unit__code="SYT").percent == 0

@@ -1,0 +1,81 @@
+"""The main flow in a real Chromium: log in, record progress with an evidence file, see it."""
+
+import importlib
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.models import Role, User
+from binhdang.browser import launch
+from orgs.models import Unit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "mây-trắng-bay-qua-đồi-chè"
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """The live server's teardown empties every table, and the audit table refuses DELETE and
+    TRUNCATE. Browser tests run last (conftest), so lift the triggers only for that flush."""
+    yield
+    migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
+    reverse = {"postgresql": migration.POSTGRES_REVERSE, "sqlite": migration.SQLITE_REVERSE}
+    with connection.cursor() as cursor:
+        for sql in reverse[connection.vendor]:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def reporter(transactional_db):
+    user = User.objects.create(
+        username="syt.baocao",
+        full_name="Phạm Thị Lan",
+        role=Role.REPORTER,
+        unit=Unit.objects.get(code="SYT"),
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def page(live_server, audit_flushable, reporter):
+    # Playwright's sync API runs an event loop in this thread: set the data up before it starts
+    # (reporter above), since ORM calls made inside it use a connection of their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(locale="vi-VN")
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, tmp_path):
+    evidence = tmp_path / "bien-ban-truyen-thong.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Tên đăng nhập").fill("syt.baocao")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Nhiệm vụ của đơn vị", exact=True).click()
+    page.get_by_role("link", name="IV.5.a").click()
+
+    page.get_by_label("Trạng thái").select_option(label="Đang thực hiện")
+    page.get_by_label("Tiến độ (%)").fill("60")
+    page.get_by_label("Kết quả thực hiện").fill("Đã tổ chức 5 buổi truyền thông tại 3 xã.")
+    page.get_by_label("Tệp minh chứng (PDF, Word, Excel, ảnh)").set_input_files(str(evidence))
+    page.get_by_role("button", name="Lưu tiến độ").click()
+
+    assert page.get_by_text("Đã ghi nhận tiến độ.").is_visible()
+    assert page.get_by_text("Đã tổ chức 5 buổi truyền thông tại 3 xã.").is_visible()
+    assert page.locator(".stats strong", has_text="60%").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="bien-ban-truyen-thong.pdf").click()
+    assert download.value.suggested_filename == "bien-ban-truyen-thong.pdf"
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
