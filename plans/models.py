@@ -205,6 +205,10 @@ class Task(models.Model):
             return True
         return user.role in UNIT_STAFF and self.unit_id in Unit.subtree_ids(user.unit_id)
 
+    def display_order(self):
+        """Units that ceased first (the old districts), then by the Vietnamese alphabet."""
+        return (self.unit.valid_to is None, self.unit.sort_key)
+
     def summary(self) -> str:
         return f"{self.get_status_display()}, {self.percent}%"
 

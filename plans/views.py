@@ -94,6 +94,7 @@ def plan_detail(request, pk):
         "statuses": Status.choices,
         "filters": request.GET,
         "milestones": plan.milestones.all(),
+        "history": Event.objects.for_object(plan)[:50],
         "can_copy": request.user.role in COORDINATOR,
     }
     template = (
@@ -150,10 +151,11 @@ def my_tasks(request):
 @allow(PLAN_READERS)
 def item_detail(request, pk):
     item = get_object_or_404(PlanItem.objects.for_user(request.user).select_related("plan"), pk=pk)
-    tasks = list(_visible_tasks(request.user).filter(item=item))
+    tasks = sorted(_visible_tasks(request.user).filter(item=item), key=Task.display_order)
     context = {
         "item": item,
         "tasks": tasks,
+        "responsible": item.responsible_labels(tasks),
         "progress": Progress.of(tasks),
         "history": Event.objects.for_object(item)[:50],
         "can_edit": request.user.role in COORDINATOR,

@@ -128,3 +128,22 @@ def test_api_successions_for_a_province_user(client, leader):
         "/api/v1/units/21025/successions", headers={"Authorization": f"Bearer {key}"}
     ).json()
     assert {"predecessor": "522", "successor": "21025", "effective_on": "2025-07-01"} in links
+
+
+def test_demo_loads_once_and_a_second_run_changes_nothing():
+    from accounts.demo import load_demo
+    from plans.models import ProgressUpdate
+
+    load_demo()
+    snapshot = (
+        list(User.objects.values_list("username", "password", "version")),
+        ProgressUpdate.objects.count(),
+        Event.objects.count(),
+    )
+    load_demo()
+    assert snapshot == (
+        list(User.objects.values_list("username", "password", "version")),
+        ProgressUpdate.objects.count(),
+        Event.objects.count(),
+    )
+    assert User.objects.get(username="coordinator").check_password("hoa-sen-trong-dam")

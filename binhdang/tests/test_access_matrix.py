@@ -208,3 +208,12 @@ def test_outsider_cannot_post_progress_to_another_units_task(client, outsider, r
     )
     assert response.status_code == 404
     assert PlanItem.objects.get(pk=records["syt_item"]).tasks.get(unit__code="SYT").percent == 0
+
+
+def test_access_denials_are_logged(client, case_worker):
+    from audit.models import Event
+
+    client.force_login(case_worker)
+    assert client.get(reverse("orgs:list")).status_code == 403
+    event = Event.objects.filter(action="denied").get()
+    assert (event.actor, event.object_repr) == (case_worker, reverse("orgs:list"))
