@@ -9,6 +9,8 @@ from django.db import connection
 from accounts.models import Role, User
 from binhdang.browser import launch
 from orgs.models import Unit
+from orgs.services import load_reference_units
+from plans.services import load_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mây-trắng-bay-qua-đồi-chè"
@@ -27,7 +29,15 @@ def audit_flushable(transactional_db):
 
 
 @pytest.fixture
-def reporter(transactional_db):
+def province(transactional_db):
+    """The province and the plan: a previous live-server test's teardown emptied the tables."""
+    if not Unit.objects.exists():
+        load_reference_units()
+        load_plan()
+
+
+@pytest.fixture
+def reporter(province):
     user = User.objects.create(
         username="syt.baocao",
         full_name="Phạm Thị Lan",
@@ -79,3 +89,52 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
         page.get_by_role("link", name="bien-ban-truyen-thong.pdf").click()
     assert download.value.suggested_filename == "bien-ban-truyen-thong.pdf"
     assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+
+
+@pytest.fixture
+def coordinator_page(live_server, audit_flushable, province):
+    user = User.objects.create(
+        username="coordinator",
+        full_name="Điều phối",
+        role=Role.COORDINATOR,
+        unit=Unit.objects.get(code="SNV"),
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(locale="vi-VN")
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Tên đăng nhập").fill("coordinator")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, live_server):
+    from playwright.sync_api import expect
+
+    page = coordinator_page
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.get_by_role("link", name="Đơn vị").click()
+    page.get_by_label("Tìm").fill("ly son")
+    expect(page.locator("#units tbody tr")).to_have_count(2)
+    assert page.get_by_role("link", name="Đặc khu Lý Sơn").is_visible()
+    assert "q=ly%20son" in page.url  # htmx pushed the filter into the address: it can be shared
+    page.get_by_role("link", name="Kế hoạch").click()
+    page.get_by_label("Mục").select_option(value="II.5")
+    expect(page.locator("article.item")).to_have_count(2)
+    assert "section=II.5" in page.url
+    assert [text for text in violations if "Content Security Policy" in text] == []
