@@ -1,5 +1,6 @@
 """The main flow in a real Chromium: log in, record progress with an evidence file, see it."""
 
+import contextlib
 import importlib
 import os
 
@@ -36,43 +37,50 @@ def province(transactional_db):
         load_plan()
 
 
-@pytest.fixture
-def reporter(province):
-    user = User.objects.create(
-        username="syt.baocao",
-        full_name="Phạm Thị Lan",
-        role=Role.REPORTER,
-        unit=Unit.objects.get(code="SYT"),
-    )
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-@pytest.fixture
-def page(live_server, audit_flushable, reporter):
-    # Playwright's sync API runs an event loop in this thread: set the data up before it starts
-    # (reporter above), since ORM calls made inside it use a connection of their own.
+@contextlib.contextmanager
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread: create the data before it starts,
+    # since ORM calls made inside it use a connection of their own.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page(locale="vi-VN")
-        page.set_default_timeout(15000)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(locale="vi-VN")
+            page.set_default_timeout(15000)
+            yield page
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def make_user(username, role, unit_code):
+    user = User(username=username, full_name=username.title(), role=role)
+    user.unit = Unit.objects.get(code=unit_code)
+    user.set_password(PASSWORD)
+    user.save()
+
+
+def log_in(page, url, username):
+    page.goto(f"{url}/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+@pytest.fixture
+def page(live_server, audit_flushable, province):
+    make_user("syt.baocao", Role.REPORTER, "SYT")
+    with browser_page() as page:
         yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, tmp_path):
     evidence = tmp_path / "bien-ban-truyen-thong.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Tên đăng nhập").fill("syt.baocao")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_server.url, "syt.baocao")
     page.get_by_role("link", name="Nhiệm vụ của đơn vị", exact=True).click()
     page.get_by_role("link", name="IV.5.a").click()
 
@@ -93,28 +101,10 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
 
 @pytest.fixture
 def coordinator_page(live_server, audit_flushable, province):
-    user = User.objects.create(
-        username="coordinator",
-        full_name="Điều phối",
-        role=Role.COORDINATOR,
-        unit=Unit.objects.get(code="SNV"),
-    )
-    user.set_password(PASSWORD)
-    user.save()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page(locale="vi-VN")
-        page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill("coordinator")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
+    make_user("coordinator", Role.COORDINATOR, "SNV")
+    with browser_page() as page:
+        log_in(page, live_server.url, "coordinator")
         yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, live_server):
