@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Avg, Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,13 @@ class Plan(models.Model):
     def __str__(self):
         return self.title
 
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(part, number, heading) of each numbered section, in document order."""
+        seen = {}
+        for part, number, heading in self.items.values_list("part", "section", "section_heading"):
+            seen.setdefault((part, number), heading)
+        return [(part, number, heading) for (part, number), heading in seen.items()]
+
 
 class ItemKind(models.TextChoices):
     ACTIVITY = "activity", _("Nội dung hoạt động")
@@ -65,12 +72,6 @@ class PlanItemQuerySet(models.QuerySet):
             return self
         units = Unit.subtree_ids(user.unit_id)
         return self.filter(Q(tasks__unit__in=units) | Q(supporting_units__in=units)).distinct()
-
-    def with_progress(self):
-        return self.annotate(
-            progress=Avg("tasks__percent"),
-            task_count=Count("tasks", distinct=True),
-        )
 
 
 class PlanItem(models.Model):

@@ -32,13 +32,13 @@ def home(request):
     context = {
         "plan": plan,
         "progress": Progress.of(tasks, today),
-        "overdue": tasks.overdue(today).select_related("item")[:15],
+        "overdue": tasks.overdue(today)[:15],
         "recent": ProgressUpdate.objects.for_user(user).select_related(
             "task__item", "task__unit", "author"
         )[:8],
     }
     if user.role in UNIT_STAFF:
-        context["my_tasks"] = tasks.open().select_related("item").order_by("due_on")[:20]
+        context["my_tasks"] = tasks.open().order_by("due_on")[:20]
     return render(request, "plans/home.html", context)
 
 
@@ -62,7 +62,7 @@ def _filtered_items(request, plan):
         tasks = tasks.filter(status=status)
     items = PlanItem.objects.for_user(request.user).filter(plan=plan)
     if section:
-        part, _, number = section.partition(".")
+        part, __, number = section.partition(".")
         items = items.filter(part=part, **({"section": number} if number else {}))
     items = items.prefetch_related(
         Prefetch("tasks", queryset=tasks, to_attr="shown_tasks"), "supporting_units"
@@ -83,14 +83,11 @@ def plan_detail(request, pk):
         "plan": plan,
         "items": items,
         "overall": Progress.of([t for i in items for t in i.shown_tasks], today),
-        "units": Unit.objects.for_user(request.user)
-        .filter(tasks__item__plan=plan)
-        .distinct()
-        .order_by("kind", "name"),
-        "sections": sorted(
-            {(i.part, i.section, i.section_heading) for i in PlanItem.objects.filter(plan=plan)},
-            key=lambda s: (["II", "III", "IV", "V"].index(s[0]), int(s[1])),
+        "units": sorted(
+            Unit.objects.for_user(request.user).filter(tasks__item__plan=plan).distinct(),
+            key=lambda unit: (unit.kind, unit.sort_key),
         ),
+        "sections": plan.sections(),
         "statuses": Status.choices,
         "filters": request.GET,
         "milestones": plan.milestones.all(),
