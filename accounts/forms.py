@@ -2,12 +2,13 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from audit.forms import VersionedFormMixin
 from orgs.models import Unit
 
 from .models import PROVINCE_WIDE, Role, User
 
 
-class UserForm(forms.ModelForm):
+class UserForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit a user; role and unit are fixed when editing oneself."""
 
     class Meta:

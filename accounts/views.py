@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import Event
-from audit.services import save_audited
+from audit.services import ConcurrentEdit, save_audited
 
 from . import services
 from .access import AUTHENTICATED, allow, public
@@ -60,9 +60,13 @@ def user_detail(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
     form = UserForm(request.POST or None, instance=user, manager=request.user)
     if request.method == "POST" and form.is_valid():
-        save_audited(actor=request.user, form=form, fields=USER_FIELDS, request=request)
-        messages.success(request, _("Đã lưu."))
-        return redirect("accounts:user", pk=user.pk)
+        try:
+            save_audited(actor=request.user, form=form, fields=USER_FIELDS, request=request)
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, conflict.current.full_name)
+        else:
+            messages.success(request, _("Đã lưu."))
+            return redirect("accounts:user", pk=user.pk)
     history = Event.objects.for_object(user)[:50]
     return render(
         request, "accounts/user_detail.html", {"form": form, "subject": user, "history": history}

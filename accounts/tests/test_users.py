@@ -147,3 +147,24 @@ def test_demo_loads_once_and_a_second_run_changes_nothing():
         Event.objects.count(),
     )
     assert User.objects.get(username="coordinator").check_password("hoa-sen-trong-dam")
+
+
+def test_two_managers_editing_the_same_user_do_not_overwrite_each_other(
+    client, coordinator, reporter
+):
+    client.force_login(coordinator)
+    stale = reporter.version
+    User.objects.filter(pk=reporter.pk).update(full_name="Tên do admin sửa", version=stale + 1)
+    response = client.post(
+        reverse("accounts:user", args=[reporter.pk]),
+        {
+            "username": reporter.username,
+            "full_name": "Tên tôi gõ",
+            "unit": reporter.unit_id,
+            "role": Role.REPORTER,
+            "expected_version": stale,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Tên tôi gõ" in body and "Tên do admin sửa" in body
+    assert User.objects.get(pk=reporter.pk).full_name == "Tên do admin sửa"
