@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
@@ -22,7 +23,10 @@ class UserForm(VersionedFormMixin, forms.ModelForm):
         self.fields["role"].choices = [
             (value, label) for value, label in Role.choices if value in manager.grantable_roles()
         ]
-        self.fields["unit"].queryset = Unit.objects.for_user(manager).order_by("kind", "name")
+        # New accounts go to units that exist today.
+        units = Unit.objects.for_user(manager).valid_on(timezone.localdate())
+        self.fields["unit"].queryset = units
+        self.fields["unit"].choices = Unit.choices(units)
         self.fields["unit"].required = False
         if self.instance.pk == manager.pk:
             # Nobody changes their own role or unit: the fields are not even accepted.

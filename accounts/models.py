@@ -20,7 +20,6 @@ class Role(models.TextChoices):
 PROVINCE_WIDE = frozenset({Role.COORDINATOR, Role.LEADER, Role.ADMIN})
 PLAN_READERS = frozenset({Role.COORDINATOR, Role.LEADER, Role.ADMIN, Role.REPORTER, Role.APPROVER})
 UNIT_STAFF = frozenset({Role.REPORTER, Role.APPROVER})
-PLAN_WRITERS = frozenset({Role.COORDINATOR, Role.REPORTER, Role.APPROVER})
 UNIT_READERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.LEADER})
 USER_MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 # Which roles each manager may hand out: coordinators staff the units, admins everything.
@@ -84,10 +83,6 @@ class User(AbstractUser):
     @property
     def sees_whole_province(self) -> bool:
         return self.role in PROVINCE_WIDE
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR
 
     def grantable_roles(self) -> frozenset:
         return GRANTABLE.get(self.role, frozenset())

@@ -1,13 +1,40 @@
+import datetime
+
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Keys recorded in `changes` that are not fields of the audited model.
+EXTRA_LABELS = {
+    "copied_from": _("Sao chép từ"),
+    "evidence": _("Tệp minh chứng"),
+    "units": _("Số đơn vị"),
+    "password": _("Mật khẩu"),
+}
+
+
+def _readable(field, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Có") if value else _("Không"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            pass
+    return str(value)
 
 
 class Action(models.TextChoices):
     CREATE = "create", _("Tạo mới")
     UPDATE = "update", _("Cập nhật")
-    DELETE = "delete", _("Xóa")
-    VIEW = "view", _("Xem")
     DOWNLOAD = "download", _("Tải xuống")
     LOGIN = "login", _("Đăng nhập")
     LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
@@ -69,3 +96,19 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) as a user reads them: Vietnamese names, labels, dd/mm/yyyy."""
+        try:
+            model = apps.get_model(self.object_type) if self.object_type else None
+        except LookupError:
+            model = None
+        rows = []
+        for name, (old, new) in self.changes.items():
+            try:
+                field = model._meta.get_field(name) if model else None
+            except FieldDoesNotExist:
+                field = None
+            label = field.verbose_name if field is not None else EXTRA_LABELS.get(name, name)
+            rows.append((str(label), _readable(field, old), _readable(field, new)))
+        return rows

@@ -3,6 +3,8 @@ import decimal
 
 from django.db import models, transaction
 
+from binhdang.net import client_ip
+
 from .models import Action, Event
 
 
@@ -34,10 +36,6 @@ def diff(before: dict, after: dict) -> dict:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def record_event(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,14 @@ NAVIGATION = [
     (_("Đơn vị"), "orgs:list", roles.UNIT_READERS),
     (_("Người dùng"), "accounts:users", roles.USER_MANAGERS),
 ]
+
+
+def limits(request):
+    """Limits that pages mention, so the text follows the settings."""
+    return {
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "upload_max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+    }
 
 
 def navigation(request):

@@ -49,6 +49,9 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if env_bool("HTTPS", False):
+        # Several app servers need one shared key: a generated one would break their sessions.
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (HTTPS=1).")
     # Embedded mode: a key generated once and kept beside the SQLite file.
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "binhdang.context_processors.navigation",
+                "binhdang.context_processors.limits",
             ],
         },
     },
@@ -155,13 +159,14 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success must not wipe the failures counted against an address (an insider could reset them).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-if env_int("PROXY_COUNT", 0):
-    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a reverse proxy REMOTE_ADDR is the proxy: PROXY_COUNT says how many to look through.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "binhdang.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -11,6 +11,11 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    # A signed-in user asking for a record outside their scope is probed access: log it too.
+    if request.user.is_authenticated:
+        record_event(
+            actor=request.user, action=Action.DENIED, request=request, label=request.path[:300]
+        )
     return render(request, "errors/404.html", status=404)
 
 

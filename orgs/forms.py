@@ -18,9 +18,8 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Unit.objects.exclude(pk=self.instance.pk).order_by(
-            "kind", "name"
-        )
+        self.fields["parent"].queryset = Unit.objects.exclude(pk=self.instance.pk)
+        self.fields["parent"].choices = Unit.choices(self.fields["parent"].queryset)
 
     def clean(self):
         cleaned = super().clean()
@@ -32,7 +31,8 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 
 class CloseUnitForm(VersionedFormMixin, forms.Form):
     valid_to = forms.DateField(
-        label=_("Hết hiệu lực từ sau ngày"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Hết hiệu lực từ sau ngày"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     successors = forms.ModelMultipleChoiceField(
         label=_("Đơn vị kế thừa"),
@@ -44,9 +44,8 @@ class CloseUnitForm(VersionedFormMixin, forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, version=unit.version, **kwargs)
         self.unit = unit
-        self.fields["successors"].queryset = Unit.objects.exclude(pk=unit.pk).order_by(
-            "kind", "name"
-        )
+        self.fields["successors"].queryset = Unit.objects.exclude(pk=unit.pk)
+        self.fields["successors"].choices = Unit.choices(self.fields["successors"].queryset)[1:]
 
     def clean_valid_to(self):
         day = self.cleaned_data["valid_to"]
@@ -59,14 +58,13 @@ class SuccessionForm(forms.ModelForm):
     class Meta:
         model = Succession
         fields = ["successor", "effective_on", "note"]
-        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.predecessor = unit
-        self.fields["successor"].queryset = Unit.objects.exclude(pk=unit.pk).order_by(
-            "kind", "name"
-        )
+        self.fields["successor"].queryset = Unit.objects.exclude(pk=unit.pk)
+        self.fields["successor"].choices = Unit.choices(self.fields["successor"].queryset)
 
     def clean_successor(self):
         successor = self.cleaned_data["successor"]

@@ -111,6 +111,13 @@ class Unit(models.Model):
     def sort_key(self):
         return vi_sort_key(self.name)
 
+    @staticmethod
+    def choices(units) -> list[tuple[int, str]]:
+        """Select options in Vietnamese alphabetical order (databases sort Đ after Z)."""
+        return [("", "---------")] + [
+            (unit.pk, str(unit)) for unit in sorted(units, key=lambda u: u.sort_key)
+        ]
+
     @classmethod
     def subtree_ids(cls, root_id: int) -> set[int]:
         """The unit and everything under it (a few queries: the tree is shallow)."""

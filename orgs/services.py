@@ -12,6 +12,7 @@ from .models import Succession, Unit, UnitKind
 
 DATA = Path(__file__).resolve().parent / "data"
 PROVINCE_CODE = "51"
+KON_TUM_CODE = "62"
 REFORM_DAY = datetime.date(2025, 7, 1)
 LAST_DAY_OF_DISTRICTS = REFORM_DAY - datetime.timedelta(days=1)
 COMMUNE_KINDS = {"xã": UnitKind.COMMUNE, "phường": UnitKind.WARD, "đặc khu": UnitKind.SPECIAL_ZONE}
@@ -49,6 +50,20 @@ def reference_units() -> list[dict]:
             "note": "Từ 01/07/2025 gồm cả tỉnh Kon Tum (cũ) theo Nghị quyết 202/2025/QH15.",
         }
     ]
+    # Kon Tum's districts were not Quảng Ngãi's: they sit under the old province, which passed
+    # into Quảng Ngãi on the reform day (a succession link, like every other).
+    units.append(
+        {
+            "code": KON_TUM_CODE,
+            "name": "Tỉnh Kon Tum (cũ)",
+            "short_name": "Kon Tum (cũ)",
+            "kind": UnitKind.PROVINCE,
+            "parent": None,
+            "valid_from": None,
+            "valid_to": LAST_DAY_OF_DISTRICTS,
+            "note": "Hợp nhất vào tỉnh Quảng Ngãi từ 01/07/2025 (Nghị quyết 202/2025/QH15).",
+        }
+    )
     for row in _read("agencies.csv"):
         units.append(
             {
@@ -69,7 +84,7 @@ def reference_units() -> list[dict]:
                 "name": row["name"],
                 "short_name": "",
                 "kind": UnitKind.DISTRICT,
-                "parent": PROVINCE_CODE,
+                "parent": KON_TUM_CODE if row["old_province"] == "Kon Tum" else PROVINCE_CODE,
                 "valid_from": None,
                 "valid_to": LAST_DAY_OF_DISTRICTS,
                 "note": f"Thuộc tỉnh {row['old_province']} (cũ); "
@@ -94,9 +109,9 @@ def reference_units() -> list[dict]:
 
 
 def reference_successions() -> list[tuple[str, str]]:
-    """(old district code, new unit code) pairs: a district whose communes went into the unit."""
+    """(old unit code, new unit code) pairs: a district whose communes went into the unit."""
     district_codes = {row["name"]: row["code"] for row in _read("quang_ngai_old_districts.csv")}
-    pairs = []
+    pairs = [(KON_TUM_CODE, PROVINCE_CODE)]
     for row in _read("quang_ngai_units_2025.csv"):
         for name in row["old_districts"].split(";"):
             pairs.append((district_codes[name.strip()], row["code"]))

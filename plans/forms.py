@@ -3,10 +3,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
+from binhdang.uploads import check_upload
 from orgs.models import Unit
 
 from .models import PlanItem, Status
-from .services import check_evidence
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,7 +27,7 @@ class EvidenceField(forms.FileField):
 
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [(upload, check_evidence(upload, settings.UPLOAD_MAX_BYTES)) for upload in uploads]
+        return [(upload, check_upload(upload, settings.UPLOAD_MAX_BYTES)) for upload in uploads]
 
 
 class ProgressForm(VersionedFormMixin, forms.Form):

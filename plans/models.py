@@ -16,6 +16,14 @@ class Plan(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"), unique=True)
     title = models.CharField(_("tên kế hoạch"), max_length=300)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    province = models.ForeignKey(
+        Unit,
+        verbose_name=_("tỉnh"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        help_text=_("Các nhiệm vụ giao UBND cấp huyện/xã chỉ giao cho đơn vị thuộc tỉnh này."),
+    )
     document_number = models.CharField(_("số, ký hiệu"), max_length=50, blank=True)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     preamble = models.TextField(_("căn cứ"), blank=True)
@@ -40,6 +48,27 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.title
+
+    def outline(self, items, today: datetime.date | None = None) -> list[dict]:
+        """Parts → sections → items, each level with the progress of the tasks shown under it.
+        `items` carry `shown_tasks` (the tasks the viewer may see and the filters keep)."""
+        parts: dict[str, dict] = {}
+        for item in items:
+            part = parts.setdefault(
+                item.part,
+                {"code": item.part, "title": self.part_titles.get(item.part, ""), "sections": {}},
+            )
+            section = part["sections"].setdefault(
+                item.section,
+                {"number": item.section, "heading": item.section_heading, "items": []},
+            )
+            section["items"].append(item)
+        for part in parts.values():
+            part["sections"] = list(part["sections"].values())
+            for section in part["sections"]:
+                tasks = [t for i in section["items"] for t in i.shown_tasks]
+                section["progress"] = Progress.of(tasks, today)
+        return list(parts.values())
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(part, number, heading) of each numbered section, in document order."""

@@ -1,9 +1,7 @@
 import datetime
-import hashlib
 import json
 from pathlib import Path
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
+from binhdang.uploads import sha256_of
 from orgs.models import Unit
 
 from .models import Evidence, ItemKind, Milestone, Plan, PlanItem, ProgressUpdate, Status, Task
@@ -37,10 +36,11 @@ def _window(item: PlanItem) -> tuple[datetime.date, datetime.date]:
 
 
 def local_units_for(item: PlanItem):
-    """Local governments that existed during the item's window: old districts before the reform,
-    the communes after it."""
+    """The province's local governments that existed during the item's window: its old districts
+    before the reform, the communes after it."""
     start, end = _window(item)
-    return Unit.objects.local_governments().valid_during(start, end)
+    units = Unit.objects.local_governments().valid_during(start, end)
+    return units.filter(pk__in=Unit.subtree_ids(item.plan.province_id))
 
 
 def _ensure_task(item: PlanItem, unit: Unit) -> bool:
@@ -62,6 +62,7 @@ def load_plan(*, path: Path | None = None) -> str:
         defaults={
             "title": data["title"],
             "issuer": data["issuer"],
+            "province": Unit.objects.get(code=data["province"]),
             "document_number": data["document_number"],
             "preamble": data["preamble"],
             "purpose": data["purpose"],
@@ -116,28 +117,6 @@ def load_plan(*, path: Path | None = None) -> str:
     )
 
 
-def check_evidence(upload, max_bytes: int) -> tuple[str, str]:
-    """(extension, MIME type) judged from the file's content, or a ValidationError."""
-    allowed = {"pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "png", "jpg", "gif", "webp"}
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("Tệp “%(name)s” quá lớn (tối đa %(mb)s MB)."),
-            params={"name": upload.name, "mb": max_bytes // (1024 * 1024)},
-        )
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.extension not in allowed:
-        raise ValidationError(
-            _(
-                "Tệp “%(name)s” không phải PDF, Word, Excel hoặc ảnh "
-                "(hệ thống kiểm tra nội dung tệp, không chỉ phần đuôi)."
-            ),
-            params={"name": upload.name},
-        )
-    return kind.extension, kind.mime
-
-
 @transaction.atomic
 def record_progress(
     *,
@@ -161,15 +140,13 @@ def record_progress(
         task=current, status=status, percent=percent, note=note, author=author
     )
     for upload, (extension, mime) in files:
-        content = upload.read()
-        upload.seek(0)
         evidence = Evidence(
             update=update,
             original_name=upload.name[:255],
             content_type=mime,
             extension=extension,
             size=upload.size,
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=sha256_of(upload),
         )
         evidence.file.save(upload.name, upload, save=False)
         evidence.save()
@@ -204,6 +181,7 @@ def copy_plan(*, plan: Plan, year: int, actor, request=None) -> Plan:
         year=year,
         title=plan.title.replace(str(plan.year), str(year)),
         issuer=plan.issuer,
+        province=plan.province,
         preamble=plan.preamble,
         purpose=plan.purpose,
         closing=plan.closing,
@@ -231,6 +209,14 @@ def copy_plan(*, plan: Plan, year: int, actor, request=None) -> Plan:
             due_on=_shift(item.due_on, years),
         )
         copy.supporting_units.set(item.supporting_units.all())
+        record_event(
+            actor=actor,
+            action=Action.CREATE,
+            obj=copy,
+            request=request,
+            label=copy.code,
+            changes={"copied_from": [None, f"{plan.year} {item.code}"]},
+        )
         if copy.local_government:
             responsible = list(local_units_for(copy))
         else:

@@ -64,8 +64,12 @@ def _filtered_items(request, plan):
     if section:
         part, __, number = section.partition(".")
         items = items.filter(part=part, **({"section": number} if number else {}))
+    # Who carries an item out is no secret; how far another unit got is shown only to those
+    # who may see that unit's task.
     items = items.prefetch_related(
-        Prefetch("tasks", queryset=tasks, to_attr="shown_tasks"), "supporting_units"
+        Prefetch("tasks", queryset=tasks, to_attr="shown_tasks"),
+        Prefetch("tasks", queryset=Task.objects.select_related("unit"), to_attr="all_tasks"),
+        "supporting_units",
     )
     filtering = bool(unit or status)
     return [i for i in items if i.shown_tasks or not filtering]
@@ -78,10 +82,11 @@ def plan_detail(request, pk):
     today = timezone.localdate()
     for item in items:
         item.progress = Progress.of(item.shown_tasks, today)
-        item.responsible = item.responsible_labels(item.shown_tasks)
+        item.responsible = item.responsible_labels(item.all_tasks)
     context = {
         "plan": plan,
         "items": items,
+        "outline": plan.outline(items, today),
         "overall": Progress.of([t for i in items for t in i.shown_tasks], today),
         "units": sorted(
             Unit.objects.for_user(request.user).filter(tasks__item__plan=plan).distinct(),
@@ -153,6 +158,10 @@ def item_detail(request, pk):
         "item": item,
         "tasks": tasks,
         "responsible": item.responsible_labels(tasks),
+        "updates": ProgressUpdate.objects.for_user(request.user)
+        .filter(task__item=item)
+        .select_related("task__unit", "author")
+        .prefetch_related("evidence")[:30],
         "progress": Progress.of(tasks),
         "history": Event.objects.for_object(item)[:50],
         "can_edit": request.user.role in COORDINATOR,

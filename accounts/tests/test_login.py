@@ -81,3 +81,38 @@ def test_deactivating_a_user_ends_their_session(client, lan):
     assert client.get(reverse("home")).status_code == 200
     User.objects.filter(pk=lan.pk).update(is_active=False)
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_behind_a_proxy_lockout_counts_the_users_address(client, lan, settings):
+    settings.PROXY_COUNT = 1
+    for attempt in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"u{attempt}", "password": "wrong-password-x"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    # The attacker's address is locked; a colleague behind the same proxy is not.
+    blocked = client.post(
+        reverse("accounts:login"),
+        {"username": "lan", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    allowed = client.post(
+        reverse("accounts:login"),
+        {"username": "lan", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert (blocked.status_code, allowed.status_code) == (429, 302)
+    assert Event.objects.filter(action=Action.LOGIN, actor=lan).get().ip == "198.51.100.7"
+
+
+def test_a_successful_login_does_not_wipe_the_failures_of_its_address(client, lan):
+    for attempt in range(4):
+        _login(client, f"guess{attempt}", "wrong-password-x", ip="10.5.5.5")
+    assert _login(client, "lan", PASSWORD, ip="10.5.5.5").status_code == 302
+    client.post(reverse("accounts:logout"))
+    _login(client, "guess9", "wrong-password-x", ip="10.5.5.5")
+    assert _login(client, "lan", PASSWORD, ip="10.5.5.5").status_code == 429

@@ -217,3 +217,42 @@ def test_access_denials_are_logged(client, case_worker):
     assert client.get(reverse("orgs:list")).status_code == 403
     event = Event.objects.filter(action="denied").get()
     assert (event.actor, event.object_repr) == (case_worker, reverse("orgs:list"))
+
+
+# (method, url name, record key): writes and redirects, checked for the personas who must not.
+WRITES = [
+    ("get", "plans:current", None),
+    ("post", "plans:copy", "plan"),
+    ("get", "orgs:close", "unit"),
+    ("get", "orgs:link", "unit"),
+    ("post", "accounts:user_reset_password", "user"),
+    ("post", "accounts:user_set_active", "user"),
+]
+
+
+@pytest.mark.parametrize("persona", ["reporter", "approver", "outsider", "leader", "case_worker"])
+def test_writes_are_refused_to_those_without_the_role(client, personas, records, persona):
+    client.force_login(personas[persona])
+    got = {
+        name: getattr(client, method)(_url(name, key, records)).status_code
+        for method, name, key in WRITES
+    }
+    expected = {name: FORBIDDEN for _, name, _ in WRITES}
+    if persona != "case_worker":
+        expected["plans:current"] = 302  # every plan reader is sent on to the plan
+    assert got == expected
+
+
+def test_scoped_404s_are_logged_as_denials(client, outsider, records):
+    from audit.models import Event
+
+    client.force_login(outsider)
+    url = reverse("plans:task", args=[records["syt_task"]])
+    assert client.get(url).status_code == 404
+    assert Event.objects.filter(action="denied", actor=outsider, object_repr=url).exists()
+
+
+def test_the_api_schema_needs_a_signed_in_user(client, reporter):
+    assert client.get("/api/v1/openapi.json").status_code == 302
+    client.force_login(reporter)
+    assert client.get("/api/v1/openapi.json").status_code == 200

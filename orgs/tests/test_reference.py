@@ -32,6 +32,11 @@ def test_23_old_districts_closed_with_successors():
     assert set(districts.values_list("valid_to", flat=True)) == {datetime.date(2025, 6, 30)}
     for district in districts:
         assert district.successions.exists(), district.name
+    assert districts.filter(parent__code="51").count() == 13
+    assert districts.filter(parent__code="62").count() == 10
+    kon_tum = Unit.objects.get(code="62")
+    assert kon_tum.valid_to == datetime.date(2025, 6, 30)
+    assert kon_tum.successions.get().successor.code == "51"
     # Thành phố Quảng Ngãi's communes went into Phường Cẩm Thành, among others.
     assert Succession.objects.filter(predecessor__code="522", successor__code="21025").exists()
     assert Unit.objects.local_governments().valid_on(REFORM).count() == 96

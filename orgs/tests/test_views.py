@@ -99,3 +99,17 @@ def test_leader_reads_but_cannot_edit(client, leader):
     unit = Unit.objects.get(code="21548")
     assert client.get(reverse("orgs:detail", args=[unit.pk])).status_code == 200
     assert client.get(reverse("orgs:edit", args=[unit.pk])).status_code == 403
+
+
+def test_coordinator_links_a_successor_once(client, coordinator):
+    client.force_login(coordinator)
+    old = Unit.objects.get(code="536")  # Huyện Lý Sơn
+    new = Unit.objects.get(code="21025")
+    url = reverse("orgs:link", args=[old.pk])
+    response = client.post(url, {"successor": new.pk, "effective_on": "2025-07-01", "note": "thử"})
+    assert response.status_code == 302
+    link = Succession.objects.get(predecessor=old, successor=new)
+    assert Event.objects.for_object(link).get().action == "create"
+    again = client.post(url, {"successor": new.pk, "effective_on": "2025-07-01"})
+    assert "Liên kết kế thừa này đã có." in again.content.decode()
+    assert Succession.objects.filter(predecessor=old, successor=new).count() == 1

@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from accounts.models import Role, User
 from binhdang.browser import launch
@@ -90,9 +91,9 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
     page.get_by_label("Tệp minh chứng (PDF, Word, Excel, ảnh)").set_input_files(str(evidence))
     page.get_by_role("button", name="Lưu tiến độ").click()
 
-    assert page.get_by_text("Đã ghi nhận tiến độ.").is_visible()
-    assert page.get_by_text("Đã tổ chức 5 buổi truyền thông tại 3 xã.").is_visible()
-    assert page.locator(".stats strong", has_text="60%").is_visible()
+    expect(page.get_by_text("Đã ghi nhận tiến độ.")).to_be_visible()
+    expect(page.get_by_text("Đã tổ chức 5 buổi truyền thông tại 3 xã.")).to_be_visible()
+    expect(page.locator(".stats strong", has_text="60%")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="bien-ban-truyen-thong.pdf").click()
     assert download.value.suggested_filename == "bien-ban-truyen-thong.pdf"
@@ -108,8 +109,6 @@ def coordinator_page(live_server, audit_flushable, province):
 
 
 def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, live_server):
-    from playwright.sync_api import expect
-
     page = coordinator_page
     violations = []
     page.on(
@@ -121,7 +120,7 @@ def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, l
     page.get_by_role("link", name="Đơn vị").click()
     page.get_by_label("Tìm").fill("ly son")
     expect(page.locator("#units tbody tr")).to_have_count(2)
-    assert page.get_by_role("link", name="Đặc khu Lý Sơn").is_visible()
+    expect(page.get_by_role("link", name="Đặc khu Lý Sơn")).to_be_visible()
     assert "q=ly%20son" in page.url  # htmx pushed the filter into the address: it can be shared
     page.get_by_role("link", name="Kế hoạch").click()
     page.get_by_label("Mục").select_option(value="II.5")

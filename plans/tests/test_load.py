@@ -74,10 +74,14 @@ def test_lead_and_supporting_bodies(plan):
 
 
 def test_local_government_tasks_follow_the_reform(plan):
-    tasks = Task.objects.filter(item__plan=plan, item__code="IV.13.a").select_related("unit")
+    tasks = Task.objects.filter(item__plan=plan, item__code="IV.13.a").select_related(
+        "unit__parent"
+    )
     districts = [t for t in tasks if t.unit.kind == "district"]
     communes = [t for t in tasks if t.unit.kind != "district"]
-    assert len(districts) == 23 and len(communes) == 96
+    # The April 2025 plan addressed Quảng Ngãi's 13 districts, not Kon Tum's; all 96 communes.
+    assert len(districts) == 13 and len(communes) == 96
+    assert {t.unit.parent.code for t in districts} == {"51"}
     assert {t.due_on for t in districts} == {datetime.date(2025, 6, 30)}
     assert {t.due_on for t in communes} == {datetime.date(2025, 12, 31)}
     # The Action Month (15/11–15/12/2025) came after the districts were gone.

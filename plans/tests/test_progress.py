@@ -1,4 +1,5 @@
 import io
+import os
 import zipfile
 
 import pytest
@@ -159,3 +160,15 @@ def test_copy_plan_into_next_year(client, coordinator):
     assert new.milestones.get(title="Báo cáo năm").due_before.isoformat() == "2026-12-10"
     again = client.post(reverse("plans:copy", args=[plan.pk]), {"year": 2026}, follow=True)
     assert "Đã có kế hoạch năm 2026" in again.content.decode()
+
+
+def test_a_real_office_file_is_recognised_wherever_its_parts_sit(client, reporter, task):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("docProps/thumbnail.jpeg", os.urandom(20000))  # pushes word/ far back
+        archive.writestr("word/document.xml", "<w:document/>")
+    client.force_login(reporter)
+    response = _post(client, task, files=[SimpleUploadedFile("bao-cao.docx", buffer.getvalue())])
+    assert response.status_code == 302
+    assert Evidence.objects.get().extension == "docx"
