@@ -23,6 +23,7 @@ setup: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_units
 	$(PY) manage.py load_plan
+	$(PY) manage.py load_reporting
 
 run: setup
 	$(PY) manage.py load_demo

@@ -7,6 +7,7 @@ from accounts.models import Role, User
 from orgs.models import Unit
 from orgs.services import load_reference_units
 from plans.services import load_plan
+from reports.services import load_reporting
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +15,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_units()
         load_plan()
+        load_reporting()
 
 
 @pytest.fixture(scope="session")

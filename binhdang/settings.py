@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "orgs",
     "accounts",
     "plans",
+    "indicators",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -227,3 +229,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Reminders before a round's due date (days); on the day and after it they go out too.
+REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,3,1")]
+REMINDER_DAYS_AFTER = [int(d) for d in env_list("REMINDER_DAYS_AFTER", "1,3,7")]

@@ -1,6 +1,6 @@
 from django.apps import apps
 
-OUR_APPS = {"orgs", "accounts", "audit", "plans"}
+OUR_APPS = {"orgs", "accounts", "audit", "plans", "indicators", "reports"}
 
 
 def test_every_model_has_for_user():

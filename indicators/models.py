@@ -1,0 +1,214 @@
+"""Data elements and their disaggregations, on DHIS2's model so values can be exchanged.
+
+A value's key is (data element, category option combo, period, unit). A category combo lists the
+categories that disaggregate an element (SEX, AGE…); its option combos are their cartesian product
+(Nam, Nữ; or Nam 0–11, Nữ 0–11…). The combo `default` has one option combo, `default`.
+"""
+
+import itertools
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+DEFAULT = "default"
+
+
+class CatalogueQuerySet(models.QuerySet):
+    """The catalogue is shared reference data: every signed-in user may read it."""
+
+    def for_user(self, user):
+        return self if user.is_authenticated else self.none()
+
+
+class Category(models.Model):
+    code = models.CharField(_l("mã"), max_length=50, unique=True)
+    name = models.CharField(_l("tên"), max_length=200)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("nhóm phân tổ")
+        verbose_name_plural = _l("nhóm phân tổ")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryOption(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(_l("mã"), max_length=50)
+    name = models.CharField(_l("tên"), max_length=200)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("phương án phân tổ")
+        verbose_name_plural = _l("phương án phân tổ")
+        ordering = ["category", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="option_unique_code")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryCombo(models.Model):
+    code = models.CharField(_l("mã"), max_length=50, unique=True)
+    name = models.CharField(_l("tên"), max_length=200)
+    categories = models.ManyToManyField(Category, blank=True, related_name="combos")
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("tổ hợp phân tổ")
+        verbose_name_plural = _l("tổ hợp phân tổ")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_default(self) -> bool:
+        return self.code == DEFAULT
+
+    def generate_option_combos(self) -> list["CategoryOptionCombo"]:
+        """Create the missing option combos: one per element of the options' cartesian product."""
+        categories = list(self.categories.order_by("code").prefetch_related("options"))
+        products = itertools.product(*[list(c.options.all()) for c in categories])
+        existing = {
+            frozenset(c.options.values_list("pk", flat=True)): c for c in self.option_combos.all()
+        }
+        result = []
+        for position, options in enumerate(products):
+            key = frozenset(o.pk for o in options)
+            combo = existing.get(key)
+            if combo is None:
+                combo = CategoryOptionCombo.objects.create(
+                    combo=self,
+                    code="_".join(o.code for o in options) or DEFAULT,
+                    name=", ".join(o.name for o in options) or _("Tổng số"),
+                    sort_order=position,
+                )
+                combo.options.set(options)
+            result.append(combo)
+        return result
+
+
+class CategoryOptionCombo(models.Model):
+    combo = models.ForeignKey(CategoryCombo, on_delete=models.CASCADE, related_name="option_combos")
+    code = models.CharField(_l("mã"), max_length=100, unique=True)
+    name = models.CharField(_l("tên"), max_length=300)
+    options = models.ManyToManyField(CategoryOption, blank=True, related_name="option_combos")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("phương án tổ hợp")
+        verbose_name_plural = _l("phương án tổ hợp")
+        ordering = ["combo", "sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ValueType(models.TextChoices):
+    INTEGER = "integer", _l("Số nguyên")
+    NUMBER = "number", _l("Số")
+    PERCENTAGE = "percentage", _l("Tỷ lệ (%)")
+    TEXT = "text", _l("Văn bản")
+    BOOLEAN = "boolean", _l("Có/Không")
+
+
+NUMERIC_TYPES = (ValueType.INTEGER, ValueType.NUMBER, ValueType.PERCENTAGE)
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _l("Cộng")
+    AVERAGE = "average", _l("Trung bình")
+    NONE = "none", _l("Không cộng dồn")
+
+
+class DataElement(models.Model):
+    code = models.CharField(_l("mã"), max_length=50, unique=True)
+    name = models.CharField(_l("tên"), max_length=400)
+    short_name = models.CharField(_l("tên ngắn"), max_length=150, blank=True)
+    description = models.TextField(_l("mô tả"), blank=True)
+    value_type = models.CharField(_l("kiểu giá trị"), max_length=20, choices=ValueType.choices)
+    unit_of_measure = models.CharField(_l("đơn vị tính"), max_length=50, blank=True)
+    aggregation = models.CharField(
+        _l("cách tổng hợp"), max_length=20, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    category_combo = models.ForeignKey(
+        CategoryCombo, verbose_name=_l("phân tổ"), on_delete=models.PROTECT, related_name="elements"
+    )
+    # GBV counts are small and identifying: shown as "<5" wherever shown (statistics issue).
+    sensitive = models.BooleanField(_l("số liệu nhạy cảm"), default=False)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("chỉ tiêu dữ liệu")
+        verbose_name_plural = _l("chỉ tiêu dữ liệu")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in NUMERIC_TYPES
+
+    def clean_value(self, raw: str) -> str:
+        """The canonical stored text of a typed value, or a ValidationError in Vietnamese."""
+        text = (raw or "").strip()
+        if text == "":
+            return ""
+        if self.value_type == ValueType.TEXT:
+            if len(text) > 5000:
+                raise ValidationError(_("Nội dung quá dài (tối đa 5.000 ký tự)."))
+            return text
+        if self.value_type == ValueType.BOOLEAN:
+            folded = text.casefold()
+            if folded in {"có", "co", "1", "true", "yes", "x"}:
+                return "true"
+            if folded in {"không", "khong", "0", "false", "no"}:
+                return "false"
+            raise ValidationError(_("Chỉ nhập “Có” hoặc “Không”."))
+        number = parse_number(text)
+        if number is None:
+            raise ValidationError(_("“%(value)s” không phải là số.") % {"value": text[:30]})
+        if number < 0:
+            raise ValidationError(_("Không nhập số âm."))
+        if self.value_type == ValueType.INTEGER and number != number.to_integral_value():
+            raise ValidationError(_("Chỉ nhập số nguyên (không có phần thập phân)."))
+        if self.value_type == ValueType.PERCENTAGE and number > 100:
+            raise ValidationError(_("Tỷ lệ phải từ 0 đến 100."))
+        if number > Decimal("1e12"):
+            raise ValidationError(_("Số quá lớn."))
+        return format(number.normalize(), "f") if number else "0"
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Read a number typed the Vietnamese way (1.234,5) or the machine way (1234.5)."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif cleaned.count(".") > 1 or (
+        cleaned.count(".") == 1
+        and len(cleaned.split(".")[1]) == 3
+        and cleaned.split(".")[0] not in {"", "0"}
+    ):
+        # "1.234" is a thousand separator in Vietnamese, not 1,234 thousandths.
+        cleaned = cleaned.replace(".", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

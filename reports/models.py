@@ -1,0 +1,495 @@
+"""The reporting cycle: forms (outline + data tables), rounds, one submission per unit and round,
+the values and narratives it holds, and the snapshots taken at each submit."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PLAN_READERS, Role
+from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement
+from orgs.models import Unit, UnitKind
+
+
+def _unit_scope(user, unit_field: str) -> Q | None:
+    """None for province-wide users, else a filter on the user's unit subtree."""
+    if user.sees_whole_province:
+        return None
+    return Q(**{f"{unit_field}__in": Unit.subtree_ids(user.unit_id)})
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    PUBLISHED = "published", _("Đã ban hành")
+    RETIRED = "retired", _("Ngừng sử dụng")
+
+
+class FormQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated or user.role not in PLAN_READERS:
+            return self.none()
+        if user.role == Role.COORDINATOR:
+            return self
+        return self.exclude(status=FormStatus.DRAFT)
+
+
+class Form(models.Model):
+    """A report outline with its data tables. A form in use is never edited: it gets a new
+    version."""
+
+    code = models.CharField(_("mã biểu mẫu"), max_length=50)
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    name = models.CharField(_("tên"), max_length=300)
+    description = models.TextField(_("hướng dẫn chung"), blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=FormStatus.choices, default=FormStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("biểu mẫu báo cáo")
+        verbose_name_plural = _("biểu mẫu báo cáo")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="form_unique_version")
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def in_use(self) -> bool:
+        return self.rounds.exists()
+
+    def rows(self):
+        return Row.objects.filter(section__form=self).select_related(
+            "data_element__category_combo", "section"
+        )
+
+
+class FormPartQuerySet(models.QuerySet):
+    """Sections, questions and rows are readable wherever their form is."""
+
+    form_path = "form"
+
+    def for_user(self, user):
+        return self.filter(**{f"{self.form_path}__in": Form.objects.for_user(user)})
+
+
+class QuestionQuerySet(FormPartQuerySet):
+    form_path = "section__form"
+
+
+class SectionKind(models.TextChoices):
+    NARRATIVE = "narrative", _("Đề cương (trả lời bằng văn bản)")
+    TABLE = "table", _("Bảng số liệu")
+
+
+class Section(models.Model):
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(default=0)
+    number = models.CharField(_("số thứ tự"), max_length=20, blank=True)
+    title = models.CharField(_("tiêu đề"), max_length=500)
+    kind = models.CharField(_("loại"), max_length=20, choices=SectionKind.choices)
+    guidance = models.TextField(_("hướng dẫn"), blank=True)
+    category_combo = models.ForeignKey(
+        CategoryCombo,
+        verbose_name=_("cột phân tổ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Các cột của bảng (ví dụ Nam/Nữ); để trống nếu chỉ có một cột."),
+    )
+
+    objects = FormPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["form", "order", "id"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("mã"), max_length=50)
+    text = models.TextField(_("câu hỏi"))
+    required = models.BooleanField(_("bắt buộc"), default=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section", "order", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Row(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="rows")
+    order = models.PositiveSmallIntegerField(default=0)
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="rows")
+    label = models.CharField(_("nhãn hiển thị"), max_length=400, blank=True)
+    required = models.BooleanField(_("bắt buộc"), default=False)
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("là một phần của dòng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parts",
+        help_text=_("Giá trị dòng này không được lớn hơn giá trị dòng tổng tương ứng."),
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section", "order", "id"]
+
+    def __str__(self):
+        return self.label or self.data_element.name
+
+    @property
+    def title(self) -> str:
+        return self.label or self.data_element.name
+
+
+class RoundKind(models.TextChoices):
+    PERIODIC = "periodic", _("Định kỳ")
+    ADHOC = "adhoc", _("Đột xuất")
+
+
+class RoundQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated or user.role not in PLAN_READERS:
+            return self.none()
+        scope = _unit_scope(user, "submissions__unit")
+        return self if scope is None else self.filter(scope).distinct()
+
+
+class Round(models.Model):
+    """One reporting exercise: a form, a period, a data window and deadlines, and its units."""
+
+    code = models.CharField(_("mã đợt"), max_length=50, unique=True)
+    name = models.CharField(_("tên đợt báo cáo"), max_length=300)
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="rounds")
+    kind = models.CharField(_("loại"), max_length=20, choices=RoundKind.choices)
+    period = models.CharField(
+        _("kỳ (mã DHIS2)"), max_length=20, help_text=_("Ví dụ 2025S1 (6 tháng), 2025 (năm).")
+    )
+    window_start = models.DateField(_("số liệu từ ngày"))
+    window_end = models.DateField(_("số liệu đến ngày"))
+    opens_on = models.DateField(_("mở nhập từ"))
+    due_on = models.DateField(_("hạn nộp"))
+    lock_on = models.DateField(
+        _("khóa sổ"), help_text=_("Sau ngày này đơn vị không sửa được số liệu.")
+    )
+    unit_kinds = models.JSONField(_("loại đơn vị phải báo cáo"), default=list, blank=True)
+    scope = models.ForeignKey(
+        Unit,
+        verbose_name=_("phạm vi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Các đơn vị phải báo cáo thuộc đơn vị này (thường là tỉnh)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đợt báo cáo")
+        verbose_name_plural = _("đợt báo cáo")
+        ordering = ["-due_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_end__gte=models.F("window_start")), name="round_window"
+            ),
+            models.CheckConstraint(condition=Q(lock_on__gte=models.F("due_on")), name="round_lock"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_locked(self, today: datetime.date | None = None) -> bool:
+        return (today or timezone.localdate()) > self.lock_on
+
+    def expected_units(self):
+        """Units of the chosen kinds that exist on the due date: the 6-month 2025 round expects
+        the old districts, the annual one the new communes."""
+        units = Unit.objects.valid_on(self.due_on).filter(
+            kind__in=self.unit_kinds or [UnitKind.AGENCY]
+        )
+        return units.filter(pk__in=Unit.subtree_ids(self.scope_id))
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Đang nhập")
+    SUBMITTED = "submitted", _("Đã nộp")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Đã duyệt")
+
+
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated or user.role not in PLAN_READERS:
+            return self.none()
+        scope = _unit_scope(user, "unit")
+        return self if scope is None else self.filter(scope)
+
+    def for_round(self, round_):
+        return self.filter(round=round_)
+
+    def late(self, today: datetime.date | None = None):
+        """Not submitted yet although the (possibly extended) deadline has passed."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=EDITABLE, due_on__lt=today)
+
+
+class Submission(models.Model):
+    """A unit's report for a round: it exists from the moment the unit is assigned."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
+    due_on = models.DateField(_("hạn nộp của đơn vị"))
+    extension_reason = models.CharField(_("lý do gia hạn"), max_length=500, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo của đơn vị")
+        verbose_name_plural = _("báo cáo của đơn vị")
+        ordering = ["round", "unit__kind", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="submission_one_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.round} — {self.unit}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE and not self.round.is_locked()
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.first_submitted_at is None:
+            return None
+        return timezone.localdate(self.first_submitted_at) <= self.due_on
+
+
+class DataValueQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(submission__in=Submission.objects.for_user(user))
+
+
+class DataValue(models.Model):
+    """(data element, option combo, period, unit) = value, as in DHIS2; period and unit come
+    through the submission (round × unit)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo, on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.CharField(_("giá trị"), max_length=5000, blank=True)
+    no_data = models.BooleanField(_("không có số liệu"), default=False)
+    comment = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = DataValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("giá trị số liệu")
+        verbose_name_plural = _("giá trị số liệu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "data_element", "option_combo"], name="value_unique_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.data_element.code}/{self.option_combo.code}={self.value}"
+
+    @property
+    def is_filled(self) -> bool:
+        return self.value != "" or self.no_data
+
+
+class NarrativeAnswer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(_("nội dung"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class NarrativeAnswerQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(submission__in=Submission.objects.for_user(user))
+
+    objects = NarrativeAnswerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "question"], name="answer_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.submission} {self.question.code}"
+
+
+class Snapshot(models.Model):
+    """What a submission held when it was submitted: the base of "what changed since"."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveSmallIntegerField()
+    taken_at = models.DateTimeField(auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    values = models.JSONField(default=dict)
+    answers = models.JSONField(default=dict)
+
+    class SnapshotQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(submission__in=Submission.objects.for_user(user))
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submission", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="snapshot_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.submission} #{self.number}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A document attached to a unit's report (the signed report, annexes)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class AttachmentQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(submission__in=Submission.objects.for_user(user))
+
+    objects = AttachmentQuerySet.as_manager()
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Nhắc trước hạn")
+    DUE = "due", _("Nhắc đúng hạn")
+    AFTER = "after", _("Nhắc quá hạn")
+    URGE = "urge", _("Đôn đốc")
+
+
+class Reminder(models.Model):
+    """One reminder sent to one unit for one round. The unique key makes a second run (or a
+    second server running at the same time) a no-op for what was already sent."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("loại"), max_length=20, choices=ReminderKind.choices)
+    days = models.SmallIntegerField(_("số ngày so với hạn"), default=0)
+    sent_on = models.DateField(_("ngày gửi"))
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.JSONField(_("người nhận"), default=list)
+
+    class ReminderQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(submission__in=Submission.objects.for_user(user))
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần nhắc báo cáo")
+        verbose_name_plural = _("lần nhắc báo cáo")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "kind", "days", "sent_on"], name="reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.submission} {self.kind} {self.sent_on}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, returned reports…)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class NotificationQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(user=user) if user.is_authenticated else self.none()
+
+        def unread(self):
+            return self.filter(read_at__isnull=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text

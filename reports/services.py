@@ -1,0 +1,378 @@
+"""Writes of the reporting cycle: each atomic, audited, and refusing stale versions."""
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from audit.models import Action
+from audit.services import ConcurrentEdit, record_event
+from indicators.models import NUMERIC_TYPES, parse_number
+from orgs.models import Unit
+
+from .formjson import import_forms, load_catalogue
+from .models import (
+    EDITABLE,
+    DataValue,
+    Form,
+    NarrativeAnswer,
+    Question,
+    Round,
+    Row,
+    Snapshot,
+    Status,
+    Submission,
+)
+
+SUBMITTERS = (Role.APPROVER, Role.COORDINATOR)
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@transaction.atomic
+def create_round(*, actor, request=None, **fields) -> Round:
+    """Open a round and assign every unit of the chosen kinds valid during its data window."""
+    round_ = Round.objects.create(**fields)
+    Submission.objects.bulk_create(
+        Submission(round=round_, unit=unit, due_on=round_.due_on)
+        for unit in round_.expected_units()
+    )
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=round_,
+        request=request,
+        changes={"units": [None, round_.submissions.count()]},
+    )
+    return round_
+
+
+def _check_editable(submission: Submission, actor) -> None:
+    if submission.status not in EDITABLE:
+        raise ValidationError(
+            _("Báo cáo đang ở trạng thái “%(status)s”, không sửa được.")
+            % {"status": submission.get_status_display()}
+        )
+    if submission.round.is_locked() and actor.role != Role.COORDINATOR:
+        raise ValidationError(_("Đợt báo cáo đã khóa sổ, không sửa được số liệu."))
+
+
+def _number(value: DataValue | None):
+    if value is None or value.no_data or value.value == "":
+        return None
+    return parse_number(value.value)
+
+
+def check_parts(row: Row, option_combo, new_value: str, values: dict) -> None:
+    """A part must not exceed its total (same column), checked from both sides."""
+    if row.data_element.value_type not in NUMERIC_TYPES:
+        return
+    number = parse_number(new_value) if new_value else None
+    if number is None:
+        return
+    if row.part_of_id:
+        total = _number(values.get((row.part_of.data_element_id, option_combo.pk)))
+        if total is not None and number > total:
+            raise ValidationError(
+                _("“%(part)s” (%(col)s) = %(value)s lớn hơn dòng tổng “%(total)s” = %(sum)s.")
+                % {
+                    "part": row.title,
+                    "col": option_combo.name,
+                    "value": new_value,
+                    "total": row.part_of.title,
+                    "sum": total,
+                }
+            )
+    for part in row.parts.select_related("data_element"):
+        part_value = _number(values.get((part.data_element_id, option_combo.pk)))
+        if part_value is not None and part_value > number:
+            raise ValidationError(
+                _("“%(total)s” (%(col)s) = %(value)s nhỏ hơn dòng thành phần “%(part)s” = %(sum)s.")
+                % {
+                    "total": row.title,
+                    "col": option_combo.name,
+                    "value": new_value,
+                    "part": part.title,
+                    "sum": part_value,
+                }
+            )
+
+
+@dataclass
+class CellInput:
+    row: Row
+    option_combo: object
+    raw: str
+    comment: str = ""
+    no_data: bool = False
+    expected_version: int | None = None
+
+
+@transaction.atomic
+def save_values(*, submission: Submission, cells: list[CellInput], actor, request=None):
+    """Validate and store several cells as one unit: all of them, or none (ValidationError)."""
+    submission = (
+        Submission.objects.select_for_update().select_related("round").get(pk=submission.pk)
+    )
+    _check_editable(submission, actor)
+    current = {
+        (v.data_element_id, v.option_combo_id): v for v in submission.values.select_for_update()
+    }
+    errors, saved = {}, []
+    for cell in cells:
+        element = cell.row.data_element
+        key = (element.pk, cell.option_combo.pk)
+        existing = current.get(key)
+        if (
+            cell.expected_version is not None
+            and (existing.version if existing else 0) != cell.expected_version
+        ):
+            raise ConcurrentEdit(existing)
+        try:
+            value = element.clean_value(cell.raw)
+            if cell.no_data and not cell.comment.strip():
+                raise ValidationError(_("Chọn “không có số liệu” thì phải ghi lý do."))
+            check_parts(
+                cell.row,
+                cell.option_combo,
+                value,
+                {**current, **{(s.data_element_id, s.option_combo_id): s for s in saved}},
+            )
+        except ValidationError as error:
+            errors[key] = " ".join(error.messages)
+            continue
+        old = (existing.value, existing.no_data, existing.comment) if existing else ("", False, "")
+        new = (value, cell.no_data, cell.comment.strip())
+        if old == new:
+            if existing:
+                saved.append(existing)
+            continue
+        if existing is None:
+            existing = DataValue(
+                submission=submission, data_element=element, option_combo=cell.option_combo
+            )
+        else:
+            existing.version += 1
+        existing.value, existing.no_data, existing.comment = new
+        existing.updated_by = actor
+        existing.save()
+        current[key] = existing
+        saved.append(existing)
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=existing,
+            request=request,
+            label=f"{submission.unit.code} {submission.round.code} "
+            f"{element.code}/{cell.option_combo.code}",
+            changes={
+                "value": [old[0], value],
+                **({"no_data": [old[1], cell.no_data]} if old[1] != cell.no_data else {}),
+                **({"comment": [old[2], new[2]]} if old[2] != new[2] else {}),
+            },
+        )
+    if errors:
+        transaction.set_rollback(True)
+        raise CellErrors(errors)
+    return saved
+
+
+class CellErrors(ValidationError):
+    """Problems keyed by (data element id, option combo id); nothing of the save was stored."""
+
+    def __init__(self, errors: dict):
+        super().__init__(list(errors.values()))
+        self.cells = errors
+
+
+@transaction.atomic
+def save_answer(
+    *,
+    submission: Submission,
+    question: Question,
+    text: str,
+    expected_version: int,
+    actor,
+    request=None,
+) -> NarrativeAnswer:
+    submission = (
+        Submission.objects.select_for_update().select_related("round").get(pk=submission.pk)
+    )
+    _check_editable(submission, actor)
+    answer, created = NarrativeAnswer.objects.select_for_update().get_or_create(
+        submission=submission, question=question, defaults={"updated_by": actor, "version": 0}
+    )
+    if answer.version != expected_version:
+        raise ConcurrentEdit(answer)
+    old = answer.text
+    if old == text and not created:
+        return answer
+    answer.text, answer.updated_by = text, actor
+    answer.version += 1
+    answer.save()
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=answer,
+        request=request,
+        label=f"{submission.unit.code} {submission.round.code} {question.code}",
+        changes={"text": [old, text]},
+    )
+    return answer
+
+
+def _snapshot_payload(submission: Submission) -> tuple[dict, dict]:
+    values = {
+        f"{v.data_element.code}/{v.option_combo.code}": ("∅ " + v.comment) if v.no_data else v.value
+        for v in submission.values.select_related("data_element", "option_combo")
+    }
+    answers = {a.question.code: a.text for a in submission.answers.select_related("question")}
+    return values, answers
+
+
+def _transition(submission: Submission, actor, status: str, request, **changes) -> Submission:
+    old = submission.status
+    submission.status = status
+    submission.version += 1
+    for name, value in changes.items():
+        setattr(submission, name, value)
+    submission.save()
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=submission,
+        request=request,
+        changes={
+            "status": [old, status],
+            **{k: [None, str(v)] for k, v in changes.items() if k.endswith("comment")},
+        },
+    )
+    return submission
+
+
+@transaction.atomic
+def submit(*, submission: Submission, actor, warning_comment: str = "", request=None) -> Submission:
+    """Approver sends the report: blocking problems stop it, warnings need a comment."""
+    if actor.role not in SUBMITTERS:
+        raise PermissionDenied
+    submission = (
+        Submission.objects.select_for_update().select_related("round__form").get(pk=submission.pk)
+    )
+    _check_editable(submission, actor)
+    problems = submission_problems(submission)
+    if problems.errors:
+        raise ValidationError(problems.errors)
+    if problems.warnings and not warning_comment.strip():
+        raise ValidationError(_("Có cảnh báo: hãy ghi giải trình trước khi nộp."))
+    values, answers = _snapshot_payload(submission)
+    number = submission.snapshots.count() + 1
+    Snapshot.objects.create(
+        submission=submission,
+        number=number,
+        taken_by=actor,
+        values=values,
+        answers={**answers, "_warning_comment": warning_comment},
+    )
+    now = timezone.now()
+    return _transition(
+        submission,
+        actor,
+        Status.SUBMITTED,
+        request,
+        submitted_at=now,
+        submitted_by=actor,
+        first_submitted_at=submission.first_submitted_at or now,
+    )
+
+
+@transaction.atomic
+def review(*, submission: Submission, actor, accept: bool, comment: str = "", request=None):
+    """The coordinator accepts (locks) a submitted report, or returns it with a comment."""
+    if actor.role != Role.COORDINATOR:
+        raise PermissionDenied
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError(_("Chỉ duyệt hoặc trả lại báo cáo đã nộp."))
+    if not accept and not comment.strip():
+        raise ValidationError(_("Trả lại báo cáo thì phải ghi ý kiến để đơn vị sửa."))
+    return _transition(
+        submission,
+        actor,
+        Status.ACCEPTED if accept else Status.RETURNED,
+        request,
+        review_comment=comment.strip(),
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+    )
+
+
+@transaction.atomic
+def reopen(*, submission: Submission, actor, reason: str, request=None):
+    if actor.role != Role.COORDINATOR:
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Mở lại báo cáo đã duyệt thì phải ghi lý do."))
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != Status.ACCEPTED:
+        raise ValidationError(_("Chỉ mở lại báo cáo đã duyệt."))
+    return _transition(submission, actor, Status.RETURNED, request, review_comment=reason.strip())
+
+
+@dataclass
+class Problems:
+    errors: list[str]
+    warnings: list[str]
+
+
+def submission_problems(submission: Submission) -> Problems:
+    """Blocking errors (required cells empty, parts over totals) and warnings (empty optional
+    tables, narratives left blank)."""
+    errors, warnings = [], []
+    values = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
+    for row in submission.round.form.rows().prefetch_related(
+        "data_element__category_combo__option_combos"
+    ):
+        for combo in row.data_element.category_combo.option_combos.all():
+            value = values.get((row.data_element_id, combo.pk))
+            if row.required and (value is None or not value.is_filled):
+                errors.append(
+                    _("Chưa nhập “%(row)s” (%(col)s).") % {"row": row.title, "col": combo.name}
+                )
+            if row.part_of_id and value is not None:
+                try:
+                    check_parts(row, combo, value.value if not value.no_data else "", values)
+                except ValidationError as error:
+                    errors.extend(error.messages)
+    answers = {a.question_id: a.text for a in submission.answers.all()}
+    for question in Question.objects.filter(section__form=submission.round.form):
+        if not answers.get(question.pk, "").strip():
+            (errors if question.required else warnings).append(
+                _("Chưa trả lời: “%(q)s”.") % {"q": question.text[:120]}
+            )
+    return Problems(errors, warnings)
+
+
+@transaction.atomic
+def load_reporting(*, path=None) -> str:
+    """The 2025 reporting of Quảng Ngãi: catalogue, the two forms and their rounds (idempotent)."""
+    payload = json.loads((path or DATA / "reporting_2025.json").read_text(encoding="utf-8"))
+    load_catalogue(payload["catalogue"])
+    new_forms = [f for f in payload["forms"] if not Form.objects.filter(code=f["code"]).exists()]
+    import_forms({"forms": new_forms})
+    created = 0
+    for entry in payload["rounds"]:
+        if Round.objects.filter(code=entry["code"]).exists():
+            continue
+        fields = {**entry}
+        fields["form"] = Form.objects.filter(code=entry["form"]).order_by("-version").first()
+        fields["scope"] = Unit.objects.get(code=entry["scope"])
+        for name in ("window_start", "window_end", "opens_on", "due_on", "lock_on"):
+            fields[name] = datetime.date.fromisoformat(entry[name])
+        create_round(actor=None, **fields)
+        created += 1
+    return f"Báo cáo: {len(new_forms)} biểu mẫu mới, {created} đợt báo cáo mới"
