@@ -9,6 +9,7 @@ NAVIGATION = [
     (_("Trang chủ"), "home", None),
     (_("Kế hoạch"), "plans:current", roles.PLAN_READERS),
     (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
+    (_("Báo cáo"), "reports:index", roles.PLAN_READERS),
     (_("Đơn vị"), "orgs:list", roles.UNIT_READERS),
     (_("Người dùng"), "accounts:users", roles.USER_MANAGERS),
 ]

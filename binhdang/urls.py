@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("units/", include("orgs.urls")),
     path("plans/", include("plans.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", api.urls),
 ]
 

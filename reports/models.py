@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, Role
-from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement
+from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, parse_number
 from orgs.models import Unit, UnitKind
 
 
@@ -68,6 +68,9 @@ class Form(models.Model):
     @property
     def in_use(self) -> bool:
         return self.rounds.exists()
+
+    def cell_count(self) -> int:
+        return sum(row.data_element.category_combo.option_combos.count() for row in self.rows())
 
     def rows(self):
         return Row.objects.filter(section__form=self).select_related(
@@ -222,6 +225,12 @@ class Round(models.Model):
     def is_locked(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.lock_on
 
+    def urges(self):
+        """Who was urged (đôn đốc) when, newest first."""
+        return Reminder.objects.filter(
+            submission__round=self, kind=ReminderKind.URGE
+        ).select_related("submission__unit", "sent_by")
+
     def expected_units(self):
         """Units of the chosen kinds that exist on the due date: the 6-month 2025 round expects
         the old districts, the annual one the new communes."""
@@ -255,6 +264,52 @@ class SubmissionQuerySet(models.QuerySet):
         """Not submitted yet although the (possibly extended) deadline has passed."""
         today = today or timezone.localdate()
         return self.filter(status__in=EDITABLE, due_on__lt=today)
+
+    def with_fill(self):
+        """Annotate how many cells hold a value or a justified "no data": data completeness."""
+        filled = Q(values__no_data=True) | ~Q(values__value="")
+        return self.annotate(filled=models.Count("values", filter=filled))
+
+    def completeness(self, round_, today: datetime.date | None = None) -> dict:
+        """Form completeness and timeliness of a round: expected, on time, late, missing…"""
+        today = today or timezone.localdate()
+        counts = dict.fromkeys(
+            ["expected", "on_time", "late", "missing", "overdue", "returned", "accepted"], 0
+        )
+        for submission in self.for_round(round_).only(
+            "status", "due_on", "first_submitted_at", "round_id", "unit_id"
+        ):
+            counts["expected"] += 1
+            on_time = submission.on_time
+            if on_time is None:
+                counts["missing"] += 1
+                counts["overdue"] += submission.due_on < today
+            else:
+                counts["on_time" if on_time else "late"] += 1
+            counts["returned"] += submission.status == Status.RETURNED
+            counts["accepted"] += submission.status == Status.ACCEPTED
+        counts["cells"] = round_.form.cell_count()
+        return counts
+
+    def element_completeness(self, round_) -> list[dict]:
+        """Per data element: how many of the round's units gave it (data completeness)."""
+        filled = Q(no_data=True) | ~Q(value="")
+        rows = (
+            DataValue.objects.filter(submission__in=self.for_round(round_))
+            .filter(filled)
+            .values("data_element__code", "data_element__name")
+            .annotate(units=models.Count("submission", distinct=True))
+        )
+        given = {r["data_element__code"]: r["units"] for r in rows}
+        expected = self.for_round(round_).count()
+        return [
+            {
+                "element": row.data_element,
+                "units": given.get(row.data_element.code, 0),
+                "expected": expected,
+            }
+            for row in round_.form.rows().order_by("section__order", "order")
+        ]
 
 
 class Submission(models.Model):
@@ -292,9 +347,58 @@ class Submission(models.Model):
     def __str__(self):
         return f"{self.round} — {self.unit}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE and not self.round.is_locked()
+    def is_editable_by(self, user) -> bool:
+        """Draft or returned, and before the lock date (the coordinator may still correct)."""
+        return self.status in EDITABLE and (
+            not self.round.is_locked() or user.role == Role.COORDINATOR
+        )
+
+    def payload(self) -> tuple[dict, dict]:
+        """Values and answers keyed by code, as a snapshot stores them."""
+        values = {
+            f"{v.data_element.code}/{v.option_combo.code}": (
+                f"∅ {v.comment}" if v.no_data else v.value
+            )
+            for v in self.values.select_related("data_element", "option_combo")
+        }
+        answers = {a.question.code: a.text for a in self.answers.select_related("question")}
+        return values, answers
+
+    def changes_since_last_snapshot(self) -> list[tuple[str, str, str]]:
+        """(key, value at the last submission, value now) for every difference."""
+        last = self.snapshots.first()
+        before = {**(last.values if last else {}), **(last.answers if last else {})}
+        before.pop("_warning_comment", None)
+        values, answers = self.payload()
+        now = {**values, **answers}
+        return [
+            (key, before.get(key, ""), now.get(key, ""))
+            for key in sorted(set(before) | set(now))
+            if before.get(key, "") != now.get(key, "")
+        ]
+
+    def entry_sections(self) -> list[dict]:
+        """The form laid out for data entry: narrative sections with their answers, tables with
+        rows × option-combo columns holding the stored values, and live row totals."""
+        form = self.round.form
+        values = {(v.data_element_id, v.option_combo_id): v for v in self.values.all()}
+        answers = {a.question_id: a for a in self.answers.all()}
+        sections = []
+        for section in form.sections.prefetch_related(
+            "questions", "rows__data_element__category_combo__option_combos", "rows__part_of"
+        ):
+            if section.kind == SectionKind.NARRATIVE:
+                questions = [(q, answers.get(q.pk)) for q in section.questions.all()]
+                sections.append({"section": section, "questions": questions})
+                continue
+            rows = []
+            for row in section.rows.all():
+                combos = list(row.data_element.category_combo.option_combos.all())
+                cells = [(combo, values.get((row.data_element_id, combo.pk))) for combo in combos]
+                rows.append({"row": row, "cells": cells, "total": row_total(row, cells)})
+            columns = [combo for combo, _ in rows[0]["cells"]] if rows else []
+            sections.append({"section": section, "rows": rows, "columns": columns})
+        return sections
 
     @property
     def on_time(self) -> bool | None:
@@ -343,6 +447,15 @@ class DataValue(models.Model):
     @property
     def is_filled(self) -> bool:
         return self.value != "" or self.no_data
+
+
+def row_total(row: Row, cells) -> str | None:
+    """Sum of a numeric row over its columns, shown when there are several columns."""
+    if len(cells) < 2 or not row.data_element.is_numeric:
+        return None
+    numbers = [parse_number(v.value) for _, v in cells if v is not None and v.value]
+    numbers = [n for n in numbers if n is not None]
+    return format(sum(numbers).normalize(), "f") if numbers else ""
 
 
 class NarrativeAnswer(models.Model):

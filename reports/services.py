@@ -226,15 +226,6 @@ def save_answer(
     return answer
 
 
-def _snapshot_payload(submission: Submission) -> tuple[dict, dict]:
-    values = {
-        f"{v.data_element.code}/{v.option_combo.code}": ("∅ " + v.comment) if v.no_data else v.value
-        for v in submission.values.select_related("data_element", "option_combo")
-    }
-    answers = {a.question.code: a.text for a in submission.answers.select_related("question")}
-    return values, answers
-
-
 def _transition(submission: Submission, actor, status: str, request, **changes) -> Submission:
     old = submission.status
     submission.status = status
@@ -269,7 +260,7 @@ def submit(*, submission: Submission, actor, warning_comment: str = "", request=
         raise ValidationError(problems.errors)
     if problems.warnings and not warning_comment.strip():
         raise ValidationError(_("Có cảnh báo: hãy ghi giải trình trước khi nộp."))
-    values, answers = _snapshot_payload(submission)
+    values, answers = submission.payload()
     number = submission.snapshots.count() + 1
     Snapshot.objects.create(
         submission=submission,
@@ -321,6 +312,25 @@ def reopen(*, submission: Submission, actor, reason: str, request=None):
     if submission.status != Status.ACCEPTED:
         raise ValidationError(_("Chỉ mở lại báo cáo đã duyệt."))
     return _transition(submission, actor, Status.RETURNED, request, review_comment=reason.strip())
+
+
+@transaction.atomic
+def extend_deadline(*, submission: Submission, due_on, reason: str, actor, request=None):
+    """The coordinator gives one unit more time; the reason is kept and audited."""
+    if actor.role != Role.COORDINATOR:
+        raise PermissionDenied
+    old = submission.due_on
+    submission.due_on, submission.extension_reason = due_on, reason
+    submission.version += 1
+    submission.save(update_fields=["due_on", "extension_reason", "version"])
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=submission,
+        request=request,
+        changes={"due_on": [str(old), str(due_on)], "extension_reason": [None, reason]},
+    )
+    return submission
 
 
 @dataclass

@@ -1,0 +1,189 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import Event
+from reports.models import DataValue, Status, Submission
+from reports.tests.factories import make_form, open_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def form():
+    return make_form(rows=3)
+
+
+@pytest.fixture
+def submission(form):
+    open_round(form)
+    return Submission.objects.get(round__code="R-TEST", unit__code="SYT")
+
+
+def cell(client, submission, row, combo, value, version=0, **extra):
+    return client.post(
+        reverse("reports:save_cell", args=[submission.pk]),
+        {"row": row.pk, "combo": combo.pk, "value": value, "version": version, **extra},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def rows(form):
+    table = form.sections.get(kind="table")
+    return list(table.rows.select_related("data_element__category_combo"))
+
+
+def combos(row):
+    return list(row.data_element.category_combo.option_combos.all())
+
+
+def test_a_typed_value_is_saved_audited_and_totalled(client, reporter, form, submission):
+    client.force_login(reporter)
+    total, part, _ = rows(form)
+    male, female = combos(total)
+    response = cell(client, submission, total, male, "1.234")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'value="1234"' in body
+    cell(client, submission, total, female, "6")
+    body = cell(client, submission, total, female, "7", version=1).content.decode()
+    assert f'id="t-{total.pk}"' in body and ">1241<" in body
+    value = DataValue.objects.get(
+        submission=submission, data_element=total.data_element, option_combo=female
+    )
+    assert (value.value, value.version) == ("7", 2)
+    changes = [e.changes["value"] for e in Event.objects.for_object(value).order_by("id")]
+    assert changes == [["", "6"], ["6", "7"]]
+
+
+@pytest.mark.parametrize(
+    "typed,message",
+    [("abc", "không phải là số"), ("-3", "Không nhập số âm"), ("2,5", "số nguyên")],
+)
+def test_bad_values_get_a_vietnamese_message_and_are_not_stored(
+    client, reporter, form, submission, typed, message
+):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    body = cell(client, submission, total, combos(total)[0], typed).content.decode()
+    assert message in body and f'value="{typed}"' in body
+    assert not DataValue.objects.filter(submission=submission).exists()
+
+
+def test_a_part_greater_than_its_total_is_refused_naming_the_cell(
+    client, reporter, form, submission
+):
+    client.force_login(reporter)
+    total, part, _ = rows(form)
+    male = combos(total)[0]
+    cell(client, submission, total, male, "10")
+    body = cell(client, submission, part, male, "11").content.decode()
+    assert "“Chỉ tiêu 2” (Nam) = 11 lớn hơn dòng tổng “Chỉ tiêu 1” = 10" in body
+    assert not DataValue.objects.filter(data_element=part.data_element).exists()
+    # And from the other side: lowering the total below a saved part.
+    cell(client, submission, part, male, "8")
+    body = cell(client, submission, total, male, "5", version=1).content.decode()
+    assert "nhỏ hơn dòng thành phần" in body
+    assert DataValue.objects.get(data_element=total.data_element, option_combo=male).value == "10"
+
+
+def test_two_people_on_one_value_the_second_is_told(client, reporter, approver, form, submission):
+    total = rows(form)[0]
+    male = combos(total)[0]
+    client.force_login(reporter)
+    cell(client, submission, total, male, "10")  # both opened the page at version 0 …
+    client.force_login(approver)
+    body = cell(client, submission, total, male, "20", version=0).content.decode()
+    assert "vừa lưu “10”" in body and 'value="20"' in body
+    assert DataValue.objects.get(data_element=total.data_element, option_combo=male).value == "10"
+    # … the approver saw it; the next save is deliberate and goes through.
+    cell(client, submission, total, male, "20", version=1)
+    assert DataValue.objects.get(data_element=total.data_element, option_combo=male).value == "20"
+
+
+def test_no_data_needs_a_reason(client, reporter, form, submission):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male = combos(total)[0]
+    body = cell(client, submission, total, male, "", no_data="on", editor="1").content.decode()
+    assert "phải ghi lý do" in body
+    cell(
+        client, submission, total, male, "", no_data="on", comment="Chưa thống kê được", editor="1"
+    )
+    value = DataValue.objects.get(data_element=total.data_element, option_combo=male)
+    assert value.no_data and value.comment == "Chưa thống kê được" and value.is_filled
+
+
+def test_outsiders_get_404_and_leaders_cannot_write(client, outsider, leader, form, submission):
+    total = rows(form)[0]
+    client.force_login(outsider)
+    assert client.get(reverse("reports:submission", args=[submission.pk])).status_code == 404
+    assert cell(client, submission, total, combos(total)[0], "1").status_code == 404
+    client.force_login(leader)
+    assert client.get(reverse("reports:submission", args=[submission.pk])).status_code == 200
+    assert cell(client, submission, total, combos(total)[0], "1").status_code == 403
+
+
+def test_review_cycle_and_what_changed(client, reporter, approver, coordinator, form, submission):
+    total = rows(form)[0]
+    male = combos(total)[0]
+    client.force_login(reporter)
+    cell(client, submission, total, male, "10")
+    assert (
+        client.post(reverse("reports:transition", args=[submission.pk, "submit"])).status_code
+        == 403
+    )
+    assert (
+        Submission.objects.get(pk=submission.pk).status == Status.DRAFT
+    )  # reporters cannot submit
+    client.force_login(approver)
+    client.post(
+        reverse("reports:transition", args=[submission.pk, "submit"]),
+        {"warning_comment": "Chưa có số liệu một số dòng"},
+    )
+    submission.refresh_from_db()
+    assert submission.status == Status.SUBMITTED and submission.on_time
+    client.force_login(coordinator)
+    client.post(reverse("reports:transition", args=[submission.pk, "return"]), {"comment": ""})
+    assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED  # needs a comment
+    client.post(
+        reverse("reports:transition", args=[submission.pk, "return"]), {"comment": "Bổ sung nữ"}
+    )
+    client.force_login(reporter)
+    cell(client, submission, total, male, "12", version=1)
+    changes = client.get(reverse("reports:compare", args=[submission.pk])).context["changes"]
+    assert (f"{total.data_element.code}/{male.code}", "10", "12") in changes
+    client.force_login(approver)
+    client.post(
+        reverse("reports:transition", args=[submission.pk, "submit"]), {"warning_comment": "x"}
+    )
+    client.force_login(coordinator)
+    client.post(reverse("reports:transition", args=[submission.pk, "accept"]))
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED and submission.snapshots.count() == 2
+    client.force_login(reporter)
+    body = cell(client, submission, total, male, "99", version=2).content.decode()
+    assert "không sửa được" in body
+    assert DataValue.objects.get(data_element=total.data_element, option_combo=male).value == "12"
+
+
+def test_required_answers_block_submission(client, approver):
+    form = make_form(rows=1, code="REQ", required_question=True)
+    open_round(form, code="R-REQ")
+    submission = Submission.objects.get(round__code="R-REQ", unit__code="SYT")
+    client.force_login(approver)
+    response = client.post(
+        reverse("reports:transition", args=[submission.pk, "submit"]), follow=True
+    )
+    assert "Chưa trả lời" in response.content.decode()
+    assert Submission.objects.get(pk=submission.pk).status == Status.DRAFT
+
+
+def test_round_page_counts_completeness(client, coordinator, form, submission, reporter):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    cell(client, submission, total, combos(total)[0], "3")
+    client.force_login(coordinator)
+    response = client.get(reverse("reports:round", args=[submission.round_id]))
+    counts = response.context["completeness"]
+    assert counts["expected"] == 13 and counts["missing"] == 13 and counts["cells"] == 6
+    elements = {e["element"].code: e["units"] for e in response.context["elements"]}
+    assert elements[total.data_element.code] == 1

@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import allow
+from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from audit.models import Event
+from audit.services import ConcurrentEdit
+from indicators.models import CategoryOptionCombo
+
+from . import services
+from .forms import ExtensionForm, ReviewForm, RoundForm, SubmitForm
+from .models import Question, Round, Row, Submission, row_total
+
+COORDINATOR = {Role.COORDINATOR}
+EDITORS = UNIT_STAFF | COORDINATOR
+
+
+def _submission(request, pk):
+    queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@allow(PLAN_READERS)
+def index(request):
+    """Coordinators and leaders see the rounds; a unit sees its own reports."""
+    rounds = Round.objects.for_user(request.user).select_related("form")
+    mine = None
+    if not request.user.sees_whole_province:
+        mine = Submission.objects.for_user(request.user).select_related("round", "unit")
+    context = {"rounds": rounds, "mine": mine, "today": timezone.localdate()}
+    return render(request, "reports/index.html", context)
+
+
+@allow(PLAN_READERS)
+def round_detail(request, pk):
+    round_ = get_object_or_404(Round.objects.for_user(request.user).select_related("form"), pk=pk)
+    submissions = Submission.objects.for_user(request.user).for_round(round_)
+    context = {
+        "round": round_,
+        "completeness": submissions.completeness(round_),
+        "submissions": submissions.with_fill()
+        .select_related("unit")
+        .order_by("unit__kind", "unit__code"),
+        "elements": submissions.element_completeness(round_),
+        "urges": round_.urges(),
+        "is_coordinator": request.user.role == Role.COORDINATOR,
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/round_detail.html", context)
+
+
+@allow(COORDINATOR)
+def round_new(request):
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        round_ = services.create_round(actor=request.user, request=request, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Đã mở đợt báo cáo cho %(n)s đơn vị.") % {"n": round_.submissions.count()},
+        )
+        return redirect("reports:round", pk=round_.pk)
+    return render(request, "reports/round_form.html", {"form": form})
+
+
+@allow(PLAN_READERS)
+def submission_detail(request, pk):
+    submission = _submission(request, pk)
+    can_edit = request.user.role in EDITORS and submission.is_editable_by(request.user)
+    context = {
+        "submission": submission,
+        "sections": submission.entry_sections(),
+        "can_edit": can_edit,
+        "can_submit": can_edit and request.user.role in services.SUBMITTERS,
+        "can_review": request.user.role == Role.COORDINATOR,
+        "problems": services.submission_problems(submission) if can_edit else None,
+        "submit_form": SubmitForm(),
+        "review_form": ReviewForm(),
+        "snapshots": submission.snapshots.all()[:10],
+        "history": Event.objects.for_object(submission)[:30],
+    }
+    return render(request, "reports/submission.html", context)
+
+
+def _cell_context(submission, row, combo, value, **extra):
+    cells = [
+        (c, submission.values.filter(data_element=row.data_element, option_combo=c).first())
+        for c in row.data_element.category_combo.option_combos.all()
+    ]
+    return {
+        "submission": submission,
+        "row": row,
+        "combo": combo,
+        "value": value,
+        "total": row_total(row, cells),
+        "can_edit": True,
+        "typed": None,
+        **extra,
+    }
+
+
+@require_POST
+@allow(EDITORS)
+def save_cell(request, pk):
+    """One cell typed in the entry grid; answers with the cell (and its row total)."""
+    submission = _submission(request, pk)
+    row = get_object_or_404(
+        Row.objects.filter(section__form=submission.round.form), pk=request.POST.get("row")
+    )
+    combo = get_object_or_404(
+        CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
+        pk=request.POST.get("combo"),
+    )
+    cell = services.CellInput(
+        row=row,
+        option_combo=combo,
+        raw=request.POST.get("value", ""),
+        comment=request.POST.get("comment", ""),
+        no_data=request.POST.get("no_data") == "on",
+        expected_version=int(request.POST.get("version") or 0),
+    )
+    extra = {"oob": True}
+    try:
+        services.save_values(
+            submission=submission, cells=[cell], actor=request.user, request=request
+        )
+    except ConcurrentEdit as conflict:
+        extra.update(conflict=conflict.current, typed=cell.raw)
+    except services.CellErrors as error:
+        extra.update(error=" ".join(error.cells.values()), typed=cell.raw)
+    except ValidationError as error:
+        extra.update(error=" ".join(error.messages), typed=cell.raw)
+    value = submission.values.filter(data_element=row.data_element, option_combo=combo).first()
+    template = "reports/_cell_editor.html" if request.POST.get("editor") else "reports/_cell.html"
+    return render(request, template, _cell_context(submission, row, combo, value, **extra))
+
+
+@allow(EDITORS)
+def cell_editor(request, pk):
+    """The side panel for one cell: value, "no data" with its reason, and a comment."""
+    submission = _submission(request, pk)
+    row = get_object_or_404(
+        Row.objects.filter(section__form=submission.round.form), pk=request.GET.get("row")
+    )
+    combo = get_object_or_404(
+        CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
+        pk=request.GET.get("combo"),
+    )
+    value = submission.values.filter(data_element=row.data_element, option_combo=combo).first()
+    return render(
+        request, "reports/_cell_editor.html", _cell_context(submission, row, combo, value)
+    )
+
+
+@require_POST
+@allow(EDITORS)
+def save_answer(request, pk):
+    submission = _submission(request, pk)
+    question = get_object_or_404(
+        Question.objects.filter(section__form=submission.round.form),
+        pk=request.POST.get("question"),
+    )
+    text = request.POST.get("text", "")
+    extra = {}
+    try:
+        answer = services.save_answer(
+            submission=submission,
+            question=question,
+            text=text,
+            expected_version=int(request.POST.get("version") or 0),
+            actor=request.user,
+            request=request,
+        )
+    except ConcurrentEdit as conflict:
+        answer, extra = conflict.current, {"conflict": conflict.current, "typed": text}
+    except ValidationError as error:
+        answer = submission.answers.filter(question=question).first()
+        extra = {"error": " ".join(error.messages), "typed": text}
+    context = {
+        "submission": submission,
+        "question": question,
+        "answer": answer,
+        "can_edit": True,
+        **extra,
+    }
+    return render(request, "reports/_answer.html", context)
+
+
+@require_POST
+@allow(PLAN_READERS)
+def transition(request, pk, action):
+    """Submit (approver), return or accept (coordinator), reopen (coordinator, with a reason)."""
+    submission = _submission(request, pk)
+    try:
+        if action == "submit":
+            form = SubmitForm(request.POST)
+            form.is_valid()
+            services.submit(
+                submission=submission,
+                actor=request.user,
+                request=request,
+                warning_comment=form.cleaned_data.get("warning_comment", ""),
+            )
+        elif action in ("return", "accept"):
+            form = ReviewForm(request.POST)
+            form.is_valid()
+            services.review(
+                submission=submission,
+                actor=request.user,
+                accept=action == "accept",
+                comment=form.cleaned_data.get("comment", ""),
+                request=request,
+            )
+        elif action == "reopen":
+            services.reopen(
+                submission=submission,
+                actor=request.user,
+                reason=request.POST.get("comment", ""),
+                request=request,
+            )
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
+    return redirect("reports:submission", pk=submission.pk)
+
+
+@allow(PLAN_READERS)
+def compare(request, pk):
+    """What changed since the last submission (or between two snapshots)."""
+    submission = _submission(request, pk)
+    context = {"submission": submission, "changes": submission.changes_since_last_snapshot()}
+    return render(request, "reports/compare.html", context)
+
+
+@allow(COORDINATOR)
+def extend(request, pk):
+    submission = _submission(request, pk)
+    form = ExtensionForm(request.POST or None, submission=submission)
+    if request.method == "POST" and form.is_valid():
+        services.extend_deadline(
+            submission=submission, actor=request.user, request=request, **form.cleaned_data
+        )
+        messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": submission.unit})
+        return redirect("reports:round", pk=submission.round_id)
+    return render(request, "reports/extend.html", {"submission": submission, "form": form})
