@@ -1,9 +1,17 @@
 """Shared fixtures: the province and the 2025 plan loaded once, and one user per persona."""
 
+import contextlib
+import importlib
+import os
+
 import pytest
-from django.db import connections
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection, connections
+from django.test.testcases import LiveServerThread
 
 from accounts.models import Role, User
+from binhdang.browser import launch
 from orgs.models import Unit
 from orgs.services import load_reference_units
 from plans.services import load_plan
@@ -16,6 +24,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_units()
         load_plan()
         load_reporting()
+
+
+class SerialWSGIServer(WSGIServer):
+    """One request at a time. The in-memory SQLite test database is a single connection shared
+    with the server thread; concurrent requests on it fail ("cannot open savepoint")."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +120,60 @@ def personas(coordinator, leader, admin_user, reporter, approver, outsider, case
         "outsider": outsider,
         "case_worker": case_worker,
     }
+
+
+# Browser tests (Playwright in Chromium against the live server)
+BROWSER_PASSWORD = "mây-trắng-bay-qua-đồi-chè"
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """The live server's teardown empties every table, and the audit table refuses DELETE and
+    TRUNCATE. Browser tests run last (conftest), so lift the triggers only for that flush."""
+    yield
+    migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
+    reverse = {"postgresql": migration.POSTGRES_REVERSE, "sqlite": migration.SQLITE_REVERSE}
+    with connection.cursor() as cursor:
+        for sql in reverse[connection.vendor]:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def province(transactional_db):
+    """The session's data again: a previous live-server test's teardown emptied the tables."""
+    if not Unit.objects.exists():
+        load_reference_units()
+        load_plan()
+        load_reporting()
+
+
+@contextlib.contextmanager
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread: create the data before it starts,
+    # since ORM calls made inside it use a connection of their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(locale="vi-VN")
+            page.set_default_timeout(15000)
+            yield page
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def make_browser_user(username, role, unit_code):
+    """A user who logs in through the login page (a real Argon2 password)."""
+    user = make_user(username, role, unit_code)
+    user.set_password(BROWSER_PASSWORD)
+    user.save()
+
+
+def log_in(page, url, username):
+    page.goto(f"{url}/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(BROWSER_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()

@@ -12,6 +12,7 @@ EXTRA_LABELS = {
     "evidence": _("Tệp minh chứng"),
     "units": _("Số đơn vị"),
     "password": _("Mật khẩu"),
+    "urged": _("Đơn vị được đôn đốc"),
 }
 
 

@@ -1,4 +1,5 @@
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
 from accounts.access import AUTHENTICATED, allow
@@ -12,15 +13,19 @@ class TokenAuth(HttpBearer):
         return ApiToken.objects.authenticate(token)
 
 
-# No interactive docs page: it would load its assets from a CDN. The schema (openapi.json) is
-# for signed-in users.
+# The docs page (Swagger UI) is served from ninja's own static files ("ninja" is an installed
+# app; without it ninja would load its assets from a CDN). Its script is a file, so CSP
+# `script-src 'self'` holds; the online validator (a third-party origin) is off. Docs and schema
+# are for signed-in users.
 api = NinjaAPI(
     title="binhdang API",
     version="1",
     urls_namespace="api",
-    docs_url=None,
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_url="/docs",
     docs_decorator=allow(AUTHENTICATED),
     auth=TokenAuth(),
 )
 api.add_router("/units", "orgs.api.router")
 api.add_router("/plans", "plans.api.router")
+api.add_router("/", "reports.api.router")

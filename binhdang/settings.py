@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",
     "binhdang",
     "audit",
     "orgs",
@@ -229,6 +230,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+# The address users reach the site at, for links in emails (e.g. https://binhdang.quangngai.gov.vn).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # Reminders before a round's due date (days); on the day and after it they go out too.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,3,1")]

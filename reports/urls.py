@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/urge/", views.urge, name="urge"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/cell/", views.save_cell, name="save_cell"),
     path("submissions/<int:pk>/cell/edit/", views.cell_editor, name="cell_editor"),

@@ -11,7 +11,7 @@ from audit.models import Event
 from audit.services import ConcurrentEdit
 from indicators.models import CategoryOptionCombo
 
-from . import services
+from . import reminders, services
 from .forms import ExtensionForm, ReviewForm, RoundForm, SubmitForm
 from .models import Question, Round, Row, Submission, row_total
 
@@ -46,11 +46,25 @@ def round_detail(request, pk):
         .select_related("unit")
         .order_by("unit__kind", "unit__code"),
         "elements": submissions.element_completeness(round_),
-        "urges": round_.urges(),
+        "urges": reminders.urge_history(round_),
         "is_coordinator": request.user.role == Role.COORDINATOR,
         "today": timezone.localdate(),
     }
     return render(request, "reports/round_detail.html", context)
+
+
+@require_POST
+@allow(COORDINATOR)
+def urge(request, pk):
+    """Đôn đốc: remind every late unit of the round now, once a day at most."""
+    round_ = get_object_or_404(Round.objects.for_user(request.user), pk=pk)
+    try:
+        count = reminders.urge_late_units(round_=round_, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã đôn đốc %(n)s đơn vị.") % {"n": count})
+    return redirect("reports:round", pk=round_.pk)
 
 
 @allow(COORDINATOR)

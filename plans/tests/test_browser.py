@@ -1,78 +1,17 @@
 """The main flow in a real Chromium: log in, record progress with an evidence file, see it."""
 
-import contextlib
-import importlib
-import os
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
-from accounts.models import Role, User
-from binhdang.browser import launch
-from orgs.models import Unit
-from orgs.services import load_reference_units
-from plans.services import load_plan
+from accounts.models import Role
+from conftest import browser_page, log_in, make_browser_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "mây-trắng-bay-qua-đồi-chè"
-
-
-@pytest.fixture
-def audit_flushable(transactional_db):
-    """The live server's teardown empties every table, and the audit table refuses DELETE and
-    TRUNCATE. Browser tests run last (conftest), so lift the triggers only for that flush."""
-    yield
-    migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
-    reverse = {"postgresql": migration.POSTGRES_REVERSE, "sqlite": migration.SQLITE_REVERSE}
-    with connection.cursor() as cursor:
-        for sql in reverse[connection.vendor]:
-            cursor.execute(sql)
-
-
-@pytest.fixture
-def province(transactional_db):
-    """The province and the plan: a previous live-server test's teardown emptied the tables."""
-    if not Unit.objects.exists():
-        load_reference_units()
-        load_plan()
-
-
-@contextlib.contextmanager
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread: create the data before it starts,
-    # since ORM calls made inside it use a connection of their own.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            page = browser.new_page(locale="vi-VN")
-            page.set_default_timeout(15000)
-            yield page
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
-
-
-def make_user(username, role, unit_code):
-    user = User(username=username, full_name=username.title(), role=role)
-    user.unit = Unit.objects.get(code=unit_code)
-    user.set_password(PASSWORD)
-    user.save()
-
-
-def log_in(page, url, username):
-    page.goto(f"{url}/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 @pytest.fixture
 def page(live_server, audit_flushable, province):
-    make_user("syt.baocao", Role.REPORTER, "SYT")
+    make_browser_user("syt.baocao", Role.REPORTER, "SYT")
     with browser_page() as page:
         yield page
 
@@ -102,7 +41,7 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
 
 @pytest.fixture
 def coordinator_page(live_server, audit_flushable, province):
-    make_user("coordinator", Role.COORDINATOR, "SNV")
+    make_browser_user("coordinator", Role.COORDINATOR, "SNV")
     with browser_page() as page:
         log_in(page, live_server.url, "coordinator")
         yield page
