@@ -225,12 +225,6 @@ class Round(models.Model):
     def is_locked(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.lock_on
 
-    def urges(self):
-        """Who was urged (đôn đốc) when, newest first."""
-        return Reminder.objects.filter(
-            submission__round=self, kind=ReminderKind.URGE
-        ).select_related("submission__unit", "sent_by")
-
     def expected_units(self):
         """Units of the chosen kinds that exist on the due date: the 6-month 2025 round expects
         the old districts, the annual one the new communes."""
