@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import models as roles
+from reports.models import Notification
 
 # (label, url name, roles that see it); the views enforce the same rules on their own.
 NAVIGATION = [
@@ -34,4 +35,5 @@ def navigation(request):
             url = reverse(name)
             active = path == url if name == "home" else path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+    unread = Notification.objects.for_user(user).unread().count()
+    return {"nav_items": items, "unread_notifications": unread}

@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from binhdang.uploads import check_upload
 from orgs.models import Unit, UnitKind
 
 from .models import Form, FormStatus, Round, Submission
@@ -72,6 +74,15 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Tệp đính kèm (PDF, Word, Excel, ảnh)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.kind = check_upload(upload, settings.UPLOAD_MAX_BYTES)
+        return upload
 
 
 class ExtensionForm(forms.Form):

@@ -530,6 +530,9 @@ class Attachment(models.Model):
 
     objects = AttachmentQuerySet.as_manager()
 
+    class Meta:
+        ordering = ["uploaded_at"]
+
     def __str__(self):
         return self.original_name
 

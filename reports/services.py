@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from binhdang.uploads import sha256_of
 from indicators.models import NUMERIC_TYPES, parse_number
 from orgs.models import Unit
 
 from .formjson import import_forms, load_catalogue
 from .models import (
     EDITABLE,
+    Attachment,
     DataValue,
     Form,
     NarrativeAnswer,
@@ -386,3 +388,29 @@ def load_reporting(*, path=None) -> str:
         create_round(actor=None, **fields)
         created += 1
     return f"Báo cáo: {len(new_forms)} biểu mẫu mới, {created} đợt báo cáo mới"
+
+
+@transaction.atomic
+def add_attachment(*, submission: Submission, upload, kind: tuple[str, str], actor, request=None):
+    """Attach a checked file (see binhdang.uploads.check_upload) to a unit's report."""
+    _check_editable(submission, actor)
+    extension, mime = kind
+    attachment = Attachment(
+        submission=submission,
+        original_name=upload.name[:255],
+        content_type=mime,
+        extension=extension,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=attachment,
+        request=request,
+        label=f"{submission} — {attachment.original_name}",
+    )
+    return attachment

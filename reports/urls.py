@@ -14,5 +14,8 @@ urlpatterns = [
     path("submissions/<int:pk>/answer/", views.save_answer, name="save_answer"),
     path("submissions/<int:pk>/compare/", views.compare, name="compare"),
     path("submissions/<int:pk>/extend/", views.extend, name="extend"),
+    path("submissions/<int:pk>/attach/", views.attach, name="attach"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("notifications/", views.notifications, name="notifications"),
     path("submissions/<int:pk>/<str:action>/", views.transition, name="transition"),
 ]

@@ -1,19 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow
+from accounts.access import AUTHENTICATED, allow
 from accounts.models import PLAN_READERS, UNIT_STAFF, Role
-from audit.models import Event
-from audit.services import ConcurrentEdit
+from audit.models import Action, Event
+from audit.services import ConcurrentEdit, record_event
 from indicators.models import CategoryOptionCombo
 
 from . import reminders, services
-from .forms import ExtensionForm, ReviewForm, RoundForm, SubmitForm
-from .models import Question, Round, Row, Submission, row_total
+from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitForm
+from .models import Attachment, Notification, Question, Round, Row, Submission, row_total
 
 COORDINATOR = {Role.COORDINATOR}
 EDITORS = UNIT_STAFF | COORDINATOR
@@ -94,6 +95,8 @@ def submission_detail(request, pk):
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
         "snapshots": submission.snapshots.all()[:10],
+        "attachments": submission.attachments.select_related("uploaded_by"),
+        "attachment_form": AttachmentForm(),
         "history": Event.objects.for_object(submission)[:30],
     }
     return render(request, "reports/submission.html", context)
@@ -243,6 +246,49 @@ def transition(request, pk, action):
     else:
         messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
     return redirect("reports:submission", pk=submission.pk)
+
+
+@require_POST
+@allow(EDITORS)
+def attach(request, pk):
+    submission = _submission(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(
+                submission=submission,
+                upload=form.cleaned_data["file"],
+                kind=form.kind,
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã đính kèm tệp."))
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect("reports:submission", pk=submission.pk)
+
+
+@allow(PLAN_READERS)
+def attachment(request, pk):
+    attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
+    record_event(actor=request.user, action=Action.DOWNLOAD, obj=attachment, request=request)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@allow(AUTHENTICATED)
+def notifications(request):
+    """The user's in-app messages (reminders, returned reports); opening the page reads them."""
+    items = list(Notification.objects.for_user(request.user)[:100])
+    Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    return render(request, "reports/notifications.html", {"items": items})
 
 
 @allow(PLAN_READERS)

@@ -187,3 +187,34 @@ def test_round_page_counts_completeness(client, coordinator, form, submission, r
     assert counts["expected"] == 13 and counts["missing"] == 13 and counts["cells"] == 6
     elements = {e["element"].code: e["units"] for e in response.context["elements"]}
     assert elements[total.data_element.code] == 1
+
+
+def test_attachments_are_checked_stored_and_served_to_the_unit_only(
+    client, reporter, outsider, submission
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports.models import Attachment
+
+    client.force_login(reporter)
+    url = reverse("reports:attach", args=[submission.pk])
+    client.post(url, {"file": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")})
+    assert not Attachment.objects.exists()
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    client.post(url, {"file": SimpleUploadedFile("bao-cao-ky.pdf", pdf)})
+    attachment = Attachment.objects.get()
+    download = client.get(reverse("reports:attachment", args=[attachment.pk]))
+    assert b"".join(download.streaming_content) == pdf
+    client.force_login(outsider)
+    assert client.get(reverse("reports:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_notifications_are_listed_and_marked_read(client, reporter):
+    from reports.models import Notification
+
+    Notification.objects.create(user=reporter, text="Sắp đến hạn nộp báo cáo", url="/reports/")
+    client.force_login(reporter)
+    assert '🔔 <span class="badge late">1</span>' in client.get(reverse("home")).content.decode()
+    body = client.get(reverse("reports:notifications")).content.decode()
+    assert "Sắp đến hạn nộp báo cáo" in body
+    assert not Notification.objects.unread().exists()
