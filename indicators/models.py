@@ -195,6 +195,15 @@ class DataElement(models.Model):
         return format(number.normalize(), "f") if number else "0"
 
 
+def stored_number(text: str) -> Decimal | None:
+    """A stored value as a number: stored text is canonical ("1234.5"), never localised."""
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
 def parse_number(text: str) -> Decimal | None:
     """Read a number typed the Vietnamese way (1.234,5) or the machine way (1234.5)."""
     cleaned = text.replace(" ", "").replace("\u00a0", "")

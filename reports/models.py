@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, Role
-from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, parse_number
+from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, stored_number
 from orgs.models import Unit, UnitKind
 
 
@@ -447,7 +447,7 @@ def row_total(row: Row, cells) -> str | None:
     """Sum of a numeric row over its columns, shown when there are several columns."""
     if len(cells) < 2 or not row.data_element.is_numeric:
         return None
-    numbers = [parse_number(v.value) for _, v in cells if v is not None and v.value]
+    numbers = [stored_number(v.value) for _, v in cells if v is not None and v.value]
     numbers = [n for n in numbers if n is not None]
     return format(sum(numbers).normalize(), "f") if numbers else ""
 

@@ -14,7 +14,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from binhdang.uploads import sha256_of
-from indicators.models import NUMERIC_TYPES, parse_number
+from indicators.models import NUMERIC_TYPES, stored_number
 from orgs.models import Unit
 
 from .formjson import import_forms, load_catalogue
@@ -64,41 +64,43 @@ def _check_editable(submission: Submission, actor) -> None:
         raise ValidationError(_("Đợt báo cáo đã khóa sổ, không sửa được số liệu."))
 
 
-def _number(value: DataValue | None):
-    if value is None or value.no_data or value.value == "":
-        return None
-    return parse_number(value.value)
+def _stored_numbers(values) -> dict:
+    """(element id, option combo id) → number, for stored values (canonical text)."""
+    return {
+        (v.data_element_id, v.option_combo_id): stored_number(v.value)
+        for v in values
+        if not v.no_data
+    }
 
 
-def check_parts(row: Row, option_combo, new_value: str, values: dict) -> None:
-    """A part must not exceed its total (same column), checked from both sides."""
-    if row.data_element.value_type not in NUMERIC_TYPES:
+def check_parts(row: Row, option_combo, number, numbers: dict) -> None:
+    """A part must not exceed its total (same column), checked from both sides against
+    `numbers`, the column's values as they will be once the save is done."""
+    if number is None or row.data_element.value_type not in NUMERIC_TYPES:
         return
-    number = parse_number(new_value) if new_value else None
-    if number is None:
-        return
+    column = "" if option_combo.combo.is_default else f" ({option_combo.name})"
     if row.part_of_id:
-        total = _number(values.get((row.part_of.data_element_id, option_combo.pk)))
+        total = numbers.get((row.part_of.data_element_id, option_combo.pk))
         if total is not None and number > total:
             raise ValidationError(
-                _("“%(part)s” (%(col)s) = %(value)s lớn hơn dòng tổng “%(total)s” = %(sum)s.")
+                _("“%(part)s”%(col)s = %(value)s lớn hơn dòng tổng “%(total)s” = %(sum)s.")
                 % {
                     "part": row.title,
-                    "col": option_combo.name,
-                    "value": new_value,
+                    "col": column,
+                    "value": number,
                     "total": row.part_of.title,
                     "sum": total,
                 }
             )
-    for part in row.parts.select_related("data_element"):
-        part_value = _number(values.get((part.data_element_id, option_combo.pk)))
+    for part in row.parts.all():
+        part_value = numbers.get((part.data_element_id, option_combo.pk))
         if part_value is not None and part_value > number:
             raise ValidationError(
-                _("“%(total)s” (%(col)s) = %(value)s nhỏ hơn dòng thành phần “%(part)s” = %(sum)s.")
+                _("“%(total)s”%(col)s = %(value)s nhỏ hơn dòng thành phần “%(part)s” = %(sum)s.")
                 % {
                     "total": row.title,
-                    "col": option_combo.name,
-                    "value": new_value,
+                    "col": column,
+                    "value": number,
                     "part": part.title,
                     "sum": part_value,
                 }
@@ -117,71 +119,78 @@ class CellInput:
 
 @transaction.atomic
 def save_values(*, submission: Submission, cells: list[CellInput], actor, request=None):
-    """Validate and store several cells as one unit: all of them, or none (ValidationError)."""
+    """Validate and store several cells as one unit: all of them, or none (CellErrors).
+
+    Parts and totals are checked against the state after the whole save, so the order of the
+    cells does not matter."""
     submission = (
-        Submission.objects.select_for_update().select_related("round").get(pk=submission.pk)
+        Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
     )
     _check_editable(submission, actor)
     current = {
         (v.data_element_id, v.option_combo_id): v for v in submission.values.select_for_update()
     }
-    errors, saved = {}, []
+    errors, cleaned = {}, []
     for cell in cells:
-        element = cell.row.data_element
-        key = (element.pk, cell.option_combo.pk)
+        key = (cell.row.data_element_id, cell.option_combo.pk)
         existing = current.get(key)
-        if (
-            cell.expected_version is not None
-            and (existing.version if existing else 0) != cell.expected_version
+        if cell.expected_version is not None and (
+            (existing.version if existing else 0) != cell.expected_version
         ):
             raise ConcurrentEdit(existing)
         try:
-            value = element.clean_value(cell.raw)
+            value = cell.row.data_element.clean_value(cell.raw)
             if cell.no_data and not cell.comment.strip():
                 raise ValidationError(_("Chọn “không có số liệu” thì phải ghi lý do."))
-            check_parts(
-                cell.row,
-                cell.option_combo,
-                value,
-                {**current, **{(s.data_element_id, s.option_combo_id): s for s in saved}},
-            )
         except ValidationError as error:
             errors[key] = " ".join(error.messages)
             continue
-        old = (existing.value, existing.no_data, existing.comment) if existing else ("", False, "")
-        new = (value, cell.no_data, cell.comment.strip())
-        if old == new:
-            if existing:
-                saved.append(existing)
-            continue
-        if existing is None:
-            existing = DataValue(
-                submission=submission, data_element=element, option_combo=cell.option_combo
-            )
-        else:
-            existing.version += 1
-        existing.value, existing.no_data, existing.comment = new
-        existing.updated_by = actor
-        existing.save()
-        current[key] = existing
-        saved.append(existing)
-        record_event(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=existing,
-            request=request,
-            label=f"{submission.unit.code} {submission.round.code} "
-            f"{element.code}/{cell.option_combo.code}",
-            changes={
-                "value": [old[0], value],
-                **({"no_data": [old[1], cell.no_data]} if old[1] != cell.no_data else {}),
-                **({"comment": [old[2], new[2]]} if old[2] != new[2] else {}),
-            },
-        )
+        cleaned.append((cell, key, (value, cell.no_data, cell.comment.strip())))
+    numbers = _stored_numbers(current.values())
+    for _cell, key, (value, no_data, _comment) in cleaned:
+        numbers[key] = None if no_data or value == "" else stored_number(value)
+    for cell, key, _new in cleaned:
+        try:
+            check_parts(cell.row, cell.option_combo, numbers[key], numbers)
+        except ValidationError as error:
+            errors[key] = " ".join(error.messages)
     if errors:
-        transaction.set_rollback(True)
         raise CellErrors(errors)
-    return saved
+    return [
+        _store(submission, current.get(key), cell, new, actor, request)
+        for cell, key, new in cleaned
+    ]
+
+
+def _store(submission, existing, cell, new, actor, request) -> DataValue:
+    old = (existing.value, existing.no_data, existing.comment) if existing else ("", False, "")
+    if old == new:
+        return existing
+    if existing is None:
+        existing = DataValue(
+            submission=submission,
+            data_element=cell.row.data_element,
+            option_combo=cell.option_combo,
+        )
+    else:
+        existing.version += 1
+    existing.value, existing.no_data, existing.comment = new
+    existing.updated_by = actor
+    existing.save()
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=existing,
+        request=request,
+        label=f"{submission.unit.code} {submission.round.code} "
+        f"{cell.row.data_element.code}/{cell.option_combo.code}",
+        changes={
+            "value": [old[0], new[0]],
+            **({"no_data": [old[1], new[1]]} if old[1] != new[1] else {}),
+            **({"comment": [old[2], new[2]]} if old[2] != new[2] else {}),
+        },
+    )
+    return existing
 
 
 class CellErrors(ValidationError):
@@ -346,6 +355,7 @@ def submission_problems(submission: Submission) -> Problems:
     tables, narratives left blank)."""
     errors, warnings = [], []
     values = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
+    numbers = _stored_numbers(values.values())
     for row in submission.round.form.rows().prefetch_related(
         "data_element__category_combo__option_combos"
     ):
@@ -357,7 +367,7 @@ def submission_problems(submission: Submission) -> Problems:
                 )
             if row.part_of_id and value is not None:
                 try:
-                    check_parts(row, combo, value.value if not value.no_data else "", values)
+                    check_parts(row, combo, numbers.get((row.data_element_id, combo.pk)), numbers)
                 except ValidationError as error:
                     errors.extend(error.messages)
     answers = {a.question_id: a.text for a in submission.answers.all()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("submissions/<int:pk>/compare/", views.compare, name="compare"),
     path("submissions/<int:pk>/extend/", views.extend, name="extend"),
     path("submissions/<int:pk>/attach/", views.attach, name="attach"),
+    path("submissions/<int:pk>/xlsx/download/", views_excel.download, name="xlsx_download"),
+    path("submissions/<int:pk>/xlsx/upload/", views_excel.upload, name="xlsx_upload"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("notifications/", views.notifications, name="notifications"),
     path("submissions/<int:pk>/<str:action>/", views.transition, name="transition"),

@@ -214,7 +214,10 @@ def test_notifications_are_listed_and_marked_read(client, reporter):
 
     Notification.objects.create(user=reporter, text="Sắp đến hạn nộp báo cáo", url="/reports/")
     client.force_login(reporter)
-    assert 'Thông báo <span class="badge late">1</span>' in client.get(reverse("home")).content.decode()
+    assert (
+        'Thông báo <span class="badge late">1</span>'
+        in client.get(reverse("home")).content.decode()
+    )
     body = client.get(reverse("reports:notifications")).content.decode()
     assert "Sắp đến hạn nộp báo cáo" in body
     assert not Notification.objects.unread().exists()

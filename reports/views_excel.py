@@ -1,0 +1,161 @@
+"""The Excel round trip: download a unit's report as .xlsx, upload it back (dry run, then
+confirm). The confirm step re-reads the very bytes that were checked, kept under
+MEDIA_ROOT/imports/ behind a random token bound to the user and the submission."""
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import allow
+from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from audit.models import Action
+from audit.services import ConcurrentEdit, record_event
+
+from . import excel
+from .models import EDITABLE, Submission
+from .services import CellErrors
+
+EDITORS = UNIT_STAFF | {Role.COORDINATOR}
+TEMPLATE = "reports/excel_upload.html"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+TOKEN_SECONDS = 3600
+
+
+def _submission(request, pk):
+    queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_GET
+@allow(PLAN_READERS)
+def download(request, pk):
+    submission = _submission(request, pk)
+    data = excel.export_submission(submission)
+    # The file holds the unit's figures (GBV counts included): who took a copy is recorded.
+    record_event(actor=request.user, action=Action.DOWNLOAD, obj=submission, request=request)
+    response = HttpResponse(data, content_type=excel.XLSX_MIME)
+    response["Content-Disposition"] = content_disposition_header(
+        True, excel.download_filename(submission)
+    )
+    return response
+
+
+def _refusal(submission, user) -> str | None:
+    if submission.status not in EDITABLE:
+        return _("Báo cáo đang ở trạng thái “%(s)s”: không nhập số liệu từ tệp được.") % {
+            "s": submission.get_status_display()
+        }
+    if not submission.is_editable_by(user):
+        return _("Đợt báo cáo đã khóa sổ: không nhập số liệu từ tệp được.")
+    return None
+
+
+def _imports_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    cutoff = time.time() - 24 * 3600
+    for old in folder.iterdir():  # files of dry runs never confirmed
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _keep(data: bytes, user, submission) -> str:
+    token = secrets.token_urlsafe(32)
+    folder = _imports_dir()
+    (folder / f"{token}.xlsx").write_bytes(data)
+    meta = {
+        "user": user.pk,
+        "submission": submission.pk,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "at": time.time(),
+    }
+    (folder / f"{token}.json").write_text(json.dumps(meta))
+    return token
+
+
+def _take(token: str, user, submission) -> bytes | None:
+    """The kept bytes if the token is this user's, for this submission, and fresh; consumed."""
+    if not TOKEN.fullmatch(token):
+        return None
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    data_path, meta_path = folder / f"{token}.xlsx", folder / f"{token}.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        data = data_path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user") != user.pk or meta.get("submission") != submission.pk:
+        return None
+    data_path.unlink(missing_ok=True)
+    meta_path.unlink(missing_ok=True)
+    fresh = time.time() - float(meta.get("at", 0)) < TOKEN_SECONDS
+    if not fresh or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        return None
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+@allow(EDITORS)
+def upload(request, pk):
+    submission = _submission(request, pk)
+    context = {"submission": submission}
+    refusal = _refusal(submission, request.user)
+    if refusal:
+        context["refusal"] = refusal
+        return render(request, TEMPLATE, context, status=409 if request.method == "POST" else 200)
+    if request.method != "POST":
+        return render(request, TEMPLATE, context)
+    max_bytes = settings.UPLOAD_MAX_BYTES
+    if "token" in request.POST:
+        return _confirm(request, submission, context, max_bytes)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["error"] = _("Hãy chọn tệp Excel (.xlsx) để tải lên.")
+        return render(request, TEMPLATE, context, status=400)
+    data = upload.read(max_bytes + 1)  # one byte over is enough to say it is too large
+    result = excel.parse_submission(submission, data, max_bytes)
+    context["result"] = result
+    if result.ok and result.changes:
+        context["token"] = _keep(data, request.user, submission)
+    return render(request, TEMPLATE, context)
+
+
+def _confirm(request, submission, context, max_bytes):
+    data = _take(request.POST.get("token", ""), request.user, submission)
+    if data is None:
+        context["error"] = _("Phiên nhập tệp đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại.")
+        return render(request, TEMPLATE, context, status=400)
+    result = excel.parse_submission(submission, data, max_bytes)
+    if not result.ok:
+        context["result"] = result
+        return render(request, TEMPLATE, context)
+    try:
+        count = excel.apply_import(
+            submission=submission, result=result, actor=request.user, request=request
+        )
+    except ConcurrentEdit:
+        context["error"] = _(
+            "Có người vừa sửa số liệu của báo cáo trong lúc bạn xác nhận; chưa có gì được lưu. "
+            "Hãy tải tệp lên lại để xem thay đổi mới."
+        )
+    except CellErrors as error:
+        context["error"] = " ".join(error.cells.values())
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+    else:
+        messages.success(request, _("Đã nhập %(n)s thay đổi từ tệp Excel.") % {"n": count})
+        return redirect("reports:submission", pk=submission.pk)
+    return render(request, TEMPLATE, context, status=409)
