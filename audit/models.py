@@ -13,6 +13,11 @@ EXTRA_LABELS = {
     "units": _("Số đơn vị"),
     "password": _("Mật khẩu"),
     "urged": _("Đơn vị được đôn đốc"),
+    "section": _("Phần"),
+    "question": _("Câu hỏi"),
+    "row": _("Dòng chỉ tiêu"),
+    "imported": _("Nhập từ tệp JSON"),
+    "option_names": _("Phương án"),
 }
 
 

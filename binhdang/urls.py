@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/", include("orgs.urls")),
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
+    path("catalogue/", include("indicators.urls")),
     path("api/v1/", api.urls),
 ]
 
