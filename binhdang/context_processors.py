@@ -27,8 +27,8 @@ def limits(request):
 
 def navigation(request):
     user = request.user
-    if not user.is_authenticated:
-        return {}
+    if not user.is_authenticated or request.headers.get("HX-Request"):
+        return {}  # fragments have no navigation
     path = request.path
     items = []
     for label, name, allowed in NAVIGATION:

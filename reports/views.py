@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -98,23 +99,32 @@ def submission_detail(request, pk):
         "attachments": submission.attachments.select_related("uploaded_by"),
         "attachment_form": AttachmentForm(),
         "history": Event.objects.for_object(submission)[:30],
+        **_urls(submission),
     }
     return render(request, "reports/submission.html", context)
 
 
-def _cell_context(submission, row, combo, value, **extra):
-    cells = [
-        (c, submission.values.filter(data_element=row.data_element, option_combo=c).first())
-        for c in row.data_element.category_combo.option_combos.all()
-    ]
+def _urls(submission) -> dict:
+    """The grid's two endpoints, resolved once per page rather than once per cell."""
+    return {
+        "save_url": reverse("reports:save_cell", args=[submission.pk]),
+        "editor_url": reverse("reports:cell_editor", args=[submission.pk]),
+    }
+
+
+def _cell_context(submission, row, combo, **extra):
+    """One cell and its row total, from the row's stored values (one query)."""
+    stored = {v.option_combo_id: v for v in submission.values.filter(data_element=row.data_element)}
+    cells = [(c, stored.get(c.pk)) for c in row.data_element.category_combo.option_combos.all()]
     return {
         "submission": submission,
         "row": row,
         "combo": combo,
-        "value": value,
+        "value": stored.get(combo.pk),
         "total": row_total(row, cells),
         "can_edit": True,
         "typed": None,
+        **_urls(submission),
         **extra,
     }
 
@@ -150,9 +160,8 @@ def save_cell(request, pk):
         extra.update(error=" ".join(error.cells.values()), typed=cell.raw)
     except ValidationError as error:
         extra.update(error=" ".join(error.messages), typed=cell.raw)
-    value = submission.values.filter(data_element=row.data_element, option_combo=combo).first()
     template = "reports/_cell_editor.html" if request.POST.get("editor") else "reports/_cell.html"
-    return render(request, template, _cell_context(submission, row, combo, value, **extra))
+    return render(request, template, _cell_context(submission, row, combo, **extra))
 
 
 @allow(EDITORS)
@@ -166,10 +175,7 @@ def cell_editor(request, pk):
         CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
         pk=request.GET.get("combo"),
     )
-    value = submission.values.filter(data_element=row.data_element, option_combo=combo).first()
-    return render(
-        request, "reports/_cell_editor.html", _cell_context(submission, row, combo, value)
-    )
+    return render(request, "reports/_cell_editor.html", _cell_context(submission, row, combo))
 
 
 @require_POST

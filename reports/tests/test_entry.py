@@ -221,3 +221,18 @@ def test_notifications_are_listed_and_marked_read(client, reporter):
     body = client.get(reverse("reports:notifications")).content.decode()
     assert "Sắp đến hạn nộp báo cáo" in body
     assert not Notification.objects.unread().exists()
+
+
+def test_the_cell_panel_opens_with_the_stored_value(client, reporter, form, submission):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male = combos(total)[0]
+    cell(client, submission, total, male, "", no_data="on", comment="Chưa có", editor="1")
+    response = client.get(
+        reverse("reports:cell_editor", args=[submission.pk]),
+        {"row": total.pk, "combo": male.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Chưa có" in body and "checked" in body
+    assert "Content-Security-Policy" not in response  # fragments live under the page's policy
