@@ -165,8 +165,11 @@ class DataElement(models.Model):
     def is_numeric(self) -> bool:
         return self.value_type in NUMERIC_TYPES
 
-    def clean_value(self, raw: str) -> str:
-        """The canonical stored text of a typed value, or a ValidationError in Vietnamese."""
+    def clean_value(self, raw: str, *, machine: bool = False) -> str:
+        """The canonical stored text of a value, or a ValidationError in Vietnamese.
+
+        Typed values are read the Vietnamese way (1.234,5); `machine` values (API, CSV) are
+        plain numbers with a decimal point, as DHIS2 sends them."""
         text = (raw or "").strip()
         if text == "":
             return ""
@@ -181,7 +184,7 @@ class DataElement(models.Model):
             if folded in {"không", "khong", "0", "false", "no"}:
                 return "false"
             raise ValidationError(_("Chỉ nhập “Có” hoặc “Không”."))
-        number = parse_number(text)
+        number = stored_number(text) if machine else parse_number(text)
         if number is None:
             raise ValidationError(_("“%(value)s” không phải là số.") % {"value": text[:30]})
         if number < 0:
@@ -193,6 +196,24 @@ class DataElement(models.Model):
         if number > Decimal("1e12"):
             raise ValidationError(_("Số quá lớn."))
         return format(number.normalize(), "f") if number else "0"
+
+
+def display_value(element: "DataElement", text: str) -> str:
+    """A stored value as users read and type it: 1.234,5 and Có/Không."""
+    if text == "" or element is None:
+        return text
+    if element.value_type == ValueType.BOOLEAN:
+        return _("Có") if text == "true" else _("Không")
+    number = stored_number(text) if element.is_numeric else None
+    return text if number is None else vi_number(number)
+
+
+def vi_number(number: Decimal) -> str:
+    whole, _dot, fraction = format(number, "f").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = ".".join(digits[max(i - 3, 0) : i] for i in range(len(digits), 0, -3)[::-1])
+    return sign + groups + ("," + fraction if fraction else "")
 
 
 def stored_number(text: str) -> Decimal | None:

@@ -537,7 +537,7 @@ def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy:
     if not value and not comment:
         return ("deleted", clear) if filled else ("ignored", None)
     cell = services.CellInput(
-        row=row, option_combo=combo, raw=value, comment=comment, no_data=not value
+        row=row, option_combo=combo, raw=value, comment=comment, no_data=not value, machine=True
     )
     if filled and _same(existing, cell):
         return "ignored", None

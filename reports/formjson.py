@@ -97,21 +97,36 @@ def _export_section(section: Section) -> dict:
     return data
 
 
+def _create(model, **fields):
+    """Create a record only after Django's own field checks (lengths, choices): PostgreSQL would
+    refuse an over-long code with a database error, SQLite would store it."""
+    obj = model(**fields)
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj.save()
+    return obj
+
+
+def _get_or_create(model, defaults, **lookup):
+    obj = model.objects.filter(**lookup).first()
+    return (obj, False) if obj else (_create(model, **lookup, **defaults), True)
+
+
 def load_catalogue(catalogue: dict) -> None:
     """Create the categories, combos and elements a payload names; existing codes are kept."""
     for entry in catalogue.get("categories", []):
-        category, _created = Category.objects.get_or_create(
-            code=entry["code"], defaults={"name": entry["name"]}
+        category, _created = _get_or_create(
+            Category, code=entry["code"], defaults={"name": entry["name"]}
         )
         for order, option in enumerate(entry.get("options", [])):
-            CategoryOption.objects.get_or_create(
+            _get_or_create(
+                CategoryOption,
                 category=category,
                 code=option["code"],
                 defaults={"name": option["name"], "sort_order": order},
             )
     for entry in catalogue.get("combos", []):
-        combo, created = CategoryCombo.objects.get_or_create(
-            code=entry["code"], defaults={"name": entry["name"]}
+        combo, created = _get_or_create(
+            CategoryCombo, code=entry["code"], defaults={"name": entry["name"]}
         )
         if created:
             combo.categories.set(Category.objects.filter(code__in=entry.get("categories", [])))
@@ -121,7 +136,8 @@ def load_catalogue(catalogue: dict) -> None:
             raise ValidationError(
                 _("Kiểu giá trị không hợp lệ: %(v)s") % {"v": entry.get("value_type")}
             )
-        DataElement.objects.get_or_create(
+        _get_or_create(
+            DataElement,
             code=entry["code"],
             defaults={
                 "name": entry["name"],
@@ -148,7 +164,8 @@ def import_forms(payload: dict) -> list[Form]:
 
 def _import_form(entry: dict) -> Form:
     latest = Form.objects.filter(code=entry["code"]).order_by("-version").first()
-    form = Form.objects.create(
+    form = _create(
+        Form,
         code=entry["code"],
         version=(latest.version + 1) if latest else entry.get("version", 1),
         name=entry["name"],
@@ -157,7 +174,8 @@ def _import_form(entry: dict) -> Form:
         based_on=latest,
     )
     for order, data in enumerate(entry["sections"]):
-        section = Section.objects.create(
+        section = _create(
+            Section,
             form=form,
             order=order,
             number=data.get("number", ""),
@@ -169,7 +187,8 @@ def _import_form(entry: dict) -> Form:
             else None,
         )
         for position, question in enumerate(data.get("questions", [])):
-            Question.objects.create(
+            _create(
+                Question,
                 section=section,
                 order=position,
                 code=question["code"],
@@ -178,7 +197,8 @@ def _import_form(entry: dict) -> Form:
             )
         rows = {}
         for position, row in enumerate(data.get("rows", [])):
-            rows[row["element"]] = Row.objects.create(
+            rows[row["element"]] = _create(
+                Row,
                 section=section,
                 order=position,
                 data_element=DataElement.objects.get(code=row["element"]),

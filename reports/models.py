@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, Role
-from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, stored_number
+from indicators.models import (
+    CategoryCombo,
+    CategoryOptionCombo,
+    DataElement,
+    display_value,
+    stored_number,
+    vi_number,
+)
 from orgs.models import Unit, UnitKind
 
 
@@ -73,8 +80,10 @@ class Form(models.Model):
         return sum(row.data_element.category_combo.option_combos.count() for row in self.rows())
 
     def rows(self):
-        return Row.objects.filter(section__form=self).select_related(
-            "data_element__category_combo", "section"
+        return (
+            Row.objects.filter(section__form=self)
+            .select_related("data_element__category_combo", "section", "part_of__data_element")
+            .prefetch_related("parts")
         )
 
 
@@ -255,9 +264,10 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(round=round_)
 
     def late(self, today: datetime.date | None = None):
-        """Not submitted yet although the (possibly extended) deadline has passed."""
+        """Never submitted although the (possibly extended) deadline has passed. A report sent
+        back for corrections after an on-time submission is not late."""
         today = today or timezone.localdate()
-        return self.filter(status__in=EDITABLE, due_on__lt=today)
+        return self.filter(status__in=EDITABLE, first_submitted_at__isnull=True, due_on__lt=today)
 
     def with_fill(self):
         """Annotate how many cells hold a value or a justified "no data": data completeness."""
@@ -342,10 +352,13 @@ class Submission(models.Model):
         return f"{self.round} — {self.unit}"
 
     def is_editable_by(self, user) -> bool:
-        """Draft or returned, and before the lock date (the coordinator may still correct)."""
-        return self.status in EDITABLE and (
-            not self.round.is_locked() or user.role == Role.COORDINATOR
-        )
+        """Draft or returned, and between the round's opening and lock dates (the coordinator
+        may still correct after the lock)."""
+        if self.status not in EDITABLE:
+            return False
+        if user.role == Role.COORDINATOR:
+            return True
+        return not self.round.is_locked() and timezone.localdate() >= self.round.opens_on
 
     def payload(self) -> tuple[dict, dict]:
         """Values and answers keyed by code, as a snapshot stores them."""
@@ -359,14 +372,34 @@ class Submission(models.Model):
         return values, answers
 
     def changes_since_last_snapshot(self) -> list[tuple[str, str, str]]:
-        """(key, value at the last submission, value now) for every difference."""
+        """(cell or question, value at the last submission, value now) for every difference,
+        labelled and shown as users read them."""
         last = self.snapshots.first()
         before = {**(last.values if last else {}), **(last.answers if last else {})}
         before.pop("_warning_comment", None)
         values, answers = self.payload()
         now = {**values, **answers}
+        labels = {}
+        for row in self.round.form.rows().prefetch_related(
+            "data_element__category_combo__option_combos"
+        ):
+            for combo in row.data_element.category_combo.option_combos.all():
+                name = row.title if combo.combo.is_default else f"{row.title} — {combo.name}"
+                labels[f"{row.data_element.code}/{combo.code}"] = (name, row.data_element)
+        for question in Question.objects.filter(section__form=self.round.form):
+            labels[question.code] = (question.text, None)
+
+        def shown(key, text):
+            if text.startswith("∅ "):
+                return _("Không có số liệu: %(reason)s") % {"reason": text[2:]}
+            return display_value(labels.get(key, ("", None))[1], text)
+
         return [
-            (key, before.get(key, ""), now.get(key, ""))
+            (
+                labels.get(key, (key, None))[0],
+                shown(key, before.get(key, "")),
+                shown(key, now.get(key, "")),
+            )
             for key in sorted(set(before) | set(now))
             if before.get(key, "") != now.get(key, "")
         ]
@@ -449,7 +482,7 @@ def row_total(row: Row, cells) -> str | None:
         return None
     numbers = [stored_number(v.value) for _, v in cells if v is not None and v.value]
     numbers = [n for n in numbers if n is not None]
-    return format(sum(numbers).normalize(), "f") if numbers else ""
+    return vi_number(sum(numbers)) if numbers else ""
 
 
 class NarrativeAnswer(models.Model):

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import UNIT_STAFF, Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from binhdang.uploads import sha256_of
-from indicators.models import NUMERIC_TYPES, stored_number
+from indicators.models import NUMERIC_TYPES, stored_number, vi_number
 from orgs.models import Unit
 
 from .formjson import import_forms, load_catalogue
@@ -55,13 +55,22 @@ def create_round(*, actor, request=None, **fields) -> Round:
 
 
 def _check_editable(submission: Submission, actor) -> None:
+    if actor.role in UNIT_STAFF and submission.unit_id != actor.unit_id:
+        raise PermissionDenied  # a unit writes its own report only, even above it in the tree
     if submission.status not in EDITABLE:
         raise ValidationError(
             _("Báo cáo đang ở trạng thái “%(status)s”, không sửa được.")
             % {"status": submission.get_status_display()}
         )
-    if submission.round.is_locked() and actor.role != Role.COORDINATOR:
+    if actor.role == Role.COORDINATOR:
+        return
+    if submission.round.is_locked():
         raise ValidationError(_("Đợt báo cáo đã khóa sổ, không sửa được số liệu."))
+    if timezone.localdate() < submission.round.opens_on:
+        raise ValidationError(
+            _("Đợt báo cáo chưa mở: nhập số liệu từ ngày %(day)s.")
+            % {"day": submission.round.opens_on.strftime("%d/%m/%Y")}
+        )
 
 
 def _stored_numbers(values) -> dict:
@@ -87,9 +96,9 @@ def check_parts(row: Row, option_combo, number, numbers: dict) -> None:
                 % {
                     "part": row.title,
                     "col": column,
-                    "value": number,
+                    "value": vi_number(number),
                     "total": row.part_of.title,
-                    "sum": total,
+                    "sum": vi_number(total),
                 }
             )
     for part in row.parts.all():
@@ -100,21 +109,25 @@ def check_parts(row: Row, option_combo, number, numbers: dict) -> None:
                 % {
                     "total": row.title,
                     "col": column,
-                    "value": number,
+                    "value": vi_number(number),
                     "part": part.title,
-                    "sum": part_value,
+                    "sum": vi_number(part_value),
                 }
             )
 
 
 @dataclass
 class CellInput:
+    """One cell to save. `comment` and `no_data` None keep what is stored (a grid edit of the
+    value alone); `machine` values are plain numbers (API, CSV), not typed Vietnamese style."""
+
     row: Row
     option_combo: object
     raw: str
-    comment: str = ""
-    no_data: bool = False
+    comment: str | None = ""
+    no_data: bool | None = False
     expected_version: int | None = None
+    machine: bool = False
 
 
 @transaction.atomic
@@ -138,14 +151,22 @@ def save_values(*, submission: Submission, cells: list[CellInput], actor, reques
             (existing.version if existing else 0) != cell.expected_version
         ):
             raise ConcurrentEdit(existing)
+        comment = (existing.comment if existing else "") if cell.comment is None else cell.comment
+        no_data = (
+            (existing.no_data if existing else False) if cell.no_data is None else cell.no_data
+        )
         try:
-            value = cell.row.data_element.clean_value(cell.raw)
-            if cell.no_data and not cell.comment.strip():
+            value = cell.row.data_element.clean_value(cell.raw, machine=cell.machine)
+            if value and cell.no_data is None:
+                no_data = False  # a value typed in the grid replaces "no data"
+            if no_data and value:
+                raise ValidationError(_("Đã chọn “không có số liệu” thì để trống giá trị."))
+            if no_data and not comment.strip():
                 raise ValidationError(_("Chọn “không có số liệu” thì phải ghi lý do."))
         except ValidationError as error:
             errors[key] = " ".join(error.messages)
             continue
-        cleaned.append((cell, key, (value, cell.no_data, cell.comment.strip())))
+        cleaned.append((cell, key, (value, no_data, comment.strip())))
     numbers = _stored_numbers(current.values())
     for _cell, key, (value, no_data, _comment) in cleaned:
         numbers[key] = None if no_data or value == "" else stored_number(value)
@@ -330,6 +351,11 @@ def extend_deadline(*, submission: Submission, due_on, reason: str, actor, reque
     """The coordinator gives one unit more time; the reason is kept and audited."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
+    if due_on < submission.due_on:
+        raise ValidationError(
+            _("Hạn mới phải sau hạn hiện tại (%(day)s).")
+            % {"day": submission.due_on.strftime("%d/%m/%Y")}
+        )
     old = submission.due_on
     submission.due_on, submission.extension_reason = due_on, reason
     submission.version += 1

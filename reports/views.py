@@ -48,7 +48,7 @@ def round_detail(request, pk):
         .select_related("unit")
         .order_by("unit__kind", "unit__code"),
         "elements": submissions.element_completeness(round_),
-        "urges": reminders.urge_history(round_),
+        "urges": reminders.urge_history(round_) if request.user.role == Role.COORDINATOR else [],
         "is_coordinator": request.user.role == Role.COORDINATOR,
         "today": timezone.localdate(),
     }
@@ -85,7 +85,11 @@ def round_new(request):
 @allow(PLAN_READERS)
 def submission_detail(request, pk):
     submission = _submission(request, pk)
-    can_edit = request.user.role in EDITORS and submission.is_editable_by(request.user)
+    can_edit = (
+        request.user.role in EDITORS
+        and (request.user.role == Role.COORDINATOR or submission.unit_id == request.user.unit_id)
+        and submission.is_editable_by(request.user)
+    )
     context = {
         "submission": submission,
         "sections": submission.entry_sections(),
@@ -104,6 +108,14 @@ def submission_detail(request, pk):
     return render(request, "reports/submission.html", context)
 
 
+def _version(request) -> int:
+    """The version the form was rendered with; anything unreadable counts as stale."""
+    try:
+        return int(request.POST.get("version") or 0)
+    except ValueError:
+        return -1
+
+
 def _urls(submission) -> dict:
     """The grid's two endpoints, resolved once per page rather than once per cell."""
     return {
@@ -112,7 +124,7 @@ def _urls(submission) -> dict:
     }
 
 
-def _cell_context(submission, row, combo, **extra):
+def _cell_context(submission, row, combo, user, **extra):
     """One cell and its row total, from the row's stored values (one query)."""
     stored = {v.option_combo_id: v for v in submission.values.filter(data_element=row.data_element)}
     cells = [(c, stored.get(c.pk)) for c in row.data_element.category_combo.option_combos.all()]
@@ -122,7 +134,7 @@ def _cell_context(submission, row, combo, **extra):
         "combo": combo,
         "value": stored.get(combo.pk),
         "total": row_total(row, cells),
-        "can_edit": True,
+        "can_edit": submission.is_editable_by(user),
         "typed": None,
         **_urls(submission),
         **extra,
@@ -141,13 +153,15 @@ def save_cell(request, pk):
         CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
         pk=request.POST.get("combo"),
     )
+    from_panel = bool(request.POST.get("editor"))
     cell = services.CellInput(
         row=row,
         option_combo=combo,
         raw=request.POST.get("value", ""),
-        comment=request.POST.get("comment", ""),
-        no_data=request.POST.get("no_data") == "on",
-        expected_version=int(request.POST.get("version") or 0),
+        # The grid sends the value alone: its note and "no data" reason stay as stored.
+        comment=request.POST.get("comment", "") if from_panel else None,
+        no_data=request.POST.get("no_data") == "on" if from_panel else None,
+        expected_version=_version(request),
     )
     extra = {"oob": True}
     try:
@@ -161,7 +175,7 @@ def save_cell(request, pk):
     except ValidationError as error:
         extra.update(error=" ".join(error.messages), typed=cell.raw)
     template = "reports/_cell_editor.html" if request.POST.get("editor") else "reports/_cell.html"
-    return render(request, template, _cell_context(submission, row, combo, **extra))
+    return render(request, template, _cell_context(submission, row, combo, request.user, **extra))
 
 
 @allow(EDITORS)
@@ -175,7 +189,9 @@ def cell_editor(request, pk):
         CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
         pk=request.GET.get("combo"),
     )
-    return render(request, "reports/_cell_editor.html", _cell_context(submission, row, combo))
+    return render(
+        request, "reports/_cell_editor.html", _cell_context(submission, row, combo, request.user)
+    )
 
 
 @require_POST
@@ -193,7 +209,7 @@ def save_answer(request, pk):
             submission=submission,
             question=question,
             text=text,
-            expected_version=int(request.POST.get("version") or 0),
+            expected_version=_version(request),
             actor=request.user,
             request=request,
         )

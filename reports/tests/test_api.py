@@ -207,7 +207,7 @@ def test_csv_import_reads_dhis2_rows_without_header_and_short_rows(client, repor
 GOOD = [
     value("BDG_M1_CQ", raw="10"),
     value("BDG_M1_CQ_LDNU", raw="4"),
-    value("BDG_M2_LD", "MALE", raw="1.234"),
+    value("BDG_M2_LD", "MALE", raw="1234"),
     value("BDG_M2_LD", "FEMALE", raw="1200"),
 ]
 
@@ -244,7 +244,7 @@ def test_one_bad_value_among_good_ones_stores_nothing(client, reporter, open_rou
     assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 5, "deleted": 0}
     # A part over its total flags both cells (the check runs on the state after the import).
     conflict = next(c for c in summary["conflicts"] if 4 in c["indexes"])
-    assert all(c["indexes"] == [4] or "dòng" in c["value"] for c in summary["conflicts"])
+    assert all(c["indexes"] == [4] or "dòng" in c["value"] for c in summary["conflicts"]), summary
     assert expected in conflict["value"] and "Giá trị số 5" in conflict["value"]
     assert conflict["indexes"] == [4]
     assert DataValue.objects.count() == 0
@@ -523,3 +523,10 @@ def test_docs_page_is_served_locally_without_inline_script(client, reporter, set
         assert client.get("/api/v1/docs").status_code == 200
     else:  # without the app ninja would load a CDN page: no docs page at all
         assert client.get("/api/v1/docs").status_code == 404
+
+
+def test_machine_numbers_keep_their_decimals(client, reporter, open_round):
+    """DHIS2 sends 1.234 as one point two three four, never as a thousand separator."""
+    response = post(client, auth(reporter), {"dataValues": [value("BDG_HD_KP", raw="1.234")]})
+    assert response.status_code == 200, response.json()
+    assert DataValue.objects.get(data_element__code="BDG_HD_KP").value == "1.234"

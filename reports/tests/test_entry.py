@@ -42,10 +42,10 @@ def test_a_typed_value_is_saved_audited_and_totalled(client, reporter, form, sub
     male, female = combos(total)
     response = cell(client, submission, total, male, "1.234")
     body = response.content.decode()
-    assert response.status_code == 200 and 'value="1234"' in body
+    assert response.status_code == 200 and 'value="1.234"' in body  # shown the Vietnamese way
     cell(client, submission, total, female, "6")
     body = cell(client, submission, total, female, "7", version=1).content.decode()
-    assert f'id="t-{total.pk}"' in body and ">1241<" in body
+    assert f'id="t-{total.pk}"' in body and ">1.241<" in body
     value = DataValue.objects.get(
         submission=submission, data_element=total.data_element, option_combo=female
     )
@@ -150,7 +150,7 @@ def test_review_cycle_and_what_changed(client, reporter, approver, coordinator, 
     client.force_login(reporter)
     cell(client, submission, total, male, "12", version=1)
     changes = client.get(reverse("reports:compare", args=[submission.pk])).context["changes"]
-    assert (f"{total.data_element.code}/{male.code}", "10", "12") in changes
+    assert ("Chỉ tiêu 1 — Nam", "10", "12") in changes
     client.force_login(approver)
     client.post(
         reverse("reports:transition", args=[submission.pk, "submit"]), {"warning_comment": "x"}
@@ -236,3 +236,33 @@ def test_the_cell_panel_opens_with_the_stored_value(client, reporter, form, subm
     body = response.content.decode()
     assert response.status_code == 200 and "Chưa có" in body and "checked" in body
     assert "Content-Security-Policy" not in response  # fragments live under the page's policy
+
+
+def test_editing_a_value_in_the_grid_keeps_its_note(client, reporter, form, submission):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male = combos(total)[0]
+    cell(client, submission, total, male, "5", comment="Nguồn: điều tra 2025", editor="1")
+    cell(client, submission, total, male, "6", version=1)  # the grid sends the value alone
+    value = DataValue.objects.get(data_element=total.data_element, option_combo=male)
+    assert (value.value, value.comment) == ("6", "Nguồn: điều tra 2025")
+    body = cell(
+        client, submission, total, male, "7", version=2, no_data="on", comment="x", editor="1"
+    ).content.decode()
+    assert "để trống giá trị" in body
+
+
+def test_a_round_not_yet_open_cannot_be_filled_by_units(client, reporter, form, submission):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.models import Round
+
+    Round.objects.filter(pk=submission.round_id).update(
+        opens_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    client.force_login(reporter)
+    total = rows(form)[0]
+    body = cell(client, submission, total, combos(total)[0], "5").content.decode()
+    assert "chưa mở" in body and not DataValue.objects.exists()
