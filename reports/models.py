@@ -610,6 +610,10 @@ class Reminder(models.Model):
     def __str__(self):
         return f"{self.submission} {self.kind} {self.sent_on}"
 
+    @property
+    def recipient_names(self) -> str:
+        return ", ".join(r.get("name", "") for r in self.recipients)
+
 
 class Notification(models.Model):
     """An in-app message to one user (reminders, returned reports…)."""

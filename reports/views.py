@@ -48,7 +48,11 @@ def round_detail(request, pk):
         .select_related("unit")
         .order_by("unit__kind", "unit__code"),
         "elements": submissions.element_completeness(round_),
-        "urges": reminders.urge_history(round_) if request.user.role == Role.COORDINATOR else [],
+        "urges": (
+            reminders.urge_history(round_, include_automatic=True)[:200]
+            if request.user.role == Role.COORDINATOR
+            else []
+        ),
         "is_coordinator": request.user.role == Role.COORDINATOR,
         "today": timezone.localdate(),
     }
