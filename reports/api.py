@@ -325,6 +325,7 @@ class Record:
     attribute_combo: str
     value: str
     comment: str
+    last_updated: str = ""  # when the sender's copy was last changed (exports carry it)
 
 
 def _text(raw) -> str:
@@ -360,7 +361,7 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
         try:
             if not isinstance(item, dict):
                 raise ValueError
-            own = ("dataElement", "categoryOptionCombo", "value", "comment")
+            own = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
             shared = ("period", "orgUnit", "attributeOptionCombo")
             field = {key: _text(item.get(key)) for key in own} | {
                 key: _text(item.get(key, payload.get(key))) for key in shared
@@ -379,6 +380,7 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
                 attribute_combo=field["attributeOptionCombo"].strip(),
                 value=field["value"],
                 comment=field["comment"],
+                last_updated=field["lastUpdated"].strip(),
             )
         )
     return records, unreadable, data_set
@@ -414,6 +416,7 @@ def records_from_csv(body: bytes) -> tuple[list[Record], list[dict], str]:
                         attribute_combo=cells[4].strip(),
                         value=cells[5],
                         comment=cells[8],
+                        last_updated=cells[7].strip(),
                     )
                 )
             index += 1
@@ -518,7 +521,7 @@ STRATEGIES = ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE")
 
 def _same(existing: DataValue, cell: services.CellInput) -> bool:
     try:
-        value = cell.row.data_element.clean_value(cell.raw)
+        value = cell.row.data_element.clean_value(cell.raw, machine=cell.machine)
     except ValidationError:
         return False  # save_values names the problem
     new = (value, cell.no_data, cell.comment.strip())
@@ -582,16 +585,41 @@ def import_values(
     return counts, conflicts
 
 
+def _overtaken(record: Record, existing: DataValue | None) -> bool:
+    """A value sent with the time of its copy (as exports carry it) must not overwrite a value
+    changed on the web after that: nothing is silently overwritten. Without a time, DHIS2's
+    rule holds: the import wins."""
+    if existing is None or not record.last_updated:
+        return False
+    try:
+        sent = _parse_since(record.last_updated)
+    except ExportError:
+        return False
+    changed = existing.updated_at.replace(
+        microsecond=existing.updated_at.microsecond // 1000 * 1000
+    )
+    return changed > sent  # exports give milliseconds
+
+
 def _apply(submission, items, strategy, counts, user, request) -> list[dict]:
     current = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
     cells, by_key = [], {}
+    stale = []
     for record, row, combo in items:
         key = (row.data_element_id, combo.pk)
         action, cell = _plan(record, row, combo, current.get(key), strategy)
+        if cell is not None and _overtaken(record, current.get(key)):
+            message = _(
+                "giá trị trên hệ thống đã được sửa lúc %(at)s, sau bản gửi lên (%(sent)s); "
+                "hãy xuất dữ liệu mới rồi sửa lại."
+            ) % {"at": _timestamp(current[key].updated_at), "sent": record.last_updated}
+            stale.append(_conflict(record.data_element, record.where, message, [record.index]))
         counts[action] += 1
         if cell is not None:
             cells.append(cell)
             by_key[key] = record
+    if stale:
+        return stale
     try:
         # Even with nothing to change: a locked or submitted report is a conflict.
         services.save_values(submission=submission, cells=cells, actor=user, request=request)

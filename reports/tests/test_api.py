@@ -530,3 +530,27 @@ def test_machine_numbers_keep_their_decimals(client, reporter, open_round):
     response = post(client, auth(reporter), {"dataValues": [value("BDG_HD_KP", raw="1.234")]})
     assert response.status_code == 200, response.json()
     assert DataValue.objects.get(data_element__code="BDG_HD_KP").value == "1.234"
+
+
+def test_an_old_export_does_not_overwrite_a_later_web_edit(
+    client, coordinator, reporter, open_round
+):
+    fill("SYT", coordinator)
+    exported = client.get(URL, headers=auth(reporter)).json()["dataValues"]
+    target = next(v for v in exported if v["dataElement"] == "BDG_M1_CQ")
+    sub = submission("SYT")
+    row = sub.round.form.rows().get(data_element__code="BDG_M1_CQ")
+    combo = row.data_element.category_combo.option_combos.get()
+    services.save_values(  # someone corrects the value on the web after the export
+        submission=sub,
+        cells=[services.CellInput(row=row, option_combo=combo, raw="500")],
+        actor=reporter,
+    )
+    target["value"] = "999"
+    response = post(client, auth(reporter), {"dataValues": [target]})
+    assert response.status_code == 409
+    assert "đã được sửa lúc" in response.json()["conflicts"][0]["value"]
+    assert DataValue.objects.get(submission=sub, data_element=row.data_element).value == "500"
+    # Without a time the import wins, as in DHIS2.
+    target.pop("lastUpdated")
+    assert post(client, auth(reporter), {"dataValues": [target]}).status_code == 200
