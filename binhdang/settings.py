@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "plans",
     "indicators",
     "reports",
+    "analytics",
 ]
 
 MIDDLEWARE = [

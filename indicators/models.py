@@ -150,6 +150,12 @@ class DataElement(models.Model):
     )
     # GBV counts are small and identifying: shown as "<5" wherever shown (statistics issue).
     sensitive = models.BooleanField(_l("số liệu nhạy cảm"), default=False)
+    # Circular 10/2019/TT-BKHĐT metadata, where the element is a national indicator.
+    national_code = models.CharField(_l("mã chỉ tiêu quốc gia (4 số)"), max_length=4, blank=True)
+    group = models.CharField(_l("nhóm chỉ tiêu"), max_length=200, blank=True)
+    disaggregation = models.CharField(_l("phân tổ chủ yếu"), max_length=300, blank=True)
+    periodicity = models.CharField(_l("kỳ công bố"), max_length=100, blank=True)
+    agency = models.CharField(_l("cơ quan chịu trách nhiệm"), max_length=200, blank=True)
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -242,3 +248,76 @@ def parse_number(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+class ComputedIndicator(models.Model):
+    """A ratio over summed values: factor × Σ numerator / Σ denominator, evaluated after
+    aggregation (never an average of ratios). Each term is {"element": code, "combo": code|null};
+    a null combo takes every option combo of the element."""
+
+    code = models.CharField(_l("mã"), max_length=50, unique=True)
+    name = models.CharField(_l("tên"), max_length=400)
+    numerator = models.JSONField(_l("tử số"), default=list)
+    denominator = models.JSONField(_l("mẫu số"), default=list)
+    factor = models.DecimalField(_l("hệ số"), max_digits=12, decimal_places=4, default=100)
+    unit_of_measure = models.CharField(_l("đơn vị tính"), max_length=50, default="%")
+    objective = models.PositiveSmallIntegerField(_l("mục tiêu Chiến lược"), null=True, blank=True)
+    description = models.TextField(_l("mô tả"), blank=True)
+    sensitive = models.BooleanField(_l("số liệu nhạy cảm"), default=False)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("chỉ tiêu tính toán")
+        verbose_name_plural = _l("chỉ tiêu tính toán")
+        ordering = ["objective", "code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _l("Đạt ít nhất")
+    AT_MOST = "at_most", _l("Không vượt quá")
+    ABOUT = "about", _l("Khoảng")
+    MILESTONE = "milestone", _l("Mốc (có/không)")
+
+
+class Target(models.Model):
+    """A target of the National Strategy 2021–2030 (or a provincial one) for one year."""
+
+    code = models.CharField(_l("mã chỉ tiêu"), max_length=50)
+    objective = models.PositiveSmallIntegerField(_l("mục tiêu"), null=True, blank=True)
+    description = models.TextField(_l("nội dung"))
+    year = models.PositiveSmallIntegerField(_l("năm"))
+    value = models.DecimalField(
+        _l("giá trị"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    value_text = models.CharField(_l("giá trị (nguyên văn)"), max_length=100, blank=True)
+    direction = models.CharField(_l("chiều"), max_length=20, choices=Direction.choices)
+    unit_of_measure = models.CharField(_l("đơn vị tính"), max_length=100, blank=True)
+    indicator = models.ForeignKey(
+        ComputedIndicator,
+        verbose_name=_l("chỉ tiêu tính toán"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    source = models.CharField(_l("nguồn"), max_length=500, blank=True)
+    verification = models.CharField(_l("mức kiểm chứng"), max_length=300, blank=True)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("chỉ tiêu mục tiêu")
+        verbose_name_plural = _l("chỉ tiêu mục tiêu")
+        ordering = ["objective", "code", "year"]
+        constraints = [models.UniqueConstraint(fields=["code", "year"], name="target_unique_year")]
+
+    def __str__(self):
+        return f"{self.code} ({self.year}): {self.value_text}"
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.lower().startswith("verified")
