@@ -2,6 +2,7 @@
 the values and narratives it holds, and the snapshots taken at each submit."""
 
 import datetime
+from collections import Counter
 
 from django.conf import settings
 from django.db import models
@@ -296,23 +297,30 @@ class SubmissionQuerySet(models.QuerySet):
         return counts
 
     def element_completeness(self, round_) -> list[dict]:
-        """Per data element: how many of the round's units gave it (data completeness)."""
+        """Per data element: how many of the round's units gave every one of its cells (each
+        column filled, or marked "no data" with a reason): data, not form, completeness."""
         filled = Q(no_data=True) | ~Q(value="")
-        rows = (
+        cells = (
             DataValue.objects.filter(submission__in=self.for_round(round_))
             .filter(filled)
-            .values("data_element__code", "data_element__name")
-            .annotate(units=models.Count("submission", distinct=True))
+            .values("data_element_id", "submission_id")
+            .annotate(cells=models.Count("id"))
         )
-        given = {r["data_element__code"]: r["units"] for r in rows}
+        rows = list(
+            round_.form.rows()
+            .prefetch_related("data_element__category_combo__option_combos")
+            .order_by("section__order", "order")
+        )
+        width = {
+            r.data_element_id: len(r.data_element.category_combo.option_combos.all()) for r in rows
+        }
+        complete = Counter(
+            c["data_element_id"] for c in cells if c["cells"] >= width.get(c["data_element_id"], 1)
+        )
         expected = self.for_round(round_).count()
         return [
-            {
-                "element": row.data_element,
-                "units": given.get(row.data_element.code, 0),
-                "expected": expected,
-            }
-            for row in round_.form.rows().order_by("section__order", "order")
+            {"element": r.data_element, "units": complete[r.data_element_id], "expected": expected}
+            for r in rows
         ]
 
 

@@ -186,7 +186,7 @@ def test_round_page_counts_completeness(client, coordinator, form, submission, r
     counts = response.context["completeness"]
     assert counts["expected"] == 13 and counts["missing"] == 13 and counts["cells"] == 6
     elements = {e["element"].code: e["units"] for e in response.context["elements"]}
-    assert elements[total.data_element.code] == 1
+    assert elements[total.data_element.code] == 0  # one column of two
 
 
 def test_attachments_are_checked_stored_and_served_to_the_unit_only(
@@ -266,3 +266,21 @@ def test_a_round_not_yet_open_cannot_be_filled_by_units(client, reporter, form, 
     total = rows(form)[0]
     body = cell(client, submission, total, combos(total)[0], "5").content.decode()
     assert "chưa mở" in body and not DataValue.objects.exists()
+
+
+def test_an_element_counts_as_given_only_when_every_column_is(
+    client, reporter, coordinator, form, submission
+):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male, female = combos(total)
+    cell(client, submission, total, male, "3")
+    client.force_login(coordinator)
+    round_url = reverse("reports:round", args=[submission.round_id])
+    given = {e["element"].code: e["units"] for e in client.get(round_url).context["elements"]}
+    assert given[total.data_element.code] == 0  # Nữ is still empty
+    client.force_login(reporter)
+    cell(client, submission, total, female, "", no_data="on", comment="Chưa tách được", editor="1")
+    client.force_login(coordinator)
+    given = {e["element"].code: e["units"] for e in client.get(round_url).context["elements"]}
+    assert given[total.data_element.code] == 1
