@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from accounts.models import UNIT_STAFF, Role
 from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
 from orgs.models import Unit
 
@@ -39,7 +38,7 @@ from .models import DataValue, Form, Round, Row, Submission
 
 router = Router(tags=["reports"])
 
-EDITORS = UNIT_STAFF | {Role.COORDINATOR}
+EDITORS = services.EDITORS
 CSV_HEADER = [
     "dataelement",
     "period",

@@ -33,6 +33,7 @@ from .models import (
 )
 
 SUBMITTERS = (Role.APPROVER, Role.COORDINATOR)
+EDITORS = UNIT_STAFF | {Role.COORDINATOR}  # who may write values, answers and attachments
 DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AUTHENTICATED, allow
-from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from accounts.models import PLAN_READERS, Role
 from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
 from indicators.models import CategoryOptionCombo
@@ -18,10 +18,11 @@ from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitF
 from .models import Attachment, Notification, Question, Round, Row, Submission, row_total
 
 COORDINATOR = {Role.COORDINATOR}
-EDITORS = UNIT_STAFF | COORDINATOR
+EDITORS = services.EDITORS
 
 
-def _submission(request, pk):
+def submission_for(request, pk) -> Submission:
+    """The user's own (scoped) submission, or 404."""
     queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
     return get_object_or_404(queryset, pk=pk)
 
@@ -88,7 +89,7 @@ def round_new(request):
 
 @allow(PLAN_READERS)
 def submission_detail(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     can_edit = (
         request.user.role in EDITORS
         and (request.user.role == Role.COORDINATOR or submission.unit_id == request.user.unit_id)
@@ -149,7 +150,7 @@ def _cell_context(submission, row, combo, user, **extra):
 @allow(EDITORS)
 def save_cell(request, pk):
     """One cell typed in the entry grid; answers with the cell (and its row total)."""
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     row = get_object_or_404(
         Row.objects.filter(section__form=submission.round.form), pk=request.POST.get("row")
     )
@@ -185,7 +186,7 @@ def save_cell(request, pk):
 @allow(EDITORS)
 def cell_editor(request, pk):
     """The side panel for one cell: value, "no data" with its reason, and a comment."""
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     row = get_object_or_404(
         Row.objects.filter(section__form=submission.round.form), pk=request.GET.get("row")
     )
@@ -201,7 +202,7 @@ def cell_editor(request, pk):
 @require_POST
 @allow(EDITORS)
 def save_answer(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     question = get_object_or_404(
         Question.objects.filter(section__form=submission.round.form),
         pk=request.POST.get("question"),
@@ -236,7 +237,7 @@ def save_answer(request, pk):
 @allow(PLAN_READERS)
 def transition(request, pk, action):
     """Submit (approver), return or accept (coordinator), reopen (coordinator, with a reason)."""
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     try:
         if action == "submit":
             form = SubmitForm(request.POST)
@@ -277,7 +278,7 @@ def transition(request, pk, action):
 @require_POST
 @allow(EDITORS)
 def attach(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -320,14 +321,14 @@ def notifications(request):
 @allow(PLAN_READERS)
 def compare(request, pk):
     """What changed since the last submission (or between two snapshots)."""
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     context = {"submission": submission, "changes": submission.changes_since_last_snapshot()}
     return render(request, "reports/compare.html", context)
 
 
 @allow(COORDINATOR)
 def extend(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     form = ExtensionForm(request.POST or None, submission=submission)
     if request.method == "POST" and form.is_valid():
         services.extend_deadline(

@@ -13,35 +13,31 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import allow
-from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from accounts.models import PLAN_READERS
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 
-from . import excel
-from .models import EDITABLE, Submission
+from . import excel, services
+from .models import EDITABLE
 from .services import CellErrors
+from .views import submission_for
 
-EDITORS = UNIT_STAFF | {Role.COORDINATOR}
+EDITORS = services.EDITORS
 TEMPLATE = "reports/excel_upload.html"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 TOKEN_SECONDS = 3600
 
 
-def _submission(request, pk):
-    queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
-    return get_object_or_404(queryset, pk=pk)
-
-
 @require_GET
 @allow(PLAN_READERS)
 def download(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     data = excel.export_submission(submission)
     # The file holds the unit's figures (GBV counts included): who took a copy is recorded.
     record_event(actor=request.user, action=Action.DOWNLOAD, obj=submission, request=request)
@@ -110,7 +106,7 @@ def _take(token: str, user, submission) -> bytes | None:
 @require_http_methods(["GET", "POST"])
 @allow(EDITORS)
 def upload(request, pk):
-    submission = _submission(request, pk)
+    submission = submission_for(request, pk)
     context = {"submission": submission}
     refusal = _refusal(submission, request.user)
     if refusal:
