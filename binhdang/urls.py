@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("catalogue/", include("indicators.urls")),
+    path("analytics/", include("analytics.urls")),
     path("api/v1/", api.urls),
 ]
 

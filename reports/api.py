@@ -945,3 +945,85 @@ def submit_submission(request, round_code: str, unit_code: str):
     except ValidationError as error:
         return 409, {"detail": _("Chưa nộp được báo cáo."), "errors": error.messages}
     return 200, Submission.objects.select_related("round", "unit").get(pk=submission.pk)
+
+
+# --- ADX (IHE QRPH): the same exchange as XML; mapping in reports/adx.py ----------------------
+
+ADX_EXPORT_DOC = {
+    "responses": {200: {"content": {"application/adx+xml": {"schema": {"type": "string"}}}}},
+}
+ADX_IMPORT_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/adx+xml": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/adx", response={400: ErrorOut, 404: ErrorOut}, openapi_extra=ADX_EXPORT_DOC)
+def get_adx(
+    request,
+    dataSet: str | None = None,
+    period: list[str] = Query(None),  # noqa: B008
+    orgUnit: list[str] = Query(None),  # noqa: B008
+    children: bool = False,
+    lastUpdated: str | None = None,
+):
+    """The dataValueSets export as ADX XML (same filters): one `<group orgUnit= period=
+    dataSet=>` per unit and round (`period` an ISO interval of the round's period, `dataSet` the
+    form code); disaggregations as attributes named by category code (`SEX="FEMALE"`); comments
+    and "no data" reasons in `<annotation>`."""
+    from . import adx
+
+    try:
+        values = _export_values(
+            request.auth,
+            data_set=dataSet,
+            periods=period or [],
+            org_units=orgUnit or [],
+            children=children,
+            last_updated=lastUpdated,
+        )
+    except ExportError as error:
+        return error.status, {"detail": error.detail}
+    values = values.select_related("submission__round__form").prefetch_related(
+        "option_combo__options__category"
+    )
+    body = adx.export_adx(values.iterator(chunk_size=2000), exported=timezone.now())
+    response = HttpResponse(body, content_type=f"{adx.MIME}; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dataValueSets.adx.xml"'
+    return response
+
+
+@router.post(
+    "/adx",
+    response={200: ImportSummary, 400: ImportSummary, 403: ErrorOut, 409: ImportSummary},
+    openapi_extra=ADX_IMPORT_DOC,
+)
+def post_adx(request, dryRun: bool = False, importStrategy: str = "CREATE_AND_UPDATE"):
+    """Import ADX XML, with the rules of `POST /dataValueSets` (all-or-nothing, 409 listing every
+    conflict, `dryRun`, `importStrategy`). XML with a DTD or entities is refused (400)."""
+    from . import adx
+
+    if request.auth.role not in EDITORS:
+        return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
+    strategy = importStrategy.upper()
+    try:
+        if strategy not in STRATEGIES:
+            message = _("importStrategy phải là một trong: %(s)s.") % {"s": ", ".join(STRATEGIES)}
+            raise BadPayload(message)
+        parsed = adx.parse_adx(request.body)
+    except (BadPayload, adx.AdxError) as error:
+        return 400, _summary(Counter(), [_conflict("payload", "", str(error), [])], 0, dryRun)
+    records, unreadable = adx.to_records(parsed, user=request.auth)
+    counts, conflicts = import_values(
+        user=request.auth,
+        records=records,
+        strategy=strategy,
+        dry_run=dryRun,
+        unreadable=unreadable,
+        request=request,
+    )
+    conflicts.sort(key=lambda c: c["indexes"][:1])
+    summary = _summary(counts, conflicts, len(parsed), dryRun)
+    return (409 if conflicts else 200), summary

@@ -1,0 +1,254 @@
+"""ADX (IHE QRPH, `urn:ihe:qrph:adx:2015`): the same values as the dataValueSets exchange, as XML
+whose disaggregations are attributes named by category code (`SEX="FEMALE"`), so a sender needs no
+internal option-combo codes.
+
+Mapping (what binhdang writes and reads):
+
+- `<group orgUnit= dataSet= period=>` holds one unit's values for one round: `orgUnit` = unit
+  code, `dataSet` = the round's form code, `period` = an ISO 8601 interval for the round's DHIS2
+  period (2025S1 → `2025-01-01/P6M`, 2025 → `2025-01-01/P1Y`, 2025Q2 → `2025-04-01/P3M`, 202506 →
+  `2025-06-01/P1M`; any other period → the round's data window `start/end`).
+- On import the round is the one the caller sees whose form is `dataSet` and whose period (as an
+  interval) is `period`; a round code or a DHIS2 period code is accepted in `period` too, for the
+  rare round that shares its form and period with another (otherwise the import asks for it).
+- `<dataValue dataElement= value= CATEGORY="OPTION"…>`: one attribute per category of the
+  element's category combo; none for the `default` combo. The comment (and the reason of a
+  "no data" cell, whose `value` is empty) travels in an `<annotation>` child.
+- Any other group attribute would be an attribute option combo: only `default` exists here, so
+  such a group is refused.
+
+Parsing is done with defusedxml and DTDs are forbidden outright: entity expansion (billion
+laughs), external entities and external DTDs are refused as an unreadable payload.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
+
+NS = "urn:ihe:qrph:adx:2015"
+MIME = "application/adx+xml"
+GROUP_KEYS = {"orgUnit", "period", "dataSet", "completeDate", "comment"}
+VALUE_KEYS = {"dataElement", "value"}
+# XML 1.0 cannot carry these characters at all.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class AdxError(Exception):
+    """The payload cannot be read at all (not XML, hostile XML, not ADX)."""
+
+
+@dataclass
+class AdxValue:
+    index: int
+    where: str
+    data_set: str
+    period: str
+    org_unit: str
+    data_element: str
+    value: str
+    comment: str = ""
+    disaggregation: dict = field(default_factory=dict)  # category code → option code
+    group_attributes: dict = field(default_factory=dict)  # any non-standard group attribute
+
+
+def iso_period(period: str, start: datetime.date | None = None, end=None) -> str:
+    """A DHIS2 period code as an ISO 8601 interval (start/duration)."""
+    if match := re.fullmatch(r"(\d{4})", period):
+        return f"{match[1]}-01-01/P1Y"
+    if match := re.fullmatch(r"(\d{4})S([12])", period):
+        return f"{match[1]}-{'01' if match[2] == '1' else '07'}-01/P6M"
+    if match := re.fullmatch(r"(\d{4})Q([1-4])", period):
+        return f"{match[1]}-{(int(match[2]) - 1) * 3 + 1:02d}-01/P3M"
+    if match := re.fullmatch(r"(\d{4})(0[1-9]|1[0-2])", period):
+        return f"{match[1]}-{match[2]}-01/P1M"
+    if start and end:
+        return f"{start.isoformat()}/{end.isoformat()}"
+    return period
+
+
+def round_period(round_) -> str:
+    return iso_period(round_.period, round_.window_start, round_.window_end)
+
+
+def _xml_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)
+
+
+def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
+    """DataValues (select_related submission__round__form, submission__unit, data_element,
+    option_combo; options prefetched or not) as an ADX document, one group per round × unit in
+    the order given. Cleared cells are the caller's to leave out, as the JSON export does."""
+    root = ElementTree.Element("adx", {"xmlns": NS})
+    if exported is not None:
+        root.set("exported", exported.isoformat(timespec="seconds"))
+    groups: dict[tuple[int, int], ElementTree.Element] = {}
+    options_of: dict[int, dict] = {}
+    for value in values:
+        submission = value.submission
+        key = (submission.round_id, submission.unit_id)
+        group = groups.get(key)
+        if group is None:
+            round_ = submission.round
+            group = groups[key] = ElementTree.SubElement(
+                root,
+                "group",
+                {
+                    "orgUnit": submission.unit.code,
+                    "period": round_period(round_),
+                    "dataSet": round_.form.code,
+                },
+            )
+        if value.option_combo_id not in options_of:
+            options_of[value.option_combo_id] = {
+                option.category.code: option.code
+                for option in value.option_combo.options.select_related("category")
+            }
+        attributes = {
+            "dataElement": value.data_element.code,
+            **options_of[value.option_combo_id],
+            "value": "" if value.no_data else _xml_text(value.value),
+        }
+        element = ElementTree.SubElement(group, "dataValue", attributes)
+        if value.comment:
+            ElementTree.SubElement(element, "annotation").text = _xml_text(value.comment)
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _local(tag) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def parse_adx(body: bytes) -> list[AdxValue]:
+    """Every dataValue with its group's keys; raises AdxError when the payload is unreadable."""
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise AdxError(
+            _("Tệp XML có khai báo DTD hoặc thực thể (entity): không được phép, không đọc.")
+        ) from None
+    except (ElementTree.ParseError, ValueError):
+        raise AdxError(_("Nội dung gửi lên không phải XML hợp lệ.")) from None
+    if _local(root.tag) != "adx" or root.tag not in ("adx", f"{{{NS}}}adx"):
+        message = _("Không phải tài liệu ADX (phần tử gốc <adx xmlns=“%(ns)s”>).")
+        raise AdxError(message % {"ns": NS})
+    values, index = [], 0
+    for group in root:
+        if _local(group.tag) != "group":
+            continue
+        shared = dict(group.attrib)
+        for item in group:
+            if _local(item.tag) != "dataValue":
+                continue
+            attributes = dict(item.attrib)
+            annotation = next((c for c in item if _local(c.tag) == "annotation"), None)
+            comment = "".join(annotation.itertext()) if annotation is not None else ""
+            values.append(
+                AdxValue(
+                    index=index,
+                    where=_("Giá trị số %(n)s") % {"n": index + 1},
+                    data_set=shared.get("dataSet", "").strip(),
+                    period=shared.get("period", "").strip(),
+                    org_unit=shared.get("orgUnit", "").strip(),
+                    data_element=attributes.get("dataElement", "").strip(),
+                    value=attributes.get("value", ""),
+                    comment=comment,
+                    disaggregation={
+                        k.strip(): v.strip()
+                        for k, v in attributes.items()
+                        if k not in VALUE_KEYS and not k.startswith("{")
+                    },
+                    group_attributes={
+                        k: v
+                        for k, v in shared.items()
+                        if k not in GROUP_KEYS and not k.startswith("{")
+                    },
+                )
+            )
+            index += 1
+    return values
+
+
+def to_records(values: list[AdxValue], *, user) -> tuple[list, list[dict]]:
+    """The dataValueSets import's Records (period = round code, categoryOptionCombo = option
+    combo code) and the values that cannot be mapped, as import conflicts."""
+    from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
+
+    from .api import Record, _conflict
+    from .models import Round
+
+    rounds = list(Round.objects.for_user(user).select_related("form"))
+    combo_of_element = dict(
+        DataElement.objects.for_user(user)
+        .filter(code__in={v.data_element for v in values})
+        .values_list("code", "category_combo_id")
+    )
+    combos = {}
+    for combo in CategoryOptionCombo.objects.for_user(user).prefetch_related("options__category"):
+        key = frozenset((o.category.code, o.code) for o in combo.options.all())
+        combos[(combo.combo_id, key)] = combo.code
+    records, conflicts = [], []
+    for value in values:
+        problems = []
+        period = _round_code(value, rounds, problems)
+        option_combo = DEFAULT
+        if value.disaggregation or value.data_element in combo_of_element:
+            key = frozenset(value.disaggregation.items())
+            category_combo = combo_of_element.get(value.data_element)
+            option_combo = combos.get((category_combo, key), "")
+            if category_combo is not None and not option_combo:
+                shown = ", ".join(f"{k}={v}" for k, v in sorted(key)) or _("(không phân tổ)")
+                problems.append(
+                    _("phân tổ %(d)s không dùng cho chỉ tiêu “%(e)s”.")
+                    % {"d": shown, "e": value.data_element}
+                )
+        attribute = ";".join(f"{k}={v}" for k, v in sorted(value.group_attributes.items()))
+        if problems:
+            conflicts += [
+                _conflict(value.data_element, value.where, m, [value.index]) for m in problems
+            ]
+            continue
+        records.append(
+            Record(
+                index=value.index,
+                where=value.where,
+                data_element=value.data_element,
+                period=period,
+                org_unit=value.org_unit,
+                option_combo=option_combo,
+                attribute_combo=attribute,
+                value=value.value,
+                comment=value.comment,
+            )
+        )
+    return records, conflicts
+
+
+def _round_code(value: AdxValue, rounds, problems: list) -> str:
+    """The round a group names: by form and period interval, else by round or DHIS2 code."""
+    period = value.period
+    of_form = [r for r in rounds if r.form.code == value.data_set] if value.data_set else rounds
+    matches = [r for r in of_form if period in (round_period(r), r.code)]
+    if len(matches) != 1:
+        matches = [r for r in of_form if r.period == period] or matches
+    if len(matches) == 1:
+        return matches[0].code
+    if len(matches) > 1:
+        codes = ", ".join(sorted(r.code for r in matches))
+        problems.append(
+            _("kỳ “%(p)s” của biểu mẫu “%(f)s” ứng với nhiều đợt (%(r)s): ghi mã đợt vào period.")
+            % {"p": period, "f": value.data_set, "r": codes}
+        )
+        return ""
+    if value.data_set and period in {round_period(r) for r in rounds} | {r.code for r in rounds}:
+        problems.append(
+            _("không có đợt báo cáo kỳ “%(p)s” dùng biểu mẫu “%(f)s”.")
+            % {"p": period, "f": value.data_set}
+        )
+        return ""
+    return period  # unknown: the import names it ("không có đợt báo cáo (kỳ) mã …")
