@@ -24,6 +24,7 @@ setup: install
 	$(PY) manage.py load_units
 	$(PY) manage.py load_plan
 	$(PY) manage.py load_reporting
+	$(PY) manage.py load_catalogue
 
 run: setup
 	$(PY) manage.py load_demo

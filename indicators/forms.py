@@ -1,13 +1,24 @@
 import itertools
 
 from django import forms
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import FormStatus
 
-from .models import Category, CategoryCombo, CategoryOptionCombo, DataElement, ValueType
+from .expressions import clean_expression, format_expression
+from .models import (
+    Category,
+    CategoryCombo,
+    CategoryOptionCombo,
+    ComputedIndicator,
+    DataElement,
+    Target,
+    ValueType,
+)
+from .targets import parse_target_value
 
 # Codes travel in JSON, Excel sheets and DHIS2 exchange: keep them plain.
 CODE = RegexValidator(
@@ -158,3 +169,112 @@ class ComboForm(forms.ModelForm):
                 % {"codes": ", ".join(taken)}
             )
         return categories
+
+
+class ComputedIndicatorForm(forms.ModelForm):
+    numerator_text = forms.CharField(
+        label=_("Tử số"),
+        help_text=_("Các chỉ tiêu dữ liệu cộng lại, ví dụ “BDG_M2_DN[FEMALE]”."),
+    )
+    denominator_text = forms.CharField(
+        label=_("Mẫu số"),
+        help_text=_("Ví dụ “BDG_M2_DN” (mọi phương án phân tổ) hoặc “A + B[MALE]”."),
+    )
+
+    class Meta:
+        model = ComputedIndicator
+        fields = [
+            "code",
+            "name",
+            "numerator_text",
+            "denominator_text",
+            "factor",
+            "unit_of_measure",
+            "objective",
+            "sensitive",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(CODE)
+        self.fields["factor"].help_text = _(
+            "Kết quả = hệ số × tử số / mẫu số, tính sau khi cộng số liệu các đơn vị "
+            "(100 cho tỷ lệ %, 100.000 cho tỷ số trên 100.000 trẻ sinh sống)."
+        )
+        self.fields["objective"].help_text = _("Số thứ tự mục tiêu của Chiến lược (1–6).")
+        if self.instance.pk:
+            self.initial["numerator_text"] = format_expression(self.instance.numerator)
+            self.initial["denominator_text"] = format_expression(self.instance.denominator)
+
+    def clean_numerator_text(self):
+        return clean_expression(self.cleaned_data["numerator_text"])
+
+    def clean_denominator_text(self):
+        return clean_expression(self.cleaned_data["denominator_text"])
+
+    def clean_factor(self):
+        factor = self.cleaned_data["factor"]
+        if factor is not None and factor <= 0:
+            raise forms.ValidationError(_("Hệ số phải là số dương."))
+        return factor
+
+    def save(self, commit=True):
+        self.instance.numerator = self.cleaned_data["numerator_text"]
+        self.instance.denominator = self.cleaned_data["denominator_text"]
+        return super().save(commit)
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = [
+            "description",
+            "value_text",
+            "value",
+            "direction",
+            "unit_of_measure",
+            "indicator",
+            "source",
+            "verification",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value_text"].help_text = _(
+            "Như văn bản ghi, ví dụ “<30”, “>=27”, “~60”, “từ năm 2025”."
+        )
+        self.fields["value"].help_text = _(
+            "Để trống thì hệ thống đọc từ giá trị nguyên văn; mốc có/không không có giá trị số."
+        )
+        self.fields["verification"].help_text = _(
+            "Bắt đầu bằng “verified”/“đã kiểm chứng” (đã kiểm chứng), “partial”/“kiểm chứng "
+            "một phần”; còn lại là chưa kiểm chứng."
+        )
+        self.fields["indicator"].queryset = ComputedIndicator.objects.order_by("objective", "code")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") is None and cleaned.get("value_text"):
+            cleaned["value"], _direction = parse_target_value(cleaned["value_text"])
+        return cleaned
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp danh mục (.csv hoặc .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (tối đa %(mb)s MB).")
+                % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload

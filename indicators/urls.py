@@ -11,4 +11,12 @@ urlpatterns = [
     path("categories/new/", views.category_new, name="category_new"),
     path("combos/", views.combo_list, name="combos"),
     path("combos/new/", views.combo_new, name="combo_new"),
+    path("computed/", views.indicator_list, name="indicators"),
+    path("computed/new/", views.indicator_new, name="indicator_new"),
+    path("computed/<int:pk>/", views.indicator_edit, name="indicator_edit"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/<int:pk>/", views.target_edit, name="target_edit"),
+    path("exchange/", views.exchange, name="exchange"),
+    path("exchange/import/", views.import_view, name="import"),
+    path("exchange/<slug:kind>.<slug:extension>", views.export, name="export"),
 ]

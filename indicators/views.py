@@ -1,25 +1,40 @@
-"""The catalogue: data elements, disaggregation categories and their combos.
+"""The catalogue: data elements, disaggregation categories and their combos, computed
+indicators, the strategy targets, and the catalogue's exchange as CSV/XLSX.
 
-The coordinator maintains it; leaders and admins read it. Every write is audited.
+The coordinator maintains it; leaders, admins and the units' reporters and approvers read it
+(case workers do not). Every write is audited.
 """
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import allow
-from accounts.models import PROVINCE_WIDE, Role
+from accounts.models import PLAN_READERS, Role
 from audit.models import Action, Event
 from audit.services import diff, record_event, save_audited, snapshot
 from reports.models import Form, Row
 
-from .forms import CategoryForm, ComboForm, DataElementForm, ElementFilterForm
-from .models import Category, CategoryCombo, CategoryOption, DataElement
+from .exchange import COLUMNS, KINDS, TITLES, export_csv, export_xlsx, import_catalogue, read_upload
+from .forms import (
+    CatalogueImportForm,
+    CategoryForm,
+    ComboForm,
+    ComputedIndicatorForm,
+    DataElementForm,
+    ElementFilterForm,
+    TargetForm,
+)
+from .models import Category, CategoryCombo, CategoryOption, ComputedIndicator, DataElement, Target
+from .services import save_catalogue_form
+from .targets import group_targets
 
 COORDINATOR = {Role.COORDINATOR}
+READERS = PLAN_READERS  # the catalogue is reference data for every role that reports
 ELEMENT_FIELDS = list(DataElementForm.Meta.fields)
 
 
@@ -40,7 +55,7 @@ def _elements(request, filters: ElementFilterForm):
     return elements
 
 
-@allow(PROVINCE_WIDE)
+@allow(READERS)
 def element_list(request):
     filters = ElementFilterForm(request.GET)
     params = request.GET.copy()
@@ -99,7 +114,7 @@ def element_edit(request, pk):
     return render(request, "indicators/element_form.html", context)
 
 
-@allow(PROVINCE_WIDE)
+@allow(READERS)
 def category_list(request):
     categories = Category.objects.for_user(request.user).prefetch_related("options", "combos")
     context = {"categories": categories, "is_coordinator": request.user.role == Role.COORDINATOR}
@@ -130,7 +145,7 @@ def category_new(request):
     return render(request, "indicators/category_form.html", {"form": form})
 
 
-@allow(PROVINCE_WIDE)
+@allow(READERS)
 def combo_list(request):
     combos = (
         CategoryCombo.objects.for_user(request.user)
@@ -162,3 +177,103 @@ def combo_new(request):
         )
         return redirect("indicators:combos")
     return render(request, "indicators/combo_form.html", {"form": form})
+
+
+@allow(READERS)
+def target_list(request):
+    targets = Target.objects.for_user(request.user).select_related("indicator")
+    years, objectives = group_targets(targets)
+    context = {
+        "years": years,
+        "objectives": objectives,
+        "is_coordinator": request.user.role == Role.COORDINATOR,
+    }
+    return render(request, "indicators/target_list.html", context)
+
+
+@allow(COORDINATOR)
+def target_edit(request, pk):
+    target = get_object_or_404(Target.objects.for_user(request.user), pk=pk)
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        save_catalogue_form(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã lưu mục tiêu %(code)s năm %(year)s.") % vars(target))
+        return redirect("indicators:targets")
+    context = {"form": form, "target": target, "history": Event.objects.for_object(target)[:30]}
+    return render(request, "indicators/target_form.html", context)
+
+
+@allow(READERS)
+def indicator_list(request):
+    indicators = ComputedIndicator.objects.for_user(request.user).prefetch_related("targets")
+    context = {"indicators": indicators, "is_coordinator": request.user.role == Role.COORDINATOR}
+    return render(request, "indicators/indicator_list.html", context)
+
+
+@allow(COORDINATOR)
+def indicator_new(request):
+    form = ComputedIndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        indicator = save_catalogue_form(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã tạo chỉ tiêu tính toán %(code)s.") % vars(indicator))
+        return redirect("indicators:indicators")
+    return render(request, "indicators/indicator_form.html", {"form": form})
+
+
+@allow(COORDINATOR)
+def indicator_edit(request, pk):
+    indicator = get_object_or_404(ComputedIndicator.objects.for_user(request.user), pk=pk)
+    form = ComputedIndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        save_catalogue_form(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã lưu chỉ tiêu tính toán %(code)s.") % vars(indicator))
+        return redirect("indicators:indicators")
+    context = {
+        "form": form,
+        "indicator": indicator,
+        "history": Event.objects.for_object(indicator)[:30],
+    }
+    return render(request, "indicators/indicator_form.html", context)
+
+
+@allow(READERS)
+def exchange(request):
+    context = {
+        "tables": [(kind, TITLES[kind], COLUMNS[kind]) for kind in KINDS],
+        "is_coordinator": request.user.role == Role.COORDINATOR,
+    }
+    return render(request, "indicators/exchange.html", context)
+
+
+@allow(READERS)
+def export(request, kind, extension):
+    if extension == "xlsx" and kind == "catalogue":
+        content, mime = export_xlsx(), XLSX
+    elif extension == "csv" and kind in KINDS:
+        content, mime = export_csv(kind), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="danh-muc-{kind}.{extension}"'
+    return response
+
+
+@allow(COORDINATOR)
+def import_view(request):
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        tables, report = read_upload(upload.name, upload.read())
+        apply = request.POST.get("action") == "apply"
+        report = import_catalogue(
+            tables=tables, actor=request.user, apply=apply, request=request, report=report
+        )
+        if report.applied:
+            done = _("Đã nhập danh mục từ tệp %(name)s.") % {"name": upload.name}
+            messages.success(request, done)
+            return redirect("indicators:exchange")
+    return render(request, "indicators/import.html", {"form": form, "report": report})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

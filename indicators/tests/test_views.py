@@ -205,8 +205,8 @@ def test_a_combo_generates_its_option_combos(coordinator_client):
         ("coordinator", 200, 200),
         ("leader", 200, 403),
         ("admin", 200, 403),
-        ("reporter", 403, 403),
-        ("approver", 403, 403),
+        ("reporter", 200, 403),
+        ("approver", 200, 403),
         ("case_worker", 403, 403),
     ],
 )

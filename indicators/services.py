@@ -1,0 +1,172 @@
+"""Writes to the catalogue that touch audit: the strategy loader and audited form saves."""
+
+import csv
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import diff, record_event
+
+from .exchange import ELEMENTS, INDICATORS, TARGETS, Table, import_catalogue, row_of
+from .models import ComputedIndicator, DataElement, Direction, Target, ValueType
+from .targets import parse_target_value
+
+DATA = settings.BASE_DIR / "indicators" / "data"
+STRATEGY_YEARS = ("2025", "2030")
+# The reference file's units are in English; users read Vietnamese.
+UNITS_VI = {
+    "% of agencies/local governments": "% cơ quan, chính quyền địa phương",
+    "%": "%",
+    "% of employed women": "% lao động nữ có việc làm",
+    "ratio women/men (times)": "lần (nữ so với nam)",
+    "% of detected victims": "% người bị bạo lực được phát hiện",
+    "% of detected perpetrators": "% người gây bạo lực được phát hiện",
+    "% of public social assistance facilities": "% cơ sở trợ giúp xã hội công lập",
+    "boys per 100 girls (live births)": "bé trai/100 bé gái",
+    "per 100,000 live births": "/100.000 trẻ sinh sống",
+    "births per 1,000 women (adolescents)": "ca sinh/1.000 phụ nữ 15–19 tuổi",
+    "% of provinces": "% tỉnh, thành phố",
+    "milestone (yes/no)": "mốc (có/không)",
+    "% completing primary": "% học sinh hoàn thành tiểu học",
+    "% of population": "% dân số",
+}
+# The sex ratio at birth is pushed above the natural 104–106 by sex selection: the strategy's
+# 111 (2025) and 109 (2030) are ceilings to bring it down to, never shares to reach, whatever
+# the wording ("ở mức"; the resolution may say "không vượt quá"). A bare number on any other row
+# reads as "at least" unless the row's text says the figure must fall ("giảm").
+DIRECTION_OVERRIDES = {"M4-CT1": Direction.AT_MOST}
+# The four indicators of the statistics office's metadata file: catalogue rows with their
+# national metadata. Their 4-digit Circular 10 codes are not in the file, so none is invented.
+NATIONAL_CODES = {
+    "Tỷ lệ nữ tham gia cấp ủy đảng": ("TK_NU_CAPUY", ValueType.PERCENTAGE, "%"),
+    "Tỷ lệ nữ đại biểu Hội đồng nhân dân": ("TK_NU_DBHDND", ValueType.PERCENTAGE, "%"),
+    "Tỷ lệ cơ quan quản lý nhà nước, chính quyền địa phương các cấp có lãnh đạo chủ chốt là nữ": (
+        "TK_CQ_LDNU",
+        ValueType.PERCENTAGE,
+        "%",
+    ),
+    "Tỷ số giới tính khi sinh": ("TK_SRB", ValueType.NUMBER, "bé trai/100 bé gái"),
+}
+
+
+def _read(name: str) -> list[dict]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _before_bracket(text: str) -> str:
+    """ "Năm (annual)" → "Năm"; "Bộ Nội vụ (text truncated…)" → "Bộ Nội vụ"."""
+    return text.split(" (")[0].strip()
+
+
+def strategy_target_rows() -> list[dict]:
+    """The strategy file as target rows of the exchange format, one per target and year."""
+    indicators = {row["code"] for row in _read("strategy_indicators.csv")}
+    rows = []
+    for entry in _read("strategy_2021_2030_targets.csv"):
+        code = entry["target_code"]
+        falls = "giảm" in entry["description_vi"].lower()
+        default = DIRECTION_OVERRIDES.get(code, Direction.AT_MOST if falls else Direction.AT_LEAST)
+        for year in STRATEGY_YEARS:
+            text = entry[f"target_{year}"].strip()
+            _value, direction = parse_target_value(text, default)
+            rows.append(
+                {
+                    "code": code,
+                    "objective": entry["objective_no"],
+                    "year": year,
+                    "description": entry["description_vi"],
+                    "value_text": text,
+                    "direction": direction,
+                    "unit": UNITS_VI.get(entry["unit"], entry["unit"]),
+                    "indicator": code if code in indicators else "",
+                    "source": entry["source"],
+                    "verification": entry["verification"],
+                }
+            )
+    return rows
+
+
+def national_element_rows() -> list[dict]:
+    rows = []
+    for entry in _read("gender_indicator_metadata.csv"):
+        code, value_type, unit = NATIONAL_CODES[entry["name_vi"]]
+        rows.append(
+            {
+                "code": code,
+                "group": entry["system"].split(" (")[0],
+                "name": entry["name_vi"],
+                "value_type": value_type,
+                "unit": unit,
+                "combo": "default",
+                "disaggregation": entry["disaggregation"],
+                "periodicity": _before_bracket(entry["periodicity"]),
+                "agency": _before_bracket(entry["source_agency"]),
+                "description": _(
+                    "Nguồn số liệu: %(source)s. Kiểm chứng: %(check)s. Siêu dữ liệu: %(url)s"
+                )
+                % {
+                    "source": entry["data_source"],
+                    "check": entry["verification"],
+                    "url": entry["source_url"],
+                },
+            }
+        )
+    return rows
+
+
+def load_catalogue(*, refresh: bool = False) -> str:
+    """The strategy 2021–2030 targets, the computed indicators the 2025 forms can measure and
+    the national indicators we know (idempotent). Existing rows are kept as the coordinator
+    edited them unless `refresh`. Needs the 2025 forms' elements (load_reporting) first."""
+    tables = [
+        Table(ELEMENTS, "gender_indicator_metadata.csv", _numbered(national_element_rows())),
+        Table(INDICATORS, "strategy_indicators.csv", _numbered(_read("strategy_indicators.csv"))),
+        Table(TARGETS, "strategy_2021_2030_targets.csv", _numbered(strategy_target_rows())),
+    ]
+    if not refresh:
+        elements = set(DataElement.objects.values_list("code", flat=True))
+        indicators = set(ComputedIndicator.objects.values_list("code", flat=True))
+        targets = set(Target.objects.values_list("code", "year"))
+        existing = {
+            ELEMENTS: lambda row: row["code"] in elements,
+            INDICATORS: lambda row: row["code"] in indicators,
+            TARGETS: lambda row: (row["code"], int(row["year"])) in targets,
+        }
+        for table in tables:
+            table.rows = [(n, row) for n, row in table.rows if not existing[table.kind](row)]
+    report = import_catalogue(tables=tables, actor=None, apply=True)
+    if report.problems:
+        raise ValidationError(
+            [f"{p.table}, dòng {p.row}, cột {p.column}: {p.message}" for p in report.problems]
+        )
+    return _(
+        "Danh mục: %(e)s chỉ tiêu quốc gia, %(i)s chỉ tiêu tính toán, "
+        "%(t)s mục tiêu mới hoặc cập nhật"
+    ) % {
+        "e": report.created[ELEMENTS] + report.updated[ELEMENTS],
+        "i": report.created[INDICATORS] + report.updated[INDICATORS],
+        "t": report.created[TARGETS] + report.updated[TARGETS],
+    }
+
+
+def _numbered(rows: list[dict]) -> list[tuple[int, dict]]:
+    return list(enumerate(rows, start=2))
+
+
+@transaction.atomic
+def save_catalogue_form(*, form, actor, request=None):
+    """Save an indicator or target form, auditing old → new in its exchange columns."""
+    before = {}
+    if form.instance.pk:
+        current = type(form.instance).objects.select_for_update().get(pk=form.instance.pk)
+        before = row_of(current)
+    obj = form.save()
+    changes = diff(before, row_of(obj))
+    if changes:
+        action = Action.UPDATE if before else Action.CREATE
+        record_event(actor=actor, action=action, obj=obj, changes=changes, request=request)
+    return obj
