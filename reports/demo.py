@@ -8,8 +8,17 @@ from django.utils import timezone
 
 from indicators.models import ValueType
 
-from .models import DataValue, Round, Snapshot, Status, Submission
+from .models import DataValue, NarrativeAnswer, Question, Round, Snapshot, Status, Submission
 from .services import create_round
+
+DEMO_ANSWERS = [
+    "{unit} đã ban hành kế hoạch triển khai, phân công cán bộ đầu mối và lồng ghép nội dung bình "
+    "đẳng giới vào chương trình công tác của đơn vị.",
+    "{unit} tổ chức các hoạt động truyền thông trực tiếp và trên nền tảng số, chú trọng đồng bào "
+    "dân tộc thiểu số và nam giới.",
+    "{unit}: kinh phí còn hạn chế; đội ngũ làm công tác bình đẳng giới kiêm nhiệm, thay đổi "
+    "thường xuyên sau sắp xếp bộ máy.",
+]
 
 # (round code, share of units that entered data, share of those that submitted)
 PLAN = [("BDG-2025S1", 0.95, 0.9), ("BDG-2025", 0.8, 0.6), ("BDG-2026", 0.3, 0.3)]
@@ -59,6 +68,7 @@ def fill_demo_reports(actor) -> int:
         rows = list(
             round_.form.rows().prefetch_related("data_element__category_combo__option_combos")
         )
+        questions = list(Question.objects.filter(section__form=round_.form))
         for submission in round_.submissions.select_related("unit").order_by("unit__code"):
             rng = random.Random(f"{code}/{submission.unit.code}")
             if rng.random() > entered:
@@ -83,6 +93,15 @@ def fill_demo_reports(actor) -> int:
                         )
                     )
             DataValue.objects.bulk_create(values)
+            NarrativeAnswer.objects.bulk_create(
+                NarrativeAnswer(
+                    submission=submission,
+                    question=question,
+                    updated_by=actor,
+                    text=DEMO_ANSWERS[index % len(DEMO_ANSWERS)].format(unit=submission.unit.label),
+                )
+                for index, question in enumerate(questions)
+            )
             created += len(values)
             if rng.random() < submitted:
                 late = rng.random() < 0.2
