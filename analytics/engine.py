@@ -1,0 +1,416 @@
+"""Live aggregation: the one code path behind analytics pages, the analytics API and exports.
+
+Every saved value counts the moment it is saved (no analytics tables, no nightly job);
+`accepted_only` restricts to accepted submissions. Values count when `no_data` is false and the
+stored text is a plain number; they are summed in SQL (grouped by the requested unit, round,
+element and option combo), so a national pivot is a few grouped queries, not millions of rows
+brought into Python.
+
+Units and the 2025 reform ("never rewrite history"):
+
+- A unit's value is the sum over its subtree (Unit.parent), PLUS the subtree of every old unit
+  whose successors all lie inside it (transitively): Kon Tum (cũ) → Quảng Ngãi counts into the
+  province; a district split among several communes counts into the province exactly once
+  (membership is a set: a unit is counted once however many of its successors are inside);
+  a 1:1 rename (huyện Lý Sơn → đặc khu Lý Sơn) counts into the new unit. These folded old units
+  are listed in `Result.includes`, so the figure never silently hides where it came from.
+- An old unit only PART of whose successors lie inside (a district split among several
+  communes, asked for one commune) is not counted into it: it is shown beside it as a history
+  row labelled with the OLD unit's code (`Result.history`: old code → the units it is shown
+  beside). Its own value is computed by the same rules.
+
+Levels (`LEVEL-n`): a unit without parent is level 1 (the province, and Kon Tum (cũ)); its
+children are level 2 (communes, wards, agencies and the old districts). `["51", "LEVEL-2"]`
+means the level-2 units among those counted into 51; `["LEVEL-2"]` alone, every level-2 unit
+the user may see.
+
+Aggregation types: `sum`; `average` = mean of every counted value (units × combos) in the cell;
+`none` = the unit's own values only, never its subtree or predecessors. Computed indicators are
+factor × Σ numerator / Σ denominator over the same units (always sums, never averaged ratios);
+no value when the denominator has no values or sums to 0, or the numerator has no values.
+
+Small cells: `display(value, sensitive)` shows 0 < value < 5 as "<5"; `displayed(result)` adds
+complementary suppression inside each (dx, period, unit) group: when exactly one option-combo
+cell is suppressed, the total beside it is hidden too ("x"), so it cannot be recomputed as
+total − visible cells. Differences ACROSS units (a province total minus every commune but one)
+are not protected here: pages showing a parent beside all its children must not show sensitive
+elements at both levels.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import Aggregation, CategoryOptionCombo, ComputedIndicator, DataElement
+from orgs.models import Succession, Unit
+from reports.models import DataValue, Round, Status, Submission
+
+NUMBER_RE = r"^-?[0-9]+(\.[0-9]+)?$"
+SUPPRESSED = "<5"
+SECONDARY = "x"  # hidden so that a suppressed cell cannot be recomputed from it
+TOTAL = None  # `Row.co` of a row summing every selected option combo
+NUMBER = DecimalField(max_digits=30, decimal_places=6)
+
+
+class AnalyticsError(Exception):
+    """A request the engine cannot answer: `status` 400 (malformed) or 404 (unknown, or outside
+    the caller's scope: the two read the same, so another unit's existence is not disclosed)."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+@dataclass(frozen=True)
+class Row:
+    dx: str
+    pe: str
+    ou: str
+    co: str | None
+    value: Decimal
+
+
+@dataclass
+class Result:
+    rows: list[Row]
+    as_of: datetime.datetime
+    accepted_only: bool
+    by_combo: bool
+    dx: dict = field(default_factory=dict)  # code → DataElement | ComputedIndicator
+    rounds: dict = field(default_factory=dict)  # code → Round
+    units: dict = field(default_factory=dict)  # code → Unit (requested and history units)
+    combos: dict = field(default_factory=dict)  # code → CategoryOptionCombo
+    requested_units: list = field(default_factory=list)  # codes, in order
+    includes: dict = field(default_factory=dict)  # unit code → old unit codes counted into it
+    history: dict = field(default_factory=dict)  # old unit code → unit codes it stands beside
+
+    def is_sensitive(self, dx: str) -> bool:
+        return bool(getattr(self.dx.get(dx), "sensitive", False))
+
+
+def display(value: Decimal | None, sensitive: bool) -> str:
+    """A figure as the API and exports show it: "" for no value, "<5" for a small sensitive
+    count, else a plain number (integers as such, others to 2 decimals)."""
+    if value is None:
+        return ""
+    if sensitive and 0 < value < 5:
+        return SUPPRESSED
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.quantize(Decimal("0.01"), ROUND_HALF_UP).normalize(), "f")
+
+
+def displayed(result: Result) -> list[tuple[Row, str]]:
+    """Every row with its displayed text, small-cell suppression applied (see the module)."""
+    texts = [display(row.value, result.is_sensitive(row.dx)) for row in result.rows]
+    groups = defaultdict(list)
+    for index, row in enumerate(result.rows):
+        groups[(row.dx, row.pe, row.ou)].append(index)
+    for indexes in groups.values():
+        cells = [i for i in indexes if result.rows[i].co is not TOTAL]
+        totals = [i for i in indexes if result.rows[i].co is TOTAL]
+        if cells and totals and sum(texts[i] == SUPPRESSED for i in cells) == 1:
+            for i in totals:
+                if texts[i] != SUPPRESSED:
+                    texts[i] = SECONDARY
+    return list(zip(result.rows, texts, strict=True))
+
+
+class _Tree:
+    """The unit tree and succession links, read once per call (a few thousand small rows)."""
+
+    def __init__(self):
+        self.code, self.parent, self.children = {}, {}, defaultdict(list)
+        for pk, code, parent in Unit.objects.values_list("pk", "code", "parent_id"):
+            self.code[pk], self.parent[pk] = code, parent
+            if parent is not None:
+                self.children[parent].append(pk)
+        self.successors = defaultdict(set)
+        for old, new in Succession.objects.values_list("predecessor_id", "successor_id"):
+            self.successors[old].add(new)
+        self._subtrees, self._closures = {}, {}
+
+    def subtree(self, pk) -> frozenset:
+        if pk not in self._subtrees:
+            ids, frontier = {pk}, [pk]
+            while frontier:
+                frontier = [c for p in frontier for c in self.children[p] if c not in ids]
+                ids.update(frontier)
+            self._subtrees[pk] = frozenset(ids)
+        return self._subtrees[pk]
+
+    def closure(self, pk) -> frozenset:
+        """The units counted into `pk`: its subtree and every old unit (with its subtree) whose
+        successors all lie inside, to a fixed point."""
+        if pk not in self._closures:
+            members = set(self.subtree(pk))
+            changed = True
+            while changed:
+                changed = False
+                for old, new in self.successors.items():
+                    if old not in members and new <= members:
+                        members |= self.subtree(old)
+                        changed = True
+            self._closures[pk] = frozenset(members)
+        return self._closures[pk]
+
+    def history(self, pk) -> list[int]:
+        """Old units shown beside `pk`: not counted into it, some successor inside."""
+        members = self.closure(pk)
+        return sorted(
+            old for old, new in self.successors.items() if old not in members and new & members
+        )
+
+    def level(self, pk) -> int:
+        depth = 1
+        while self.parent[pk] is not None:
+            pk, depth = self.parent[pk], depth + 1
+        return depth
+
+
+def _resolve_rounds(user, codes) -> dict[str, Round]:
+    """Round codes, or DHIS2 period codes naming exactly one round the caller sees."""
+    visible = list(Round.objects.for_user(user).filter(Q(code__in=codes) | Q(period__in=codes)))
+    found = {}
+    for code in codes:
+        exact = [r for r in visible if r.code == code]
+        by_period = [r for r in visible if r.period == code]
+        if exact or len(by_period) == 1:
+            found[code] = (exact or by_period)[0]
+        elif by_period:
+            raise AnalyticsError(
+                400, _("Kỳ “%(code)s” ứng với nhiều đợt báo cáo: hãy dùng mã đợt.") % {"code": code}
+            )
+        else:
+            raise AnalyticsError(404, _("Không có đợt báo cáo mã “%(code)s”.") % {"code": code})
+    return found
+
+
+def _resolve_units(user, specs, tree: _Tree) -> list[int]:
+    codes = [s for s in specs if not s.upper().startswith("LEVEL-")]
+    levels = []
+    for spec in specs:
+        if spec.upper().startswith("LEVEL-"):
+            try:
+                levels.append(int(spec[6:]))
+            except ValueError:
+                raise AnalyticsError(
+                    400, _("Cấp “%(spec)s” không hợp lệ.") % {"spec": spec}
+                ) from None
+    visible = set(Unit.objects.for_user(user).values_list("pk", flat=True))
+    by_code = {tree.code[pk]: pk for pk in visible}
+    for code in codes:
+        if code not in by_code:
+            raise AnalyticsError(404, _("Không có đơn vị mã “%(code)s”.") % {"code": code})
+    roots = [by_code[c] for c in codes]
+    if not levels:
+        return roots
+    within = set().union(*(tree.closure(pk) for pk in roots)) if roots else visible
+    picked = [pk for pk in within & visible if tree.level(pk) in levels]
+    return sorted(picked, key=lambda pk: tree.code[pk])
+
+
+def _layers(targets: dict[int, frozenset]) -> list[dict[int, frozenset]]:
+    """Split the targets into groups whose unit sets are disjoint: one CASE per query maps each
+    value to the single target of its group that counts it."""
+    layers = []
+    for target, members in targets.items():
+        for used, layer in layers:
+            if not (used & members):
+                used |= members
+                layer[target] = members
+                break
+        else:
+            layers.append((set(members), {target: members}))
+    return [layer for _used, layer in layers]
+
+
+def _sums(values, layer: dict[int, frozenset], element_ids, acc, latest):
+    """Add Σ and count per (target, round, element, combo) to `acc`; return the newest time."""
+    bucket = Case(
+        *[
+            When(submission__unit_id__in=sorted(members), then=Value(target))
+            for target, members in layer.items()
+        ],
+        output_field=IntegerField(),
+    )
+    units = sorted(set().union(*layer.values()))
+    grouped = (
+        values.filter(submission__unit_id__in=units, data_element_id__in=element_ids)
+        .values(
+            target=bucket,
+            round=F("submission__round_id"),
+            element=F("data_element_id"),
+            combo=F("option_combo_id"),
+        )
+        .annotate(total=Sum(Cast("value", NUMBER)), n=Count("id"), last=Max("updated_at"))
+        .order_by()
+    )
+    for row in grouped:
+        key = (row["target"], row["round"], row["element"], row["combo"])
+        total, n = acc.get(key, (Decimal(0), 0))
+        acc[key] = (total + row["total"], n + row["n"])
+        latest = max(latest, row["last"]) if latest else row["last"]
+    return latest
+
+
+def aggregate(
+    *,
+    user,
+    elements: list[str] = (),
+    indicators: list[str] = (),
+    rounds: list[str],
+    units: list[str],
+    combos: list[str] | None = None,
+    accepted_only: bool = False,
+    by_combo: bool = False,
+) -> Result:
+    """Values of data elements and computed indicators per round and unit (see the module).
+
+    `units` are unit codes and/or `LEVEL-n`; `combos` filters data elements' option combos (None:
+    every combo; with `by_combo`, each combo gets a row and the total a row with `co=None`).
+    Raises AnalyticsError (404 for anything unknown or outside the user's scope)."""
+    tree = _Tree()
+    element_objs = {e.code: e for e in DataElement.objects.filter(code__in=elements)}
+    indicator_objs = {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
+    for code in elements:
+        if code not in element_objs:
+            raise AnalyticsError(404, _("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
+    for code in indicators:
+        if code not in indicator_objs:
+            raise AnalyticsError(404, _("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
+    round_objs = {r.code: r for r in _resolve_rounds(user, list(dict.fromkeys(rounds))).values()}
+    target_ids = _resolve_units(user, list(units), tree)
+
+    term_codes = {
+        term["element"]
+        for indicator in indicator_objs.values()
+        for term in [*indicator.numerator, *indicator.denominator]
+    }
+    all_elements = {
+        e.code: e
+        for e in DataElement.objects.filter(code__in=set(element_objs) | term_codes)
+        .select_related("category_combo")
+        .prefetch_related("category_combo__option_combos")
+    }
+    combo_objs = {}
+    for element in all_elements.values():
+        for combo in element.category_combo.option_combos.all():
+            combo_objs[combo.code] = combo
+    if combos is not None:
+        unknown = set(combos) - set(
+            CategoryOptionCombo.objects.filter(code__in=combos).values_list("code", flat=True)
+        )
+        if unknown:
+            raise AnalyticsError(
+                404, _("Không có phương án phân tổ mã “%(code)s”.") % {"code": min(unknown)}
+            )
+
+    # Targets: the requested units, then the old units shown beside them.
+    targets = {pk: tree.closure(pk) for pk in target_ids}
+    includes, history = {}, defaultdict(list)
+    for pk in target_ids:
+        folded = sorted(tree.code[u] for u in targets[pk] - tree.subtree(pk))
+        if folded:
+            includes[tree.code[pk]] = folded
+        for old in tree.history(pk):
+            history[tree.code[old]].append(tree.code[pk])
+            targets.setdefault(old, tree.closure(old))
+
+    values = DataValue.objects.filter(
+        submission__in=Submission.objects.for_user(user),
+        submission__round__in=[r.pk for r in round_objs.values()],
+        no_data=False,
+        value__regex=NUMBER_RE,
+    )
+    if accepted_only:
+        values = values.filter(submission__status=Status.ACCEPTED)
+    summed = [
+        e.pk
+        for code, e in all_elements.items()
+        if code in term_codes or (code in element_objs and e.aggregation != Aggregation.NONE)
+    ]
+    own = [e.pk for e in element_objs.values() if e.aggregation == Aggregation.NONE]
+    acc, own_acc, latest = {}, {}, None
+    if summed and targets:
+        for layer in _layers(targets):
+            latest = _sums(values, layer, summed, acc, latest)
+    if own and targets:
+        latest = _sums(values, {pk: frozenset({pk}) for pk in targets}, own, own_acc, latest)
+
+    rows = []
+    combo_filter = None if combos is None else set(combos)
+    ordered_targets = sorted(targets, key=lambda pk: (pk not in target_ids, tree.code[pk]))
+    for round_code, round_ in round_objs.items():
+        for pk in ordered_targets:
+            ou = tree.code[pk]
+            for code in elements:
+                element = all_elements[code]
+                source = own_acc if element.aggregation == Aggregation.NONE else acc
+                cells = {}
+                for combo in element.category_combo.option_combos.all():
+                    if combo_filter is not None and combo.code not in combo_filter:
+                        continue
+                    if (pk, round_.pk, element.pk, combo.pk) in source:
+                        cells[combo.code] = source[(pk, round_.pk, element.pk, combo.pk)]
+                if not cells:
+                    continue
+                average = element.aggregation == Aggregation.AVERAGE
+
+                def value(parts, average=average):
+                    total = sum((t for t, _n in parts), Decimal(0))
+                    return total / sum(n for _t, n in parts) if average else total
+
+                if by_combo:
+                    for combo_code, part in cells.items():
+                        rows.append(Row(code, round_code, ou, combo_code, value([part])))
+                    if combos is None and len(element.category_combo.option_combos.all()) > 1:
+                        rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
+                else:
+                    rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
+            for code in indicators:
+                ratio = _ratio(indicator_objs[code], all_elements, acc, pk, round_.pk)
+                if ratio is not None:
+                    rows.append(Row(code, round_code, ou, TOTAL, ratio))
+
+    unit_objs = {u.code: u for u in Unit.objects.filter(pk__in=targets)}
+    return Result(
+        rows=rows,
+        as_of=latest or timezone.now(),
+        accepted_only=accepted_only,
+        by_combo=by_combo,
+        dx={**element_objs, **indicator_objs},
+        rounds=round_objs,
+        units=unit_objs,
+        combos=combo_objs,
+        requested_units=[tree.code[pk] for pk in target_ids],
+        includes=includes,
+        history=dict(history),
+    )
+
+
+def _ratio(indicator, elements, acc, target, round_id) -> Decimal | None:
+    def total(terms):
+        found, result = False, Decimal(0)
+        for term in terms:
+            element = elements.get(term["element"])
+            if element is None:
+                continue
+            for combo in element.category_combo.option_combos.all():
+                if term.get("combo") not in (None, combo.code):
+                    continue
+                part = acc.get((target, round_id, element.pk, combo.pk))
+                if part is not None:
+                    found, result = True, result + part[0]
+        return result if found else None
+
+    numerator, denominator = total(indicator.numerator), total(indicator.denominator)
+    if numerator is None or not denominator:
+        return None
+    return indicator.factor * numerator / denominator
