@@ -15,11 +15,11 @@ from accounts.access import allow
 from accounts.models import PROVINCE_WIDE
 from audit.models import Action
 from audit.services import record_event
-from indicators.models import Aggregation, ValueType, display_value, stored_number, vi_number
+from indicators.models import Target, ValueType, display_value, stored_number, vi_number
 from plans.models import Plan
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status
 
-from . import synthesis
+from . import engine, synthesis
 from .forms import DraftForm
 
 
@@ -39,7 +39,7 @@ def synthesis_report(request, pk):
 def _download(request, round_, form):
     accepted_only = form.cleaned_data["accepted_only"]
     values = _values(round_, request.user, accepted_only)
-    tables = _tables(round_, values)
+    tables = _tables(round_, request.user, values, accepted_only)
     if request.POST.get("format") == "xlsx":
         data, mime, ext = (
             synthesis.build_xlsx(round_, tables, _raw_values(values)),
@@ -92,9 +92,7 @@ def _initial(round_: Round) -> dict:
     }
 
 
-# --- Figures -------------------------------------------------------------------------------------
-# TODO(engine): the figures below are a local sum over the round's saved values, kept only until
-# analytics.engine.aggregate(...) is wired in; the document builders take plain rows either way.
+# --- Figures: every number comes from analytics.engine, the code path of the API ----------------
 
 
 def _values(round_, user, accepted_only: bool):
@@ -119,40 +117,47 @@ def _summary(round_, user) -> dict:
     return {"units": len(units), "values": len(values), "answers": len(answers)}
 
 
-def _figure(element, texts: list[str]) -> tuple[str, str]:
-    """(value as printed, status) of one cell summed over the units."""
-    if not texts:
-        return "", "Chưa có số liệu"
+def _figure(element, figures: dict, combo, texts: list[str]) -> tuple[str, str]:
+    """(value as printed, status) of one cell over the province."""
     if element.value_type == ValueType.BOOLEAN:
-        return f"{texts.count('true')}/{len(texts)} đơn vị có", ""
+        return (f"{texts.count('true')}/{len(texts)} đơn vị có", "") if texts else ("", "")
     if not element.is_numeric:
-        return f"{len(texts)} đơn vị trả lời", ""
-    if element.aggregation == Aggregation.NONE:
-        return "", "Không cộng dồn"
-    numbers = [n for n in (stored_number(t) for t in texts) if n is not None]
-    total = sum(numbers, Decimal(0))
-    if element.aggregation == Aggregation.AVERAGE and numbers:
-        total = (total / len(numbers)).quantize(Decimal("0.01"))
-    if element.sensitive and 0 < total < 5:
-        return "<5", ""
-    return vi_number(total.normalize() if total else Decimal(0)), ""
+        return (f"{len(texts)} đơn vị trả lời", "") if texts else ("", "")
+    key = (element.code, combo.code)
+    value = figures.get(key, figures.get((element.code, None)) if combo.combo.is_default else None)
+    if value is None:
+        return "", "Chưa có số liệu"
+    shown = engine.display(value, element.sensitive)
+    return (shown if shown == engine.SUPPRESSED else vi_number(Decimal(shown))), ""
 
 
-def _tables(round_, values) -> list[synthesis.Table]:
-    cells = defaultdict(list)
+def _tables(round_, user, values, accepted_only: bool) -> list[synthesis.Table]:
+    texts = defaultdict(list)
     for value in values:
         if not value.no_data:
-            cells[(value.data_element_id, value.option_combo_id)].append(value.value)
-    sections = round_.form.sections.filter(kind=SectionKind.TABLE).prefetch_related(
-        "rows__data_element__category_combo__option_combos"
+            texts[(value.data_element_id, value.option_combo_id)].append(value.value)
+    sections = list(
+        round_.form.sections.filter(kind=SectionKind.TABLE).prefetch_related(
+            "rows__data_element__category_combo__option_combos"
+        )
     )
-    tables = []
+    codes = [row.data_element.code for section in sections for row in section.rows.all()]
+    result = engine.aggregate(
+        user=user,
+        elements=codes,
+        rounds=[round_.code],
+        units=[round_.scope.code],
+        by_combo=True,
+        accepted_only=accepted_only,
+    )
+    figures = {(r.dx, r.co): r.value for r in result.rows if r.ou == round_.scope.code}
+    tables = [_target_table(round_, user, accepted_only)]
     for section in sections:
         rows = []
         for row in section.rows.all():
             element = row.data_element
             for combo in element.category_combo.option_combos.all():
-                value, status = _figure(element, cells[(element.pk, combo.pk)])
+                value, status = _figure(element, figures, combo, texts[(element.pk, combo.pk)])
                 name = row.title if combo.combo.is_default else f"{row.title} ({combo.name})"
                 rows.append(
                     synthesis.TableRow(
@@ -165,6 +170,49 @@ def _tables(round_, values) -> list[synthesis.Table]:
                 )
         tables.append(synthesis.Table(number=section.number, title=section.title, rows=rows))
     return tables
+
+
+def _target_table(round_, user, accepted_only: bool) -> synthesis.Table:
+    """The strategy targets the forms can measure, against the province's computed figures."""
+    year = round_.window_end.year
+    by_indicator = defaultdict(list)
+    for target in Target.objects.filter(indicator__isnull=False).select_related("indicator"):
+        by_indicator[target.indicator.code].append(target)
+    # The round's own year's target, else the next milestone (2025, then 2030).
+    targets = {
+        code: min(
+            (t for t in options if t.year >= year),
+            key=lambda t: t.year,
+            default=max(options, key=lambda t: t.year),
+        )
+        for code, options in by_indicator.items()
+    }
+    result = engine.aggregate(
+        user=user,
+        indicators=list(targets),
+        rounds=[round_.code],
+        units=[round_.scope.code],
+        accepted_only=accepted_only,
+    )
+    values = {r.dx: r.value for r in result.rows if r.ou == round_.scope.code}
+    rows = []
+    for code, target in sorted(targets.items(), key=lambda item: (item[1].objective or 0, item[0])):
+        indicator = target.indicator
+        value = values.get(code)
+        shown = engine.display(value, indicator.sensitive)
+        rows.append(
+            synthesis.TableRow(
+                code=code,
+                name=indicator.name,
+                unit=indicator.unit_of_measure,
+                value=(shown if shown in ("", engine.SUPPRESSED) else vi_number(Decimal(shown))),
+                target=f"{target.value_text} ({target.year})",
+                direction=target.get_direction_display(),
+                status=target.assess(value) if shown != engine.SUPPRESSED else "",
+            )
+        )
+    title = "Tiến độ thực hiện các chỉ tiêu của Chiến lược quốc gia về bình đẳng giới 2021–2030"
+    return synthesis.Table(number="", title=title, rows=rows)
 
 
 def _raw_values(values) -> list[dict]:

@@ -318,6 +318,22 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.code} ({self.year}): {self.value_text}"
 
+    def assess(self, value: Decimal | None) -> str:
+        """Whether a measured value meets the target, read in the target's direction."""
+        if value is None:
+            return _("Chưa có số liệu")
+        if self.value is None or self.direction == Direction.MILESTONE:
+            return ""
+        if self.direction == Direction.AT_MOST:
+            return _("Đạt") if value <= self.value else _("Chưa đạt")
+        if self.direction == Direction.ABOUT:
+            return (
+                _("Đạt")
+                if abs(value - self.value) <= abs(self.value) * Decimal("0.05")
+                else _("Chưa đạt")
+            )
+        return _("Đạt") if value >= self.value else _("Chưa đạt")
+
     @property
     def verified(self) -> bool:
         return self.verification.lower().startswith("verified")

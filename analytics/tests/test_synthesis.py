@@ -282,3 +282,29 @@ def test_unit_staff_and_anonymous_are_refused(client, reporter, outsider, annual
 def test_unknown_round_is_404(client, coordinator):
     client.force_login(coordinator)
     assert client.get("/analytics/rounds/999999/synthesis/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_word_tables_equal_the_analytics_api(client, coordinator, annual):
+    from accounts.models import ApiToken
+    from indicators.models import ComputedIndicator
+    from indicators.services import load_catalogue
+
+    load_catalogue()
+    client.force_login(coordinator)
+    document = Document(io.BytesIO(client.post(page_url(annual), post_data()).content))
+    shown = {row.cells[1].text: row.cells[3].text for t in document.tables[1:-1] for row in t.rows}
+    _token, key = ApiToken.issue(coordinator)
+    api = client.get(
+        "/api/v1/analytics",
+        {"dimension": ["dx:BDG_M1_CQ;M1-CT;M2-CT1;M3-CT4", f"pe:{ANNUAL}", "ou:51"]},
+        headers={"Authorization": f"Bearer {key}"},
+    ).json()
+    names = {i.code: i.name for i in ComputedIndicator.objects.all()}
+    names["BDG_M1_CQ"] = annual.form.rows().get(data_element__code="BDG_M1_CQ").title
+    assert len(api["rows"]) == 3  # M1-CT has no value: its numerator is "no data" in fill()
+    assert shown[names["M1-CT"]] == ""
+    for code, _pe, _ou, value in api["rows"]:
+        text = shown[names[code]]
+        printed = Decimal(text.replace(".", "").replace(",", "."))
+        assert printed == Decimal(value).quantize(printed), (code, text, value)
