@@ -4,5 +4,6 @@ from . import views
 
 app_name = "analytics"
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("rounds/<int:pk>/synthesis/", views.synthesis_report, name="synthesis"),
 ]

@@ -1,5 +1,7 @@
 """The coordinator's synthesis report for a round: edit the draft, download Word or Excel."""
 
+import csv
+import io
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -16,9 +18,10 @@ from accounts.models import PROVINCE_WIDE
 from audit.models import Action
 from audit.services import record_event
 from indicators.models import Target, ValueType, display_value, stored_number, vi_number
-from plans.models import Plan
-from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status
+from plans.models import Plan, Task
+from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
 
+from . import dashboard as figures
 from . import engine, synthesis
 from .forms import DraftForm
 
@@ -268,3 +271,63 @@ def _narratives(round_, user, accepted_only: bool) -> list[synthesis.NarrativeSe
         )
         for section in sections
     ]
+
+
+@allow(PROVINCE_WIDE)
+def dashboard(request):
+    """The province at a glance: strategy targets, reporting, GBV services, overdue tasks."""
+    rounds = list(Round.objects.for_user(request.user).order_by("-due_on"))
+    round_ = next((r for r in rounds if r.code == request.GET.get("round")), None) or next(
+        (r for r in rounds if r.submissions.filter(values__isnull=False).exists()), None
+    )
+    if round_ is None:
+        return render(request, "analytics/dashboard.html", {"rounds": rounds})
+    accepted_only = request.GET.get("accepted") == "1"
+    scope = round_.scope.code
+    lines, result = figures.target_lines(
+        user=request.user, round_=round_, unit_code=scope, accepted_only=accepted_only
+    )
+    if request.GET.get("format") == "csv":
+        return _targets_csv(round_, lines)
+    names = figures.objective_names()
+    context = {
+        "rounds": rounds,
+        "round": round_,
+        "accepted_only": accepted_only,
+        "as_of": result.as_of,
+        "objectives": [(names.get(number, ""), lines[number]) for number in sorted(lines)],
+        "completeness": Submission.objects.for_user(request.user).completeness(round_),
+        "gbv": figures.element_figures(
+            user=request.user,
+            round_=round_,
+            unit_code=scope,
+            codes=figures.GBV_SERVICES,
+            accepted_only=accepted_only,
+        ),
+        "overdue_tasks": Task.objects.for_user(request.user).overdue().count(),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _targets_csv(round_, lines) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["ma", "chi_tieu", "don_vi", "ket_qua", "muc_tieu", "nam", "chieu", "danh_gia"])
+    for group in lines.values():
+        for line in group:
+            writer.writerow(
+                [
+                    line.code,
+                    line.name,
+                    line.unit,
+                    line.shown,
+                    line.target.value_text,
+                    line.target.year,
+                    line.target.get_direction_display(),
+                    line.status,
+                ]
+            )
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    name = f"chi-tieu-chien-luoc-{round_.code}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

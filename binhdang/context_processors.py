@@ -8,6 +8,7 @@ from reports.models import Notification
 # (label, url name, roles that see it); the views enforce the same rules on their own.
 NAVIGATION = [
     (_("Trang chủ"), "home", None),
+    (_("Tổng quan"), "analytics:dashboard", roles.PROVINCE_WIDE),
     (_("Kế hoạch"), "plans:current", roles.PLAN_READERS),
     (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
     (_("Báo cáo"), "reports:index", roles.PLAN_READERS),

@@ -1,0 +1,116 @@
+"""What the dashboards show, computed through analytics.engine (the API's code path)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from indicators.models import DataElement, Target, vi_number
+
+from . import engine
+
+GBV_SERVICES = ["BDG_M3_NN", "BDG_M3_NN_DV", "BDG_DV_DCTC_LUOT", "BDG_DV_TGPL", "BDG_DV_YTE"]
+
+
+@dataclass
+class TargetLine:
+    code: str
+    name: str
+    unit: str
+    value: Decimal | None
+    shown: str
+    target: Target
+    status: str
+
+    @property
+    def tone(self) -> str:
+        return {_("Đạt"): "ok", _("Chưa đạt"): "late"}.get(self.status, "none")
+
+    @property
+    def bar(self) -> int:
+        """Width (0–100) of the value's bar, on a scale where the target sits at 80."""
+        if self.value is None or not self.target.value:
+            return 0
+        return max(0, min(100, int(self.value / self.target.value * 80)))
+
+
+def _printed(value: Decimal | None, sensitive: bool) -> str:
+    shown = engine.display(value, sensitive)
+    return shown if shown in ("", engine.SUPPRESSED) else vi_number(Decimal(shown))
+
+
+def target_lines(*, user, round_, unit_code: str, accepted_only=False):
+    """Each strategy target the forms measure, by objective, with the unit's figure; and the
+    engine's result (for its "as of" time)."""
+    year = round_.window_end.year
+    chosen = {}
+    for target in Target.objects.filter(indicator__isnull=False).select_related("indicator"):
+        best = chosen.get(target.indicator_id)
+        # The round's year's target, else the next milestone (2025, then 2030).
+        if best is None or (best.year < year <= target.year) or (year <= target.year < best.year):
+            chosen[target.indicator_id] = target
+    codes = [t.indicator.code for t in chosen.values()]
+    result = engine.aggregate(
+        user=user,
+        indicators=codes,
+        rounds=[round_.code],
+        units=[unit_code],
+        accepted_only=accepted_only,
+    )
+    values = {r.dx: r.value for r in result.rows if r.ou == unit_code}
+    lines = defaultdict(list)
+    for target in sorted(chosen.values(), key=lambda t: (t.objective or 0, t.code)):
+        indicator = target.indicator
+        value = values.get(indicator.code)
+        shown = _printed(value, indicator.sensitive)
+        lines[target.objective or 0].append(
+            TargetLine(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit_of_measure,
+                value=value,
+                shown=shown,
+                target=target,
+                status="" if shown == engine.SUPPRESSED else target.assess(value),
+            )
+        )
+    return dict(lines), result
+
+
+def element_figures(*, user, round_, unit_code: str, codes: list[str], accepted_only=False):
+    """(element, Nam, Nữ, total) rows for a few elements of the round's form."""
+    present = set(round_.form.rows().values_list("data_element__code", flat=True))
+    elements = [e for e in DataElement.objects.filter(code__in=codes) if e.code in present]
+    if not elements:
+        return []
+    result = engine.aggregate(
+        user=user,
+        elements=[e.code for e in elements],
+        rounds=[round_.code],
+        units=[unit_code],
+        by_combo=True,
+        accepted_only=accepted_only,
+    )
+    cells = {(r.dx, r.co): r.value for r in result.rows if r.ou == unit_code}
+    return [
+        (
+            e,
+            _printed(cells.get((e.code, "MALE")), e.sensitive),
+            _printed(cells.get((e.code, "FEMALE")), e.sensitive),
+            _printed(cells.get((e.code, None)), e.sensitive),
+        )
+        for e in sorted(elements, key=lambda e: codes.index(e.code))
+    ]
+
+
+def objective_names() -> dict[int, str]:
+    return {
+        1: _("Mục tiêu 1: Chính trị — phụ nữ tham gia lãnh đạo, quản lý"),
+        2: _("Mục tiêu 2: Kinh tế, lao động, việc làm"),
+        3: _("Mục tiêu 3: Đời sống gia đình, phòng ngừa bạo lực trên cơ sở giới"),
+        4: _("Mục tiêu 4: Y tế"),
+        5: _("Mục tiêu 5: Giáo dục, đào tạo"),
+        6: _("Mục tiêu 6: Thông tin, truyền thông"),
+        0: _("Khác"),
+    }

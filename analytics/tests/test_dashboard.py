@@ -1,0 +1,49 @@
+import pytest
+from django.urls import reverse
+
+from indicators.services import load_catalogue
+from reports.models import Round
+from reports.tests.test_api import ANNUAL, fill, move_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def annual(coordinator):
+    load_catalogue()
+    move_round()
+    fill("SYT", coordinator)
+    return Round.objects.get(code=ANNUAL)
+
+
+def test_dashboard_shows_targets_by_objective_and_follows_each_save(client, coordinator, annual):
+    from reports import services
+
+    client.force_login(coordinator)
+    url = reverse("analytics:dashboard")
+    response = client.get(url, {"round": ANNUAL})
+    lines = {line.code: line for _title, group in response.context["objectives"] for line in group}
+    assert {"M2-CT1", "M3-CT2a", "M4-CT1"} <= set(lines)
+    before = lines["M2-CT1"].value
+    submission = annual.submissions.get(unit__code="CAT")
+    row = annual.form.rows().get(data_element__code="BDG_M2_LD_LUONG")
+    female = row.data_element.category_combo.option_combos.get(code="FEMALE")
+    services.save_values(
+        submission=submission,
+        cells=[services.CellInput(row=row, option_combo=female, raw="5000")],
+        actor=coordinator,
+    )
+    response = client.get(url, {"round": ANNUAL})  # the very next request, no job in between
+    lines = {line.code: line for _title, group in response.context["objectives"] for line in group}
+    assert lines["M2-CT1"].value > before
+    body = response.content.decode()
+    assert "Đạt ít nhất" in body and "(2025)" in body
+
+
+def test_dashboard_csv_and_access(client, coordinator, reporter, annual):
+    client.force_login(coordinator)
+    response = client.get(reverse("analytics:dashboard"), {"round": ANNUAL, "format": "csv"})
+    assert response["Content-Type"] == "text/csv"
+    assert "M2-CT1" in response.content.decode("utf-8-sig")
+    client.force_login(reporter)
+    assert client.get(reverse("analytics:dashboard")).status_code == 403
