@@ -5,5 +5,6 @@ from . import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("pivot/", views.pivot_table, name="pivot"),
     path("rounds/<int:pk>/synthesis/", views.synthesis_report, name="synthesis"),
 ]

@@ -22,8 +22,8 @@ from plans.models import Plan, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
 
 from . import dashboard as figures
-from . import engine, synthesis
-from .forms import DraftForm
+from . import engine, pivot, synthesis
+from .forms import DraftForm, PivotForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -331,3 +331,37 @@ def _targets_csv(round_, lines) -> HttpResponse:
     name = f"chi-tieu-chien-luoc-{round_.code}.csv"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+@allow(PROVINCE_WIDE)
+def pivot_table(request):
+    """Pick indicators × units × rounds (× Nam/Nữ), see the table, download it."""
+    form = PivotForm(request.GET or None, user=request.user)
+    context = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            header, lines, result = pivot.build(
+                user=request.user,
+                dx=data["dx"],
+                rounds=data["rounds"],
+                units=data["units"],
+                by_combo=data["by_combo"],
+                accepted_only=data["accepted_only"],
+            )
+        except engine.AnalyticsError as error:
+            form.add_error(None, error.detail)
+        else:
+            fmt = request.GET.get("format")
+            if fmt in ("csv", "xlsx"):
+                body = pivot.to_csv(header, lines) if fmt == "csv" else pivot.to_xlsx(header, lines)
+                mime = "text/csv" if fmt == "csv" else synthesis.XLSX_MIME
+                response = HttpResponse(body, content_type=mime)
+                response["Content-Disposition"] = content_disposition_header(
+                    True, f"bang-tong-hop.{fmt}"
+                )
+                return response
+            context.update(
+                header=header, lines=lines, as_of=result.as_of, query=request.GET.urlencode()
+            )
+    return render(request, "analytics/pivot.html", context)

@@ -47,3 +47,24 @@ def test_dashboard_csv_and_access(client, coordinator, reporter, annual):
     assert "M2-CT1" in response.content.decode("utf-8-sig")
     client.force_login(reporter)
     assert client.get(reverse("analytics:dashboard")).status_code == 403
+
+
+def test_pivot_table_and_downloads(client, coordinator, annual):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(coordinator)
+    query = {"dx": ["M2-CT1", "BDG_M2_LD"], "rounds": [ANNUAL], "units": "51", "by_combo": "on"}
+    response = client.get(reverse("analytics:pivot"), query)
+    lines = response.context["lines"]
+    assert any(line[1].startswith("Tỷ lệ lao động nữ") for line in lines)
+    assert {line[3] for line in lines if line[1] == "Số lao động có việc làm"} == {
+        "Nam",
+        "Nữ",
+        "Tổng số",
+    }
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("analytics:pivot"), {**query, "format": "xlsx"}).content)
+    )
+    assert book.active.max_row == len(lines) + 1
