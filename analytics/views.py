@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import allow
-from accounts.models import PROVINCE_WIDE
+from accounts.models import PROVINCE_WIDE, UNIT_STAFF
 from audit.models import Action
 from audit.services import record_event
 from indicators.models import Target, ValueType, display_value, stored_number, vi_number
@@ -365,3 +365,23 @@ def pivot_table(request):
                 header=header, lines=lines, as_of=result.as_of, query=request.GET.urlencode()
             )
     return render(request, "analytics/pivot.html", context)
+
+
+@allow(UNIT_STAFF)
+def unit_dashboard(request):
+    """A unit's own figures against the strategy targets, and its reporting deadlines."""
+    unit = request.user.unit
+    submissions = list(
+        Submission.objects.for_user(request.user)
+        .filter(unit=unit)
+        .select_related("round")
+        .order_by("-round__due_on")
+    )
+    round_ = next((s.round for s in submissions if s.values.exists()), None)
+    context = {"unit": unit, "submissions": submissions, "round": round_}
+    if round_ is not None:
+        lines, result = figures.target_lines(user=request.user, round_=round_, unit_code=unit.code)
+        names = figures.objective_names()
+        context["objectives"] = [(names.get(n, ""), lines[n]) for n in sorted(lines)]
+        context["as_of"] = result.as_of
+    return render(request, "analytics/unit_dashboard.html", context)

@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("Kế hoạch"), "plans:current", roles.PLAN_READERS),
     (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
     (_("Báo cáo"), "reports:index", roles.PLAN_READERS),
+    (_("Số liệu đơn vị"), "analytics:unit", roles.UNIT_STAFF),
     (_("Chỉ tiêu"), "indicators:targets", roles.PLAN_READERS),
     (_("Đơn vị"), "orgs:list", roles.UNIT_READERS),
     (_("Người dùng"), "accounts:users", roles.USER_MANAGERS),

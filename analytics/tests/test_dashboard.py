@@ -68,3 +68,15 @@ def test_pivot_table_and_downloads(client, coordinator, annual):
         io.BytesIO(client.get(reverse("analytics:pivot"), {**query, "format": "xlsx"}).content)
     )
     assert book.active.max_row == len(lines) + 1
+
+
+def test_a_unit_sees_its_own_figures_and_deadlines(client, reporter, outsider, annual):
+    client.force_login(reporter)
+    response = client.get(reverse("analytics:unit"))
+    assert response.status_code == 200
+    assert {s.unit.code for s in response.context["submissions"]} == {"SYT"}
+    lines = {line.code: line for _t, group in response.context["objectives"] for line in group}
+    assert lines["M2-CT1"].value is not None  # Sở Y tế's own values
+    client.force_login(outsider)  # Công an tỉnh has entered nothing
+    response = client.get(reverse("analytics:unit"))
+    assert response.context["round"] is None
