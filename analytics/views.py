@@ -18,7 +18,7 @@ from accounts.models import PROVINCE_WIDE, UNIT_STAFF
 from audit.models import Action
 from audit.services import record_event
 from indicators.models import Target, ValueType, display_value, stored_number, vi_number
-from plans.models import Plan, Task
+from plans.models import Plan, Progress, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
 
 from . import dashboard as figures
@@ -385,3 +385,34 @@ def unit_dashboard(request):
         context["objectives"] = [(names.get(n, ""), lines[n]) for n in sorted(lines)]
         context["as_of"] = result.as_of
     return render(request, "analytics/unit_dashboard.html", context)
+
+
+@allow(PROVINCE_WIDE)
+def meeting(request):
+    """One printable page for a leaders' meeting: plan, reporting, targets, GBV services."""
+    plan = Plan.objects.for_user(request.user).first()
+    tasks = (
+        Task.objects.for_user(request.user).filter(item__plan=plan) if plan else Task.objects.none()
+    )
+    rounds = Round.objects.for_user(request.user).order_by("-due_on")
+    round_ = next((r for r in rounds if r.submissions.filter(values__isnull=False).exists()), None)
+    context = {"plan": plan, "progress": Progress.of(tasks), "round": round_}
+    if round_ is not None:
+        lines, result = figures.target_lines(
+            user=request.user, round_=round_, unit_code=round_.scope.code
+        )
+        flat = [line for group in lines.values() for line in group]
+        context.update(
+            as_of=result.as_of,
+            met=[line for line in flat if line.tone == "ok"],
+            missed=[line for line in flat if line.tone == "late"],
+            unknown=[line for line in flat if line.tone == "none"],
+            completeness=Submission.objects.for_user(request.user).completeness(round_),
+            gbv=figures.element_figures(
+                user=request.user,
+                round_=round_,
+                unit_code=round_.scope.code,
+                codes=figures.GBV_SERVICES,
+            ),
+        )
+    return render(request, "analytics/meeting.html", context)

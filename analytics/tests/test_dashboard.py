@@ -80,3 +80,18 @@ def test_a_unit_sees_its_own_figures_and_deadlines(client, reporter, outsider, a
     client.force_login(outsider)  # Công an tỉnh has entered nothing
     response = client.get(reverse("analytics:unit"))
     assert response.context["round"] is None
+
+
+def test_meeting_page_summarises_for_leaders(client, leader, reporter, annual):
+    client.force_login(leader)
+    response = client.get(reverse("analytics:meeting"))
+    assert response.status_code == 200
+    context = response.context
+    assert context["round"].code == ANNUAL
+    from indicators.models import Target
+
+    linked = Target.objects.filter(indicator__isnull=False).values("indicator").distinct().count()
+    assert len(context["met"]) + len(context["missed"]) + len(context["unknown"]) == linked
+    assert "tóm tắt cho cuộc họp" in response.content.decode()
+    client.force_login(reporter)
+    assert client.get(reverse("analytics:meeting")).status_code == 403
