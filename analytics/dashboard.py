@@ -10,6 +10,7 @@ from indicators.models import DataElement, Target, vi_number
 
 from . import engine
 
+HIDDEN = (engine.SUPPRESSED, engine.SECONDARY)
 GBV_SERVICES = ["BDG_M3_NN", "BDG_M3_NN_DV", "BDG_DV_DCTC_LUOT", "BDG_DV_TGPL", "BDG_DV_YTE"]
 
 
@@ -35,21 +36,20 @@ class TargetLine:
         return max(0, min(100, int(self.value / self.target.value * 80)))
 
 
-def _printed(value: Decimal | None, sensitive: bool) -> str:
-    shown = engine.display(value, sensitive)
-    return shown if shown in ("", engine.SUPPRESSED) else vi_number(Decimal(shown))
+def printed(result, row) -> str:
+    """The engine's text for a row (suppression included), numbers written the Vietnamese way."""
+    if row is None:
+        return ""
+    shown = result.text(row)
+    if shown in ("", engine.SUPPRESSED, engine.SECONDARY):
+        return shown
+    return vi_number(Decimal(shown))
 
 
 def target_lines(*, user, round_, unit_code: str, accepted_only=False):
     """Each strategy target the forms measure, by objective, with the unit's figure; and the
     engine's result (for its "as of" time)."""
-    year = round_.window_end.year
-    chosen = {}
-    for target in Target.objects.filter(indicator__isnull=False).select_related("indicator"):
-        best = chosen.get(target.indicator_id)
-        # The round's year's target, else the next milestone (2025, then 2030).
-        if best is None or (best.year < year <= target.year) or (year <= target.year < best.year):
-            chosen[target.indicator_id] = target
+    chosen = Target.for_year(round_.window_end.year)
     codes = [t.indicator.code for t in chosen.values()]
     result = engine.aggregate(
         user=user,
@@ -58,12 +58,13 @@ def target_lines(*, user, round_, unit_code: str, accepted_only=False):
         units=[unit_code],
         accepted_only=accepted_only,
     )
-    values = {r.dx: r.value for r in result.rows if r.ou == unit_code}
+    rows = {r.dx: r for r in result.rows if r.ou == unit_code}
     lines = defaultdict(list)
     for target in sorted(chosen.values(), key=lambda t: (t.objective or 0, t.code)):
         indicator = target.indicator
-        value = values.get(indicator.code)
-        shown = _printed(value, indicator.sensitive)
+        row = rows.get(indicator.code)
+        value = row.value if row else None
+        shown = printed(result, row)
         lines[target.objective or 0].append(
             TargetLine(
                 code=indicator.code,
@@ -72,7 +73,9 @@ def target_lines(*, user, round_, unit_code: str, accepted_only=False):
                 value=value,
                 shown=shown,
                 target=target,
-                status="" if shown == engine.SUPPRESSED else target.assess(value),
+                status=""
+                if shown in (engine.SUPPRESSED, engine.SECONDARY)
+                else target.assess(value),
             )
         )
     return dict(lines), result
@@ -92,13 +95,13 @@ def element_figures(*, user, round_, unit_code: str, codes: list[str], accepted_
         by_combo=True,
         accepted_only=accepted_only,
     )
-    cells = {(r.dx, r.co): r.value for r in result.rows if r.ou == unit_code}
+    cells = {(r.dx, r.co): r for r in result.rows if r.ou == unit_code}
     return [
         (
             e,
-            _printed(cells.get((e.code, "MALE")), e.sensitive),
-            _printed(cells.get((e.code, "FEMALE")), e.sensitive),
-            _printed(cells.get((e.code, None)), e.sensitive),
+            printed(result, cells.get((e.code, "MALE"))),
+            printed(result, cells.get((e.code, "FEMALE"))),
+            printed(result, cells.get((e.code, None))),
         )
         for e in sorted(elements, key=lambda e: codes.index(e.code))
     ]

@@ -29,12 +29,13 @@ Aggregation types: `sum`; `average` = mean of every counted value (units × comb
 factor × Σ numerator / Σ denominator over the same units (always sums, never averaged ratios);
 no value when the denominator has no values or sums to 0, or the numerator has no values.
 
-Small cells: `display(value, sensitive)` shows 0 < value < 5 as "<5"; `displayed(result)` adds
-complementary suppression inside each (dx, period, unit) group: when exactly one option-combo
-cell is suppressed, the total beside it is hidden too ("x"), so it cannot be recomputed as
-total − visible cells. Differences ACROSS units (a province total minus every commune but one)
-are not protected here: pages showing a parent beside all its children must not show sensitive
-elements at both levels.
+Small cells (sensitive elements): decided from EVERY option combo of a (dx, period, unit) cell,
+whatever combos the request asked for: a combo with 0 < value < 5 shows "<5", and then the total
+is hidden too ("x", or "<5" when itself small), so no two requests shaped differently give a
+value away by subtraction. A sensitive computed rate is hidden ("x") when its numerator or
+denominator count is small. `Result.text(row)` is the one place figures become text. Differences
+ACROSS units (a province total minus every commune but one) are not protected here: pages showing
+a parent beside all its children must not show sensitive elements at both levels.
 """
 
 import datetime
@@ -89,9 +90,17 @@ class Result:
     requested_units: list = field(default_factory=list)  # codes, in order
     includes: dict = field(default_factory=dict)  # unit code → old unit codes counted into it
     history: dict = field(default_factory=dict)  # old unit code → unit codes it stands beside
+    # Suppression decided from every option combo of a cell, whatever the request's shape:
+    # (dx, pe, ou, co) → SUPPRESSED ("<5") or SECONDARY ("x").
+    hidden: dict = field(default_factory=dict)
 
     def is_sensitive(self, dx: str) -> bool:
         return bool(getattr(self.dx.get(dx), "sensitive", False))
+
+    def text(self, row: Row) -> str:
+        """A row's figure as every page, export and the API show it."""
+        marker = self.hidden.get((row.dx, row.pe, row.ou, row.co))
+        return marker or display(row.value, self.is_sensitive(row.dx))
 
 
 def display(value: Decimal | None, sensitive: bool) -> str:
@@ -108,18 +117,11 @@ def display(value: Decimal | None, sensitive: bool) -> str:
 
 def displayed(result: Result) -> list[tuple[Row, str]]:
     """Every row with its displayed text, small-cell suppression applied (see the module)."""
-    texts = [display(row.value, result.is_sensitive(row.dx)) for row in result.rows]
-    groups = defaultdict(list)
-    for index, row in enumerate(result.rows):
-        groups[(row.dx, row.pe, row.ou)].append(index)
-    for indexes in groups.values():
-        cells = [i for i in indexes if result.rows[i].co is not TOTAL]
-        totals = [i for i in indexes if result.rows[i].co is TOTAL]
-        if cells and totals and sum(texts[i] == SUPPRESSED for i in cells) == 1:
-            for i in totals:
-                if texts[i] != SUPPRESSED:
-                    texts[i] = SECONDARY
-    return list(zip(result.rows, texts, strict=True))
+    return [(row, result.text(row)) for row in result.rows]
+
+
+def _small(value: Decimal | None) -> bool:
+    return value is not None and 0 < value < 5
 
 
 class _Tree:
@@ -344,7 +346,7 @@ def aggregate(
     if own and targets:
         latest = _sums(values, {pk: frozenset({pk}) for pk in targets}, own, own_acc, latest)
 
-    rows = []
+    rows, hidden = [], {}
     combo_filter = None if combos is None else set(combos)
     ordered_targets = sorted(targets, key=lambda pk: (pk not in target_ids, tree.code[pk]))
     for round_code, round_ in round_objs.items():
@@ -362,6 +364,27 @@ def aggregate(
                 if not cells:
                     continue
                 average = element.aggregation == Aggregation.AVERAGE
+                if element.sensitive:
+                    # Every combo of the cell counts, filtered or not, so that no two requests
+                    # shaped differently give a small value away by subtraction.
+                    every = [
+                        source.get((pk, round_.pk, element.pk, combo.pk))
+                        for combo in element.category_combo.option_combos.all()
+                    ]
+                    small = {
+                        combo.code
+                        for combo, part in zip(
+                            element.category_combo.option_combos.all(), every, strict=True
+                        )
+                        if part is not None and _small(part[0])
+                    }
+                    for combo_code in small:
+                        hidden[(code, round_code, ou, combo_code)] = SUPPRESSED
+                    if small:
+                        total = sum((p[0] for p in every if p is not None), Decimal(0))
+                        hidden[(code, round_code, ou, TOTAL)] = (
+                            SUPPRESSED if _small(total) else SECONDARY
+                        )
 
                 def value(parts, average=average):
                     total = sum((t for t, _n in parts), Decimal(0))
@@ -375,9 +398,12 @@ def aggregate(
                 else:
                     rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
             for code in indicators:
-                ratio = _ratio(indicator_objs[code], all_elements, acc, pk, round_.pk)
+                ratio, counts = _ratio(indicator_objs[code], all_elements, acc, pk, round_.pk)
                 if ratio is not None:
                     rows.append(Row(code, round_code, ou, TOTAL, ratio))
+                    if indicator_objs[code].sensitive and any(_small(c) for c in counts):
+                        # A rate over a small count would give the count away.
+                        hidden[(code, round_code, ou, TOTAL)] = SECONDARY
 
     unit_objs = {u.code: u for u in Unit.objects.filter(pk__in=targets)}
     return Result(
@@ -392,10 +418,13 @@ def aggregate(
         requested_units=[tree.code[pk] for pk in target_ids],
         includes=includes,
         history=dict(history),
+        hidden=hidden,
     )
 
 
-def _ratio(indicator, elements, acc, target, round_id) -> Decimal | None:
+def _ratio(indicator, elements, acc, target, round_id) -> tuple[Decimal | None, tuple]:
+    """(factor × Σnumerator / Σdenominator or None, (Σnumerator, Σdenominator))."""
+
     def total(terms):
         found, result = False, Decimal(0)
         for term in terms:
@@ -412,5 +441,5 @@ def _ratio(indicator, elements, acc, target, round_id) -> Decimal | None:
 
     numerator, denominator = total(indicator.numerator), total(indicator.denominator)
     if numerator is None or not denominator:
-        return None
-    return indicator.factor * numerator / denominator
+        return None, (numerator, denominator)
+    return indicator.factor * numerator / denominator, (numerator, denominator)

@@ -4,7 +4,6 @@ import csv
 import io
 import re
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Q
 from django.http import HttpResponse
@@ -17,7 +16,7 @@ from accounts.access import allow
 from accounts.models import PROVINCE_WIDE, UNIT_STAFF
 from audit.models import Action
 from audit.services import record_event
-from indicators.models import Target, ValueType, display_value, stored_number, vi_number
+from indicators.models import ValueType, display_value
 from plans.models import Plan, Progress, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
 
@@ -120,18 +119,18 @@ def _summary(round_, user) -> dict:
     return {"units": len(units), "values": len(values), "answers": len(answers)}
 
 
-def _figure(element, figures: dict, combo, texts: list[str]) -> tuple[str, str]:
+def _figure(element, result, rows: dict, combo, texts: list[str]) -> tuple[str, str]:
     """(value as printed, status) of one cell over the province."""
     if element.value_type == ValueType.BOOLEAN:
         return (f"{texts.count('true')}/{len(texts)} đơn vị có", "") if texts else ("", "")
     if not element.is_numeric:
         return (f"{len(texts)} đơn vị trả lời", "") if texts else ("", "")
-    key = (element.code, combo.code)
-    value = figures.get(key, figures.get((element.code, None)) if combo.combo.is_default else None)
-    if value is None:
+    row = rows.get((element.code, combo.code))
+    if row is None and combo.combo.is_default:
+        row = rows.get((element.code, None))
+    if row is None:
         return "", "Chưa có số liệu"
-    shown = engine.display(value, element.sensitive)
-    return (shown if shown == engine.SUPPRESSED else vi_number(Decimal(shown))), ""
+    return figures.printed(result, row), ""
 
 
 def _tables(round_, user, values, accepted_only: bool) -> list[synthesis.Table]:
@@ -153,14 +152,16 @@ def _tables(round_, user, values, accepted_only: bool) -> list[synthesis.Table]:
         by_combo=True,
         accepted_only=accepted_only,
     )
-    figures = {(r.dx, r.co): r.value for r in result.rows if r.ou == round_.scope.code}
+    rows_by_key = {(r.dx, r.co): r for r in result.rows if r.ou == round_.scope.code}
     tables = [_target_table(round_, user, accepted_only)]
     for section in sections:
         rows = []
         for row in section.rows.all():
             element = row.data_element
             for combo in element.category_combo.option_combos.all():
-                value, status = _figure(element, figures, combo, texts[(element.pk, combo.pk)])
+                value, status = _figure(
+                    element, result, rows_by_key, combo, texts[(element.pk, combo.pk)]
+                )
                 name = row.title if combo.combo.is_default else f"{row.title} ({combo.name})"
                 rows.append(
                     synthesis.TableRow(
@@ -176,56 +177,36 @@ def _tables(round_, user, values, accepted_only: bool) -> list[synthesis.Table]:
 
 
 def _target_table(round_, user, accepted_only: bool) -> synthesis.Table:
-    """The strategy targets the forms can measure, against the province's computed figures."""
-    year = round_.window_end.year
-    by_indicator = defaultdict(list)
-    for target in Target.objects.filter(indicator__isnull=False).select_related("indicator"):
-        by_indicator[target.indicator.code].append(target)
-    # The round's own year's target, else the next milestone (2025, then 2030).
-    targets = {
-        code: min(
-            (t for t in options if t.year >= year),
-            key=lambda t: t.year,
-            default=max(options, key=lambda t: t.year),
-        )
-        for code, options in by_indicator.items()
-    }
-    result = engine.aggregate(
-        user=user,
-        indicators=list(targets),
-        rounds=[round_.code],
-        units=[round_.scope.code],
-        accepted_only=accepted_only,
+    """The strategy targets the forms measure, against the province's figures: the same lines,
+    targets and suppression as the dashboard."""
+    lines, _result = figures.target_lines(
+        user=user, round_=round_, unit_code=round_.scope.code, accepted_only=accepted_only
     )
-    values = {r.dx: r.value for r in result.rows if r.ou == round_.scope.code}
-    rows = []
-    for code, target in sorted(targets.items(), key=lambda item: (item[1].objective or 0, item[0])):
-        indicator = target.indicator
-        value = values.get(code)
-        shown = engine.display(value, indicator.sensitive)
-        rows.append(
-            synthesis.TableRow(
-                code=code,
-                name=indicator.name,
-                unit=indicator.unit_of_measure,
-                value=(shown if shown in ("", engine.SUPPRESSED) else vi_number(Decimal(shown))),
-                target=f"{target.value_text} ({target.year})",
-                direction=target.get_direction_display(),
-                status=target.assess(value) if shown != engine.SUPPRESSED else "",
-            )
+    rows = [
+        synthesis.TableRow(
+            code=line.code,
+            name=line.name,
+            unit=line.unit,
+            value=line.shown,
+            target=f"{line.target.value_text} ({line.target.year})",
+            direction=line.target.get_direction_display(),
+            status=line.status,
         )
+        for number in sorted(lines)
+        for line in lines[number]
+    ]
     title = "Tiến độ thực hiện các chỉ tiêu của Chiến lược quốc gia về bình đẳng giới 2021–2030"
     return synthesis.Table(number="", title=title, rows=rows)
 
 
 def _raw_values(values) -> list[dict]:
+    """Every unit's own values. GBV (sensitive) elements are left out: beside the province
+    totals, one unit's hidden small value could be recovered by subtraction."""
     rows = []
     for value in values:
         element = value.data_element
-        shown = display_value(element, value.value)
-        number = stored_number(value.value) if element.is_numeric else None
-        if element.sensitive and number is not None and 0 < number < 5:
-            shown = "<5"
+        if element.sensitive:
+            continue
         rows.append(
             {
                 "unit_code": value.submission.unit.code,
@@ -234,7 +215,7 @@ def _raw_values(values) -> list[dict]:
                 "code": element.code,
                 "name": element.name,
                 "combo": value.option_combo.name,
-                "value": "" if value.no_data else shown,
+                "value": "" if value.no_data else display_value(element, value.value),
                 "comment": f"Không có số liệu: {value.comment}" if value.no_data else value.comment,
             }
         )

@@ -6,6 +6,7 @@ categories that disaggregate an element (SEX, AGE…); its option combos are the
 """
 
 import itertools
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -317,6 +318,22 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.year}): {self.value_text}"
+
+    @classmethod
+    def for_year(cls, year: int) -> dict:
+        """indicator id → the target that applies in `year`: that year's, else the next milestone
+        (2025, then 2030), else the last one."""
+        options = defaultdict(list)
+        for target in cls.objects.filter(indicator__isnull=False).select_related("indicator"):
+            options[target.indicator_id].append(target)
+        return {
+            indicator: min(
+                (t for t in targets if t.year >= year),
+                key=lambda t: t.year,
+                default=max(targets, key=lambda t: t.year),
+            )
+            for indicator, targets in options.items()
+        }
 
     def assess(self, value: Decimal | None) -> str:
         """Whether a measured value meets the target, read in the target's direction."""

@@ -95,3 +95,51 @@ def test_meeting_page_summarises_for_leaders(client, leader, reporter, annual):
     assert "tóm tắt cho cuộc họp" in response.content.decode()
     client.force_login(reporter)
     assert client.get(reverse("analytics:meeting")).status_code == 403
+
+
+def test_small_gbv_counts_stay_hidden_whatever_the_request_shape(coordinator):
+    from analytics import dashboard, engine
+    from indicators.models import ComputedIndicator, DataElement
+    from reports import services
+    from reports.models import Submission
+    from reports.tests.factories import make_form, open_round
+
+    form = make_form(rows=2, code="GBV", with_part=False)
+    DataElement.objects.filter(code__startswith="GBV_").update(sensitive=True)
+    round_ = open_round(form, code="R-GBV")
+    rows = list(form.rows())
+    male, female = rows[0].data_element.category_combo.option_combos.all()
+    cells = [
+        services.CellInput(row=rows[0], option_combo=male, raw="3"),
+        services.CellInput(row=rows[0], option_combo=female, raw="10"),
+        services.CellInput(row=rows[1], option_combo=male, raw="20"),
+        services.CellInput(row=rows[1], option_combo=female, raw="30"),
+    ]
+    submission = Submission.objects.get(round=round_, unit__code="SYT")
+    services.save_values(submission=submission, cells=cells, actor=coordinator)
+    ComputedIndicator.objects.create(
+        code="GBV-RATE",
+        name="Tỷ lệ",
+        sensitive=True,
+        factor=100,
+        numerator=[{"element": "GBV_E000", "combo": "MALE"}],
+        denominator=[{"element": "GBV_E001", "combo": None}],
+    )
+
+    def texts(**shape):
+        result = engine.aggregate(user=coordinator, rounds=["R-GBV"], units=["51"], **shape)
+        return {(r.dx, r.co): t for r, t in engine.displayed(result)}
+
+    assert texts(elements=["GBV_E000"]) == {("GBV_E000", None): "x"}
+    split = texts(elements=["GBV_E000"], by_combo=True)
+    assert split == {
+        ("GBV_E000", "MALE"): "<5",
+        ("GBV_E000", "FEMALE"): "10",
+        ("GBV_E000", None): "x",
+    }
+    assert texts(indicators=["GBV-RATE"]) == {("GBV-RATE", None): "x"}  # 3 / 50 would tell
+    assert texts(elements=["GBV_E001"]) == {("GBV_E001", None): "50"}
+    shown = dashboard.element_figures(
+        user=coordinator, round_=round_, unit_code="51", codes=["GBV_E000"]
+    )
+    assert [row[1:] for row in shown] == [("<5", "10", "x")]
