@@ -37,7 +37,7 @@ from .models import (
     ValueType,
     parse_number,
 )
-from .targets import parse_target_value
+from .targets import DIRECTION_OVERRIDES, parse_target_value
 
 ELEMENTS, INDICATORS, TARGETS = "elements", "indicators", "targets"
 KINDS = (ELEMENTS, INDICATORS, TARGETS)  # also the order of import: later tables cite earlier
@@ -500,7 +500,10 @@ class _Checker:
         target = existing or Target(code=code, year=year)
         before = row_of(existing) if existing else {}
         target.value_text = row.get("value_text", "").strip()
-        parsed, direction = parse_target_value(target.value_text)
+        # A blank direction reads as in the strategy file: "giảm" (decrease) rows are ceilings.
+        falls = "giảm" in row.get("description", "").lower()
+        default = DIRECTION_OVERRIDES.get(code, Direction.AT_MOST if falls else Direction.AT_LEAST)
+        parsed, direction = parse_target_value(target.value_text, default)
         value = row.get("value", "").strip()
         target.value = parse_number(value) if value else parsed
         if value and target.value is None:

@@ -12,7 +12,7 @@ from audit.services import diff, record_event
 
 from .exchange import ELEMENTS, INDICATORS, TARGETS, Table, import_catalogue, row_of
 from .models import ComputedIndicator, DataElement, Direction, Target, ValueType
-from .targets import parse_target_value
+from .targets import DIRECTION_OVERRIDES, parse_target_value
 
 DATA = settings.BASE_DIR / "indicators" / "data"
 STRATEGY_YEARS = ("2025", "2030")
@@ -33,11 +33,9 @@ UNITS_VI = {
     "% completing primary": "% học sinh hoàn thành tiểu học",
     "% of population": "% dân số",
 }
-# The sex ratio at birth is pushed above the natural 104–106 by sex selection: the strategy's
-# 111 (2025) and 109 (2030) are ceilings to bring it down to, never shares to reach, whatever
-# the wording ("ở mức"; the resolution may say "không vượt quá"). A bare number on any other row
-# reads as "at least" unless the row's text says the figure must fall ("giảm").
-DIRECTION_OVERRIDES = {"M4-CT1": Direction.AT_MOST}
+# Directions: DIRECTION_OVERRIDES (indicators/targets.py) for the sex ratio at birth, a ceiling
+# whatever the wording; a bare number on any other row reads as "at least" unless the row's text
+# says the figure must fall ("giảm").
 # The four indicators of the statistics office's metadata file: catalogue rows with their
 # national metadata. Their 4-digit Circular 10 codes are not in the file, so none is invented.
 NATIONAL_CODES = {
@@ -73,6 +71,23 @@ def strategy_target_rows() -> list[dict]:
         for year in STRATEGY_YEARS:
             text = entry[f"target_{year}"].strip()
             _value, direction = parse_target_value(text, default)
+            # "masters >=50; doctors 30": the doctors' half is a target of its own indicator.
+            for part in text.split(";")[1:]:
+                if part.strip().startswith("doctors") and f"{code}-TS" in indicators:
+                    rows.append(
+                        {
+                            "code": f"{code}-TS",
+                            "objective": entry["objective_no"],
+                            "year": year,
+                            "description": entry["description_vi"],
+                            "value_text": part.strip().removeprefix("doctors").strip(),
+                            "direction": Direction.AT_LEAST,
+                            "unit": UNITS_VI.get(entry["unit"], entry["unit"]),
+                            "indicator": f"{code}-TS",
+                            "source": entry["source"],
+                            "verification": entry["verification"],
+                        }
+                    )
             rows.append(
                 {
                     "code": code,

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from .models import Direction
 
+# The sex ratio at birth is pushed up by sex selection: its 2025/2030 figures are ceilings.
+DIRECTION_OVERRIDES = {"M4-CT1": Direction.AT_MOST}
+
 # Longest words first: "không dưới" must win over "dưới".
 OPERATORS = [
     ("không vượt quá", Direction.AT_MOST),

@@ -47,7 +47,7 @@ def test_xlsx_round_trip_reproduces_the_catalogue(catalogue, coordinator):
     _wipe_and_scramble()
     report = _import("danh-muc.xlsx", original, coordinator)
     assert report.problems == [] and report.applied
-    assert report.created[TARGETS] == 36 and report.created[INDICATORS] == 13
+    assert report.created[TARGETS] == 38 and report.created[INDICATORS] == 13
     assert report.updated[ELEMENTS] == 2
     assert {kind: export_csv(kind) for kind in KINDS} == before
     again = _import("danh-muc.xlsx", original, coordinator, apply=False)
@@ -183,3 +183,15 @@ def test_import_page_dry_run_then_apply(client, coordinator, catalogue):
     response = post("apply")
     assert response.status_code == 302
     assert DataElement.objects.get(code="CT_NEW").national_code == "0201"
+
+
+def test_a_blank_direction_on_a_decrease_row_reads_as_a_ceiling(catalogue, coordinator):
+    workbook = openpyxl.Workbook()
+    targets = workbook.active
+    targets.append(["code", "year", "description", "value_text"])
+    targets.append(["P-2", 2027, "Giảm số giờ làm việc nhà không được trả công của phụ nữ", "1,6"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = _import("giam.xlsx", buffer.getvalue(), coordinator)
+    assert report.problems == [], report.problems
+    assert Target.objects.get(code="P-2").direction == "at_most"
