@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, UNIT_STAFF, Role
+from binhdang.models import StoredFile
 from orgs.models import Unit
 
 
@@ -279,14 +280,9 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=evidence_path)
-    original_name = models.CharField(_("tên tệp"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField(_("dung lượng"))
-    sha256 = models.CharField(max_length=64)
 
     class EvidenceQuerySet(models.QuerySet):
         def for_user(self, user):
@@ -297,9 +293,6 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("minh chứng")
         verbose_name_plural = _("minh chứng")
-
-    def __str__(self):
-        return self.original_name
 
 
 class Milestone(models.Model):

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
-from binhdang.uploads import sha256_of
 from orgs.models import Unit
 
 from .models import Evidence, ItemKind, Milestone, Plan, PlanItem, ProgressUpdate, Status, Task
@@ -139,17 +138,8 @@ def record_progress(
     update = ProgressUpdate.objects.create(
         task=current, status=status, percent=percent, note=note, author=author
     )
-    for upload, (extension, mime) in files:
-        evidence = Evidence(
-            update=update,
-            original_name=upload.name[:255],
-            content_type=mime,
-            extension=extension,
-            size=upload.size,
-            sha256=sha256_of(upload),
-        )
-        evidence.file.save(upload.name, upload, save=False)
-        evidence.save()
+    for upload, kind in files:
+        Evidence(update=update).store(upload, kind)
     current.status = status
     current.percent = percent
     current.completed_on = timezone.localdate() if status == Status.DONE else None

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -220,9 +220,4 @@ def task_detail(request, pk):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
     record_event(actor=request.user, action=Action.DOWNLOAD, obj=evidence, request=request)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    return evidence.download()

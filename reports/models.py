@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, Role
+from binhdang.models import StoredFile
 from indicators.models import (
     CategoryCombo,
     CategoryOptionCombo,
@@ -550,16 +551,11 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A document attached to a unit's report (the signed report, annexes)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
-    original_name = models.CharField(_("tên tệp"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField(_("dung lượng"))
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -573,9 +569,6 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class ReminderKind(models.TextChoices):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts.models import UNIT_STAFF, Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
-from binhdang.uploads import sha256_of
 from indicators.models import NUMERIC_TYPES, stored_number, vi_number
 from orgs.models import Unit
 
@@ -431,18 +430,8 @@ def load_reporting(*, path=None) -> str:
 def add_attachment(*, submission: Submission, upload, kind: tuple[str, str], actor, request=None):
     """Attach a checked file (see binhdang.uploads.check_upload) to a unit's report."""
     _check_editable(submission, actor)
-    extension, mime = kind
-    attachment = Attachment(
-        submission=submission,
-        original_name=upload.name[:255],
-        content_type=mime,
-        extension=extension,
-        size=upload.size,
-        sha256=sha256_of(upload),
-        uploaded_by=actor,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = Attachment(submission=submission, uploaded_by=actor)
+    attachment.store(upload, kind)
     record_event(
         actor=actor,
         action=Action.CREATE,

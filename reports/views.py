@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -302,12 +301,7 @@ def attach(request, pk):
 def attachment(request, pk):
     attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
     record_event(actor=request.user, action=Action.DOWNLOAD, obj=attachment, request=request)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return attachment.download()
 
 
 @allow(AUTHENTICATED)

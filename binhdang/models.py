@@ -1,0 +1,40 @@
+from django.db import models
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+
+from .uploads import sha256_of
+
+
+class StoredFile(models.Model):
+    """An uploaded file (evidence, a report's attachment): stored under a content hash outside the
+    web root, judged by its content (binhdang.uploads.check_upload), served only by the
+    access-checked views of its owner. Subclasses declare `file` with their own folder."""
+
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    def store(self, upload, kind: tuple[str, str]) -> None:
+        """Save `upload`, whose (extension, MIME type) check_upload returned."""
+        self.extension, self.content_type = kind
+        self.original_name = upload.name[:255]
+        self.size = upload.size
+        self.sha256 = sha256_of(upload)
+        self.file.save(upload.name, upload, save=False)
+        self.save()
+
+    def download(self) -> FileResponse:
+        return FileResponse(
+            self.file.open("rb"),
+            as_attachment=True,
+            filename=self.original_name,
+            content_type=self.content_type,
+        )
