@@ -145,18 +145,24 @@ def _cell_context(submission, row, combo, user, **extra):
     }
 
 
+def _cell_of(submission, params):
+    """The (row, option combo) a request names, within the submission's form, or 404."""
+    row = get_object_or_404(
+        Row.objects.filter(section__form=submission.round.form), pk=params.get("row")
+    )
+    combo = get_object_or_404(
+        CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
+        pk=params.get("combo"),
+    )
+    return row, combo
+
+
 @require_POST
 @allow(EDITORS)
 def save_cell(request, pk):
     """One cell typed in the entry grid; answers with the cell (and its row total)."""
     submission = submission_for(request, pk)
-    row = get_object_or_404(
-        Row.objects.filter(section__form=submission.round.form), pk=request.POST.get("row")
-    )
-    combo = get_object_or_404(
-        CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
-        pk=request.POST.get("combo"),
-    )
+    row, combo = _cell_of(submission, request.POST)
     from_panel = bool(request.POST.get("editor"))
     cell = services.CellInput(
         row=row,
@@ -178,7 +184,7 @@ def save_cell(request, pk):
         extra.update(error=" ".join(error.cells.values()), typed=cell.raw)
     except ValidationError as error:
         extra.update(error=" ".join(error.messages), typed=cell.raw)
-    template = "reports/_cell_editor.html" if request.POST.get("editor") else "reports/_cell.html"
+    template = "reports/_cell_editor.html" if from_panel else "reports/_cell.html"
     return render(request, template, _cell_context(submission, row, combo, request.user, **extra))
 
 
@@ -186,13 +192,7 @@ def save_cell(request, pk):
 def cell_editor(request, pk):
     """The side panel for one cell: value, "no data" with its reason, and a comment."""
     submission = submission_for(request, pk)
-    row = get_object_or_404(
-        Row.objects.filter(section__form=submission.round.form), pk=request.GET.get("row")
-    )
-    combo = get_object_or_404(
-        CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
-        pk=request.GET.get("combo"),
-    )
+    row, combo = _cell_of(submission, request.GET)
     return render(
         request, "reports/_cell_editor.html", _cell_context(submission, row, combo, request.user)
     )
