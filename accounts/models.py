@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,6 +80,14 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.full_name
+
+    @cached_property
+    def scope_unit_ids(self) -> set[int]:
+        """The user's unit and everything under it, worked out once per request (scoping asks
+        for it in several querysets of a page)."""
+        from orgs.models import Unit
+
+        return Unit.subtree_ids(self.unit_id) if self.unit_id else set()
 
     @property
     def sees_whole_province(self) -> bool:

@@ -33,7 +33,7 @@ class UnitQuerySet(models.QuerySet):
             return self
         if user.unit_id is None:
             return self.none()
-        return self.filter(pk__in=self.model.subtree_ids(user.unit_id))
+        return self.filter(pk__in=user.scope_unit_ids)
 
     def valid_on(self, day: datetime.date):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(

@@ -100,7 +100,7 @@ class PlanItemQuerySet(models.QuerySet):
             return self.none()
         if user.sees_whole_province:
             return self
-        units = Unit.subtree_ids(user.unit_id)
+        units = user.scope_unit_ids
         return self.filter(Q(tasks__unit__in=units) | Q(supporting_units__in=units)).distinct()
 
 
@@ -187,7 +187,7 @@ class TaskQuerySet(models.QuerySet):
             return self.none()
         if user.sees_whole_province:
             return self
-        return self.filter(unit__in=Unit.subtree_ids(user.unit_id))
+        return self.filter(unit__in=user.scope_unit_ids)
 
     def overdue(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
@@ -234,7 +234,7 @@ class Task(models.Model):
         """The unit's own staff report progress; the coordinator may do so on their behalf."""
         if user.role == Role.COORDINATOR:
             return True
-        return user.role in UNIT_STAFF and self.unit_id in Unit.subtree_ids(user.unit_id)
+        return user.role in UNIT_STAFF and self.unit_id in user.scope_unit_ids
 
     def display_order(self):
         """Units that ceased first (the old districts), then by the Vietnamese alphabet."""

@@ -27,7 +27,7 @@ def _unit_scope(user, unit_field: str) -> Q | None:
     """None for province-wide users, else a filter on the user's unit subtree."""
     if user.sees_whole_province:
         return None
-    return Q(**{f"{unit_field}__in": Unit.subtree_ids(user.unit_id)})
+    return Q(**{f"{unit_field}__in": user.scope_unit_ids})
 
 
 class FormStatus(models.TextChoices):
