@@ -8,7 +8,11 @@ import pytest
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
 from django.db import connection, connections
+from django.test import Client
 from django.test.testcases import LiveServerThread
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from binhdang.browser import launch
@@ -58,6 +62,34 @@ def pytest_collection_modifyitems(items):
     # Browser tests use a live server whose transactional teardown empties the tables that
     # django_db_setup filled once; run them last so no other test sees an empty province.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def second_factor(user) -> TOTPDevice:
+    """The user's confirmed authenticator (created on first use)."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test"})
+    return device
+
+
+def totp_code(key: bytes) -> str:
+    """The code an authenticator app shows now for `key`."""
+    return f"{TOTP(key).token():06d}"
+
+
+class VerifiedClient(Client):
+    """force_login as after both factors: tests of other things need not enter TOTP codes
+    (accounts/tests/test_second_factor.py tests that step itself)."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user.needs_second_factor:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
 
 
 def make_user(username, role, unit_code=None, **extra):
@@ -170,6 +202,13 @@ def make_browser_user(username, role, unit_code):
     user = make_user(username, role, unit_code)
     user.set_password(BROWSER_PASSWORD)
     user.save()
+    if user.needs_second_factor:
+        BROWSER_KEYS[username] = second_factor(user).bin_key
+    return user
+
+
+# username → TOTP key of browser users, read without the ORM inside Playwright's event loop.
+BROWSER_KEYS = {}
 
 
 def log_in(page, url, username):
@@ -177,3 +216,6 @@ def log_in(page, url, username):
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(BROWSER_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    if username in BROWSER_KEYS:
+        page.get_by_label("Mã xác thực (6 chữ số)").fill(totp_code(BROWSER_KEYS[username]))
+        page.get_by_role("button", name="Xác nhận").click()

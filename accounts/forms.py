@@ -76,3 +76,17 @@ class NewUserForm(UserForm):
         if commit:
             user.save()
         return user
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Mã xác thực (6 chữ số)"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Mã gồm đúng 6 chữ số.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("Lãnh đạo đơn vị (phê duyệt)")
     LEADER = "leader", _("Lãnh đạo tỉnh")
     CASE_WORKER = "case_worker", _("Cán bộ hỗ trợ nạn nhân")
+    CASE_SUPERVISOR = "case_supervisor", _("Phụ trách hỗ trợ nạn nhân (giám sát)")
     ADMIN = "admin", _("Quản trị hệ thống")
 
 
@@ -23,9 +24,15 @@ PLAN_READERS = frozenset({Role.COORDINATOR, Role.LEADER, Role.ADMIN, Role.REPORT
 UNIT_STAFF = frozenset({Role.REPORTER, Role.APPROVER})
 UNIT_READERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.LEADER})
 USER_MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+# The GBV module's users; they alone see case records (statistics are for the others).
+CASE_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
+# Password alone is not enough for these (security.md): a TOTP second factor is required.
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, *CASE_ROLES})
 # Which roles each manager may hand out: coordinators staff the units, admins everything.
 GRANTABLE = {
-    Role.COORDINATOR: frozenset({Role.REPORTER, Role.APPROVER, Role.LEADER, Role.CASE_WORKER}),
+    Role.COORDINATOR: frozenset(
+        {Role.REPORTER, Role.APPROVER, Role.LEADER, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
+    ),
     Role.ADMIN: frozenset(Role),
 }
 
@@ -88,6 +95,10 @@ class User(AbstractUser):
         from orgs.models import Unit
 
         return Unit.subtree_ids(self.unit_id) if self.unit_id else set()
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
 
     @property
     def sees_whole_province(self) -> bool:

@@ -53,3 +53,19 @@ def set_active(*, manager: User, user: User, active: bool, request=None) -> None
         request=request,
         changes={"is_active": [not active, active]},
     )
+
+
+@transaction.atomic
+def reset_second_factor(*, manager: User, user: User, request=None) -> None:
+    """A lost phone: remove the user's authenticator; they set up a new one at next login."""
+    _check_manages(manager, user)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    record_event(
+        actor=manager,
+        action=Action.UPDATE,
+        obj=user,
+        request=request,
+        changes={"second_factor": ["***", "*** (đặt lại)"]},
+    )

@@ -6,10 +6,16 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("second-factor/", views.second_factor, name="second_factor"),
     path("account/", views.account, name="account"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_new, name="user_new"),
     path("users/<int:pk>/", views.user_detail, name="user"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path(
+        "users/<int:pk>/second-factor/",
+        views.user_reset_second_factor,
+        name="user_reset_second_factor",
+    ),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
 ]

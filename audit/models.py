@@ -12,6 +12,7 @@ EXTRA_LABELS = {
     "evidence": _("Tệp minh chứng"),
     "units": _("Số đơn vị"),
     "password": _("Mật khẩu"),
+    "second_factor": _("Xác thực hai lớp"),
     "urged": _("Đơn vị được đôn đốc"),
     "section": _("Phần"),
     "question": _("Câu hỏi"),
@@ -46,6 +47,13 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
     LOGOUT = "logout", _("Đăng xuất")
     DENIED = "denied", _("Bị từ chối truy cập")
+    # The GBV module audits reads too (security.md).
+    VIEW = "view", _("Xem")
+    SEARCH = "search", _("Tìm kiếm")
+    EXPORT = "export", _("Xuất dữ liệu")
+    REVEAL = "reveal", _("Xem danh tính")
+    BREAK_GLASS = "break_glass", _("Truy cập khẩn cấp")
+    OVERRIDE = "override", _("Chuyển gửi không có sự đồng ý")
 
 
 class EventQuerySet(models.QuerySet):

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "indicators",
     "reports",
     "analytics",
+    "cases",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "binhdang.middleware.SecurityHeadersMiddleware",
@@ -173,6 +178,12 @@ PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "binhdang.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
+# The GBV module: idle sessions end sooner; its keys live outside the database (cases.crypto).
+GBV_IDLE_MINUTES = env_int("GBV_IDLE_MINUTES", 30)
+GBV_KEY_FILE = Path(os.environ.get("GBV_KEY_FILE") or DATA_DIR / "gbv_keys")
+# Personal data of cases closed longer than this is redacted by `redact_closed_cases`.
+GBV_RETENTION_DAYS = env_int("GBV_RETENTION_DAYS", 5 * 365)
+OTP_TOTP_ISSUER = "binhdang Quảng Ngãi"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("catalogue/", include("indicators.urls")),
     path("analytics/", include("analytics.urls")),
+    path("cases/", include("cases.urls")),
     path("api/v1/", api.urls),
 ]
 

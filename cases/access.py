@@ -1,0 +1,19 @@
+"""Entry to the GBV module: case roles only (with their second factor, enforced by
+accounts.middleware), and a case fetched through `Case.objects.for_user` (404 otherwise)."""
+
+from django.shortcuts import get_object_or_404
+
+from accounts.access import allow
+from accounts.models import CASE_ROLES
+
+from .models import Case
+
+case_roles = allow(CASE_ROLES)
+
+
+def get_case(request, pk):
+    """The case and what the user may see of it; 404 (logged as a denial) outside their scope."""
+    case = get_object_or_404(
+        Case.objects.for_user(request.user).select_related("survivor", "agency", "owner"), pk=pk
+    )
+    return case, case.access_for(request.user)
