@@ -45,7 +45,10 @@ def second_factor(request):
         )
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if not device.verify_is_allowed()[0]:
+            # django-otp doubles the wait after each wrong code.
+            form.add_error("code", _("Bạn đã nhập sai nhiều lần: đợi ít giây rồi nhập mã mới."))
+        elif device.verify_token(form.cleaned_data["code"]):
             if setup:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -58,14 +61,15 @@ def second_factor(request):
                 label=_("Xác thực hai lớp"),
             )
             return redirect(_safe_next(request))
-        record_event(
-            actor=user,
-            action=Action.LOGIN_FAILED,
-            obj=user,
-            request=request,
-            label=_("Mã xác thực hai lớp sai"),
-        )
-        form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới trên ứng dụng."))
+        else:
+            record_event(
+                actor=user,
+                action=Action.LOGIN_FAILED,
+                obj=user,
+                request=request,
+                label=_("Mã xác thực hai lớp sai"),
+            )
+            form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới."))
     context = {"form": form, "setup": setup}
     if setup:
         context["secret"] = b32encode(device.bin_key).decode()

@@ -183,6 +183,8 @@ GBV_IDLE_MINUTES = env_int("GBV_IDLE_MINUTES", 30)
 GBV_KEY_FILE = Path(os.environ.get("GBV_KEY_FILE") or DATA_DIR / "gbv_keys")
 # Personal data of cases closed longer than this is redacted by `redact_closed_cases`.
 GBV_RETENTION_DAYS = env_int("GBV_RETENTION_DAYS", 5 * 365)
+# Break-glass access to a case outside one's scope lasts this long.
+GBV_BREAK_GLASS_HOURS = env_int("GBV_BREAK_GLASS_HOURS", 4)
 OTP_TOTP_ISSUER = "binhdang Quảng Ngãi"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,145 @@
+"""Password alone is not enough for coordinators, admins and GBV users (security.md)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from audit.models import Action, Event
+from conftest import make_user, second_factor, totp_code
+
+PASSWORD = "mưa-rơi-trên-phố-cổ-hội-an"
+SECOND_FACTOR = reverse("accounts:second_factor")
+
+
+def _user(username, role, unit):
+    user = make_user(username, role, unit)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _password_only(username) -> Client:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "unit"),
+    [
+        (Role.COORDINATOR, "SNV"),
+        (Role.ADMIN, "SNV"),
+        (Role.CASE_WORKER, "SYT"),
+        (Role.CASE_SUPERVISOR, "SYT"),
+    ],
+)
+def test_password_alone_reaches_nothing_but_the_second_factor(role, unit):
+    _user("nguoidung", role, unit)
+    client = _password_only("nguoidung")
+    for path in ("/", reverse("reports:index"), reverse("accounts:users"), "/cases/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(SECOND_FACTOR)
+    assert client.get("/api/v1/rounds").status_code == 401
+    assert client.get(SECOND_FACTOR).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reporters_need_no_second_factor():
+    _user("baocao", Role.REPORTER, "SYT")
+    assert _password_only("baocao").get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_first_use_sets_up_the_authenticator_then_asks_for_codes(settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait after the wrong code below
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    client = _password_only("dieuphoi")
+    page = client.get(SECOND_FACTOR).content.decode()
+    assert "<svg" in page and "Khóa bí mật" in page
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    right = totp_code(device.bin_key)
+    wrong = client.post(SECOND_FACTOR, {"code": "000000" if right != "000000" else "111111"})
+    assert "Mã không đúng" in wrong.content.decode()
+    assert Event.objects.filter(actor=user, action=Action.LOGIN_FAILED).exists()
+    assert client.get("/").status_code == 302
+
+    response = client.post(SECOND_FACTOR, {"code": totp_code(device.bin_key), "next": "/reports/"})
+    assert response.status_code == 302 and response["Location"] == "/reports/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/").status_code == 200
+
+    # Next login: the same device, no new secret shown.
+    again = _password_only("dieuphoi")
+    assert "Khóa bí mật" not in again.get(SECOND_FACTOR).content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_codes_slow_down_the_next_tries():
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    device = second_factor(user)
+    client = _password_only("dieuphoi")
+    client.post(
+        SECOND_FACTOR, {"code": "999999" if totp_code(device.bin_key) != "999999" else "000000"}
+    )
+    response = client.post(SECOND_FACTOR, {"code": totp_code(device.bin_key)})
+    assert "đợi ít giây" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_code_cannot_be_used_twice():
+    user = _user("quantri", Role.ADMIN, "SNV")
+    device = second_factor(user)
+    code = totp_code(device.bin_key)
+    assert _password_only("quantri").post(SECOND_FACTOR, {"code": code}).status_code == 302
+    replay = _password_only("quantri").post(SECOND_FACTOR, {"code": code})
+    assert replay.status_code == 200 and "Mã không đúng" in replay.content.decode()
+
+
+@pytest.mark.django_db
+def test_next_must_stay_on_this_site():
+    user = _user("hotro", Role.CASE_WORKER, "SYT")
+    device = second_factor(user)
+    response = _password_only("hotro").post(
+        SECOND_FACTOR, {"code": totp_code(device.bin_key), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_gbv_sessions_end_after_thirty_idle_minutes(client):
+    worker = make_user("hotro", Role.CASE_WORKER, "SYT")
+    client.force_login(worker)
+    client.get("/")
+    assert client.session.get_expiry_age() == 30 * 60
+    reporter = make_user("baocao", Role.REPORTER, "SYT")
+    client.force_login(reporter)
+    client.get("/")
+    assert client.session.get_expiry_age() > 30 * 60
+
+
+@pytest.mark.django_db
+def test_manager_resets_a_lost_authenticator(client, admin_user):
+    worker = make_user("hotro", Role.CASE_WORKER, "SYT")
+    second_factor(worker)
+    client.force_login(admin_user)
+    response = client.post(reverse("accounts:user_reset_second_factor", args=[worker.pk]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    event = Event.objects.filter(object_id=str(worker.pk), action=Action.UPDATE).get()
+    assert "second_factor" in event.changes
+
+
+def test_the_codes_are_standard_totp():
+    # RFC 6238 test vector (SHA-1, 8 digits at T=59 → 94287082); apps compute the same.
+    totp = TOTP(b"12345678901234567890", digits=8)
+    totp.time = 59
+    assert totp.token() == 94287082
