@@ -1,6 +1,7 @@
 """Demo accounts and a little progress, for `make run` only (never in production)."""
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orgs.models import Unit
 from plans.models import Plan, Status, Task
@@ -9,6 +10,7 @@ from plans.services import record_progress
 from .models import Role, User
 
 DEMO_PASSWORD = "hoa-sen-trong-dam"
+DEMO_DEVICE = "Thiết bị dùng thử"
 
 # username, full name, role, unit code
 DEMO_USERS = [
@@ -28,6 +30,11 @@ DEMO_USERS = [
     ("iachim.baocao", "Y Hơn", Role.REPORTER, "23326"),
     ("iachim.duyet", "A Thuận", Role.APPROVER, "23326"),
     ("canbo.hotro", "Lê Thị Thanh", Role.CASE_WORKER, "CAT"),
+    ("syt.hotro", "Nguyễn Thị Bích Ngọc", Role.CASE_WORKER, "SYT"),
+    ("syt.giamsat", "Trần Thị Mỹ Dung", Role.CASE_SUPERVISOR, "SYT"),
+    ("stp.trogiup", "Võ Thành Nhân", Role.CASE_WORKER, "STP"),
+    ("hlhpn.hotro", "Phạm Thị Thu Sương", Role.CASE_WORKER, "HLHPN"),
+    ("camthanh.nhatamlanh", "Lê Thị Xuân", Role.CASE_WORKER, "21025"),
 ]
 
 # (item code, unit code, status, percent, note, username)
@@ -104,6 +111,12 @@ def load_demo() -> list[tuple[str, str, str]]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if user.needs_second_factor:
+            # A confirmed authenticator, so that `manage.py demo_code USER` can stand in for
+            # the phone app during a demo.
+            TOTPDevice.objects.get_or_create(
+                user=user, defaults={"name": DEMO_DEVICE, "confirmed": True}
+            )
         accounts.append((username, user.get_role_display(), str(user.unit or "")))
     plan = Plan.objects.filter(year=2025).first()
     for code, unit_code, status, percent, note, username in DEMO_PROGRESS if plan else []:

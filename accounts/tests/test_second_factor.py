@@ -143,3 +143,25 @@ def test_the_codes_are_standard_totp():
     totp = TOTP(b"12345678901234567890", digits=8)
     totp.time = 59
     assert totp.token() == 94287082
+
+
+@pytest.mark.django_db
+def test_demo_code_stands_in_for_the_phone_of_demo_users_only(settings):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from accounts.demo import load_demo
+
+    load_demo()
+    out = io.StringIO()
+    call_command("demo_code", "coordinator", stdout=out)
+    device = TOTPDevice.objects.get(user__username="coordinator")
+    assert device.verify_token(out.getvalue().strip())
+    real = make_user("that", Role.COORDINATOR, "SNV")
+    second_factor(real)
+    with pytest.raises(CommandError):
+        call_command("demo_code", "that")
+    settings.HTTPS = True
+    with pytest.raises(CommandError):
+        call_command("demo_code", "coordinator")

@@ -131,21 +131,30 @@ def test_api_successions_for_a_province_user(client, leader):
 
 
 def test_demo_loads_once_and_a_second_run_changes_nothing():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from accounts.demo import load_demo
+    from cases.demo import load_demo_cases
+    from cases.models import Case, Incident
     from plans.models import ProgressUpdate
 
+    def state():
+        return (
+            list(User.objects.values_list("username", "password", "version")),
+            ProgressUpdate.objects.count(),
+            Event.objects.count(),
+            TOTPDevice.objects.count(),
+            Case.objects.count(),
+            Incident.objects.count(),
+        )
+
     load_demo()
-    snapshot = (
-        list(User.objects.values_list("username", "password", "version")),
-        ProgressUpdate.objects.count(),
-        Event.objects.count(),
-    )
+    load_demo_cases()
+    snapshot = state()
     load_demo()
-    assert snapshot == (
-        list(User.objects.values_list("username", "password", "version")),
-        ProgressUpdate.objects.count(),
-        Event.objects.count(),
-    )
+    load_demo_cases()
+    assert snapshot == state()
+    assert snapshot[-1] == 3
     assert User.objects.get(username="coordinator").check_password("hoa-sen-trong-dam")
 
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, load_demo
 from accounts.models import User
+from cases.demo import load_demo_cases
 from reports.demo import fill_demo_reports
 
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         values = fill_demo_reports(User.objects.get(username="coordinator"))
         if values:
             self.stdout.write(f"Số liệu báo cáo mẫu: {values} giá trị.")
+        if cases := load_demo_cases():
+            self.stdout.write(f"Hồ sơ hỗ trợ nạn nhân mẫu: {cases} hồ sơ.")
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in accounts:
-            self.stdout.write(f"  {username:<16} {role:<28} {unit}")
+            self.stdout.write(f"  {username:<20} {role:<38} {unit}")
+        self.stdout.write(
+            "Điều phối, quản trị và cán bộ hỗ trợ nạn nhân cần thêm mã xác thực hai lớp; "
+            "xem mã hiện tại bằng: .venv/bin/python manage.py demo_code <tên đăng nhập>"
+        )
