@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "reports",
     "analytics",
     "cases",
+    "activities",
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalogue/", include("indicators.urls")),
     path("analytics/", include("analytics.urls")),
     path("cases/", include("cases.urls")),
+    path("activities/", include("activities.urls")),
     path("api/v1/", api.urls),
 ]
 
