@@ -14,6 +14,12 @@ NAVIGATION = [
     (_("Báo cáo"), "reports:index", roles.PLAN_READERS),
     (_("Số liệu đơn vị"), "analytics:unit", roles.UNIT_STAFF),
     (_("Chỉ tiêu"), "indicators:targets", roles.PLAN_READERS),
+    (_("Hồ sơ hỗ trợ nạn nhân"), "cases:list", roles.CASE_ROLES),
+    (
+        _("Thống kê bạo lực giới"),
+        "cases:stats",
+        frozenset({roles.Role.COORDINATOR, roles.Role.LEADER}),
+    ),
     (_("Đơn vị"), "orgs:list", roles.UNIT_READERS),
     (_("Người dùng"), "accounts:users", roles.USER_MANAGERS),
 ]

@@ -1,0 +1,252 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CASE_ROLES, User
+from audit.forms import VersionedFormMixin
+from audit.models import Action
+from audit.services import ConcurrentEdit, snapshot
+from orgs.models import Unit, UnitKind
+
+from .audit import save_logged
+from .forms_referrals import date_input
+from .models import Case, CaseStatus, Place, SafePlaceType, Stay
+
+COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
+SECRET_FIELDS = ("location", "contact_name", "contact_phone")
+
+
+def communes(*, keep=None):
+    """Communes, wards and special zones of today (plus `keep`, a place's current one)."""
+    current = Unit.objects.valid_on(timezone.localdate()).filter(kind__in=COMMUNE_KINDS)
+    return Unit.objects.filter(Q(pk__in=current) | Q(pk=keep))
+
+
+class PlaceFilterForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường"), queryset=Unit.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại"), choices=[("", _("Tất cả"))] + SafePlaceType.choices, required=False
+    )
+    free = forms.BooleanField(label=_("Chỉ nơi còn chỗ"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes()
+        self.fields["commune"].choices = Unit.choices(self.fields["commune"].queryset)
+
+    def filter(self, places):
+        if not self.is_valid():
+            return places
+        commune, kind = self.cleaned_data["commune"], self.cleaned_data["kind"]
+        if commune:
+            places = places.filter(commune=commune)
+        if kind:
+            places = places.filter(kind=kind)
+        if self.cleaned_data["free"]:
+            places = places.filter(active=True, free__gt=0)
+        return places
+
+
+class PlaceForm(VersionedFormMixin, forms.ModelForm):
+    """A place of the registry. An editor who may not see the location (not its staff) can
+    replace the location and contact but never reads them: those fields start empty, and empty
+    keeps what is stored."""
+
+    AUDITED = [
+        "name",
+        "kind",
+        "commune",
+        "host",
+        "capacity",
+        "contact_name",
+        "contact_phone",
+        "location",
+        "staff",
+        "active",
+    ]
+
+    class Meta:
+        model = Place
+        fields = [
+            "name",
+            "kind",
+            "commune",
+            "capacity",
+            "location",
+            "contact_name",
+            "contact_phone",
+            "staff",
+            "active",
+        ]
+        widgets = {
+            "location": forms.Textarea(attrs={"rows": 2}),
+            "contact_name": forms.TextInput,
+            "contact_phone": forms.TextInput,
+            "staff": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        place = self.instance
+        if place.pk is None:
+            place.host = user.unit
+        self.hides_secrets = place.pk is not None and not place.shows_location(user)
+        if self.hides_secrets:
+            for name in SECRET_FIELDS:
+                self.initial[name] = ""
+                self.fields[name].required = False
+                self.fields[name].help_text = _(
+                    "Bạn không được xem thông tin này; để trống để giữ nguyên."
+                )
+        self.fields["commune"].queryset = communes(keep=place.commune_id)
+        self.fields["commune"].choices = Unit.choices(self.fields["commune"].queryset)
+        staff = self.fields["staff"]
+        staff.queryset = User.objects.filter(role__in=CASE_ROLES, is_active=True).select_related(
+            "unit"
+        )
+        staff.label_from_instance = lambda u: f"{u} — {u.unit.label}"
+        staff.help_text = _(
+            "Cán bộ hỗ trợ nạn nhân làm việc tại đây: họ xem được địa điểm và người đang tạm lánh."
+        )
+
+    def _clean_secret(self, name):
+        value = self.cleaned_data[name]
+        return value if value or not self.hides_secrets else getattr(self.instance, name)
+
+    def clean_location(self):
+        return self._clean_secret("location")
+
+    def clean_contact_name(self):
+        return self._clean_secret("contact_name")
+
+    def clean_contact_phone(self):
+        return self._clean_secret("contact_phone")
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        staying = self.instance.stays.current().count() if self.instance.pk else 0
+        if capacity < 1:
+            raise ValidationError(_("Sức chứa phải ít nhất 1 người."))
+        if capacity < staying:
+            raise ValidationError(
+                _("Đang có %(n)s người tạm lánh: sức chứa không thể nhỏ hơn.") % {"n": staying}
+            )
+        return capacity
+
+    @transaction.atomic
+    def save_logged(self, request) -> Place:
+        """Save (refusing a stale version) and log the change, secrets masked."""
+        place, before = self.instance, {}
+        if place.pk:
+            current = Place.objects.select_for_update().get(pk=place.pk)
+            expected = self.cleaned_data.get("expected_version")
+            if expected is not None and current.version != expected:
+                raise ConcurrentEdit(current)
+            before, place.version = snapshot(current, self.AUDITED), current.version
+        action = Action.UPDATE if before else Action.CREATE
+        if place.pk is None:
+            place.save()  # the staff need the place's id; save_logged saves it again and logs
+        place.staff.set(self.cleaned_data["staff"])
+        save_logged(request, place, self.AUDITED, before=before, action=action)
+        return place
+
+
+def full_cases(user):
+    """Open cases the user sees fully (owner, supervisor of the agency, break-glass)."""
+    cases = Case.objects.for_user(user).exclude(status=CaseStatus.CLOSED)
+    return cases.filter(pk__in=[c.pk for c in cases if c.access_for(user).full])
+
+
+class StayForm(forms.Form):
+    case = forms.ModelChoiceField(
+        label=_("Hồ sơ (mã)"),
+        queryset=Case.objects.none(),
+        error_messages={"invalid_choice": _("Hãy chọn một hồ sơ trong danh sách.")},
+    )
+    admitted_on = forms.DateField(
+        label=_("Ngày tiếp nhận"), widget=date_input(), initial=timezone.localdate
+    )
+    reason = forms.CharField(
+        label=_("Lý do tạm lánh"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, place, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.place = place
+        # Place staff admit the cases referred to them; others their own cases.
+        is_staff = place.staff.filter(pk=user.pk).exists()
+        cases = Case.objects.for_user(user).exclude(status=CaseStatus.CLOSED)
+        if not is_staff:
+            cases = full_cases(user)
+        self.may_admit = is_staff or cases.exists()
+        staying = Stay.objects.current().values("case_id")
+        self.fields["case"].queryset = cases.exclude(pk__in=staying).order_by("code")
+        self.fields["case"].label_from_instance = lambda case: case.code
+
+    def clean_admitted_on(self):
+        admitted = self.cleaned_data["admitted_on"]
+        if admitted > timezone.localdate():
+            raise ValidationError(_("Ngày tiếp nhận không được sau hôm nay."))
+        return admitted
+
+    @transaction.atomic
+    def save_logged(self, request) -> Stay:
+        # Lock the place so two admissions cannot both take its last free place.
+        place = Place.objects.select_for_update().get(pk=self.place.pk)
+        if not place.active:
+            raise ValidationError(_("Nơi này đã ngừng hoạt động, không tiếp nhận được."))
+        if place.stays.current().count() >= place.capacity:
+            raise ValidationError(
+                _("%(place)s đã hết chỗ (sức chứa %(capacity)s người). Hãy chọn nơi khác.")
+                % {"place": place, "capacity": place.capacity}
+            )
+        stay = Stay(place=place, recorded_by=request.user, **self.cleaned_data)
+        save_logged(request, stay, ["place", "case", "admitted_on", "reason"])
+        return stay
+
+
+class DischargeForm(forms.Form):
+    discharged_on = forms.DateField(
+        label=_("Ngày rời đi"), widget=date_input(), initial=timezone.localdate
+    )
+    discharge_reason = forms.CharField(
+        label=_("Lý do rời đi"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do rời đi.")},
+    )
+
+    def __init__(self, *args, stay, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stay = stay
+
+    def clean_discharged_on(self):
+        day = self.cleaned_data["discharged_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Ngày rời đi không được sau hôm nay."))
+        if day < self.stay.admitted_on:
+            raise ValidationError(
+                _("Ngày rời đi không được trước ngày tiếp nhận (%(day)s).")
+                % {"day": f"{self.stay.admitted_on:%d/%m/%Y}"}
+            )
+        return day
+
+    @transaction.atomic
+    def save_logged(self, request) -> Stay:
+        stay = Stay.objects.select_for_update().get(pk=self.stay.pk)
+        if stay.discharged_on is not None:
+            raise ValidationError(_("Lượt tạm lánh này đã được ghi nhận rời đi."))
+        fields = ["discharged_on", "discharge_reason"]
+        before = snapshot(stay, fields)
+        stay.discharged_on = self.cleaned_data["discharged_on"]
+        stay.discharge_reason = self.cleaned_data["discharge_reason"]
+        save_logged(request, stay, fields, before=before)
+        return stay

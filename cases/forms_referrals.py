@@ -1,0 +1,238 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CASE_ROLES, User
+from audit.forms import VersionedFormMixin
+from orgs.models import Unit, UnitKind
+
+from .models import (
+    MINIMAL_PACKET,
+    CaseStatus,
+    Outcome,
+    Referral,
+    ServiceType,
+    Share,
+)
+from .services_referrals import consent_gate, may_override
+
+# Days the recipient has to answer, unless the sender sets a date: safety first.
+URGENT_SERVICES = {ServiceType.POLICE, ServiceType.HEALTH, ServiceType.SHELTER}
+URGENT_DAYS, USUAL_DAYS = 3, 7
+RECIPIENT_KINDS = (UnitKind.AGENCY, UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
+
+
+def default_due(service_type: str, today: datetime.date) -> datetime.date:
+    days = URGENT_DAYS if service_type in URGENT_SERVICES else USUAL_DAYS
+    return today + datetime.timedelta(days=days)
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def recipient_choices(units) -> list:
+    """Units whose case workers use the system come first: a referral to a unit without any
+    would wait unread."""
+    staffed = [u for u in units if u.staffed]
+    others = [u for u in units if not u.staffed]
+    return [
+        ("", "---------"),
+        (_("Có cán bộ hỗ trợ nạn nhân trên hệ thống"), Unit.choices(staffed)[1:]),
+        (_("Chưa có cán bộ hỗ trợ nạn nhân trên hệ thống"), Unit.choices(others)[1:]),
+    ]
+
+
+class ReferralForm(forms.Form):
+    service_type = forms.ChoiceField(
+        label=_("Loại dịch vụ cần hỗ trợ"), choices=ServiceType.choices
+    )
+    to_agency = forms.ModelChoiceField(
+        label=_("Cơ quan nhận"),
+        queryset=Unit.objects.none(),
+        error_messages={"invalid_choice": _("Hãy chọn một cơ quan trong danh sách.")},
+    )
+    due_on = forms.DateField(
+        label=_("Hạn phản hồi"),
+        required=False,
+        widget=date_input(),
+        help_text=_(
+            "Để trống: tự tính %(urgent)s ngày với công an, y tế, nơi tạm lánh; %(usual)s ngày "
+            "với dịch vụ khác."
+        )
+        % {"urgent": URGENT_DAYS, "usual": USUAL_DAYS},
+    )
+    shares = forms.MultipleChoiceField(
+        label=_("Thông tin chia sẻ với cơ quan nhận"),
+        choices=Share.choices,
+        initial=MINIMAL_PACKET,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    override = forms.BooleanField(
+        label=_("Chuyển gửi khi chưa có sự đồng ý (trường hợp khẩn cấp)"), required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Lý do chuyển gửi không có sự đồng ý"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+        today = timezone.localdate()
+        staffed = User.objects.filter(unit=OuterRef("pk"), role__in=CASE_ROLES, is_active=True)
+        units = (
+            Unit.objects.valid_on(today)
+            .filter(kind__in=RECIPIENT_KINDS)
+            .exclude(pk=user.unit_id)
+            .annotate(staffed=Exists(staffed))
+        )
+        self.fields["to_agency"].queryset = units
+        self.fields["to_agency"].choices = recipient_choices(units)
+        if not may_override(case, user):
+            del self.fields["override"], self.fields["override_reason"]
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due and due < timezone.localdate():
+            raise ValidationError(_("Hạn phản hồi không được trước hôm nay."))
+        return due
+
+    def clean_shares(self):
+        shares = self.cleaned_data["shares"]
+        if Share.PROFILE not in shares:
+            raise ValidationError(
+                _("Cơ quan nhận cần ít nhất mã và thông tin cơ bản của nạn nhân.")
+            )
+        return [s for s in Share.values if s in shares]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.case.status == CaseStatus.CLOSED:
+            raise ValidationError(_("Hồ sơ đã đóng: không chuyển gửi được."))
+        agency, service = cleaned.get("to_agency"), cleaned.get("service_type")
+        if agency is None or service is None:
+            return cleaned
+        if not cleaned.get("due_on"):
+            cleaned["due_on"] = default_due(service, timezone.localdate())
+        if not cleaned.get("override"):
+            cleaned["override_reason"] = ""
+        active = Referral.objects.filter(
+            case=self.case, to_agency=agency, service_type=service, status__in=Referral.ACTIVE
+        )
+        if active.exists():
+            raise ValidationError(
+                _("Hồ sơ đã có một chuyển gửi dịch vụ này đến %(agency)s đang chờ xử lý.")
+                % {"agency": agency}
+            )
+        try:
+            consent_gate(
+                case=self.case,
+                agency=agency,
+                user=self.user,
+                override_reason=cleaned.get("override_reason", ""),
+            )
+        except ValidationError as error:
+            field = "override_reason" if error.code == "override_reason" else None
+            self.add_error(field, error)
+        return cleaned
+
+    def referral_data(self) -> dict:
+        """The arguments of services_referrals.refer_case."""
+        names = ["service_type", "to_agency", "due_on", "shares", "override_reason"]
+        return {name: self.cleaned_data.get(name) or "" for name in names}
+
+    def service_label(self) -> str:
+        return ServiceType(self.cleaned_data["service_type"]).label
+
+    def shared_labels(self) -> list[str]:
+        return [Share(s).label for s in self.cleaned_data["shares"]]
+
+
+class RespondForm(VersionedFormMixin, forms.Form):
+    """Accepting needs nothing but the version the user saw."""
+
+    def response(self) -> dict:
+        return {}
+
+
+class ReasonForm(VersionedFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do.")},
+    )
+
+    def response(self) -> dict:
+        return {"note": self.cleaned_data["reason"]}
+
+
+class ProvideForm(VersionedFormMixin, forms.Form):
+    on = forms.DateField(
+        label=_("Ngày cung cấp dịch vụ"), widget=date_input(), initial=timezone.localdate
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("Ngày cung cấp dịch vụ không được sau hôm nay."))
+        return on
+
+    def response(self) -> dict:
+        return {
+            "outcome": Outcome.PROVIDED,
+            "on": self.cleaned_data["on"],
+            "note": self.cleaned_data["note"],
+        }
+
+
+class NotProvidedForm(VersionedFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Vì sao"),
+        choices=[
+            (Outcome.NOT_AVAILABLE, _("Cơ quan không có dịch vụ này")),
+            (Outcome.DECLINED, Outcome.DECLINED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = ReasonForm.base_fields["reason"]
+
+    def response(self) -> dict:
+        return {"outcome": self.cleaned_data["outcome"], "note": self.cleaned_data["reason"]}
+
+
+class ServiceForm(forms.Form):
+    """A service outcome recorded by the user's own agency (referrals record theirs)."""
+
+    service_type = forms.ChoiceField(label=_("Loại dịch vụ"), choices=ServiceType.choices)
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.REFERRED],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Ngày"), widget=date_input(), initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("Ngày không được sau hôm nay."))
+        return on

@@ -1,0 +1,171 @@
+"""Writes of the referral pathway: a referral passes the consent gate, and every step records the
+GBVIMS service outcome with it. Audit events name records by id and code only (cases.audit)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from audit.models import Action
+from audit.services import ConcurrentEdit, snapshot
+from orgs.models import Unit
+
+from .audit import log, save_logged
+from .models import (
+    Case,
+    Consent,
+    ConsentPurpose,
+    Outcome,
+    Referral,
+    ReferralStatus,
+    Risk,
+    ServiceRecord,
+)
+
+OVERRIDE_MIN_CHARS = 15
+REFERRAL_FIELDS = [
+    "case",
+    "service_type",
+    "from_agency",
+    "to_agency",
+    "status",
+    "shares",
+    "consent",
+    "override_reason",
+    "due_on",
+]
+RESPONSE_FIELDS = ["status", "responded_by", "responded_at", "response_note", "ended_at"]
+SERVICE_FIELDS = ["case", "service_type", "outcome", "on", "agency", "referral", "note"]
+
+# The states a referral may move to, from the states it may leave.
+TRANSITIONS = {
+    ReferralStatus.ACCEPTED: {ReferralStatus.REFERRED},
+    ReferralStatus.DECLINED: {ReferralStatus.REFERRED},
+    ReferralStatus.PROVIDED: set(Referral.ACTIVE),
+    ReferralStatus.NOT_PROVIDED: set(Referral.ACTIVE),
+    ReferralStatus.CANCELLED: set(Referral.ACTIVE),
+}
+
+
+def may_override(case: Case, user) -> bool:
+    """Referring without consent: the case's supervisors, and its owner when the risk is high
+    (a survivor in danger cannot always be asked first)."""
+    if user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id:
+        return True
+    return case.owner_id == user.pk and case.risk == Risk.HIGH
+
+
+def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -> Consent | None:
+    """The consent that lets `case` be referred to `agency`, or None when a permitted override
+    with a written reason stands in for it; ValidationError otherwise."""
+    consent = Consent.objects.filter(case=case).covering(ConsentPurpose.REFERRAL, agency).first()
+    if consent is not None:
+        return consent
+    if not override_reason:
+        raise ValidationError(
+            _(
+                "Chưa có sự đồng ý chuyển gửi còn hiệu lực cho %(agency)s. Hãy ghi nhận sự đồng "
+                "ý của nạn nhân (hoặc người giám hộ) trước khi chuyển gửi."
+            )
+            % {"agency": agency},
+            code="no_consent",
+        )
+    if not may_override(case, user):
+        raise ValidationError(
+            _(
+                "Chỉ người phụ trách giám sát của cơ quan, hoặc cán bộ phụ trách hồ sơ có mức độ "
+                "nguy cơ cao, được chuyển gửi khi chưa có sự đồng ý."
+            ),
+            code="override_denied",
+        )
+    if len(override_reason.strip()) < OVERRIDE_MIN_CHARS:
+        raise ValidationError(
+            _("Hãy ghi rõ lý do chuyển gửi không có sự đồng ý (ít nhất %(n)s ký tự).")
+            % {"n": OVERRIDE_MIN_CHARS},
+            code="override_reason",
+        )
+    return None
+
+
+@transaction.atomic
+def refer_case(
+    *,
+    request,
+    case: Case,
+    service_type: str,
+    to_agency: Unit,
+    due_on: datetime.date,
+    shares: list[str],
+    override_reason: str = "",
+) -> Referral:
+    """Create the referral (after the consent gate) and its REFERRED service outcome."""
+    user = request.user
+    consent = consent_gate(case=case, agency=to_agency, user=user, override_reason=override_reason)
+    referral = Referral(
+        case=case,
+        service_type=service_type,
+        from_agency=user.unit,
+        to_agency=to_agency,
+        shares=shares,
+        consent=consent,
+        override_reason="" if consent else override_reason.strip(),
+        referred_by=user,
+        due_on=due_on,
+    )
+    save_logged(request, referral, REFERRAL_FIELDS)
+    if consent is None:
+        # The reason is encrypted on the referral; the event only says an override happened.
+        log(request, Action.OVERRIDE, referral)
+    _record_service(request, referral, Outcome.REFERRED, agency=user.unit)
+    return referral
+
+
+@transaction.atomic
+def respond_to_referral(
+    *,
+    request,
+    referral: Referral,
+    status: str,
+    expected_version: int | None,
+    note: str = "",
+    outcome: str | None = None,
+    on: datetime.date | None = None,
+) -> Referral:
+    """Move the referral to `status` (refusing a stale version or a step its state does not
+    allow); an outcome records the service the recipient provided or could not provide."""
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEdit(current)
+    if current.status not in TRANSITIONS[status]:
+        raise ValidationError(
+            _("Chuyển gửi đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
+            % {"status": current.get_status_display()}
+        )
+    before = snapshot(current, RESPONSE_FIELDS)
+    now = timezone.now()
+    current.status, current.response_note = status, note
+    if status != ReferralStatus.CANCELLED:
+        current.responded_by, current.responded_at = request.user, now
+    if status not in Referral.ACTIVE:
+        current.ended_at = now
+    save_logged(request, current, RESPONSE_FIELDS, before=before)
+    if outcome:
+        _record_service(request, current, outcome, agency=current.to_agency, on=on, note=note)
+    return current
+
+
+def _record_service(request, referral, outcome, *, agency, on=None, note=""):
+    record = ServiceRecord(
+        case=referral.case,
+        service_type=referral.service_type,
+        outcome=outcome,
+        on=on or timezone.localdate(),
+        agency=agency,
+        referral=referral,
+        note=note,
+        recorded_by=request.user,
+    )
+    save_logged(request, record, SERVICE_FIELDS)

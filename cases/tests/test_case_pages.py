@@ -1,0 +1,466 @@
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import Action, Event
+from cases.crypto import PREFIX
+from cases.models import (
+    BreakGlass,
+    Case,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    Flag,
+    HarmMapping,
+    Incident,
+    IncidentType,
+)
+from cases.tests.conftest import ADDRESS, LOCATION, NAME, NARRATIVE, PHONE
+from conftest import make_user
+from orgs.models import Unit
+from reports.models import Notification
+
+pytestmark = pytest.mark.django_db
+SECRETS = [NAME, PHONE, ADDRESS, NARRATIVE, LOCATION]
+
+
+def _login(client, gbv, persona):
+    client.force_login(gbv["people"][persona])
+
+
+def _url(name, obj):
+    return reverse(f"cases:{name}", args=[obj.pk])
+
+
+def _events_since(last_id):
+    return list(Event.objects.filter(pk__gt=last_id).order_by("pk").values())
+
+
+def _last_event_id():
+    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _dump(events) -> str:
+    return json.dumps(events, default=str, ensure_ascii=False)
+
+
+def _raw(table, column, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+# Registration
+
+
+def _registration(**changes):
+    today = timezone.localdate()
+    data = {
+        "name": "Hồ Thị Sương Sớm",
+        "birth_date": datetime.date(today.year - 30, 1, 1).isoformat(),
+        "phone": "0905 111 222",
+        "address": "Thôn Nước Lăng",
+        "sex": "female",
+        "age_band": "26-40",
+        "ethnic_group": "Hrê",
+        "risk": "medium",
+        "safety_plan": "Kế hoạch an toàn bí mật",
+        "case_plan": "",
+        "opened_on": today.isoformat(),
+        "purposes": ["services", "statistics"],
+        "given_by": "survivor",
+        "method": "verbal",
+        "given_on": today.isoformat(),
+    }
+    return {**data, **changes}
+
+
+def test_registration_stores_ciphertext_and_shows_plain_values_to_the_owner(client, gbv):
+    owner = gbv["people"]["owner"]
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    response = client.post(reverse("cases:new"), _registration())
+    case = Case.objects.exclude(pk=gbv["case"].pk).get()
+    assert response.status_code == 302 and response["Location"] == _url("case", case)
+    assert (case.owner, case.agency, case.survivor.agency) == (owner, owner.unit, owner.unit)
+    assert set(case.consents.values_list("purpose", flat=True)) == {"services", "statistics"}
+    for table, column, pk in [
+        ("cases_survivor", "name", case.survivor_id),
+        ("cases_survivor", "phone", case.survivor_id),
+        ("cases_case", "safety_plan", case.pk),
+    ]:
+        assert _raw(table, column, pk).startswith(PREFIX)
+    events = _events_since(last)
+    assert [e["action"] for e in events] == ["create"] * 4  # survivor, case, two consents
+    assert "Sương Sớm" not in _dump(events) and "0905" not in _dump(events)
+    page = client.get(_url("case", case)).content.decode()
+    assert "0905 111 222" in page and "Thôn Nước Lăng" in page and "Kế hoạch an toàn bí mật" in page
+    assert "Sương Sớm" not in page  # the name only on reveal
+    revealed = client.post(_url("reveal", case)).content.decode()
+    assert "Hồ Thị Sương Sớm" in revealed
+
+
+def test_registration_with_bad_input_changes_nothing(client, gbv):
+    _login(client, gbv, "owner")
+    response = client.post(
+        reverse("cases:new"), _registration(age_band="61+", given_by="", opened_on="2999-01-01")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nhóm tuổi phải là" in page and "Ngày này chưa đến." in page
+    assert "Hãy chọn khi có ghi nhận sự đồng ý." in page
+    assert Case.objects.count() == 1
+
+
+def test_supervisor_registers_a_case_for_a_worker_of_the_agency(client, gbv):
+    _login(client, gbv, "supervisor")
+    owner, other = gbv["people"]["owner"], gbv["people"]["other"]
+    client.post(reverse("cases:new"), _registration(owner=other.pk))
+    assert not Case.objects.filter(owner=other).exists()  # not of the agency: refused
+    client.post(reverse("cases:new"), _registration(owner=owner.pk))
+    assert Case.objects.filter(owner=owner).count() == 2
+
+
+# The case page
+
+
+def test_owner_sees_contact_details_but_not_the_name(client, gbv):
+    _login(client, gbv, "owner")
+    page = client.get(_url("case", gbv["case"])).content.decode()
+    assert all(value in page for value in (PHONE, ADDRESS, NARRATIVE, gbv["place"].name))
+    assert NAME not in page and LOCATION not in page  # the location is on the place's page
+    assert "Bạo lực thể chất" in page and str(Flag.IPV.label) in page  # harm form and flags
+
+
+def test_recipient_sees_only_the_shared_packet(client, gbv):
+    _login(client, gbv, "recipient")
+    page = client.get(_url("case", gbv["case"])).content.decode()
+    assert gbv["survivor"].code in page and "Tấn công thể chất" in page
+    for secret in [*SECRETS, "Kế hoạch riêng", "Nhà tạm lánh Cẩm Thành", "Gọi điện hỏi thăm"]:
+        assert secret not in page, secret
+
+
+def test_viewing_a_case_writes_one_event_without_secrets(client, gbv):
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    client.get(_url("case", gbv["case"]))
+    (event,) = _events_since(last)
+    assert event["action"] == Action.VIEW and event["object_id"] == str(gbv["case"].pk)
+    assert event["object_repr"] == gbv["case"].code
+    assert not any(secret in _dump(event) for secret in SECRETS)
+
+
+def test_reveal_is_one_audited_event(client, gbv):
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    fragment = client.post(_url("reveal", gbv["case"]), HTTP_HX_REQUEST="true")
+    html = fragment.content.decode()
+    assert NAME in html and "12/04/1990" in html and "<html" not in html
+    (event,) = _events_since(last)
+    assert event["action"] == Action.REVEAL and gbv["case"].code in event["object_repr"]
+    assert NAME not in _dump(event)
+
+
+def test_survivor_edit_form_counts_as_a_reveal_and_masks_the_log(client, gbv):
+    case = gbv["case"]
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    assert NAME in client.get(_url("survivor_edit", case)).content.decode()
+    assert [e["action"] for e in _events_since(last)] == [Action.REVEAL]
+    data = {
+        "name": "Đinh Thị Hoa",
+        "birth_date": "1990-04-12",
+        "phone": PHONE,
+        "address": ADDRESS,
+        "sex": "female",
+        "age_band": "26-40",
+        "ethnic_group": "Kinh",
+        "expected_version": case.version,
+    }
+    last = _last_event_id()
+    assert client.post(_url("survivor_edit", case), data).status_code == 302
+    (event,) = _events_since(last)
+    assert event["action"] == Action.UPDATE and event["changes"] == {"name": ["***", "***"]}
+    case.refresh_from_db()
+    assert case.survivor.name == "Đinh Thị Hoa" and case.version == 2
+    # A second writer who started from the old version is told and loses nothing.
+    stale = client.post(_url("survivor_edit", case), {**data, "name": "Tên gõ dở"})
+    assert stale.status_code == 200 and "Tên gõ dở" in stale.content.decode()
+    assert "người khác đã lưu" in stale.content.decode()
+    case.survivor.refresh_from_db()
+    assert case.survivor.name == "Đinh Thị Hoa"
+
+
+def test_version_conflict_on_edit_keeps_typed_text(client, gbv):
+    case = gbv["case"]
+    _login(client, gbv, "supervisor")
+    data = {
+        "risk": "medium",
+        "safety_plan": "Bản của phụ trách",
+        "case_plan": "",
+        "expected_version": 1,
+    }
+    assert client.post(_url("edit", case), data).status_code == 302
+    _login(client, gbv, "owner")
+    typed = {**data, "risk": "low", "safety_plan": "Bản cán bộ đang gõ"}
+    response = client.post(_url("edit", case), typed)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Bản cán bộ đang gõ" in page
+    assert "người khác đã lưu" in page and "Trung bình" in page
+    case.refresh_from_db()
+    assert (case.safety_plan, case.version) == ("Bản của phụ trách", 2)
+    # The form now carries the new version: saving again wins.
+    assert client.post(_url("edit", case), {**typed, "expected_version": 2}).status_code == 302
+    case.refresh_from_db()
+    assert case.safety_plan == "Bản cán bộ đang gõ"
+    event = Event.objects.for_object(case).filter(action=Action.UPDATE).first()
+    assert event.changes["safety_plan"] == ["***", "***"]
+
+
+# Incidents
+
+
+def _incident(gbv, **changes):
+    commune = Unit.objects.filter(kind="commune").valid_on(timezone.localdate()).first()
+    data = {
+        "q_rape": "yes",
+        "c_exchange": "no",
+        "c_held": "no",
+        "c_tradition": "no",
+        "occurred_on": "2025-06-01",
+        "place_type": "home",
+        "commune": commune.pk,
+        "survivor_age_band": "12-17",
+        "perpetrator_relationship": "acquaintance",
+        "perpetrator_sex": "male",
+        "narrative": "Mô tả mới",
+    }
+    return {**data, **changes}
+
+
+def test_classification_gives_type_and_flags(client, gbv):
+    _login(client, gbv, "owner")
+    response = client.post(_url("incident_new", gbv["case"]), _incident(gbv))
+    assert response.status_code == 302
+    incident = Incident.objects.exclude(pk=gbv["incident"].pk).get()
+    assert incident.incident_type == IncidentType.RAPE and incident.flags == [Flag.CSA]
+    assert incident.answers == {"rape": True, "exchange": False, "held": False, "tradition": False}
+
+
+def test_first_yes_wins_and_unanswered_earlier_questions_are_refused(client, gbv):
+    _login(client, gbv, "owner")
+    url = _url("incident_new", gbv["case"])
+    later = _incident(gbv, q_rape="no", q_sexual_assault="no", q_physical="yes", q_denial="yes")
+    client.post(url, {**later, "survivor_age_band": "26-40", "perpetrator_relationship": "spouse"})
+    incident = Incident.objects.exclude(pk=gbv["incident"].pk).get()
+    assert incident.incident_type == IncidentType.PHYSICAL and incident.flags == [Flag.IPV]
+    skipped = _incident(gbv, q_rape="", q_physical="yes")
+    response = client.post(url, skipped)
+    assert response.status_code == 200 and "Hãy trả lời câu hỏi này" in response.content.decode()
+    assert Incident.objects.count() == 2
+    none = {f"q_{t}": "no" for t in ("rape", "sexual_assault", "physical")}
+    none |= {f"q_{t}": "no" for t in ("forced_marriage", "denial", "psychological")}
+    client.post(url, _incident(gbv, **none))
+    assert Incident.objects.filter(incident_type=IncidentType.NOT_GBV).exists()
+
+
+def test_classify_fragment_asks_only_what_is_still_needed(client, gbv):
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    response = client.post(reverse("cases:classify"), {"q_rape": "no", "q_sexual_assault": "yes"})
+    html = response.content.decode()
+    assert "Tấn công tình dục" in html and 'name="q_physical"' not in html
+    assert _events_since(last) == []  # reads no record
+
+
+def test_incident_edit_checks_the_version_and_masks_the_narrative(client, gbv):
+    incident = gbv["incident"]
+    _login(client, gbv, "owner")
+    data = _incident(gbv, q_rape="no", q_sexual_assault="no", q_physical="yes")
+    data |= {"narrative": "Lời kể đã sửa", "survivor_age_band": "26-40"}
+    assert (
+        client.post(_url("incident_edit", incident), {**data, "expected_version": 1}).status_code
+        == 302
+    )
+    incident.refresh_from_db()
+    assert incident.narrative == "Lời kể đã sửa" and incident.version == 2
+    event = Event.objects.for_object(incident).get()
+    assert event.changes["narrative"] == ["***", "***"] and "Lời kể" not in _dump(event.changes)
+    stale = client.post(_url("incident_edit", incident), {**data, "expected_version": 1})
+    assert stale.status_code == 200 and "người khác đã lưu" in stale.content.decode()
+
+
+# Consents and follow-ups
+
+
+def test_consent_withdraw(client, gbv):
+    consent = gbv["consent"][ConsentPurpose.REFERRAL]
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    client.post(_url("consent_withdraw", consent), {"note": "Nạn nhân đổi ý"})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at and consent.withdrawal_note == "Nạn nhân đổi ý"
+    assert not Consent.objects.filter(case=gbv["case"]).covering(ConsentPurpose.REFERRAL).exists()
+    (event,) = _events_since(last)
+    assert event["action"] == Action.UPDATE and "đổi ý" not in _dump(event)
+    withdrawn_at = consent.withdrawn_at
+    response = client.post(_url("consent_withdraw", consent), {"note": ""}, follow=True)
+    assert "đã được rút lại trước đó" in response.content.decode()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at == withdrawn_at
+
+
+def test_new_consent_for_a_named_agency(client, gbv):
+    _login(client, gbv, "owner")
+    hlhpn = Unit.objects.get(code="HLHPN")
+    data = {"purpose": "services", "agency": hlhpn.pk, "given_by": "survivor", "method": "written"}
+    data["given_on"] = timezone.localdate().isoformat()
+    response = client.post(_url("consent_new", gbv["case"]), data)
+    assert "Chỉ chọn cơ quan khi mục đích là chuyển gửi." in response.content.decode()
+    client.post(_url("consent_new", gbv["case"]), {**data, "purpose": "referral"})
+    assert gbv["case"].consents.covering(ConsentPurpose.REFERRAL, hlhpn).exists()
+
+
+def test_follow_up_new_and_done(client, gbv):
+    _login(client, gbv, "owner")
+    due = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    client.post(_url("followup_new", gbv["case"]), {"due_on": due, "purpose": "Thăm nhà"})
+    assert gbv["case"].follow_ups.due().count() == 2
+    follow_up = gbv["follow_up"]
+    response = client.post(_url("followup_done", follow_up), {"note": ""}, follow=True)
+    assert "Hãy ghi kết quả theo dõi." in response.content.decode()
+    client.post(_url("followup_done", follow_up), {"note": "Đã gặp, an toàn"})
+    follow_up.refresh_from_db()
+    assert follow_up.done_at and follow_up.note == "Đã gặp, an toàn"
+    assert _raw("cases_followup", "note", follow_up.pk).startswith(PREFIX)
+
+
+# The case list
+
+
+def test_list_shows_codes_and_the_overdue_follow_up(client, gbv):
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    page = client.get(reverse("cases:list")).content.decode()
+    assert gbv["case"].code in page and gbv["survivor"].code in page and "quá hạn theo dõi" in page
+    assert NAME not in page
+    (event,) = _events_since(last)
+    assert event["action"] == Action.VIEW and event["object_repr"] == "danh sách hồ sơ"
+    _login(client, gbv, "recipient")
+    assert gbv["case"].code not in client.get(reverse("cases:list")).content.decode()
+
+
+def test_search_by_code_only(client, gbv):
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    found = client.post(reverse("cases:list"), {"q": gbv["survivor"].code.lower()})
+    assert gbv["case"].code in found.content.decode()
+    (event,) = _events_since(last)
+    assert event["action"] == Action.SEARCH and gbv["survivor"].code in event["object_repr"]
+    last = _last_event_id()
+    refused = client.post(reverse("cases:list"), {"q": NAME})
+    assert "không theo tên" in refused.content.decode()
+    assert NAME not in _dump(_events_since(last))
+
+
+# Closure
+
+
+def test_closure_needs_a_second_person(client, gbv):
+    case, people = gbv["case"], gbv["people"]
+    _login(client, gbv, "owner")
+    client.post(_url("close_request", case), {"reason": "needs_met", "note": "Đã ổn định"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSING and case.closure_requested_by == people["owner"]
+    assert Notification.objects.filter(user=people["supervisor"], text__contains=case.code).exists()
+    assert client.post(_url("close_approve", case)).status_code == 403  # a worker never approves
+    _login(client, gbv, "supervisor")
+    client.post(_url("close_approve", case))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_by == people["supervisor"]
+    assert case.closed_at is not None
+    _login(client, gbv, "owner")
+    client.post(_url("reopen", case), {"reason": "Nạn nhân quay lại xin hỗ trợ"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN and case.closed_by is None
+
+
+def test_a_supervisor_cannot_approve_their_own_request(client, gbv):
+    case = gbv["case"]
+    _login(client, gbv, "supervisor")
+    client.post(_url("close_request", case), {"reason": "moved", "note": ""})
+    assert client.post(_url("close_approve", case)).status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSING
+    second = make_user("syt.giamsat2", Role.CASE_SUPERVISOR, "SYT")
+    client.force_login(second)
+    client.post(_url("close_reject", case), {"reason": "Chưa gặp lại nạn nhân"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN and case.closure_requested_by is None
+    assert case.closure_note == "Chưa gặp lại nạn nhân"
+
+
+def test_a_closed_case_cannot_be_approved_again(client, gbv):
+    _login(client, gbv, "supervisor")
+    response = client.post(_url("close_approve", gbv["case"]), follow=True)
+    assert "không ở trạng thái chờ duyệt đóng" in response.content.decode()
+    assert Case.objects.get().status == CaseStatus.OPEN
+
+
+# Break-glass
+
+
+def test_break_glass_grants_time_limited_access_and_alerts_supervisors(client, gbv):
+    case, people = gbv["case"], gbv["people"]
+    _login(client, gbv, "other")
+    reason = "Nạn nhân đang ở cơ quan chúng tôi, cần biết kế hoạch an toàn"
+    response = client.post(reverse("cases:break_glass"), {"code": case.code, "reason": reason})
+    assert response.status_code == 302 and response["Location"] == _url("case", case)
+    glass = BreakGlass.objects.get(user=people["other"], case=case)
+    expected = timezone.now() + datetime.timedelta(hours=4)
+    assert abs((glass.expires_at - expected).total_seconds()) < 60
+    assert Event.objects.for_object(glass).get().action == Action.BREAK_GLASS
+    note = Notification.objects.get(user=people["supervisor"])
+    assert case.code in note.text and NAME not in note.text and reason not in note.text
+    page = client.get(_url("case", case)).content.decode()
+    assert "truy cập khẩn cấp" in page and PHONE in page
+    glass.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    glass.save()
+    assert client.get(_url("case", case)).status_code == 404
+
+
+def test_break_glass_refusals(client, gbv):
+    _login(client, gbv, "other")
+    url = reverse("cases:break_glass")
+    short = client.post(url, {"code": gbv["case"].code, "reason": "gấp"})
+    assert "ít nhất 15 ký tự" in short.content.decode()
+    last = _last_event_id()
+    unknown = client.post(url, {"code": "HS-BCDFGH", "reason": "Cần xem hồ sơ để hỗ trợ khẩn cấp"})
+    assert "Không mở được hồ sơ với mã này." in unknown.content.decode()
+    assert [e["action"] for e in _events_since(last)] == [Action.DENIED]
+    assert not BreakGlass.objects.exists()
+
+
+# The GBVIMS → Law 13/2022 mapping
+
+
+def test_harm_mapping_is_kept_by_supervisors(client, gbv):
+    _login(client, gbv, "owner")
+    url = reverse("cases:harm_mapping")
+    current = HarmMapping.objects.as_dict()
+    state = ",".join(f"{k}={v}" for k, v in sorted(current.items()))
+    data = {**current, "physical": "mental", "state": state}
+    assert client.post(url, data).status_code == 403
+    _login(client, gbv, "supervisor")
+    assert client.post(url, data).status_code == 302
+    assert HarmMapping.objects.get(incident_type="physical").harm_form == "mental"
+    page = client.get(_url("case", gbv["case"])).content.decode()
+    assert "Bạo lực tinh thần" in page
+    stale = client.post(url, {**data, "physical": "economic"})
+    assert "người khác đã lưu" in stale.content.decode()
+    assert HarmMapping.objects.get(incident_type="physical").harm_form == "mental"

@@ -1,0 +1,496 @@
+"""Case work: the caseload, registration, the case page and its records, closure, break-glass.
+
+Every page that shows a case writes one audit event (VIEW, or REVEAL when it shows the survivor's
+name); every change writes its own (cases.audit.save_logged), never with the protected values."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from audit.models import Action
+from audit.services import ConcurrentEdit, record_event, snapshot
+
+from . import services_cases as services
+from .access import case_roles, get_case
+from .audit import log, save_logged
+from .forms_cases import (
+    ETHNIC_GROUPS,
+    BreakGlassForm,
+    CaseFilterForm,
+    CaseForm,
+    CaseSearchForm,
+    ClassificationForm,
+    CloseRequestForm,
+    ConsentForm,
+    FirstConsentForm,
+    FollowUpDoneForm,
+    FollowUpForm,
+    HarmMappingForm,
+    IncidentForm,
+    NewCaseForm,
+    ReasonForm,
+    SurvivorEditForm,
+    SurvivorForm,
+    WithdrawForm,
+)
+from .models import (
+    BreakGlass,
+    Case,
+    Consent,
+    FollowUp,
+    HarmForm,
+    HarmMapping,
+    Incident,
+    IncidentType,
+    Share,
+)
+
+PLAN_FIELDS = ["risk", "safety_plan", "case_plan"]
+INCIDENT_FIELDS = [*IncidentForm.Meta.fields, "answers", "incident_type", "flags"]
+NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
+
+
+def _full_case(request, pk) -> Case:
+    """A case the user handles in full; a referral's recipient gets 404 like an outsider."""
+    case, access = get_case(request, pk)
+    if not access.full:
+        raise Http404
+    return case
+
+
+def _require_full(request, case: Case) -> None:
+    access = case.access_for(request.user)
+    if access is None or not access.full:
+        raise Http404
+
+
+def _page(request, template, context, *, obj, action=Action.VIEW):
+    log(request, action, obj)
+    return render(request, template, context)
+
+
+def _form_page(request, case, form, title, submit, *, intro=""):
+    context = {"case": case, "form": form, "title": title, "submit": submit, "intro": intro}
+    return _page(request, "cases/case/form.html", context, obj=case)
+
+
+def _handled(user):
+    """Cases the user works on in full: owned, the agency's (supervisor), break-glass. Cases
+    only referred to the user's agency are on the referrals page."""
+    glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
+    full = Q(owner=user) | Q(pk__in=glass.values("case_id"))
+    if user.role == Role.CASE_SUPERVISOR:
+        full |= Q(agency_id=user.unit_id)
+    return Case.objects.for_user(user).filter(full)
+
+
+@case_roles
+def case_list(request):
+    today = timezone.localdate()
+    cases = (
+        _handled(request.user)
+        .select_related("survivor", "agency", "owner")
+        .annotate(next_due=Min("follow_ups__due_on", filter=Q(follow_ups__done_at__isnull=True)))
+        .order_by("-opened_on", "-id")  # an aggregate drops Meta.ordering
+    )
+    filters = CaseFilterForm(request.GET)
+    cases = filters.filter(cases, today) if filters.is_valid() else cases
+    search = CaseSearchForm(request.POST or None)
+    if search.is_valid():
+        cases = search.filter(cases)
+        code = search.cleaned_data["q"]
+        record_event(
+            actor=request.user,
+            action=Action.SEARCH,
+            request=request,
+            label=f"hồ sơ theo mã {code}",
+            changes={"q": [None, code]},
+        )
+    else:
+        record_event(
+            actor=request.user, action=Action.VIEW, request=request, label="danh sách hồ sơ"
+        )
+    context = {
+        "page": Paginator(cases, 50).get_page(request.GET.get("page")),
+        "filters": filters,
+        "search": search,
+        "today": today,
+        "supervisor": request.user.role == Role.CASE_SUPERVISOR,
+    }
+    return render(request, "cases/case/list.html", context)
+
+
+@case_roles
+def case_new(request):
+    data = request.POST or None
+    survivor = SurvivorForm(data)
+    case = NewCaseForm(data, user=request.user)
+    consent = FirstConsentForm(data)
+    if request.method == "POST" and all([f.is_valid() for f in (survivor, case, consent)]):
+        created = services.register_case(
+            request=request,
+            survivor=survivor.save(commit=False),
+            case=case.save(commit=False),
+            consent=consent.cleaned_data,
+        )
+        messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": created.code})
+        return redirect("cases:case", pk=created.pk)
+    context = {"survivor": survivor, "case": case, "consent": consent, "groups": ETHNIC_GROUPS}
+    return render(request, "cases/case/new.html", context)
+
+
+def _born(survivor):
+    # Free text in the database (encrypted): shown as it is when it is not a date.
+    try:
+        return datetime.date.fromisoformat(survivor.birth_date)
+    except ValueError:
+        return survivor.birth_date
+
+
+def _identity(case, access, *, revealed=False) -> dict:
+    survivor = case.survivor
+    context = {"case": case, "access": access, "survivor": survivor, "revealed": revealed}
+    if revealed and survivor.birth_date:
+        context["born"] = _born(survivor)
+    return context
+
+
+def _case_context(request, case, access, *, revealed=False) -> dict:
+    context = _identity(case, access, revealed=revealed)
+    if access.sees(Share.INCIDENTS):
+        harm = HarmMapping.objects.as_dict()
+        incidents = list(case.incidents.select_related("commune"))
+        for incident in incidents:
+            known = harm.get(incident.incident_type)
+            incident.harm_label = HarmForm(known).label if known else ""
+        context["incidents"] = incidents
+    if not access.full:
+        return {**context, "referrals": access.referrals}
+    return {
+        **context,
+        "today": timezone.localdate(),
+        "consents": case.consents.select_related("agency"),
+        "follow_ups": case.follow_ups.all(),
+        "services": case.services.select_related("agency"),
+        "referrals": case.referrals.select_related("to_agency"),
+        # The place's name only: its location is on its own page, for those who may see it.
+        "stays": case.stays.select_related("place"),
+        "can_manage": services.manages(request.user, case),
+        "can_approve": services.approves(request.user, case),
+    }
+
+
+@case_roles
+def case_detail(request, pk):
+    case, access = get_case(request, pk)
+    context = _case_context(request, case, access)
+    return _page(request, "cases/case/detail.html", context, obj=case)
+
+
+@require_POST
+@case_roles
+def reveal(request, pk):
+    """Name and birth date, on purpose and on the record (htmx: the identity fragment)."""
+    case, access = get_case(request, pk)
+    if not access.sees(Share.NAME):
+        raise Http404
+    record_event(
+        actor=request.user,
+        action=Action.REVEAL,
+        obj=case.survivor,
+        request=request,
+        label=f"{case.survivor.code} ({case.code})",
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/case/_identity.html", _identity(case, access, revealed=True))
+    context = _case_context(request, case, access, revealed=True)
+    return render(request, "cases/case/detail.html", context)
+
+
+@case_roles
+def case_edit(request, pk):
+    case = _full_case(request, pk)
+    before = snapshot(case, PLAN_FIELDS)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_versioned(
+                request=request,
+                obj=case,
+                fields=PLAN_FIELDS,
+                before=before,
+                expected=form.cleaned_data["expected_version"],
+            )
+        except ConcurrentEdit as conflict:
+            risk = conflict.current.get_risk_display()
+            form.mark_conflict(conflict.current, _("mức độ nguy cơ %(risk)s") % {"risk": risk})
+        else:
+            messages.success(request, _("Đã lưu hồ sơ %(code)s.") % {"code": case.code})
+            return redirect("cases:case", pk=case.pk)
+    return _form_page(request, case, form, _("Sửa kế hoạch hỗ trợ"), _("Lưu"))
+
+
+@case_roles
+def survivor_edit(request, pk):
+    case = _full_case(request, pk)
+    survivor = case.survivor
+    before = snapshot(survivor, services.SURVIVOR_FIELDS)
+    form = SurvivorEditForm(request.POST or None, instance=survivor, version=case.version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_survivor(
+                request=request,
+                survivor=survivor,
+                case=case,
+                before=before,
+                expected=form.cleaned_data["expected_version"],
+            )
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, _("hồ sơ vừa được cập nhật"))
+        else:
+            messages.success(
+                request, _("Đã lưu thông tin nạn nhân %(code)s.") % {"code": survivor.code}
+            )
+            return redirect("cases:case", pk=case.pk)
+    context = {"case": case, "form": form, "groups": ETHNIC_GROUPS}
+    # The form shows the name: opening it is a reveal.
+    return _page(
+        request, "cases/case/survivor_form.html", context, obj=survivor, action=Action.REVEAL
+    )
+
+
+def _incident_page(request, case, form, incident=None):
+    context = {"case": case, "form": form, "incident": incident}
+    return _page(request, "cases/case/incident_form.html", context, obj=incident or case)
+
+
+@case_roles
+def incident_new(request, pk):
+    case = _full_case(request, pk)
+    blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
+    form = IncidentForm(request.POST or None, instance=blank)
+    if request.method == "POST" and form.is_valid():
+        save_logged(request, form.incident(), INCIDENT_FIELDS)
+        messages.success(request, _("Đã ghi nhận vụ việc."))
+        return redirect("cases:case", pk=case.pk)
+    return _incident_page(request, case, form)
+
+
+@case_roles
+def incident_edit(request, pk):
+    incident = get_object_or_404(
+        Incident.objects.for_user(request.user).select_related("case__survivor"), pk=pk
+    )
+    case = incident.case
+    _require_full(request, case)
+    before = snapshot(incident, INCIDENT_FIELDS)
+    form = IncidentForm(request.POST or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_versioned(
+                request=request,
+                obj=form.incident(),
+                fields=INCIDENT_FIELDS,
+                before=before,
+                expected=form.cleaned_data["expected_version"],
+            )
+        except ConcurrentEdit as conflict:
+            current = conflict.current
+            summary = f"{current.get_incident_type_display()}, {current.occurred_on:%d/%m/%Y}"
+            form.mark_conflict(current, summary)
+        else:
+            messages.success(request, _("Đã lưu vụ việc."))
+            return redirect("cases:case", pk=case.pk)
+    return _incident_page(request, case, form, incident)
+
+
+@require_POST
+@case_roles
+def classify(request):
+    """The questions still needed and the type they give (htmx); reads no record."""
+    form = ClassificationForm(request.POST)
+    return render(request, "cases/case/_classification.html", {"form": form, "disclose": True})
+
+
+@case_roles
+def harm_mapping(request):
+    """GBVIMS type → Law 13/2022 form of harm: not case data, so every case role reads it;
+    the agencies' case supervisors keep it."""
+    current = HarmMapping.objects.as_dict()
+    can_edit = request.user.role == Role.CASE_SUPERVISOR
+    form = HarmMappingForm(request.POST or None, current=current)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.save_harm_mapping(
+                    request=request, chosen=form.chosen(), expected=form.cleaned_data["state"]
+                )
+            except ConcurrentEdit as conflict:
+                form.mark_conflict(conflict.current)
+            else:
+                messages.success(request, _("Đã lưu bảng ánh xạ."))
+                return redirect("cases:harm_mapping")
+    rows = [(t.label, HarmForm(current[t]).label if t in current else "—") for t in IncidentType]
+    context = {"form": form, "can_edit": can_edit, "rows": rows}
+    return render(request, "cases/case/harm_mapping.html", context)
+
+
+@case_roles
+def consent_new(request, pk):
+    case = _full_case(request, pk)
+    form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
+    if request.method == "POST" and form.is_valid():
+        save_logged(request, form.save(commit=False), services.CONSENT_FIELDS)
+        messages.success(request, _("Đã ghi nhận sự đồng ý."))
+        return redirect("cases:case", pk=case.pk)
+    return _form_page(request, case, form, _("Ghi nhận sự đồng ý"), _("Lưu"))
+
+
+@require_POST
+@case_roles
+def consent_withdraw(request, pk):
+    consent = get_object_or_404(
+        Consent.objects.for_user(request.user).select_related("case"), pk=pk
+    )
+    _require_full(request, consent.case)
+    form = WithdrawForm(request.POST)
+    if consent.withdrawn_at is not None:
+        messages.error(request, _("Sự đồng ý này đã được rút lại trước đó."))
+    elif not form.is_valid():
+        messages.error(request, _("Ghi chú khi rút lại tối đa 300 ký tự."))
+    else:
+        before = snapshot(consent, ["withdrawn_at"])
+        consent.withdrawn_at, consent.withdrawal_note = timezone.now(), form.cleaned_data["note"]
+        # The note is free text (not encrypted): the log records only the time.
+        save_logged(request, consent, ["withdrawn_at"], before=before)
+        messages.success(request, _("Đã ghi nhận việc rút lại sự đồng ý."))
+    return redirect("cases:case", pk=consent.case_id)
+
+
+@case_roles
+def followup_new(request, pk):
+    case = _full_case(request, pk)
+    form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
+    if request.method == "POST" and form.is_valid():
+        save_logged(request, form.save(commit=False), ["due_on", "purpose"])
+        messages.success(request, _("Đã đặt lịch theo dõi."))
+        return redirect("cases:case", pk=case.pk)
+    return _form_page(request, case, form, _("Đặt lịch theo dõi"), _("Lưu"))
+
+
+@require_POST
+@case_roles
+def followup_done(request, pk):
+    cases = Case.objects.for_user(request.user)
+    follow_up = get_object_or_404(
+        FollowUp.objects.filter(case__in=cases).select_related("case"), pk=pk
+    )
+    _require_full(request, follow_up.case)
+    form = FollowUpDoneForm(request.POST)
+    if follow_up.done_at is not None:
+        messages.error(request, _("Lần theo dõi này đã được ghi kết quả."))
+    elif not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+    else:
+        before = snapshot(follow_up, ["done_at", "note"])
+        follow_up.done_at, follow_up.note = timezone.now(), form.cleaned_data["note"]
+        save_logged(request, follow_up, ["done_at", "note"], before=before)
+        messages.success(request, _("Đã ghi kết quả theo dõi."))
+    return redirect("cases:case", pk=follow_up.case_id)
+
+
+def _closure(request, case, step, **kwargs):
+    try:
+        step(request=request, case=case, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    return True
+
+
+@case_roles
+def close_request(request, pk):
+    case = _full_case(request, pk)
+    if not services.manages(request.user, case):
+        raise PermissionDenied
+    form = CloseRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _closure(
+            request, case, services.request_closure, reason=data["reason"], note=data["note"]
+        ):
+            messages.success(request, _("Đã gửi đề nghị đóng hồ sơ để phụ trách duyệt."))
+        return redirect("cases:case", pk=case.pk)
+    intro = _("Một phụ trách khác của cơ quan sẽ duyệt đề nghị này.")
+    return _form_page(request, case, form, _("Đề nghị đóng hồ sơ"), _("Gửi đề nghị"), intro=intro)
+
+
+@require_POST
+@case_roles
+def close_approve(request, pk):
+    case = _full_case(request, pk)
+    if _closure(request, case, services.approve_closure):
+        messages.success(request, _("Đã duyệt đóng hồ sơ %(code)s.") % {"code": case.code})
+    return redirect("cases:case", pk=case.pk)
+
+
+@case_roles
+def close_reject(request, pk):
+    case = _full_case(request, pk)
+    if not services.approves(request.user, case):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if _closure(request, case, services.reject_closure, reason=reason):
+            messages.success(request, _("Đã trả lại đề nghị đóng hồ sơ."))
+        return redirect("cases:case", pk=case.pk)
+    return _form_page(request, case, form, _("Không duyệt đóng hồ sơ"), _("Trả lại đề nghị"))
+
+
+@case_roles
+def reopen(request, pk):
+    case = _full_case(request, pk)
+    if not services.manages(request.user, case):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if _closure(request, case, services.reopen_case, reason=reason):
+            messages.success(request, _("Đã mở lại hồ sơ %(code)s.") % {"code": case.code})
+        return redirect("cases:case", pk=case.pk)
+    return _form_page(request, case, form, _("Mở lại hồ sơ"), _("Mở lại"))
+
+
+@case_roles
+def break_glass(request):
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        case = Case.objects.filter(code=code).first()
+        access = case.access_for(request.user) if case else None
+        if access is not None and access.full:
+            messages.info(request, _("Bạn đã có quyền xem hồ sơ này."))
+            return redirect("cases:case", pk=case.pk)
+        if case is not None:
+            reason = form.cleaned_data["reason"]
+            services.open_break_glass(request=request, case=case, reason=reason)
+            return redirect("cases:case", pk=case.pk)
+        label = f"truy cập khẩn cấp {code}"
+        record_event(actor=request.user, action=Action.DENIED, request=request, label=label)
+        form.add_error(None, NOT_OPENED)
+    hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
+    return render(request, "cases/case/break_glass.html", {"form": form, "hours": hours})

@@ -1,0 +1,140 @@
+"""The registry of trusted addresses, shelters and one-stop centres, and the stays in them.
+
+Every case role sees the registry (name, type, commune, free places) to refer survivors; a place's
+location and contact only its staff and the owners of cases staying there (Place.shows_location).
+Case supervisors keep the registry: they add places hosted by their own unit and edit those."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import allow
+from accounts.models import Role
+from audit.models import Action
+from audit.services import ConcurrentEdit, record_event
+
+from .access import case_roles
+from .audit import log
+from .forms_places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
+from .models import Place, Stay
+
+SUPERVISORS = {Role.CASE_SUPERVISOR}
+
+
+def _places(user):
+    return (
+        Place.objects.for_user(user)
+        .with_occupancy()
+        .annotate(free=F("capacity") - F("occupancy"))
+        .select_related("commune", "host")
+    )
+
+
+@case_roles
+def place_list(request):
+    form = PlaceFilterForm(request.GET or None)
+    context = {
+        "places": form.filter(_places(request.user)),
+        "form": form,
+        "can_add": request.user.role in SUPERVISORS,
+    }
+    record_event(actor=request.user, action=Action.VIEW, request=request, label="cases:places")
+    return render(request, "cases/place/list.html", context)
+
+
+@case_roles
+def place_detail(request, pk):
+    user = request.user
+    place = get_object_or_404(_places(user), pk=pk)
+    stays = place.stays.select_related("case").order_by("discharged_on", "-admitted_on")
+    if not place.staff.filter(pk=user.pk).exists():
+        stays = stays.filter(case__owner=user)
+    context = {
+        "place": place,
+        "shows_location": place.shows_location(user),
+        "stays": stays,
+        "can_edit": user.role in SUPERVISORS and place.host_id == user.unit_id,
+        "can_admit": place.active and StayForm(place=place, user=user).may_admit,
+    }
+    log(request, Action.VIEW, place)
+    return render(request, "cases/place/detail.html", context)
+
+
+def _save_place(request, form):
+    """The saved place, or None when someone saved it meanwhile (the form says so)."""
+    try:
+        return form.save_logged(request)
+    except ConcurrentEdit as conflict:
+        current = conflict.current
+        summary = _("%(name)s, sức chứa %(capacity)s") % {
+            "name": current.name,
+            "capacity": current.capacity,
+        }
+        form.mark_conflict(current, summary)
+        return None
+
+
+@allow(SUPERVISORS)
+def place_new(request):
+    form = PlaceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        place = form.save_logged(request)
+        messages.success(request, _("Đã thêm %(name)s vào danh sách.") % {"name": place.name})
+        return redirect("cases:place", pk=place.pk)
+    return render(request, "cases/place/form.html", {"form": form})
+
+
+@allow(SUPERVISORS)
+def place_edit(request, pk):
+    places = Place.objects.for_user(request.user).filter(host_id=request.user.unit_id)
+    place = get_object_or_404(places, pk=pk)
+    form = PlaceForm(request.POST or None, instance=place, user=request.user)
+    if request.method == "POST" and form.is_valid() and _save_place(request, form):
+        messages.success(request, _("Đã lưu %(name)s.") % {"name": place.name})
+        return redirect("cases:place", pk=place.pk)
+    log(request, Action.VIEW, place)
+    return render(request, "cases/place/form.html", {"form": form, "place": place})
+
+
+@case_roles
+def stay_new(request, pk):
+    place = get_object_or_404(_places(request.user), pk=pk)
+    form = StayForm(request.POST or None, place=place, user=request.user)
+    if not form.may_admit:
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        try:
+            stay = form.save_logged(request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": stay.case.code})
+            return redirect("cases:place", pk=place.pk)
+    log(request, Action.VIEW, place)
+    return render(request, "cases/place/stay_form.html", {"form": form, "place": place})
+
+
+@case_roles
+def stay_discharge(request, pk):
+    stays = Stay.objects.for_user(request.user).current().select_related("place", "case")
+    stay = get_object_or_404(stays, pk=pk)
+    access = stay.case.access_for(request.user)
+    staff = stay.place.staff.filter(pk=request.user.pk).exists()
+    if not (staff or (access is not None and access.full)):
+        raise Http404
+    form = DischargeForm(request.POST or None, stay=stay)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save_logged(request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Đã ghi nhận hồ sơ %(code)s rời đi.") % {"code": stay.case.code}
+            )
+            return redirect("cases:place", pk=stay.place_id)
+    log(request, Action.VIEW, stay)
+    return render(request, "cases/place/discharge_form.html", {"form": form, "stay": stay})

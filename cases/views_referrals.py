@@ -1,0 +1,195 @@
+"""Referrals between agencies and the service outcomes of a case.
+
+The sender (full access to the case) sees a referral whole; the recipient agency's case roles see
+its facts while it is active, and the case only through the packet it shares (cases:case)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.models import Action
+from audit.services import ConcurrentEdit, record_event
+
+from . import services_referrals as services
+from .access import case_roles, get_case
+from .audit import log, save_logged
+from .forms_referrals import (
+    NotProvidedForm,
+    ProvideForm,
+    ReasonForm,
+    ReferralForm,
+    RespondForm,
+    ServiceForm,
+)
+from .models import ConsentPurpose, Referral, ReferralStatus, ServiceRecord, Share
+
+# The recipient's steps: action → (form, new status).
+RESPONSES = {
+    "accept": (RespondForm, ReferralStatus.ACCEPTED),
+    "decline": (ReasonForm, ReferralStatus.DECLINED),
+    "provide": (ProvideForm, ReferralStatus.PROVIDED),
+    "not_provided": (NotProvidedForm, ReferralStatus.NOT_PROVIDED),
+}
+
+
+def _referrals(user):
+    return Referral.objects.for_user(user).select_related("case", "from_agency", "to_agency")
+
+
+@case_roles
+def referral_list(request):
+    unit = request.user.unit_id
+    active_first = models.Case(
+        models.When(status__in=Referral.ACTIVE, then=0),
+        default=1,
+        output_field=models.IntegerField(),
+    )
+    context = {
+        "sent": _referrals(request.user).exclude(to_agency_id=unit).order_by(active_first)[:200],
+        "received": _referrals(request.user).filter(to_agency_id=unit, status__in=Referral.ACTIVE),
+    }
+    record_event(actor=request.user, action=Action.VIEW, request=request, label="cases:referrals")
+    return render(request, "cases/referral/list.html", context)
+
+
+@case_roles
+def referral_new(request, pk):
+    case, access = get_case(request, pk)
+    if not access.full:
+        raise PermissionDenied
+    form = ReferralForm(request.POST or None, case=case, user=request.user)
+    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
+        if "confirm" in request.POST:
+            try:
+                referral = services.refer_case(request=request, case=case, **form.referral_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Đã chuyển gửi hồ sơ %(code)s.") % {"code": case.code})
+                return redirect("cases:referral", pk=referral.pk)
+        else:
+            log(request, Action.VIEW, case)
+            return render(request, "cases/referral/confirm.html", {"case": case, "form": form})
+    log(request, Action.VIEW, case)
+    consents = case.consents.valid().filter(purpose=ConsentPurpose.REFERRAL)
+    context = {"case": case, "form": form, "consents": consents.select_related("agency")}
+    return render(request, "cases/referral/form.html", context)
+
+
+def _actions(referral, user) -> dict:
+    """An empty form for each step the user may take now."""
+    steps = {}
+    if referral.is_active and referral.to_agency_id == user.unit_id:
+        steps = {
+            action: form_class
+            for action, (form_class, status) in RESPONSES.items()
+            if referral.status in services.TRANSITIONS[status]
+        }
+    access = referral.case.access_for(user)
+    if referral.is_active and access is not None and access.full:
+        steps["cancel"] = ReasonForm
+    return {
+        action: form_class(version=referral.version, auto_id=f"{action}-%s")
+        for action, form_class in steps.items()
+    }
+
+
+def _detail(request, referral, bound=None):
+    """The referral page; `bound` holds a form the user sent that was refused."""
+    access = referral.case.access_for(request.user)
+    actions = {**_actions(referral, request.user), **(bound or {})}
+    log(request, Action.VIEW, referral)
+    context = {
+        "referral": referral,
+        "is_sender": access is not None and access.full,
+        "actions": actions,
+        "shared": [Share(s).label for s in referral.shares],
+        "services": referral.services.select_related("agency"),
+    }
+    return render(request, "cases/referral/detail.html", context)
+
+
+@case_roles
+def referral_detail(request, pk):
+    return _detail(request, get_object_or_404(_referrals(request.user), pk=pk))
+
+
+def _respond(request, referral, action, form, status):
+    """Apply a step (the form is valid); the page again with the reason when it is refused."""
+    try:
+        services.respond_to_referral(
+            request=request,
+            referral=referral,
+            status=status,
+            expected_version=form.cleaned_data.get("expected_version"),
+            **form.response(),
+        )
+    except ConcurrentEdit as conflict:
+        form.mark_conflict(conflict.current, conflict.current.get_status_display())
+    except ValidationError as error:
+        form.add_error(None, error)
+    else:
+        done = _("Chuyển gửi hồ sơ %(code)s: %(status)s.") % {
+            "code": referral.case.code,
+            "status": ReferralStatus(status).label,
+        }
+        if _referrals(request.user).filter(pk=referral.pk).exists():
+            messages.success(request, done)
+            return redirect("cases:referral", pk=referral.pk)
+        ended = _("Chuyển gửi đã kết thúc: cơ quan bạn không còn xem được hồ sơ này.")
+        messages.success(request, f"{done} {ended}")
+        return redirect("cases:referrals")
+    current = _referrals(request.user).filter(pk=referral.pk).first()
+    if current is None:  # ended meanwhile: no longer the recipient's to see
+        messages.error(request, _("Chuyển gửi này vừa kết thúc, không còn ở cơ quan bạn."))
+        return redirect("cases:referrals")
+    return _detail(request, current, {action: form})
+
+
+@require_POST
+@case_roles
+def referral_respond(request, pk, action):
+    """A step of the recipient agency's case roles, while the referral is active."""
+    referrals = _referrals(request.user).filter(
+        to_agency_id=request.user.unit_id, status__in=Referral.ACTIVE
+    )
+    referral = get_object_or_404(referrals, pk=pk)
+    form_class, status = RESPONSES[action]
+    form = form_class(request.POST, auto_id=f"{action}-%s")
+    if not form.is_valid():
+        return _detail(request, referral, {action: form})
+    return _respond(request, referral, action, form, status)
+
+
+@require_POST
+@case_roles
+def referral_cancel(request, pk):
+    referral = get_object_or_404(_referrals(request.user).filter(status__in=Referral.ACTIVE), pk=pk)
+    access = referral.case.access_for(request.user)
+    if access is None or not access.full:
+        raise Http404
+    form = ReasonForm(request.POST, auto_id="cancel-%s")
+    if not form.is_valid():
+        return _detail(request, referral, {"cancel": form})
+    return _respond(request, referral, "cancel", form, ReferralStatus.CANCELLED)
+
+
+@case_roles
+def service_new(request, pk):
+    case, access = get_case(request, pk)
+    if not access.full:
+        raise PermissionDenied
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = ServiceRecord(
+            case=case, agency=request.user.unit, recorded_by=request.user, **form.cleaned_data
+        )
+        save_logged(request, record, services.SERVICE_FIELDS)
+        messages.success(request, _("Đã ghi nhận dịch vụ hỗ trợ."))
+        return redirect("cases:case", pk=case.pk)
+    log(request, Action.VIEW, case)
+    return render(request, "cases/referral/service_form.html", {"case": case, "form": form})
