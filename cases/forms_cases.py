@@ -277,7 +277,7 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "purpose"]
-        widgets = {"due_on": _date_input()}
+        widgets = {"due_on": _date_input(), "purpose": forms.TextInput}
 
 
 class FollowUpDoneForm(forms.Form):

@@ -156,12 +156,6 @@ class PlaceForm(VersionedFormMixin, forms.ModelForm):
         return place
 
 
-def full_cases(user):
-    """Open cases the user sees fully (owner, supervisor of the agency, break-glass)."""
-    cases = Case.objects.for_user(user).exclude(status=CaseStatus.CLOSED)
-    return cases.filter(pk__in=[c.pk for c in cases if c.access_for(user).full])
-
-
 class StayForm(forms.Form):
     case = forms.ModelChoiceField(
         label=_("Hồ sơ (mã)"),
@@ -185,7 +179,7 @@ class StayForm(forms.Form):
         is_staff = place.staff.filter(pk=user.pk).exists()
         cases = Case.objects.for_user(user).exclude(status=CaseStatus.CLOSED)
         if not is_staff:
-            cases = full_cases(user)
+            cases = Case.objects.handled_by(user).exclude(status=CaseStatus.CLOSED)
         self.may_admit = is_staff or cases.exists()
         staying = Stay.objects.current().values("case_id")
         self.fields["case"].queryset = cases.exclude(pk__in=staying).order_by("code")

@@ -122,20 +122,27 @@ class CaseQuerySet(models.QuerySet):
         """Cases the user may open (fully or through a referral's packet)."""
         if not user.is_authenticated or user.role not in CASE_ROLES:
             return self.none()
-        mine = Q(owner=user)
-        if user.role == Role.CASE_SUPERVISOR:
-            mine |= Q(agency_id=user.unit_id)
         referred = Q(
             pk__in=Referral.objects.filter(
                 to_agency_id=user.unit_id, status__in=Referral.ACTIVE
             ).values("case_id")
         )
-        glass = Q(
-            pk__in=BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-                "case_id"
-            )
-        )
-        return self.filter(mine | referred | glass)
+        return self.filter(self._full(user) | referred)
+
+    def handled_by(self, user):
+        """Cases the user sees in full (owned, the agency's for a supervisor, break-glass);
+        those only referred to the user's agency are not among them."""
+        if not user.is_authenticated or user.role not in CASE_ROLES:
+            return self.none()
+        return self.filter(self._full(user))
+
+    @staticmethod
+    def _full(user) -> Q:
+        glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
+        full = Q(owner=user) | Q(pk__in=glass.values("case_id"))
+        if user.role == Role.CASE_SUPERVISOR:
+            full |= Q(agency_id=user.unit_id)
+        return full
 
 
 class Case(models.Model):
@@ -225,6 +232,9 @@ class Access:
 
 
 class FollowUpQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(case__in=Case.objects.handled_by(user))
+
     def due(self):
         return self.filter(done_at__isnull=True)
 
@@ -232,7 +242,7 @@ class FollowUpQuerySet(models.QuerySet):
 class FollowUp(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     due_on = models.DateField(_("hạn theo dõi"))
-    purpose = models.CharField(_("nội dung theo dõi"), max_length=200)
+    purpose = EncryptedTextField(_("nội dung theo dõi"))
     note = EncryptedTextField(_("kết quả"), blank=True)
     done_at = models.DateTimeField(_("đã thực hiện lúc"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -524,7 +534,7 @@ class Consent(models.Model):
     given_on = models.DateField(_("ngày đồng ý"), default=datetime.date.today)
     expires_on = models.DateField(_("hết hạn ngày"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
-    withdrawal_note = models.CharField(_("ghi chú khi rút lại"), max_length=300, blank=True)
+    withdrawal_note = EncryptedTextField(_("ghi chú khi rút lại"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -45,7 +45,6 @@ from .forms_cases import (
     WithdrawForm,
 )
 from .models import (
-    BreakGlass,
     Case,
     Consent,
     FollowUp,
@@ -85,21 +84,11 @@ def _form_page(request, case, form, title, submit, *, intro=""):
     return _page(request, "cases/case/form.html", context, obj=case)
 
 
-def _handled(user):
-    """Cases the user works on in full: owned, the agency's (supervisor), break-glass. Cases
-    only referred to the user's agency are on the referrals page."""
-    glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
-    full = Q(owner=user) | Q(pk__in=glass.values("case_id"))
-    if user.role == Role.CASE_SUPERVISOR:
-        full |= Q(agency_id=user.unit_id)
-    return Case.objects.for_user(user).filter(full)
-
-
 @case_roles
 def case_list(request):
     today = timezone.localdate()
     cases = (
-        _handled(request.user)
+        Case.objects.handled_by(request.user)
         .select_related("survivor", "agency", "owner")
         .annotate(next_due=Min("follow_ups__due_on", filter=Q(follow_ups__done_at__isnull=True)))
         .order_by("-opened_on", "-id")  # an aggregate drops Meta.ordering

@@ -1,6 +1,15 @@
 from django.apps import apps
 
-OUR_APPS = {"orgs", "accounts", "audit", "plans", "indicators", "reports"}
+OUR_APPS = {
+    "orgs",
+    "accounts",
+    "audit",
+    "plans",
+    "indicators",
+    "reports",
+    "cases",
+    "activities",
+}
 
 
 def test_every_model_has_for_user():
