@@ -27,7 +27,8 @@ USER_MANAGERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 # The GBV module's users; they alone see case records (statistics are for the others).
 CASE_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
 # Password alone is not enough for these (security.md): a TOTP second factor is required.
-SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, *CASE_ROLES})
+# Leaders too: they read the GBV statistics.
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.LEADER, *CASE_ROLES})
 # Which roles each manager may hand out: coordinators staff the units, admins everything.
 GRANTABLE = {
     Role.COORDINATOR: frozenset(

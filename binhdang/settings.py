@@ -182,6 +182,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 # The GBV module: idle sessions end sooner; its keys live outside the database (cases.crypto).
 GBV_IDLE_MINUTES = env_int("GBV_IDLE_MINUTES", 30)
 GBV_KEY_FILE = Path(os.environ.get("GBV_KEY_FILE") or DATA_DIR / "gbv_keys")
+GBV_INDEX_KEY_FILE = Path(os.environ.get("GBV_INDEX_KEY_FILE") or DATA_DIR / "gbv_index_key")
 # Personal data of cases closed longer than this is redacted by `redact_closed_cases`.
 GBV_RETENTION_DAYS = env_int("GBV_RETENTION_DAYS", 5 * 365)
 # Break-glass access to a case outside one's scope lasts this long.

@@ -3,7 +3,8 @@
 Fernet (AES-128-CBC + HMAC-SHA256: authenticated) with a list of keys kept outside the database:
 the environment variable GBV_KEYS (comma-separated, newest first) or the key file GBV_KEY_FILE.
 The newest key encrypts; every key decrypts, so `rotate_gbv_key` can add a key, re-encrypt every
-field and then drop the old one.
+field and then drop the old one. Matching digests (`blind_index`) use a separate key that is never
+rotated: GBV_INDEX_KEY or the file GBV_INDEX_KEY_FILE.
 """
 
 import hashlib
@@ -73,9 +74,18 @@ def rotate(token: str) -> str:
 
 @cache
 def _index_key() -> bytes:
-    # Derived from the oldest key, so matching survives rotation until that key is dropped
-    # (rotate_gbv_key recomputes the index then).
-    return hashlib.sha256(b"binhdang-identity-index:" + read_keys()[-1].encode()).digest()
+    """The key of the matching digests: its own, never rotated (GBV_INDEX_KEY or the file
+    GBV_INDEX_KEY_FILE), so matching survives key rotation and redaction."""
+    if env := os.environ.get("GBV_INDEX_KEY"):
+        return env.encode()
+    path = settings.GBV_INDEX_KEY_FILE
+    if not path.exists():
+        if settings.HTTPS:
+            raise ImproperlyConfigured("GBV_INDEX_KEY or GBV_INDEX_KEY_FILE must be set.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
 
 
 def blind_index(*parts: str) -> str:

@@ -35,7 +35,8 @@ class RoundChoice(forms.ModelChoiceField):
 
 
 class WindowForm(forms.Form):
-    """The period counted: a reporting round's data window (the latest by default) or dates."""
+    """The period counted: a reporting round's data window (the latest by default). Only these
+    fixed windows: free dates would let two windows a day apart isolate a single incident."""
 
     round = RoundChoice(
         label=gettext_lazy("Kỳ báo cáo"),
@@ -43,34 +44,21 @@ class WindowForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("(kỳ gần nhất)"),
     )
-    start = forms.DateField(label=gettext_lazy("Hoặc từ ngày"), required=False, widget=DATE)
-    end = forms.DateField(label=gettext_lazy("đến ngày"), required=False, widget=DATE)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if self.errors or not (start or end):
-            return cleaned
-        if not (start and end):
-            raise ValidationError(_("Nhập cả “từ ngày” và “đến ngày”, hoặc chọn một kỳ báo cáo."))
-        if start > end:
-            raise ValidationError(_("“Từ ngày” phải trước hoặc bằng “đến ngày”."))
-        return cleaned
+    def chosen(self):
+        return self.cleaned_data.get("round") or self.fields["round"].queryset.first()
 
     def window(self) -> tuple[datetime.date, datetime.date]:
-        data = self.cleaned_data
-        if data.get("start"):
-            return data["start"], data["end"]
-        round_ = data.get("round") or self.fields["round"].queryset.first()
+        round_ = self.chosen()
         if round_ is None:
             today = timezone.localdate()
-            return today.replace(month=1, day=1), today
+            return today.replace(month=1, day=1), today.replace(month=12, day=31)
         return round_.window_start, round_.window_end
 
     def query(self) -> str:
-        """The same window for the download links (dates only: nothing personal in a URL)."""
-        start, end = self.window()
-        return f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+        """The same window for the download links (a round id: nothing personal in a URL)."""
+        round_ = self.chosen()
+        return f"round={round_.pk}" if round_ else ""
 
     def problems(self) -> str:
         return " ".join(m for errors in self.errors.values() for m in errors)
@@ -133,11 +121,10 @@ def stats_xlsx(request, table):
 
 
 def _submission(request, pk) -> Submission:
-    """The user's unit's own report (a coordinator: any), or 404."""
+    """The user's unit's own report, or 404. Only the unit's own staff pull its exact counts:
+    coordinators see them through the protected statistics, never unsuppressed per unit."""
     submissions = Submission.objects.for_user(request.user).select_related("round__form", "unit")
-    if request.user.role in UNIT_STAFF:
-        submissions = submissions.filter(unit_id=request.user.unit_id)
-    return get_object_or_404(submissions, pk=pk)
+    return get_object_or_404(submissions.filter(unit_id=request.user.unit_id), pk=pk)
 
 
 def _report_lines(submission) -> tuple[list, int]:
@@ -174,7 +161,7 @@ def _report_lines(submission) -> tuple[list, int]:
     return lines, unknown
 
 
-@allow(services.EDITORS)
+@allow(UNIT_STAFF)
 def report_counts(request, pk):
     """What `fill_report` would write, next to what the report holds: counts, nothing else."""
     submission = _submission(request, pk)
@@ -206,7 +193,7 @@ def _expected(request, row, combo) -> int:
 
 
 @require_POST
-@allow(services.EDITORS)
+@allow(UNIT_STAFF)
 def fill_report(request, pk):
     """Write the unit's counts into its report through the same checks and audit as typing."""
     submission = _submission(request, pk)

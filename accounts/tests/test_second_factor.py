@@ -34,6 +34,7 @@ def _password_only(username) -> Client:
     [
         (Role.COORDINATOR, "SNV"),
         (Role.ADMIN, "SNV"),
+        (Role.LEADER, "51"),
         (Role.CASE_WORKER, "SYT"),
         (Role.CASE_SUPERVISOR, "SYT"),
     ],

@@ -65,17 +65,29 @@ def test_rotation_reencrypts_everything_and_drops_the_old_key(client, gbv, key_f
     page = _page(client, gbv)
     assert all(plain in page for *_rest, plain in COLUMNS)
 
+    keys_before_drop = crypto.read_keys()
     call_command("rotate_gbv_key", "--drop-old", stdout=io.StringIO())
     assert len(crypto.read_keys()) == 1
+    # The dropped keys are kept aside for old backups, outside the key file.
+    (retired,) = key_file.parent.glob("gbv_keys.retired-*")
+    assert retired.read_text().split() == keys_before_drop
     assert all(r != b for r, b in zip(_raw(gbv), rotated, strict=True))
     assert all(plain in _page(client, gbv) for *_rest, plain in COLUMNS)
-    # The matching keys derive from the oldest key: recomputed with the one left.
+    # Matching digests have their own key: rotation leaves them as they were.
+    identity, dedup = survivor.identity_key, incident.dedup_key
     survivor.refresh_from_db()
     incident.refresh_from_db()
+    assert (survivor.identity_key, incident.dedup_key) == (identity, dedup)
     assert survivor.identity_key == crypto.blind_index(NAME, "1990-04-12")
-    assert incident.dedup_key == crypto.blind_index(
-        survivor.identity_key, "2025-03-02", incident.incident_type
-    )
+
+
+def test_drop_old_keeps_the_keys_while_a_value_does_not_open_with_the_new_one(gbv, key_file):
+    from cases.management.commands.rotate_gbv_key import check_opens_with
+
+    new = crypto.read_keys()[0]
+    call_command("rotate_gbv_key", stdout=io.StringIO())  # the fixture's values: newest key now
+    with pytest.raises(CommandError, match="chưa được mã hóa bằng khóa mới"):
+        check_opens_with(new)  # an older key: some values do not open with it
 
 
 def test_rotation_refuses_keys_from_the_environment(gbv, key_file, monkeypatch):

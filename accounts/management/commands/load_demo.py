@@ -23,6 +23,6 @@ class Command(BaseCommand):
         for username, role, unit in accounts:
             self.stdout.write(f"  {username:<20} {role:<38} {unit}")
         self.stdout.write(
-            "Điều phối, quản trị và cán bộ hỗ trợ nạn nhân cần thêm mã xác thực hai lớp; "
+            "Điều phối, lãnh đạo, quản trị và cán bộ hỗ trợ nạn nhân cần thêm mã xác thực hai lớp; "
             "xem mã hiện tại bằng: .venv/bin/python manage.py demo_code <tên đăng nhập>"
         )

@@ -25,6 +25,7 @@ from cases.models import (
     BreakGlass,
     Case,
     CaseStatus,
+    Consent,
     FollowUp,
     Incident,
     Referral,
@@ -36,6 +37,7 @@ from cases.models import (
 # Where a case's personal data lives, and the path from each model to the case.
 PARTS = [
     (Case, "pk"),
+    (Consent, "case"),
     (Incident, "case"),
     (FollowUp, "case"),
     (Referral, "case"),

@@ -1,9 +1,11 @@
 """Rotate the GBV module's encryption key (cases.crypto).
 
-A new key is put first in the key file, every encrypted value of every cases model is re-encrypted
-with it in one transaction, and with --drop-old the old keys are then removed and the blind indexes
-(which derive from the oldest key) recomputed. Stop the web application while this runs (a value
-written with an old key after the re-encryption would be lost with --drop-old) and restart it
+A new key is put first in the key file and every encrypted value of every cases model is
+re-encrypted with it in one transaction. With --drop-old, once every value is checked to open with
+the new key alone, the old keys move to a dated file beside the key file (backups made before need
+them) and the key file keeps only the new one. The matching digests have their own key
+(cases.crypto) and do not change. Stop the web application while this runs (a value written with
+an old key after the re-encryption would become unreadable with --drop-old) and restart it
 afterwards: running processes keep the keys they read at start."""
 
 import os
@@ -14,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import TextField, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from cases import crypto
-from cases.models import Incident, Survivor
 
 
 def encrypted_fields() -> list[tuple[type, str]]:
@@ -50,16 +52,19 @@ def reencrypt() -> dict[str, int]:
     return counts
 
 
-@transaction.atomic
-def reindex() -> tuple[int, int]:
-    """Matching keys of survivors, then of incidents (which use the survivor's)."""
-    survivors = list(Survivor.objects.all())
-    for survivor in survivors:
-        survivor.save(update_fields=["identity_key"])
-    incidents = list(Incident.objects.select_related("case__survivor"))
-    for incident in incidents:
-        incident.save(update_fields=["dedup_key"])
-    return len(survivors), len(incidents)
+def check_opens_with(key: str) -> None:
+    """Every stored value opens with `key` alone, or CommandError (nothing is dropped)."""
+    fernet = Fernet(key)
+    for model, name in encrypted_fields():
+        rows = model.objects.exclude(**{name: ""}).annotate(token=Cast(name, TextField()))
+        for pk, token in rows.values_list("pk", "token").iterator():
+            try:
+                fernet.decrypt(token.encode())
+            except InvalidToken as error:
+                raise CommandError(
+                    f"{model._meta.label}.{name} (id {pk}) chưa được mã hóa bằng khóa mới; "
+                    "giữ nguyên các khóa cũ."
+                ) from error
 
 
 class Command(BaseCommand):
@@ -90,11 +95,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{field}: {count}")
         self.stdout.write(f"Đã mã hóa lại {sum(counts.values())} giá trị bằng khóa mới.")
         if drop_old:
+            check_opens_with(new)
+            old_keys = crypto.read_keys()[1:]
+            retired = crypto.key_file().with_name(
+                f"{crypto.key_file().name}.retired-{timezone.now():%Y%m%d%H%M%S}"
+            )
+            retired.write_text("\n".join(old_keys) + "\n")
+            retired.chmod(0o600)
             crypto.write_keys([new])
             crypto.reset_cache()
-            survivors, incidents = reindex()
             self.stdout.write(
-                f"Đã bỏ các khóa cũ; tính lại chỉ mục của {survivors} nạn nhân, "
-                f"{incidents} vụ việc."
+                f"Đã bỏ {len(old_keys)} khóa cũ khỏi tệp khóa; bản lưu để mở các bản sao lưu cũ: "
+                f"{retired} (cất riêng, ngoài máy chủ)."
             )
         self.stdout.write("Hãy khởi động lại ứng dụng web để nạp khóa mới.")
