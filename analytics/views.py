@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import allow
 from accounts.models import PROVINCE_WIDE, UNIT_STAFF
+from activities.counting import dashboard_figures
 from audit.models import Action
 from audit.services import record_event
 from indicators.models import ValueType, display_value
@@ -286,6 +287,7 @@ def dashboard(request):
             accepted_only=accepted_only,
         ),
         "overdue_tasks": Task.objects.for_user(request.user).overdue().count(),
+        "activities": dashboard_figures(round_.window_start, round_.window_end, request.user),
     }
     return render(request, "analytics/dashboard.html", context)
 

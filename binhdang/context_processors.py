@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import models as roles
+from activities import models as activity_models
 from reports.models import Notification
 
 # (label, url name, roles that see it); the views enforce the same rules on their own.
@@ -13,6 +14,7 @@ NAVIGATION = [
     (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
     (_("Báo cáo"), "reports:index", roles.PLAN_READERS),
     (_("Số liệu đơn vị"), "analytics:unit", roles.UNIT_STAFF),
+    (_("Hoạt động"), "activities:list", activity_models.READERS),
     (_("Chỉ tiêu"), "indicators:targets", roles.PLAN_READERS),
     (_("Hồ sơ hỗ trợ nạn nhân"), "cases:list", roles.CASE_ROLES),
     (

@@ -284,3 +284,15 @@ def test_an_element_counts_as_given_only_when_every_column_is(
     client.force_login(coordinator)
     given = {e["element"].code: e["units"] for e in client.get(round_url).context["elements"]}
     assert given[total.data_element.code] == 1
+
+
+def test_ids_above_999_are_not_written_with_thousands_separators(client, reporter, submission):
+    """Vietnamese formats group digits ("1.234"): an id so written in hx-vals would name no row."""
+    from reports.models import Row
+
+    row = next(r for r in rows(submission.round.form) if not Row.objects.filter(part_of=r))
+    Row.objects.filter(pk=row.pk).update(id=123456)
+    client.force_login(reporter)
+    page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
+    assert 'id="c-123456-' in page and '"row": "123456"' in page
+    assert "123.456" not in page

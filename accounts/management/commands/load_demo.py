@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, load_demo
 from accounts.models import User
+from activities.demo import load_demo_activities
 from cases.demo import load_demo_cases
 from reports.demo import fill_demo_reports
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         values = fill_demo_reports(User.objects.get(username="coordinator"))
         if values:
             self.stdout.write(f"Số liệu báo cáo mẫu: {values} giá trị.")
+        if activities := load_demo_activities():
+            self.stdout.write(f"Hoạt động mẫu (Tháng hành động 2026): {activities} hoạt động.")
         if cases := load_demo_cases():
             self.stdout.write(f"Hồ sơ hỗ trợ nạn nhân mẫu: {cases} hồ sơ.")
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")

@@ -1,0 +1,299 @@
+import datetime
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from accounts.models import PROVINCE_WIDE, Role
+from audit.forms import VersionedFormMixin
+from orgs.models import Unit, UnitKind
+from plans.forms import EvidenceField
+from plans.models import PlanItem
+
+from .models import Activity, Campaign, Channel, Kind
+
+COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
+ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)
+# Languages in use in the province; the field stays free text for any other.
+LANGUAGES = [
+    "Tiếng Việt",
+    "Hrê",
+    "Co",
+    "Ca Dong",
+    "Xơ Đăng",
+    "Ba Na",
+    "Giẻ Triêng",
+    "Gia Rai",
+    "Brâu",
+    "Rơ Măm",
+]
+MAX_REPEATS = 60
+COUNTS = ("participants_male", "participants_female", "participants_ethnic", "participants_youth")
+DATE_WIDGET = {"type": "date"}
+
+
+def _date_input():
+    return forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
+
+
+def current_communes(keep=None):
+    """Communes, wards and special zones of today (plus `keep`, a record's current one)."""
+    today = Unit.objects.valid_on(timezone.localdate()).filter(kind__in=COMMUNE_KINDS)
+    return Unit.objects.filter(Q(pk__in=today) | Q(pk=keep))
+
+
+def campaign_on(day: datetime.date | None) -> Campaign | None:
+    """The Action Month whose dates contain `day`."""
+    if day is None:
+        return None
+    return Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+def suggested_campaign(text: str) -> Campaign | None:
+    """The Action Month of a start date as the form sends it, if it reads as a date."""
+    try:
+        return campaign_on(forms.DateField().to_python(text))
+    except forms.ValidationError:
+        return None
+
+
+def _unit_field(field, units):
+    field.queryset = units
+    field.choices = Unit.choices(units)
+
+
+class ActivityForm(VersionedFormMixin, forms.ModelForm):
+    """A unit records its own activities; the coordinator records for any unit."""
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "unit",
+            "title",
+            "starts_on",
+            "ends_on",
+            "commune",
+            "co_organisers",
+            "channel",
+            "language",
+            "target_group",
+            "participants_male",
+            "participants_female",
+            "participants_ethnic",
+            "participants_youth",
+            "plan_items",
+            "campaign",
+            "cost",
+            "note",
+        ]
+        widgets = {
+            "starts_on": _date_input(),
+            "ends_on": _date_input(),
+            "co_organisers": forms.SelectMultiple(attrs={"size": 6}),
+            "plan_items": forms.SelectMultiple(attrs={"size": 8}),
+            "language": forms.TextInput(attrs={"list": "languages"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        if user.role == Role.COORDINATOR:
+            _unit_field(unit, Unit.objects.filter(kind__in=ORGANISER_KINDS))
+        else:
+            _unit_field(unit, Unit.objects.filter(pk=user.unit_id))
+            unit.initial = user.unit_id
+            unit.disabled = True
+        partners = self.fields["co_organisers"]
+        partners.queryset = Unit.objects.valid_on(timezone.localdate()).filter(
+            kind__in=ORGANISER_KINDS
+        )
+        partners.choices = Unit.choices(partners.queryset)[1:]  # no blank in a multiple select
+        _unit_field(self.fields["commune"], current_communes(keep=self.instance.commune_id))
+        items = PlanItem.objects.for_user(user).select_related("plan").order_by("-plan__year")
+        self.fields["plan_items"].queryset = items
+        self.fields["plan_items"].label_from_instance = lambda i: (
+            f"{i.plan.year} · {i.code}. {i.text[:90]}"
+        )
+        for name in COUNTS:
+            self.fields[name].error_messages["min_value"] = _("Không nhập số âm.")
+        self.fields["cost"].error_messages["invalid"] = _(
+            "Kinh phí ghi bằng số đồng, ví dụ 15.000.000."
+        )
+        self.fields["cost"].localize = True
+        self.fields["cost"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+        self.fields["cost"].widget.is_localized = True
+        self.fields["campaign"].help_text = _(
+            "Hoạt động diễn ra trong Tháng hành động được gợi ý theo ngày bắt đầu."
+        )
+
+    def clean_cost(self):
+        cost = self.cleaned_data["cost"]
+        if cost is not None and cost < 0:
+            raise forms.ValidationError(_("Không nhập số âm."))
+        return cost
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        unit = cleaned.get("unit")
+        if unit and start and not unit.is_valid_on(start):
+            self.add_error(
+                "unit",
+                _("%(unit)s không có hiệu lực vào ngày %(day)s.")
+                % {"unit": unit, "day": start.strftime("%d/%m/%Y")},
+            )
+        total = (cleaned.get("participants_male") or 0) + (cleaned.get("participants_female") or 0)
+        for name in ("participants_ethnic", "participants_youth"):
+            part = cleaned.get(name)
+            if part is not None and part > total:
+                self.add_error(
+                    name,
+                    _("Không được lớn hơn tổng số người tham dự (%(total)s).") % {"total": total},
+                )
+        self._clean_campaign(cleaned, start)
+        return cleaned
+
+    def _clean_campaign(self, cleaned, start):
+        campaign = cleaned.get("campaign")
+        if start is None:
+            return
+        if campaign and not campaign.starts_on <= start <= campaign.ends_on:
+            self.add_error(
+                "campaign",
+                _("Ngày bắt đầu không nằm trong %(campaign)s (%(start)s–%(end)s).")
+                % {
+                    "campaign": campaign,
+                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
+                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                },
+            )
+        elif campaign is None and cleaned.get("kind") == Kind.ACTION_MONTH:
+            cleaned["campaign"] = campaign_on(start)
+            if cleaned["campaign"] is None:
+                self.add_error(
+                    "starts_on",
+                    _("Chưa có Tháng hành động nào gồm ngày %(day)s.")
+                    % {"day": start.strftime("%d/%m/%Y")},
+                )
+
+
+class RepeatForm(forms.Form):
+    """Copies of an activity every N days from a first date, K times (a weekly radio slot)."""
+
+    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=_date_input())
+    every_days = forms.IntegerField(
+        label=_l("Cách nhau (ngày)"), min_value=1, max_value=366, initial=7
+    )
+    times = forms.IntegerField(
+        label=_l("Số lần"),
+        min_value=1,
+        max_value=MAX_REPEATS,
+        initial=4,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["times"].help_text = _("Tối đa %(n)s bản sao một lần.") % {"n": MAX_REPEATS}
+
+    def dates(self) -> list[datetime.date]:
+        first, every = self.cleaned_data["first_on"], self.cleaned_data["every_days"]
+        return [
+            first + datetime.timedelta(days=every * n) for n in range(self.cleaned_data["times"])
+        ]
+
+
+class ActivityFileForm(forms.Form):
+    files = EvidenceField(label=_l("Ảnh, tài liệu minh chứng (PDF, Word, Excel, ảnh)"))
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if not files:
+            raise forms.ValidationError(_("Hãy chọn ít nhất một tệp."))
+        return files
+
+
+class ActivityFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_l("Loại"), choices=[("", _l("Tất cả"))] + Kind.choices, required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=_l("Đơn vị tổ chức"), queryset=Unit.objects.none(), required=False
+    )
+    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=_date_input())
+    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=_date_input())
+    campaign = forms.ModelChoiceField(
+        label=_l("Tháng hành động"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_l("Tất cả"),
+    )
+    item = forms.ModelChoiceField(
+        label=_l("Mục kế hoạch"), queryset=PlanItem.objects.none(), required=False
+    )
+    channel = forms.ChoiceField(
+        label=_l("Kênh"), choices=[("", _l("Tất cả"))] + Channel.choices, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role in PROVINCE_WIDE:
+            unit = self.fields["unit"]
+            unit.queryset = Unit.objects.filter(activities__isnull=False).distinct()
+            unit.choices = [("", _("Tất cả"))] + Unit.choices(unit.queryset)[1:]
+        else:
+            del self.fields["unit"]
+        # Any visible item filters (a plan item's page lists its activities, if any); the list
+        # offers the items that have some.
+        item = self.fields["item"]
+        item.queryset = PlanItem.objects.for_user(user)
+        used = item.queryset.filter(activities__isnull=False).distinct().select_related("plan")
+        item.choices = [("", _("Tất cả"))] + [
+            (i.pk, f"{i.plan.year} · {i.code}") for i in used.order_by("-plan__year", "id")
+        ]
+
+    def filter(self, activities):
+        """The activities the filters keep; none when a filter is invalid (its error shows)."""
+        if not self.is_valid():
+            return activities.none()
+        data = self.cleaned_data
+        lookups = {
+            "kind": data["kind"],
+            "unit": data.get("unit"),
+            "starts_on__gte": data["start"],
+            "starts_on__lte": data["end"],
+            "campaign": data["campaign"],
+            "plan_items": data["item"],
+            "channel": data["channel"],
+        }
+        return activities.filter(**{k: v for k, v in lookups.items() if v not in (None, "")})
+
+
+class CampaignForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]
+        widgets = {
+            "starts_on": _date_input(),
+            "ends_on": _date_input(),
+            "messages": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["messages"].help_text = _("Mỗi thông điệp một dòng.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        overlapping = Campaign.objects.exclude(pk=self.instance.pk)
+        if start and end and overlapping.filter(starts_on__lte=end, ends_on__gte=start).exists():
+            self.add_error("starts_on", _("Thời gian trùng với một Tháng hành động khác."))
+        return cleaned

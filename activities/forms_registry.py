@@ -1,0 +1,442 @@
+"""Forms of the registers a unit keeps: community models and their reviews, inspections,
+commendations (and, in forms_budget, budget lines); plus the GET filters of their lists."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from audit.forms import VersionedFormMixin
+from binhdang.text import vi_sort_key
+from orgs.models import Unit, UnitKind
+from plans.models import PlanItem
+
+from .models import (
+    Commendation,
+    CommendationOutcome,
+    CommunityModel,
+    Inspection,
+    InspectionStatus,
+    ModelReview,
+    ModelStatus,
+    ModelType,
+    NomineeKind,
+)
+
+COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
+FIRST_YEAR = 2000
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def current_units(*, kinds=None, keep=()):
+    """Units of today (of `kinds` when given), plus `keep`: those a record already names."""
+    current = Unit.objects.valid_on(timezone.localdate())
+    if kinds:
+        current = current.filter(kind__in=kinds)
+    return Unit.objects.filter(Q(pk__in=current) | Q(pk__in=keep))
+
+
+def unit_options(units) -> list:
+    """Options without the empty line, in Vietnamese alphabetical order."""
+    return Unit.choices(units)[1:]
+
+
+KIND_ORDER = [
+    UnitKind.PROVINCE,
+    UnitKind.AGENCY,
+    UnitKind.WARD,
+    UnitKind.COMMUNE,
+    UnitKind.SPECIAL_ZONE,
+    UnitKind.DISTRICT,
+]
+
+
+def grouped_unit_options(units) -> list:
+    """Options grouped by kind of unit (agencies, wards, communes…), each group alphabetical."""
+    units = list(units)
+    return [
+        (kind.label, unit_options([u for u in units if u.kind == kind]))
+        for kind in KIND_ORDER
+        if any(u.kind == kind for u in units)
+    ]
+
+
+def sorted_names(queryset, empty_label="---------") -> list:
+    """Options of named records (model types) in Vietnamese alphabetical order."""
+    records = sorted(queryset, key=lambda record: vi_sort_key(record.name))
+    return [("", empty_label), *((record.pk, record.name) for record in records)]
+
+
+def plan_item_field(field, user, keep=()):
+    """The plan items the user may see, plus those the record already carries out."""
+    visible = PlanItem.objects.for_user(user)
+    field.queryset = PlanItem.objects.filter(Q(pk__in=visible) | Q(pk__in=keep)).select_related(
+        "plan"
+    )
+    field.label_from_instance = lambda item: f"{item.code} ({item.plan.year}) {item.text[:90]}"
+
+
+def check_year(year: int) -> int:
+    last = timezone.localdate().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise ValidationError(
+            _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": last}
+        )
+    return year
+
+
+def not_future(day, message):
+    if day and day > timezone.localdate():
+        raise ValidationError(message)
+    return day
+
+
+class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
+    """A record of one unit: unit users record for their own unit (the field is shown, fixed);
+    the coordinator chooses any unit of today."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field = self.fields["unit"]
+        if user.role == Role.COORDINATOR:
+            field.queryset = current_units(keep=[self.instance.unit_id])
+            field.choices = [("", "---------"), *grouped_unit_options(field.queryset)]
+        else:
+            field.queryset = Unit.objects.filter(pk=user.unit_id)
+            field.choices = unit_options(field.queryset)
+            field.disabled = True
+            self.initial["unit"] = user.unit_id
+
+
+class CommunityModelForm(UnitOwnedForm):
+    AUDITED = [
+        "name",
+        "model_type",
+        "unit",
+        "commune",
+        "host",
+        "established_on",
+        "status",
+        "members_male",
+        "members_female",
+        "cases_supported",
+        "replicated_from",
+    ]
+
+    class Meta:
+        model = CommunityModel
+        fields = [
+            "name",
+            "model_type",
+            "unit",
+            "commune",
+            "host",
+            "established_on",
+            "status",
+            "members_male",
+            "members_female",
+            "cases_supported",
+        ]
+        widgets = {"established_on": date_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = self.fields["model_type"]
+        types.choices = sorted_names(types.queryset)
+        commune = self.fields["commune"]
+        commune.queryset = current_units(kinds=COMMUNE_KINDS, keep=[self.instance.commune_id])
+        commune.choices = Unit.choices(commune.queryset)
+        if (
+            self.instance.commune_id is None
+            and self.user.unit
+            and self.user.unit.kind in (COMMUNE_KINDS)
+        ):
+            self.initial["commune"] = self.user.unit_id
+        self.fields["cases_supported"].help_text = _(
+            "Chỉ ghi số lượng, không ghi thông tin về người được hỗ trợ."
+        )
+        for name in ("members_male", "members_female", "cases_supported"):
+            self.fields[name].error_messages["min_value"] = _("Số lượng không được âm.")
+
+    def clean_established_on(self):
+        return not_future(
+            self.cleaned_data["established_on"], _("Ngày thành lập không được sau hôm nay.")
+        )
+
+    @staticmethod
+    def summary(record) -> str:
+        return f"{record.name}, {record.get_status_display()}"
+
+
+class ModelReviewForm(forms.ModelForm):
+    AUDITED = ["model", "reviewed_on", "assessment", "note"]
+
+    class Meta:
+        model = ModelReview
+        fields = ["reviewed_on", "assessment", "note"]
+        widgets = {"reviewed_on": date_input(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewed_on"].initial = timezone.localdate
+
+    def clean_reviewed_on(self):
+        day = not_future(
+            self.cleaned_data["reviewed_on"], _("Ngày đánh giá không được sau hôm nay.")
+        )
+        if day < self.instance.model.established_on:
+            raise ValidationError(_("Ngày đánh giá phải sau ngày thành lập mô hình."))
+        return day
+
+
+class ModelTypeForm(forms.ModelForm):
+    AUDITED = ["name"]
+
+    class Meta:
+        model = ModelType
+        fields = ["name"]
+        error_messages = {"name": {"unique": _("Đã có loại mô hình mang tên này.")}}
+
+
+class InspectionForm(UnitOwnedForm):
+    """The plan of an inspection, then the visit: its date, findings and follow-up."""
+
+    AUDITED = [
+        "unit",
+        "title",
+        "inspected_units",
+        "planned_on",
+        "visited_on",
+        "findings",
+        "follow_up",
+        "follow_up_due",
+        "status",
+        "plan_items",
+    ]
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "unit",
+            "title",
+            "inspected_units",
+            "planned_on",
+            "plan_items",
+            "status",
+            "visited_on",
+            "findings",
+            "follow_up",
+            "follow_up_due",
+        ]
+        widgets = {
+            "planned_on": date_input(),
+            "visited_on": date_input(),
+            "follow_up_due": date_input(),
+            "inspected_units": forms.SelectMultiple(attrs={"size": 8}),
+            "plan_items": forms.SelectMultiple(attrs={"size": 6}),
+            "findings": forms.Textarea(attrs={"rows": 4}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = self.instance
+        inspected = self.fields["inspected_units"]
+        keep = record.inspected_units.values("pk") if record.pk else []
+        inspected.queryset = current_units(keep=keep)
+        inspected.choices = grouped_unit_options(inspected.queryset)
+        inspected.error_messages["required"] = _("Chọn ít nhất một đơn vị được kiểm tra.")
+        plan_item_field(
+            self.fields["plan_items"],
+            self.user,
+            record.plan_items.values("pk") if record.pk else [],
+        )
+
+    def clean_visited_on(self):
+        return not_future(
+            self.cleaned_data["visited_on"], _("Ngày kiểm tra không được sau hôm nay.")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        status, visited = cleaned.get("status"), cleaned.get("visited_on")
+        follow_up, due = cleaned.get("follow_up"), cleaned.get("follow_up_due")
+        if status in (InspectionStatus.DONE, InspectionStatus.CLOSED) and not visited:
+            if "visited_on" not in self.errors:
+                self.add_error("visited_on", _("Hãy ghi ngày đã kiểm tra."))
+        if status == InspectionStatus.PLANNED and visited:
+            self.add_error("status", _("Đã có ngày kiểm tra: hãy chọn tình trạng “Đã kiểm tra”."))
+        if due and not follow_up:
+            self.add_error("follow_up", _("Ghi nội dung kiến nghị trước khi đặt hạn khắc phục."))
+        if due and visited and due < visited:
+            self.add_error("follow_up_due", _("Hạn khắc phục phải sau ngày kiểm tra."))
+        return cleaned
+
+    @staticmethod
+    def summary(record) -> str:
+        return f"{record.title}, {record.get_status_display()}"
+
+
+class CommendationForm(UnitOwnedForm):
+    """The unit proposes; only the coordinator records the outcome and the decision."""
+
+    AUDITED = [
+        "unit",
+        "year",
+        "nominee_kind",
+        "nominee",
+        "nominee_position",
+        "achievements",
+        "form",
+        "outcome",
+        "decision",
+    ]
+
+    class Meta:
+        model = Commendation
+        fields = [
+            "unit",
+            "year",
+            "nominee_kind",
+            "nominee",
+            "nominee_position",
+            "achievements",
+            "form",
+            "outcome",
+            "decision",
+        ]
+        widgets = {
+            "achievements": forms.Textarea(attrs={"rows": 5}),
+            "nominee_kind": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user.role != Role.COORDINATOR:
+            del self.fields["outcome"], self.fields["decision"]
+        self.fields["nominee_kind"].choices = NomineeKind.choices
+        if self.instance.pk is None:
+            self.fields["year"].initial = timezone.localdate().year
+
+    def clean_year(self):
+        return check_year(self.cleaned_data["year"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "outcome" not in self.fields:
+            return cleaned
+        outcome, decision = cleaned.get("outcome"), cleaned.get("decision")
+        if outcome == CommendationOutcome.APPROVED and not decision:
+            self.add_error("decision", _("Ghi số, ngày quyết định khen thưởng."))
+        if outcome == CommendationOutcome.PROPOSED and decision:
+            self.add_error("outcome", _("Đã có quyết định: hãy chọn kết quả xét khen thưởng."))
+        return cleaned
+
+    @staticmethod
+    def summary(record) -> str:
+        return f"{record.nominee}, {record.get_outcome_display()}"
+
+
+# -- Filters of the lists (GET) ---------------------------------------------------------------
+
+
+def all_choice(choices) -> list:
+    return [("", _("Tất cả")), *choices]
+
+
+class FilterForm(forms.Form):
+    """A list's filters: each field given narrows the records by its lookup in `lookups`. The
+    unit, commune and plan item options are those the user's records name."""
+
+    lookups: dict[str, str] = {}
+
+    def __init__(self, data, *, records):
+        super().__init__(data)
+        self.records = records
+        for name in ("unit", "commune"):
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = Unit.objects.filter(pk__in=records.values(name))
+                field.choices = all_choice(unit_options(field.queryset))
+
+    def filter(self):
+        """The records the filters keep; none when a filter is not valid (its error shows)."""
+        if not self.is_valid():
+            return self.records.none()
+        records = self.records
+        for name, lookup in self.lookups.items():
+            value = self.cleaned_data.get(name)
+            if value not in (None, "", False):
+                records = records.filter(**{lookup: value})
+        return records
+
+
+def unit_filter():
+    return forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none(), required=False)
+
+
+def year_filter():
+    return forms.TypedChoiceField(label=_("Năm"), coerce=int, empty_value=None, required=False)
+
+
+def year_options(years) -> list:
+    return all_choice([(year, str(year)) for year in sorted(set(years), reverse=True)])
+
+
+class ModelFilterForm(FilterForm):
+    model_type = forms.ModelChoiceField(
+        label=_("Loại mô hình"),
+        queryset=ModelType.objects.all(),
+        required=False,
+        empty_label=_("Tất cả"),
+    )
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), choices=all_choice(ModelStatus.choices), required=False
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Xã, phường"), queryset=Unit.objects.none(), required=False
+    )
+    unit = unit_filter()
+    lookups = {"model_type": "model_type", "status": "status", "commune": "commune", "unit": "unit"}
+
+    def __init__(self, data, *, records):
+        super().__init__(data, records=records)
+        types = self.fields["model_type"]
+        types.choices = sorted_names(types.queryset, _("Tất cả"))
+
+
+class InspectionFilterForm(FilterForm):
+    year = year_filter()
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), choices=all_choice(InspectionStatus.choices), required=False
+    )
+    unit = unit_filter()
+    overdue = forms.BooleanField(label=_("Chỉ kiến nghị quá hạn khắc phục"), required=False)
+    lookups = {"year": "planned_on__year", "status": "status", "unit": "unit", "overdue": "overdue"}
+
+    def __init__(self, data, *, records):
+        super().__init__(data, records=records)
+        years = [day.year for day in records.dates("planned_on", "year")]
+        self.fields["year"].choices = year_options(years)
+
+
+class CommendationFilterForm(FilterForm):
+    year = year_filter()
+    nominee_kind = forms.ChoiceField(
+        label=_("Đối tượng"), choices=all_choice(NomineeKind.choices), required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"), choices=all_choice(CommendationOutcome.choices), required=False
+    )
+    unit = unit_filter()
+    lookups = {"year": "year", "nominee_kind": "nominee_kind", "outcome": "outcome", "unit": "unit"}
+
+    def __init__(self, data, *, records):
+        super().__init__(data, records=records)
+        self.fields["year"].choices = year_options(records.values_list("year", flat=True))

@@ -1,0 +1,124 @@
+"""Writes of the activities area that touch several records: evidence files, a series of copies,
+removal, and counts written into a unit's report. Each atomic and audited."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import diff, record_event, snapshot
+from reports import services as reports
+
+from .forms_activities import campaign_on
+from .models import Activity, ActivityFile, Kind
+
+
+@transaction.atomic
+def add_files(*, activity: Activity, files: list, actor, request=None) -> list[ActivityFile]:
+    """Store the (upload, (extension, MIME type)) pairs check_upload passed."""
+    stored = []
+    for upload, kind in files:
+        evidence = ActivityFile(activity=activity, uploaded_by=actor)
+        evidence.store(upload, kind)
+        stored.append(evidence)
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=activity,
+        request=request,
+        changes={"evidence": [None, [f.original_name for f in stored]]},
+    )
+    return stored
+
+
+def _copy_on(activity: Activity, day: datetime.date) -> Activity:
+    """The activity moved to `day`, its campaign the one of that day (unchanged fields else)."""
+    if not activity.unit.is_valid_on(day):
+        raise ValidationError(
+            _("%(unit)s không có hiệu lực vào ngày %(day)s.")
+            % {"unit": activity.unit, "day": day.strftime("%d/%m/%Y")}
+        )
+    campaign = (
+        campaign_on(day) if activity.campaign_id or activity.kind == Kind.ACTION_MONTH else None
+    )
+    if activity.kind == Kind.ACTION_MONTH and campaign is None:
+        raise ValidationError(
+            _("Ngày %(day)s không thuộc Tháng hành động nào.") % {"day": day.strftime("%d/%m/%Y")}
+        )
+    length = activity.ends_on - activity.starts_on if activity.ends_on else None
+    copy = Activity.objects.get(pk=activity.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.starts_on, copy.ends_on = day, (day + length if length is not None else None)
+    copy.campaign, copy.version = campaign, 1
+    return copy
+
+
+@transaction.atomic
+def repeat_activity(
+    *, activity: Activity, dates: list[datetime.date], actor, request=None
+) -> list[Activity]:
+    """Copies of the activity on each date (without its evidence): all of them, or none."""
+    copies = [_copy_on(activity, day) for day in dates]
+    co_organisers, items = list(activity.co_organisers.all()), list(activity.plan_items.all())
+    for copy in copies:
+        copy.created_by = actor
+        copy.save()
+        copy.co_organisers.set(co_organisers)
+        copy.plan_items.set(items)
+        record_event(
+            actor=actor,
+            action=Action.CREATE,
+            obj=copy,
+            request=request,
+            changes={
+                **diff({}, snapshot(copy, Activity.AUDITED)),
+                "copied_from": [None, f"{activity.title} ({activity.starts_on:%d/%m/%Y})"],
+            },
+        )
+    return copies
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity, actor, request=None) -> None:
+    """Remove an activity entered by mistake; the audit keeps every value it had."""
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=activity,
+        request=request,
+        label=_("Xóa hoạt động: %(title)s") % {"title": activity.title},
+        changes=diff(snapshot(activity, Activity.AUDITED), {}),
+    )
+    activity.delete()
+
+
+@transaction.atomic
+def fill_report(*, submission, lines: list, versions: dict, actor, request=None) -> None:
+    """Write the counts (counting.report_lines) into the unit's report through the same checks
+    and audit as typing. `versions` maps (row id, option combo id) to the cell's version when
+    the preview was shown: a cell changed since (or a preview not seen) refuses the whole fill
+    (ConcurrentEdit)."""
+    cells = [
+        reports.CellInput(
+            row=row,
+            option_combo=cell.combo,
+            raw=cell.computed,
+            comment=None,
+            no_data=False,
+            expected_version=versions.get((row.pk, cell.combo.pk), -1),
+            machine=True,
+        )
+        for row, row_cells in lines
+        for cell in row_cells
+    ]
+    reports.save_values(submission=submission, cells=cells, actor=actor, request=request)
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=submission,
+        request=request,
+        label=_("Lấy %(n)s ô số liệu từ hoạt động đã ghi nhận") % {"n": len(cells)},
+    )

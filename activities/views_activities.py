@@ -1,0 +1,439 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import allow
+from accounts.models import UNIT_STAFF, Role
+from audit.models import Action, Event
+from audit.services import ConcurrentEdit, record_event, save_audited
+from reports.models import Submission
+from reports.services import EDITORS
+
+from . import counting, services
+from .excel import workbook_bytes, workbook_response, xlsx_response
+from .forms_activities import (
+    COMMUNE_KINDS,
+    LANGUAGES,
+    ActivityFileForm,
+    ActivityFilterForm,
+    ActivityForm,
+    CampaignForm,
+    RepeatForm,
+    campaign_on,
+    suggested_campaign,
+)
+from .models import READERS, WRITERS, Activity, ActivityFile, Campaign, editable_by
+
+COORDINATOR = {Role.COORDINATOR}
+PAGE_SIZE = 50
+
+
+def _activities(user):
+    return Activity.objects.for_user(user).select_related("unit", "commune", "campaign")
+
+
+def _editable(request, pk) -> Activity:
+    """The user's own unit's activity (the coordinator: any), 404 outside the scope."""
+    activity = get_object_or_404(_activities(request.user), pk=pk)
+    if not editable_by(activity.unit_id, request.user):
+        raise PermissionDenied
+    return activity
+
+
+@allow(READERS)
+def activity_list(request):
+    filters = ActivityFilterForm(request.GET, user=request.user)
+    activities = filters.filter(_activities(request.user))
+    context = {
+        "filters": filters,
+        "page": Paginator(activities.prefetch_related("files"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+        "totals": activities.order_by().totals(),
+        "can_add": request.user.role in WRITERS,
+    }
+    partial = request.headers.get("HX-Request")
+    template = "activities/activity/_list.html" if partial else "activities/activity/list.html"
+    return render(request, template, context)
+
+
+def activity_table(activities) -> tuple[list[str], list[list]]:
+    headers = [
+        _("Ngày bắt đầu"),
+        _("Ngày kết thúc"),
+        _("Loại hoạt động"),
+        _("Tên hoạt động"),
+        _("Đơn vị tổ chức"),
+        _("Đơn vị phối hợp"),
+        _("Xã, phường"),
+        _("Kênh"),
+        _("Ngôn ngữ"),
+        _("Đối tượng"),
+        _("Nam"),
+        _("Nữ"),
+        _("Tổng số người"),
+        _("Người dân tộc thiểu số"),
+        _("Thanh niên"),
+        _("Mục kế hoạch"),
+        _("Tháng hành động"),
+        _("Kinh phí (đồng)"),
+        _("Ghi chú"),
+    ]
+    rows = [
+        [
+            a.starts_on,
+            a.ends_on,
+            a.get_kind_display(),
+            a.title,
+            a.unit.name,
+            ", ".join(u.name for u in a.co_organisers.all()),
+            a.commune.name if a.commune else "",
+            a.get_channel_display(),
+            a.language,
+            a.target_group,
+            a.participants_male,
+            a.participants_female,
+            a.participants,
+            a.participants_ethnic,
+            a.participants_youth,
+            ", ".join(i.code for i in a.plan_items.all()),
+            a.campaign.name if a.campaign else "",
+            a.cost,
+            a.note,
+        ]
+        for a in activities
+    ]
+    return headers, rows
+
+
+@allow(READERS)
+def activity_export(request):
+    filters = ActivityFilterForm(request.GET, user=request.user)
+    activities = filters.filter(_activities(request.user)).prefetch_related(
+        "co_organisers", "plan_items"
+    )
+    headers, rows = activity_table(activities)
+    name = f"hoat-dong-{timezone.localdate():%Y%m%d}.xlsx"
+    return workbook_response(name, _("Hoạt động"), headers, rows)
+
+
+def _form_page(request, form, activity=None):
+    if request.headers.get("HX-Request") and "starts_on" in request.GET:
+        form.initial["campaign"] = suggested_campaign(request.GET["starts_on"])
+        return render(request, "activities/activity/_campaign_field.html", {"form": form})
+    context = {"form": form, "activity": activity, "languages": LANGUAGES}
+    return render(request, "activities/activity/form.html", context)
+
+
+def _save(request, form, success: str):
+    """Save the form audited; the saved activity, or None with the conflict marked on it."""
+    try:
+        activity = save_audited(
+            actor=request.user, form=form, fields=Activity.AUDITED, request=request
+        )
+    except ConcurrentEdit as conflict:
+        form.mark_conflict(
+            conflict.current, f"{conflict.current} ({conflict.current.starts_on:%d/%m/%Y})"
+        )
+        return None
+    messages.success(request, success)
+    return activity
+
+
+@allow(WRITERS)
+def activity_new(request):
+    today = timezone.localdate()
+    initial = {"starts_on": today, "campaign": campaign_on(today), "language": LANGUAGES[0]}
+    if request.user.unit and request.user.unit.kind in COMMUNE_KINDS:
+        initial["commune"] = request.user.unit_id
+    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        activity = _save(request, form, _("Đã ghi nhận hoạt động."))
+        if activity:
+            return redirect("activities:activity", pk=activity.pk)
+    return _form_page(request, form)
+
+
+@allow(READERS)
+def activity_detail(request, pk):
+    activity = get_object_or_404(_activities(request.user), pk=pk)
+    can_edit = editable_by(activity.unit_id, request.user)
+    context = {
+        "activity": activity,
+        "files": activity.files.select_related("uploaded_by"),
+        "can_edit": can_edit,
+        "file_form": ActivityFileForm() if can_edit else None,
+        "history": Event.objects.for_object(activity)[:50],
+    }
+    return render(request, "activities/activity/detail.html", context)
+
+
+@allow(WRITERS)
+def activity_edit(request, pk):
+    activity = _editable(request, pk)
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form, _("Đã lưu thay đổi.")):
+            return redirect("activities:activity", pk=activity.pk)
+    return _form_page(request, form, activity)
+
+
+@require_POST
+@allow(WRITERS)
+def activity_delete(request, pk):
+    activity = _editable(request, pk)
+    services.delete_activity(activity=activity, actor=request.user, request=request)
+    messages.success(request, _("Đã xóa hoạt động “%(title)s”.") % {"title": activity.title})
+    return redirect("activities:list")
+
+
+@allow(WRITERS)
+def activity_repeat(request, pk):
+    """Quick entry of a series: copies of the activity every N days, all of them or none."""
+    activity = _editable(request, pk)
+    form = RepeatForm(request.POST or None, initial={"first_on": activity.starts_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copies = services.repeat_activity(
+                activity=activity, dates=form.dates(), actor=request.user, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã tạo %(n)s bản sao của hoạt động.") % {"n": len(copies)})
+            dates = form.dates()
+            query = urlencode({"kind": activity.kind, "start": dates[0], "end": dates[-1]})
+            return redirect(f"{reverse('activities:list')}?{query}")
+    return render(request, "activities/activity/repeat.html", {"activity": activity, "form": form})
+
+
+@require_POST
+@allow(WRITERS)
+def file_new(request, pk):
+    activity = _editable(request, pk)
+    form = ActivityFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        stored = services.add_files(
+            activity=activity, files=form.cleaned_data["files"], actor=request.user, request=request
+        )
+        messages.success(request, _("Đã tải lên %(n)s tệp minh chứng.") % {"n": len(stored)})
+    else:
+        messages.error(request, " ".join(form.errors["files"]))
+    return redirect("activities:activity", pk=activity.pk)
+
+
+@allow(READERS)
+def file_download(request, pk):
+    evidence = get_object_or_404(ActivityFile.objects.for_user(request.user), pk=pk)
+    record_event(actor=request.user, action=Action.DOWNLOAD, obj=evidence, request=request)
+    return evidence.download()
+
+
+# The Action Month --------------------------------------------------------------------------------
+
+CAMPAIGN_FIELDS = CampaignForm.Meta.fields
+
+
+@allow(READERS)
+def campaign_list(request):
+    campaigns = Campaign.objects.for_user(request.user).annotate(activity_count=Count("activities"))
+    context = {"campaigns": campaigns, "can_add": request.user.role in COORDINATOR}
+    return render(request, "activities/campaign/list.html", context)
+
+
+def _campaign_form_page(request, form, campaign=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = save_audited(
+                actor=request.user, form=form, fields=CAMPAIGN_FIELDS, request=request
+            )
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, conflict.current.theme)
+        else:
+            messages.success(request, _("Đã lưu %(name)s.") % {"name": campaign.name})
+            return redirect("activities:campaign", pk=campaign.pk)
+    return render(request, "activities/campaign/form.html", {"form": form, "campaign": campaign})
+
+
+@allow(COORDINATOR)
+def campaign_new(request):
+    latest = Campaign.objects.aggregate(Max("year"))["year__max"]
+    year = max(timezone.localdate().year, latest + 1 if latest else 0)
+    start, end = Campaign.default_dates(year)
+    initial = {
+        "year": year,
+        "starts_on": start,
+        "ends_on": end,
+        "name": _(
+            "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở "
+            "giới năm %(year)s"
+        )
+        % {"year": year},
+    }
+    return _campaign_form_page(request, CampaignForm(request.POST or None, initial=initial))
+
+
+@allow(COORDINATOR)
+def campaign_edit(request, pk):
+    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    return _campaign_form_page(request, form, campaign)
+
+
+@allow(READERS)
+def campaign_board(request, pk):
+    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+    today = timezone.localdate()
+    context = {
+        "campaign": campaign,
+        "board": counting.campaign_board(campaign, request.user),
+        "live": campaign.starts_on <= today <= campaign.ends_on,
+        "can_edit": request.user.role in COORDINATOR,
+        "history": Event.objects.for_object(campaign)[:30],
+    }
+    partial = request.headers.get("HX-Request")
+    template = "activities/campaign/_board.html" if partial else "activities/campaign/board.html"
+    return render(request, template, context)
+
+
+def board_sheets(board) -> list[tuple[str, list[str], list[list]]]:
+    """The campaign summary for the annual report: per unit, per commune, units with nothing."""
+    counts = [
+        _("Số hoạt động"),
+        _("Lễ phát động"),
+        _("Sự kiện truyền thông"),
+        _("Lớp tập huấn"),
+        _("Tin, bài"),
+        _("Nam"),
+        _("Nữ"),
+        _("Tổng số người"),
+        _("Người dân tộc thiểu số"),
+        _("Kinh phí (đồng)"),
+    ]
+    keys = [
+        "activities",
+        "launches",
+        "events",
+        "trainings",
+        "media",
+        "male",
+        "female",
+        "participants",
+        "ethnic",
+        "cost",
+    ]
+    total = [_("Tổng cộng"), *(board.totals[k] for k in keys)]
+    sheets = [
+        (
+            _("Theo đơn vị"),
+            [_("Đơn vị"), *counts],
+            [[r["unit"].name, *(r[k] for k in keys)] for r in board.by_unit] + [total],
+        ),
+        (
+            _("Theo xã, phường"),
+            [_("Xã, phường"), *counts],
+            [
+                [r["unit"].name if r["unit"] else _("Không ghi địa bàn"), *(r[k] for k in keys)]
+                for r in board.by_commune
+            ],
+        ),
+    ]
+    if board.silent is not None:
+        sheets.append(
+            (
+                _("Chưa ghi nhận"),
+                [_("Mã"), _("Đơn vị chưa ghi nhận hoạt động nào")],
+                [[u.code, u.name] for u in board.silent],
+            )
+        )
+    return sheets
+
+
+@allow(READERS)
+def campaign_export(request, pk):
+    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
+    board = counting.campaign_board(campaign, request.user)
+    data = workbook_bytes(board_sheets(board))
+    return xlsx_response(f"thang-hanh-dong-{campaign.year}.xlsx", data)
+
+
+# Counting into the unit's report ----------------------------------------------------------------
+
+
+def _submission(request, pk) -> Submission:
+    """The user's unit's own report (a coordinator: any), or 404."""
+    submissions = Submission.objects.for_user(request.user).select_related("round__form", "unit")
+    if request.user.role in UNIT_STAFF:
+        submissions = submissions.filter(unit_id=request.user.unit_id)
+    return get_object_or_404(submissions, pk=pk)
+
+
+@allow(EDITORS)
+def report_counts(request, pk):
+    """What fill_report would write, next to what the report holds, and the difference."""
+    submission = _submission(request, pk)
+    lines = counting.report_lines(submission)
+    if not lines:
+        raise Http404
+    context = {
+        "submission": submission,
+        "lines": lines,
+        "can_edit": submission.is_editable_by(request.user),
+    }
+    partial = request.headers.get("HX-Request")
+    template = (
+        "activities/activity/_report_preview.html"
+        if partial
+        else "activities/activity/report_counts.html"
+    )
+    return render(request, template, context)
+
+
+def _versions(post) -> dict:
+    """(row id, option combo id) → the cell's version when the preview was shown."""
+    versions = {}
+    for key, value in post.items():
+        row, _sep, combo = key.removeprefix("v").partition("_")
+        if key.startswith("v") and row.isdigit() and combo.isdigit() and value.isdigit():
+            versions[int(row), int(combo)] = int(value)
+    return versions
+
+
+@require_POST
+@allow(EDITORS)
+def fill_report(request, pk):
+    submission = _submission(request, pk)
+    lines = counting.report_lines(submission) if submission.is_editable_by(request.user) else []
+    if not lines:
+        raise Http404
+    try:
+        services.fill_report(
+            submission=submission,
+            lines=lines,
+            versions=_versions(request.POST),
+            actor=request.user,
+            request=request,
+        )
+    except ConcurrentEdit:
+        messages.error(
+            request,
+            _(
+                "Chưa xem trước số liệu sẽ điền, hoặc các ô đã thay đổi từ khi xem trước. Hãy "
+                "xem lại rồi bấm lại; chưa ô nào bị thay đổi."
+            ),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã điền số liệu từ hoạt động đã ghi nhận vào báo cáo."))
+    return redirect("reports:submission", pk=submission.pk)

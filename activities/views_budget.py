@@ -1,0 +1,135 @@
+"""Budget lines by unit, plan item and source, with totals by source and by body for Sở Tài chính
+(plan IV.7). Totals are summed by the database over the filtered lines; a line that spent more
+than it was allocated is flagged."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import allow
+from audit.models import Event
+from orgs.models import Unit
+
+from .excel import workbook_bytes, xlsx_response
+from .forms_budget import BudgetFilterForm, BudgetLineForm
+from .models import READERS, WRITERS, BudgetLine, Source
+from .views_registry import editable, save_form, yes_no
+
+AMOUNTS = ("planned", "allocated", "spent")
+
+
+def _lines(request):
+    lines = BudgetLine.objects.for_user(request.user).select_related("unit", "plan_item__plan")
+    form = BudgetFilterForm(request.GET, records=lines)
+    return form, form.filter()
+
+
+def summary(lines) -> dict:
+    """Totals of the lines by source, by body (unit) and in all, and how many overspent."""
+    by_source = [{**row, "label": Source(row["source"]).label} for row in lines.totals("source")]
+    by_unit = lines.totals("unit")
+    names = Unit.objects.in_bulk([row["unit"] for row in by_unit])
+    by_unit = sorted(
+        ({**row, "label": names[row["unit"]].name} for row in by_unit),
+        key=lambda row: names[row["unit"]].sort_key,
+    )
+    grand = {name: sum(row[name] for row in by_source) for name in AMOUNTS}
+    return {
+        "by_source": by_source,
+        "by_unit": by_unit,
+        "grand": grand,
+        "overspent": lines.overspent().count(),
+    }
+
+
+@allow(READERS)
+def budget(request):
+    form, lines = _lines(request)
+    context = {
+        "form": form,
+        "lines": lines,
+        **summary(lines),
+        "can_add": request.user.role in WRITERS,
+    }
+    return render(request, "activities/budget/list.html", context)
+
+
+def _totals_rows(rows, grand) -> list[list]:
+    return [[row["label"], *(row[name] for name in AMOUNTS)] for row in rows] + [
+        [_("Tổng cộng"), *(grand[name] for name in AMOUNTS)]
+    ]
+
+
+@allow(READERS)
+def budget_export(request):
+    __, lines = _lines(request)
+    totals = summary(lines)
+    amounts = [_("Dự toán (đồng)"), _("Được giao (đồng)"), _("Đã chi (đồng)")]
+    line_rows = [
+        [
+            line.year,
+            line.unit.name,
+            line.plan_item.code if line.plan_item else "",
+            line.get_source_display(),
+            line.description,
+            line.planned,
+            line.allocated,
+            line.spent,
+            yes_no(line.overspent),
+        ]
+        for line in lines
+    ]
+    sheets = [
+        (
+            _("Các dòng kinh phí"),
+            [
+                _("Năm"),
+                _("Đơn vị"),
+                _("Mục kế hoạch"),
+                _("Nguồn kinh phí"),
+                _("Nội dung chi"),
+                *amounts,
+                _("Chi vượt số được giao"),
+            ],
+            line_rows,
+        ),
+        (
+            _("Theo nguồn"),
+            [_("Nguồn kinh phí"), *amounts],
+            _totals_rows(totals["by_source"], totals["grand"]),
+        ),
+        (
+            _("Theo đơn vị"),
+            [_("Đơn vị"), *amounts],
+            _totals_rows(totals["by_unit"], totals["grand"]),
+        ),
+    ]
+    return xlsx_response("kinh-phi.xlsx", workbook_bytes(sheets))
+
+
+def _budget_form(request, form):
+    if line := save_form(request, form):
+        messages.success(request, _("Đã lưu dòng kinh phí %(name)s.") % {"name": line.description})
+        if line.overspent:
+            messages.warning(request, _("Lưu ý: số đã chi vượt số được giao."))
+        return redirect("activities:budget")
+    line = form.instance if form.instance.pk else None
+    context = {
+        "form": form,
+        "line": line,
+        "history": Event.objects.for_object(line)[:50] if line else [],
+    }
+    return render(request, "activities/budget/form.html", context)
+
+
+@allow(WRITERS)
+def budget_new(request):
+    form = BudgetLineForm(request.POST or None, instance=BudgetLine(), user=request.user)
+    return _budget_form(request, form)
+
+
+@allow(WRITERS)
+def budget_edit(request, pk):
+    line = editable(request, BudgetLine.objects, pk)
+    form = BudgetLineForm(request.POST or None, instance=line, user=request.user)
+    return _budget_form(request, form)

@@ -1,0 +1,478 @@
+"""Community models (with their reviews, replicas and types), inspections and commendations.
+
+Each list is scoped to the user's unit subtree (everything for province-wide roles), filtered by
+GET parameters and exported with the same filters. A unit records and changes its own records,
+the coordinator anyone's; leaders and admins only read. Every change is audited."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, ProtectedError, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import allow
+from accounts.models import Role
+from audit.models import Action, Event
+from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
+from binhdang.text import vi_sort_key
+
+from .excel import workbook_response
+from .forms_registry import (
+    CommendationFilterForm,
+    CommendationForm,
+    CommunityModelForm,
+    InspectionFilterForm,
+    InspectionForm,
+    ModelFilterForm,
+    ModelReviewForm,
+    ModelTypeForm,
+)
+from .models import (
+    READERS,
+    WRITERS,
+    Commendation,
+    CommendationOutcome,
+    CommunityModel,
+    Inspection,
+    InspectionStatus,
+    ModelReview,
+    ModelStatus,
+    ModelType,
+    editable_by,
+)
+
+COORDINATOR = {Role.COORDINATOR}
+
+
+def editable(request, records, pk):
+    """One record the user may change: another unit's answers 404, a read-only role 403."""
+    record = get_object_or_404(records.for_user(request.user), pk=pk)
+    if not editable_by(record.unit_id, request.user):
+        raise PermissionDenied
+    return record
+
+
+def save_form(request, form):
+    """The record saved with its audit event, or None: bad input, or someone saved it since the
+    form was opened (the form then says so and keeps what was typed)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save_audited(actor=request.user, form=form, fields=form.AUDITED, request=request)
+    except ConcurrentEdit as conflict:
+        form.mark_conflict(conflict.current, form.summary(conflict.current))
+        return None
+
+
+def yes_no(value) -> str:
+    return _("Có") if value else ""
+
+
+# -- Community models --------------------------------------------------------------------------
+
+
+def _models(user):
+    return CommunityModel.objects.for_user(user).select_related(
+        "model_type", "unit", "commune", "replicated_from"
+    )
+
+
+def _model_summary(models) -> dict:
+    counts = dict(models.order_by().values_list("status").annotate(n=Count("id")))
+    return {
+        "statuses": [(value, label, counts.get(value, 0)) for value, label in ModelStatus.choices],
+        "total": sum(counts.values()),
+        **models.aggregate(
+            male=Sum("members_male", default=0),
+            female=Sum("members_female", default=0),
+            cases=Sum("cases_supported", default=0),
+        ),
+    }
+
+
+@allow(READERS)
+def model_list(request):
+    form = ModelFilterForm(request.GET, records=_models(request.user))
+    models = form.filter()
+    context = {
+        "form": form,
+        "models": models,
+        "summary": _model_summary(models),
+        "can_add": request.user.role in WRITERS,
+    }
+    return render(request, "activities/model/list.html", context)
+
+
+@allow(READERS)
+def models_export(request):
+    models = ModelFilterForm(request.GET, records=_models(request.user)).filter()
+    headers = [
+        _("Tên mô hình"),
+        _("Loại mô hình"),
+        _("Xã, phường"),
+        _("Đơn vị quản lý"),
+        _("Tổ chức chủ trì"),
+        _("Ngày thành lập"),
+        _("Tình trạng"),
+        _("Thành viên nam"),
+        _("Thành viên nữ"),
+        _("Số trường hợp đã hỗ trợ"),
+        _("Nhân rộng từ mô hình"),
+    ]
+    rows = [
+        [
+            m.name,
+            m.model_type.name,
+            m.commune.name,
+            m.unit.name,
+            m.host,
+            m.established_on,
+            m.get_status_display(),
+            m.members_male,
+            m.members_female,
+            m.cases_supported,
+            m.replicated_from.name if m.replicated_from else "",
+        ]
+        for m in models
+    ]
+    return workbook_response("mo-hinh.xlsx", _("Mô hình"), headers, rows)
+
+
+@allow(READERS)
+def model_detail(request, pk):
+    model = get_object_or_404(_models(request.user), pk=pk)
+    can_edit = editable_by(model.unit_id, request.user)
+    context = {
+        "model": model,
+        "source_visible": _models(request.user).filter(pk=model.replicated_from_id).exists(),
+        "replicas": _models(request.user).filter(replicated_from=model),
+        "reviews": model.reviews.select_related("reviewed_by"),
+        "review_form": ModelReviewForm(instance=ModelReview(model=model)) if can_edit else None,
+        "can_edit": can_edit,
+        "can_replicate": request.user.role in WRITERS,
+        "history": Event.objects.for_object(model)[:50],
+    }
+    return render(request, "activities/model/detail.html", context)
+
+
+def _model_form(request, form, *, source=None):
+    if record := save_form(request, form):
+        messages.success(request, _("Đã lưu mô hình %(name)s.") % {"name": record.name})
+        return redirect("activities:model", pk=record.pk)
+    context = {"form": form, "model": form.instance if form.instance.pk else None, "source": source}
+    return render(request, "activities/model/form.html", context)
+
+
+@allow(WRITERS)
+def model_new(request):
+    model = CommunityModel(established_on=timezone.localdate())
+    return _model_form(
+        request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
+    )
+
+
+@allow(WRITERS)
+def model_edit(request, pk):
+    model = editable(request, CommunityModel.objects, pk)
+    return _model_form(
+        request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
+    )
+
+
+@allow(WRITERS)
+def model_replicate(request, pk):
+    """A new model started from a model the user can see, in the user's unit (any unit for the
+    coordinator): its name, type and host are offered to edit."""
+    source = get_object_or_404(_models(request.user), pk=pk)
+    model = CommunityModel(
+        replicated_from=source,
+        name=source.name,
+        model_type=source.model_type,
+        host=source.host,
+        established_on=timezone.localdate(),
+    )
+    form = CommunityModelForm(request.POST or None, instance=model, user=request.user)
+    return _model_form(request, form, source=source)
+
+
+@allow(WRITERS)
+def model_review_new(request, pk):
+    model = editable(request, CommunityModel.objects, pk)
+    review = ModelReview(model=model, reviewed_by=request.user)
+    form = ModelReviewForm(request.POST or None, instance=review)
+    if save_form(request, form):
+        messages.success(request, _("Đã ghi nhận đánh giá mô hình."))
+        return redirect("activities:model", pk=model.pk)
+    return render(request, "activities/model/review_form.html", {"form": form, "model": model})
+
+
+@allow(READERS)
+def model_types(request):
+    """The list of model types; the coordinator adds and renames them, and deletes those no
+    model uses."""
+    form = failed = None
+    if request.method == "POST":
+        if request.user.role not in COORDINATOR:
+            raise PermissionDenied
+        pk = request.POST.get("pk", "")
+        model_type = get_object_or_404(ModelType, pk=pk) if pk.isdigit() else ModelType()
+        if "delete" in request.POST and model_type.pk:
+            _delete_model_type(request, model_type)
+            return redirect("activities:model_types")
+        failed = ModelTypeForm(request.POST, instance=model_type)
+        if failed.is_valid():
+            _save_model_type(request, failed)
+            messages.success(
+                request, _("Đã lưu loại mô hình %(name)s.") % {"name": failed.instance}
+            )
+            return redirect("activities:model_types")
+    if failed is not None and failed.instance.pk is None:
+        form, failed = failed, None
+    context = {
+        "types": sorted(
+            ModelType.objects.annotate(used=Count("models")), key=lambda t: vi_sort_key(t.name)
+        ),
+        "form": form or ModelTypeForm(),
+        "failed": failed,
+        "can_edit": request.user.role in COORDINATOR,
+    }
+    return render(request, "activities/model/types.html", context)
+
+
+@transaction.atomic
+def _save_model_type(request, form):
+    """Audited as save_audited does, which needs a version field that model types lack."""
+    before = {}
+    if form.instance.pk:
+        current = ModelType.objects.select_for_update().get(pk=form.instance.pk)
+        before = snapshot(current, form.AUDITED)
+    model_type = form.save()
+    changes = diff(before, snapshot(model_type, form.AUDITED))
+    if changes or not before:
+        record_event(
+            actor=request.user,
+            action=Action.UPDATE if before else Action.CREATE,
+            obj=model_type,
+            changes=changes,
+            request=request,
+        )
+
+
+def _delete_model_type(request, model_type):
+    name = model_type.name
+    try:
+        with transaction.atomic():
+            record_event(
+                actor=request.user,
+                action=Action.UPDATE,
+                obj=model_type,
+                changes={"name": [name, None]},
+                request=request,
+                label=_("Xóa loại mô hình: %(name)s") % {"name": name},
+            )
+            model_type.delete()
+    except ProtectedError:
+        messages.error(
+            request,
+            _("Loại mô hình “%(name)s” đang được %(count)s mô hình sử dụng nên không thể xóa.")
+            % {"name": name, "count": model_type.models.count()},
+        )
+    else:
+        messages.success(request, _("Đã xóa loại mô hình %(name)s.") % {"name": name})
+
+
+# -- Inspections ------------------------------------------------------------------------------
+
+
+def _inspections(user):
+    """With `overdue`: a follow-up whose due date has passed and is not closed."""
+    late = Q(follow_up_due__lt=timezone.localdate()) & ~Q(status=InspectionStatus.CLOSED)
+    return (
+        Inspection.objects.for_user(user)
+        .select_related("unit")
+        .prefetch_related("inspected_units", "plan_items")
+        .annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
+    )
+
+
+@allow(READERS)
+def inspection_list(request):
+    form = InspectionFilterForm(request.GET, records=_inspections(request.user))
+    inspections = form.filter()
+    counts = dict(inspections.order_by().values_list("status").annotate(n=Count("id")))
+    context = {
+        "form": form,
+        "inspections": inspections,
+        "statuses": [(label, counts.get(value, 0)) for value, label in InspectionStatus.choices],
+        "overdue": inspections.filter(overdue=True).count(),
+        "can_add": request.user.role in WRITERS,
+    }
+    return render(request, "activities/inspection/list.html", context)
+
+
+@allow(READERS)
+def inspections_export(request):
+    inspections = InspectionFilterForm(request.GET, records=_inspections(request.user)).filter()
+    headers = [
+        _("Đơn vị kiểm tra"),
+        _("Nội dung kiểm tra"),
+        _("Đơn vị được kiểm tra"),
+        _("Ngày dự kiến"),
+        _("Ngày kiểm tra"),
+        _("Tình trạng"),
+        _("Kết quả, phát hiện"),
+        _("Kiến nghị, việc cần khắc phục"),
+        _("Hạn khắc phục"),
+        _("Quá hạn khắc phục"),
+        _("Mục kế hoạch"),
+    ]
+    rows = [
+        [
+            i.unit.name,
+            i.title,
+            "; ".join(u.name for u in i.inspected_units.all()),
+            i.planned_on,
+            i.visited_on,
+            i.get_status_display(),
+            i.findings,
+            i.follow_up,
+            i.follow_up_due,
+            yes_no(i.overdue),
+            "; ".join(item.code for item in i.plan_items.all()),
+        ]
+        for i in inspections
+    ]
+    return workbook_response("kiem-tra.xlsx", _("Kiểm tra, giám sát"), headers, rows)
+
+
+@allow(READERS)
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(_inspections(request.user), pk=pk)
+    context = {
+        "inspection": inspection,
+        "can_edit": editable_by(inspection.unit_id, request.user),
+        "history": Event.objects.for_object(inspection)[:50],
+    }
+    return render(request, "activities/inspection/detail.html", context)
+
+
+def _inspection_form(request, form):
+    if record := save_form(request, form):
+        messages.success(request, _("Đã lưu đợt kiểm tra %(title)s.") % {"title": record.title})
+        return redirect("activities:inspection", pk=record.pk)
+    context = {"form": form, "inspection": form.instance if form.instance.pk else None}
+    return render(request, "activities/inspection/form.html", context)
+
+
+@allow(WRITERS)
+def inspection_new(request):
+    inspection = Inspection()
+    form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
+    return _inspection_form(request, form)
+
+
+@allow(WRITERS)
+def inspection_edit(request, pk):
+    inspection = editable(request, Inspection.objects, pk)
+    form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
+    return _inspection_form(request, form)
+
+
+# -- Commendations ----------------------------------------------------------------------------
+
+
+def _commendations(user):
+    return Commendation.objects.for_user(user).select_related("unit")
+
+
+def _may_change(commendation, user) -> bool:
+    """The unit changes its proposal until the outcome is recorded; the coordinator always."""
+    return editable_by(commendation.unit_id, user) and (
+        user.role in COORDINATOR or commendation.outcome == CommendationOutcome.PROPOSED
+    )
+
+
+@allow(READERS)
+def commendation_list(request):
+    form = CommendationFilterForm(request.GET, records=_commendations(request.user))
+    commendations = form.filter()
+    counts = dict(commendations.order_by().values_list("outcome").annotate(n=Count("id")))
+    context = {
+        "form": form,
+        "commendations": commendations,
+        "outcomes": [
+            (value, label, counts.get(value, 0)) for value, label in CommendationOutcome.choices
+        ],
+        "can_add": request.user.role in WRITERS,
+    }
+    return render(request, "activities/commendation/list.html", context)
+
+
+@allow(READERS)
+def commendations_export(request):
+    commendations = CommendationFilterForm(
+        request.GET, records=_commendations(request.user)
+    ).filter()
+    headers = [
+        _("Năm"),
+        _("Đơn vị đề nghị"),
+        _("Đối tượng"),
+        _("Tên tập thể, cá nhân"),
+        _("Chức vụ, đơn vị công tác"),
+        _("Thành tích"),
+        _("Hình thức khen thưởng"),
+        _("Kết quả"),
+        _("Số, ngày quyết định"),
+    ]
+    rows = [
+        [
+            c.year,
+            c.unit.name,
+            c.get_nominee_kind_display(),
+            c.nominee,
+            c.nominee_position,
+            c.achievements,
+            c.form,
+            c.get_outcome_display(),
+            c.decision,
+        ]
+        for c in commendations
+    ]
+    return workbook_response("khen-thuong.xlsx", _("Khen thưởng"), headers, rows)
+
+
+@allow(READERS)
+def commendation_detail(request, pk):
+    commendation = get_object_or_404(_commendations(request.user), pk=pk)
+    context = {
+        "commendation": commendation,
+        "can_edit": _may_change(commendation, request.user),
+        "history": Event.objects.for_object(commendation)[:50],
+    }
+    return render(request, "activities/commendation/detail.html", context)
+
+
+def _commendation_form(request, form):
+    if record := save_form(request, form):
+        messages.success(request, _("Đã lưu khen thưởng %(name)s.") % {"name": record.nominee})
+        return redirect("activities:commendation", pk=record.pk)
+    context = {"form": form, "commendation": form.instance if form.instance.pk else None}
+    return render(request, "activities/commendation/form.html", context)
+
+
+@allow(WRITERS)
+def commendation_new(request):
+    commendation = Commendation()
+    form = CommendationForm(request.POST or None, instance=commendation, user=request.user)
+    return _commendation_form(request, form)
+
+
+@allow(WRITERS)
+def commendation_edit(request, pk):
+    commendation = editable(request, Commendation.objects, pk)
+    if not _may_change(commendation, request.user):
+        raise PermissionDenied
+    form = CommendationForm(request.POST or None, instance=commendation, user=request.user)
+    return _commendation_form(request, form)
