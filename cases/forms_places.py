@@ -2,18 +2,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CASE_ROLES, User
+from accounts.models import CASE_ROLES, Role, User
 from audit.forms import VersionedFormMixin
 from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
 from orgs.models import Unit, UnitKind
+from reports.models import Notification
 
 from .audit import save_logged
 from .forms_referrals import date_input
-from .models import Case, CaseStatus, Place, SafePlaceType, Stay
+from .models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
 
 COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 SECRET_FIELDS = ("location", "contact_name", "contact_phone")
@@ -156,6 +158,22 @@ class PlaceForm(VersionedFormMixin, forms.ModelForm):
         return place
 
 
+def admissible(user):
+    """The open cases a place's staff member may admit: those referred to their agency for
+    shelter, and their own (their agency's, for a supervisor). Break-glass only reads."""
+    shelter = Referral.objects.filter(
+        to_agency_id=user.unit_id, status__in=Referral.ACTIVE, service_type=ServiceType.SHELTER
+    )
+    theirs = Q(owner=user)
+    if user.role == Role.CASE_SUPERVISOR:
+        theirs |= Q(agency_id=user.unit_id)
+    return (
+        Case.objects.for_user(user)
+        .filter(theirs | Q(pk__in=shelter.values("case_id")))
+        .exclude(status=CaseStatus.CLOSED)
+    )
+
+
 class StayForm(forms.Form):
     case = forms.ModelChoiceField(
         label=_("Hồ sơ (mã)"),
@@ -175,12 +193,10 @@ class StayForm(forms.Form):
     def __init__(self, *args, place, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.place = place
-        # Place staff admit the cases referred to them; others their own cases.
-        is_staff = place.staff.filter(pk=user.pk).exists()
-        cases = Case.objects.for_user(user).exclude(status=CaseStatus.CLOSED)
-        if not is_staff:
-            cases = Case.objects.handled_by(user).exclude(status=CaseStatus.CLOSED)
-        self.may_admit = is_staff or cases.exists()
+        # Only the place's staff admit: an admission shows the place's location to the case's
+        # owner, so nobody else may bring a case of theirs in to learn it.
+        self.may_admit = place.staff.filter(pk=user.pk).exists()
+        cases = admissible(user) if self.may_admit else Case.objects.none()
         staying = Stay.objects.current().values("case_id")
         self.fields["case"].queryset = cases.exclude(pk__in=staying).order_by("code")
         self.fields["case"].label_from_instance = lambda case: case.code
@@ -204,6 +220,16 @@ class StayForm(forms.Form):
             )
         stay = Stay(place=place, recorded_by=request.user, **self.cleaned_data)
         save_logged(request, stay, ["place", "case", "admitted_on", "reason"])
+        # The other staff learn of every admission: the case's code and the place, nothing more.
+        text = _("%(place)s đã tiếp nhận hồ sơ %(code)s tạm lánh.") % {
+            "place": place.name,
+            "code": stay.case.code,
+        }
+        url = reverse("cases:place", kwargs={"pk": place.pk})
+        Notification.objects.bulk_create(
+            Notification(user=member, text=text, url=url)
+            for member in place.staff.filter(is_active=True).exclude(pk=request.user.pk)
+        )
         return stay
 
 

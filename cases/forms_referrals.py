@@ -73,7 +73,12 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     override = forms.BooleanField(
-        label=_("Chuyển gửi khi chưa có sự đồng ý (trường hợp khẩn cấp)"), required=False
+        label=_("Chuyển gửi khi chưa có sự đồng ý (trường hợp khẩn cấp)"),
+        required=False,
+        help_text=_(
+            "Chỉ người giám sát của cơ quan quản lý hồ sơ được quyết định, khi nạn nhân đang gặp "
+            "nguy hiểm mà chưa hỏi được ý kiến; cán bộ phụ trách hồ sơ đề nghị người giám sát."
+        ),
     )
     override_reason = forms.CharField(
         label=_("Lý do chuyển gửi không có sự đồng ý"),

@@ -227,6 +227,11 @@ class Access:
         self.referrals = referrals
         self.break_glass = break_glass
 
+    @property
+    def can_write(self) -> bool:
+        """Changes need full access of one's own: break-glass only reads."""
+        return self.full and self.break_glass is None
+
     def sees(self, share: str) -> bool:
         return share in self.shares
 

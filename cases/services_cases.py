@@ -16,9 +16,10 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
 from reports.models import Notification
 
+from . import services_referrals
 from .audit import log, save_logged
 from .forms_cases import mapping_state
-from .models import BreakGlass, Case, CaseStatus, Consent, HarmMapping
+from .models import BreakGlass, Case, CaseStatus, Consent, HarmMapping, Referral, ReferralStatus
 
 SURVIVOR_FIELDS = [
     "name",
@@ -32,6 +33,8 @@ SURVIVOR_FIELDS = [
 ]
 CASE_FIELDS = ["risk", "safety_plan", "case_plan", "opened_on", "owner", "agency", "survivor"]
 CONSENT_FIELDS = ["purpose", "agency", "given_by", "method", "given_on", "expires_on"]
+# Recorded in the break-glass event when the case's agency has no one to alert.
+NOBODY_ALERTED = "không có người giám sát để báo"
 CLOSURE_FIELDS = [
     "status",
     "closure_reason",
@@ -48,20 +51,19 @@ def supervisors_of(case: Case):
     ).order_by("pk")
 
 
+def oversees(user, case: Case) -> bool:
+    """A supervisor of the case's agency: approves closures, sees and revokes break-glass."""
+    return user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id
+
+
 def manages(user, case: Case) -> bool:
     """The owner and the supervisors of the case's agency run it (close, reopen)."""
-    return case.owner_id == user.pk or (
-        user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id
-    )
+    return case.owner_id == user.pk or oversees(user, case)
 
 
 def approves(user, case: Case) -> bool:
     """Closure needs a second person: a supervisor of the agency other than the requester."""
-    return (
-        user.role == Role.CASE_SUPERVISOR
-        and case.agency_id == user.unit_id
-        and case.closure_requested_by_id != user.pk
-    )
+    return oversees(user, case) and case.closure_requested_by_id != user.pk
 
 
 def _notify(users, text: str, case: Case) -> None:
@@ -207,8 +209,36 @@ def reopen_case(*, request, case: Case, reason: str) -> None:
 
 
 @transaction.atomic
-def open_break_glass(*, request, case: Case, reason: str) -> BreakGlass:
-    """Time-limited access to a case outside the user's scope; its supervisors are alerted."""
+def withdraw_consent(*, request, consent: Consent, note: str) -> int:
+    """Withdraw `consent` and cancel the active referrals that rest on it (those made by override
+    had no consent and go on); returns how many were cancelled."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("Sự đồng ý này đã được rút lại trước đó."))
+    before = snapshot(consent, ["withdrawn_at"])
+    consent.withdrawn_at, consent.withdrawal_note = timezone.now(), note
+    # The note is free text (not encrypted): the log records only the time.
+    save_logged(request, consent, ["withdrawn_at"], before=before)
+    relying = list(
+        Referral.objects.select_for_update()
+        .filter(consent=consent, status__in=Referral.ACTIVE)
+        .order_by("pk")
+    )
+    for referral in relying:
+        services_referrals.respond_to_referral(
+            request=request,
+            referral=referral,
+            status=ReferralStatus.CANCELLED,
+            expected_version=None,
+            note=_("Sự đồng ý đã bị rút lại"),
+        )
+    return len(relying)
+
+
+@transaction.atomic
+def open_break_glass(*, request, case: Case, reason: str) -> tuple[BreakGlass, bool]:
+    """Time-limited, read-only access to a case outside the user's scope; its supervisors are
+    alerted. Returns the grant and whether anyone was alerted (the event records it if not)."""
     hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
     glass = BreakGlass.objects.create(
         user=request.user,
@@ -217,14 +247,40 @@ def open_break_glass(*, request, case: Case, reason: str) -> BreakGlass:
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
     )
     until = formats.date_format(timezone.localtime(glass.expires_at), "DATETIME_FORMAT")
-    log(request, Action.BREAK_GLASS, glass, changes={"expires_at": [None, until]})
+    supervisors = list(supervisors_of(case))
+    changes = {"expires_at": [None, until]}
+    if not supervisors:
+        changes["alerted"] = [None, NOBODY_ALERTED]
+    log(request, Action.BREAK_GLASS, glass, changes=changes)
     text = _("%(user)s (%(unit)s) đã mở truy cập khẩn cấp hồ sơ %(code)s đến %(until)s.") % {
         "user": request.user,
         "unit": request.user.unit,
         "code": case.code,
         "until": until,
     }
-    _notify(supervisors_of(case), text, case)
+    _notify(supervisors, text, case)
+    return glass, bool(supervisors)
+
+
+@transaction.atomic
+def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
+    """End an active grant now (it expires); the holder is told."""
+    glass = BreakGlass.objects.select_for_update().select_related("case").get(pk=glass.pk)
+    if not oversees(request.user, glass.case):
+        raise PermissionDenied
+    now = timezone.now()
+    if glass.expires_at <= now:
+        raise ValidationError(_("Truy cập khẩn cấp này đã kết thúc."))
+    before = formats.date_format(timezone.localtime(glass.expires_at), "DATETIME_FORMAT")
+    glass.expires_at = now
+    glass.save(update_fields=["expires_at"])
+    after = formats.date_format(timezone.localtime(now), "DATETIME_FORMAT")
+    log(request, Action.UPDATE, glass, changes={"expires_at": [before, after]})
+    text = _("%(user)s đã chấm dứt truy cập khẩn cấp của bạn vào hồ sơ %(code)s.") % {
+        "user": request.user,
+        "code": glass.case.code,
+    }
+    Notification.objects.create(user=glass.user, text=text, url=reverse("cases:list"))
     return glass
 
 

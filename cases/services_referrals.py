@@ -21,7 +21,6 @@ from .models import (
     Outcome,
     Referral,
     ReferralStatus,
-    Risk,
     ServiceRecord,
 )
 
@@ -51,11 +50,9 @@ TRANSITIONS = {
 
 
 def may_override(case: Case, user) -> bool:
-    """Referring without consent: the case's supervisors, and its owner when the risk is high
-    (a survivor in danger cannot always be asked first)."""
-    if user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id:
-        return True
-    return case.owner_id == user.pk and case.risk == Risk.HIGH
+    """Referring without consent: only a supervisor of the case's agency, never the owner alone
+    (the owner asks their supervisor, who answers for it)."""
+    return user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id
 
 
 def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -> Consent | None:
@@ -76,8 +73,8 @@ def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -
     if not may_override(case, user):
         raise ValidationError(
             _(
-                "Chỉ người phụ trách giám sát của cơ quan, hoặc cán bộ phụ trách hồ sơ có mức độ "
-                "nguy cơ cao, được chuyển gửi khi chưa có sự đồng ý."
+                "Chỉ người giám sát của cơ quan quản lý hồ sơ được chuyển gửi khi chưa có sự đồng "
+                "ý. Cán bộ phụ trách hãy đề nghị người giám sát của mình."
             ),
             code="override_denied",
         )

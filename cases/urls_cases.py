@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("break-glass/", views.break_glass, name="break_glass"),
+    path("break-glass/<int:pk>/revoke/", views.break_glass_revoke, name="break_glass_revoke"),
     path("harm-mapping/", views.harm_mapping, name="harm_mapping"),
     path("classify/", views.classify, name="classify"),
     path("<int:pk>/", views.case_detail, name="case"),

@@ -1,7 +1,8 @@
 """Case work: the caseload, registration, the case page and its records, closure, break-glass.
 
 Every page that shows a case writes one audit event (VIEW, or REVEAL when it shows the survivor's
-name); every change writes its own (cases.audit.save_logged), never with the protected values."""
+name); every change writes its own (cases.audit.save_logged), never with the protected values.
+Changes need `Access.can_write`: break-glass reads a case, never changes it (403)."""
 
 import datetime
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import allow
 from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event, snapshot
@@ -45,6 +47,7 @@ from .forms_cases import (
     WithdrawForm,
 )
 from .models import (
+    BreakGlass,
     Case,
     Consent,
     FollowUp,
@@ -60,18 +63,19 @@ INCIDENT_FIELDS = [*IncidentForm.Meta.fields, "answers", "incident_type", "flags
 NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
 
 
-def _full_case(request, pk) -> Case:
-    """A case the user handles in full; a referral's recipient gets 404 like an outsider."""
-    case, access = get_case(request, pk)
-    if not access.full:
-        raise Http404
-    return case
-
-
-def _require_full(request, case: Case) -> None:
-    access = case.access_for(request.user)
+def _require_writable(access) -> None:
+    """A referral's recipient gets 404 like an outsider; break-glass (read-only) gets 403."""
     if access is None or not access.full:
         raise Http404
+    if not access.can_write:
+        raise PermissionDenied
+
+
+def _writable_case(request, pk) -> Case:
+    """A case the user may change: fully theirs (owned, or their agency's for a supervisor)."""
+    case, access = get_case(request, pk)
+    _require_writable(access)
+    return case
 
 
 def _page(request, template, context, *, obj, action=Action.VIEW):
@@ -175,9 +179,18 @@ def _case_context(request, case, access, *, revealed=False) -> dict:
         "referrals": case.referrals.select_related("to_agency"),
         # The place's name only: its location is on its own page, for those who may see it.
         "stays": case.stays.select_related("place"),
-        "can_manage": services.manages(request.user, case),
-        "can_approve": services.approves(request.user, case),
+        "can_manage": access.can_write and services.manages(request.user, case),
+        "can_approve": access.can_write and services.approves(request.user, case),
+        "grants": _grants(request.user, case),
+        "now": timezone.now(),
     }
+
+
+def _grants(user, case):
+    """Who opened the case by break-glass, for the supervisors of its agency (None for others)."""
+    if not services.oversees(user, case):
+        return None
+    return case.break_glass.select_related("user__unit").order_by("-started_at")
 
 
 @case_roles
@@ -209,7 +222,7 @@ def reveal(request, pk):
 
 @case_roles
 def case_edit(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     before = snapshot(case, PLAN_FIELDS)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +245,7 @@ def case_edit(request, pk):
 
 @case_roles
 def survivor_edit(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     survivor = case.survivor
     before = snapshot(survivor, services.SURVIVOR_FIELDS)
     form = SurvivorEditForm(request.POST or None, instance=survivor, version=case.version)
@@ -266,7 +279,7 @@ def _incident_page(request, case, form, incident=None):
 
 @case_roles
 def incident_new(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
     if request.method == "POST" and form.is_valid():
@@ -282,7 +295,7 @@ def incident_edit(request, pk):
         Incident.objects.for_user(request.user).select_related("case__survivor"), pk=pk
     )
     case = incident.case
-    _require_full(request, case)
+    _require_writable(case.access_for(request.user))
     before = snapshot(incident, INCIDENT_FIELDS)
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
@@ -339,7 +352,7 @@ def harm_mapping(request):
 
 @case_roles
 def consent_new(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
     if request.method == "POST" and form.is_valid():
         save_logged(request, form.save(commit=False), services.CONSENT_FIELDS)
@@ -354,24 +367,31 @@ def consent_withdraw(request, pk):
     consent = get_object_or_404(
         Consent.objects.for_user(request.user).select_related("case"), pk=pk
     )
-    _require_full(request, consent.case)
+    _require_writable(consent.case.access_for(request.user))
     form = WithdrawForm(request.POST)
-    if consent.withdrawn_at is not None:
-        messages.error(request, _("Sự đồng ý này đã được rút lại trước đó."))
-    elif not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("Ghi chú khi rút lại tối đa 300 ký tự."))
+        return redirect("cases:case", pk=consent.case_id)
+    try:
+        ended = services.withdraw_consent(
+            request=request, consent=consent, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        before = snapshot(consent, ["withdrawn_at"])
-        consent.withdrawn_at, consent.withdrawal_note = timezone.now(), form.cleaned_data["note"]
-        # The note is free text (not encrypted): the log records only the time.
-        save_logged(request, consent, ["withdrawn_at"], before=before)
-        messages.success(request, _("Đã ghi nhận việc rút lại sự đồng ý."))
+        done = _("Đã ghi nhận việc rút lại sự đồng ý.")
+        if ended:
+            done += " " + _(
+                "Đã kết thúc %(n)s chuyển gửi dựa trên sự đồng ý này: cơ quan nhận không còn "
+                "xem được hồ sơ."
+            ) % {"n": ended}
+        messages.success(request, done)
     return redirect("cases:case", pk=consent.case_id)
 
 
 @case_roles
 def followup_new(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
     if request.method == "POST" and form.is_valid():
         save_logged(request, form.save(commit=False), ["due_on", "purpose"])
@@ -387,7 +407,7 @@ def followup_done(request, pk):
     follow_up = get_object_or_404(
         FollowUp.objects.filter(case__in=cases).select_related("case"), pk=pk
     )
-    _require_full(request, follow_up.case)
+    _require_writable(follow_up.case.access_for(request.user))
     form = FollowUpDoneForm(request.POST)
     if follow_up.done_at is not None:
         messages.error(request, _("Lần theo dõi này đã được ghi kết quả."))
@@ -412,7 +432,7 @@ def _closure(request, case, step, **kwargs):
 
 @case_roles
 def close_request(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
     form = CloseRequestForm(request.POST or None)
@@ -430,7 +450,7 @@ def close_request(request, pk):
 @require_POST
 @case_roles
 def close_approve(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     if _closure(request, case, services.approve_closure):
         messages.success(request, _("Đã duyệt đóng hồ sơ %(code)s.") % {"code": case.code})
     return redirect("cases:case", pk=case.pk)
@@ -438,7 +458,7 @@ def close_approve(request, pk):
 
 @case_roles
 def close_reject(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     if not services.approves(request.user, case):
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
@@ -452,7 +472,7 @@ def close_reject(request, pk):
 
 @case_roles
 def reopen(request, pk):
-    case = _full_case(request, pk)
+    case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
@@ -476,10 +496,36 @@ def break_glass(request):
             return redirect("cases:case", pk=case.pk)
         if case is not None:
             reason = form.cleaned_data["reason"]
-            services.open_break_glass(request=request, case=case, reason=reason)
+            _glass, alerted = services.open_break_glass(request=request, case=case, reason=reason)
+            if not alerted:
+                messages.warning(
+                    request,
+                    _(
+                        "Cơ quan quản lý hồ sơ hiện không có người giám sát nào trên hệ thống: "
+                        "không ai được báo về lần truy cập này. Hãy báo trực tiếp cho lãnh đạo "
+                        "cơ quan đó."
+                    ),
+                )
             return redirect("cases:case", pk=case.pk)
         label = f"truy cập khẩn cấp {code}"
         record_event(actor=request.user, action=Action.DENIED, request=request, label=label)
         form.add_error(None, NOT_OPENED)
     hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
     return render(request, "cases/case/break_glass.html", {"form": form, "hours": hours})
+
+
+@require_POST
+@allow({Role.CASE_SUPERVISOR})
+def break_glass_revoke(request, pk):
+    """A supervisor of the case's agency ends someone's break-glass access before it expires."""
+    grants = BreakGlass.objects.for_user(request.user).filter(case__agency_id=request.user.unit_id)
+    glass = get_object_or_404(grants.select_related("user", "case"), pk=pk)
+    try:
+        services.revoke_break_glass(request=request, glass=glass)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Đã chấm dứt truy cập khẩn cấp của %(user)s.") % {"user": glass.user}
+        )
+    return redirect("cases:case", pk=glass.case_id)

@@ -2,6 +2,8 @@
 
 Every case role sees the registry (name, type, commune, free places) to refer survivors; a place's
 location and contact only its staff and the owners of cases staying there (Place.shows_location).
+So only a place's staff admit a stay (a case referred to them for shelter, or their own): anyone
+else could place a case of theirs to learn the location. Others refer the case for shelter.
 Case supervisors keep the registry: they add places hosted by their own unit and edit those."""
 
 from django.contrib import messages
@@ -122,9 +124,11 @@ def stay_discharge(request, pk):
     stays = Stay.objects.for_user(request.user).current().select_related("place", "case")
     stay = get_object_or_404(stays, pk=pk)
     access = stay.case.access_for(request.user)
-    staff = stay.place.staff.filter(pk=request.user.pk).exists()
-    if not (staff or (access is not None and access.full)):
-        raise Http404
+    if not stay.place.staff.filter(pk=request.user.pk).exists():
+        if access is None or not access.full:
+            raise Http404
+        if not access.can_write:
+            raise PermissionDenied
     form = DischargeForm(request.POST or None, stay=stay)
     if request.method == "POST" and form.is_valid():
         try:

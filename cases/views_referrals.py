@@ -1,7 +1,8 @@
 """Referrals between agencies and the service outcomes of a case.
 
 The sender (full access to the case) sees a referral whole; the recipient agency's case roles see
-its facts while it is active, and the case only through the packet it shares (cases:case)."""
+its facts while it is active, and the case only through the packet it shares (cases:case).
+Referring, recording a service and cancelling need `Access.can_write` (break-glass only reads)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,7 +60,7 @@ def referral_list(request):
 @case_roles
 def referral_new(request, pk):
     case, access = get_case(request, pk)
-    if not access.full:
+    if not access.can_write:
         raise PermissionDenied
     form = ReferralForm(request.POST or None, case=case, user=request.user)
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
@@ -90,7 +91,7 @@ def _actions(referral, user) -> dict:
             if referral.status in services.TRANSITIONS[status]
         }
     access = referral.case.access_for(user)
-    if referral.is_active and access is not None and access.full:
+    if referral.is_active and access is not None and access.can_write:
         steps["cancel"] = ReasonForm
     return {
         action: form_class(version=referral.version, auto_id=f"{action}-%s")
@@ -172,6 +173,8 @@ def referral_cancel(request, pk):
     access = referral.case.access_for(request.user)
     if access is None or not access.full:
         raise Http404
+    if not access.can_write:
+        raise PermissionDenied
     form = ReasonForm(request.POST, auto_id="cancel-%s")
     if not form.is_valid():
         return _detail(request, referral, {"cancel": form})
@@ -181,7 +184,7 @@ def referral_cancel(request, pk):
 @case_roles
 def service_new(request, pk):
     case, access = get_case(request, pk)
-    if not access.full:
+    if not access.can_write:
         raise PermissionDenied
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

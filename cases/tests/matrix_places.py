@@ -1,5 +1,8 @@
 """Safe-place routes × personas (see test_matrix.py). The fixture's place is a shelter hosted by
-Phường Cẩm Thành, staffed by place_staff; the owner's case stays there."""
+Phường Cẩm Thành, staffed by place_staff; the owner's case stays there.
+
+"break_glass": the status for a colleague of the owner's agency holding a break-glass grant to the
+case (test_case_pages.py): not staff, they neither admit nor discharge it."""
 
 import datetime
 
@@ -20,10 +23,11 @@ def _place(w):
 
 
 ROUTES = {
-    "cases:places": {"expect": CASE_ROLES_IN},
-    "cases:place": {"kwargs": _place, "expect": CASE_ROLES_IN},
+    "cases:places": {"expect": CASE_ROLES_IN, "break_glass": 200},
+    "cases:place": {"kwargs": _place, "expect": CASE_ROLES_IN, "break_glass": 200},
     # Case supervisors keep the registry; they edit only the places their own unit hosts.
     "cases:place_new": {
+        "break_glass": 403,
         "expect": {
             **{persona: 403 for persona in CASE_ROLES_IN},
             "supervisor": 200,
@@ -32,18 +36,20 @@ ROUTES = {
     },
     "cases:place_edit": {
         "kwargs": _place,
+        "break_glass": 403,
         "expect": {
             **{persona: 403 for persona in CASE_ROLES_IN},
             "supervisor": 404,
             "anonymous": 302,
         },
     },
-    # Place staff, and users with a case of their own (seen fully) to place.
+    # Only the place's staff admit: an admission shows the location to the case's owner.
     "cases:stay_new": {
         "kwargs": _place,
+        "break_glass": 403,
         "expect": {
-            "owner": 200,
-            "supervisor": 200,
+            "owner": 403,
+            "supervisor": 403,
             "recipient": 403,
             "ended_recipient": 403,
             "other": 403,
@@ -54,6 +60,7 @@ ROUTES = {
     "cases:stay_discharge": {
         "kwargs": lambda w: {"pk": w["stay"].pk},
         "method": "post",
+        "break_glass": 403,
         "data": lambda w: {
             "discharged_on": datetime.date.today().isoformat(),
             "discharge_reason": "Về ở với gia đình, đã an toàn",

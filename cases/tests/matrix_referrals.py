@@ -1,5 +1,8 @@
 """Referral and service routes × personas (see test_matrix.py). The fixture's active referral goes
-to the recipient's agency (Sở Tư pháp); the ended one went to the ended recipient's."""
+to the recipient's agency (Sở Tư pháp); the ended one went to the ended recipient's.
+
+"break_glass": the status for a colleague of the sender's agency holding a break-glass grant to
+the case (test_case_pages.py): they read the referral but neither refer, record nor cancel."""
 
 import datetime
 
@@ -40,6 +43,7 @@ def _version(w):
 
 ROUTES = {
     "cases:referrals": {
+        "break_glass": 200,
         "expect": {
             "owner": 200,
             "supervisor": 200,
@@ -50,10 +54,11 @@ ROUTES = {
             **OUTSIDERS,
         },
     },
-    "cases:referral_new": {"kwargs": _case, "expect": FULL_CASE},
-    "cases:service_new": {"kwargs": _case, "expect": FULL_CASE},
+    "cases:referral_new": {"kwargs": _case, "expect": FULL_CASE, "break_glass": 403},
+    "cases:service_new": {"kwargs": _case, "expect": FULL_CASE, "break_glass": 403},
     "cases:referral": {
         "kwargs": _referral,
+        "break_glass": 200,
         "expect": {
             "owner": 200,
             "supervisor": 200,
@@ -69,29 +74,34 @@ ROUTES = {
         "method": "post",
         "data": _version,
         "expect": RECIPIENT_STEP,
+        "break_glass": 404,
     },
     "cases:referral_decline": {
         "kwargs": _referral,
         "method": "post",
         "data": lambda w: {**_version(w), "reason": "Không đúng chức năng của cơ quan"},
         "expect": RECIPIENT_STEP,
+        "break_glass": 404,
     },
     "cases:referral_provide": {
         "kwargs": _referral,
         "method": "post",
         "data": lambda w: {**_version(w), "on": datetime.date.today().isoformat(), "note": ""},
         "expect": RECIPIENT_STEP,
+        "break_glass": 404,
     },
     "cases:referral_not_provided": {
         "kwargs": _referral,
         "method": "post",
         "data": lambda w: {**_version(w), "outcome": "not_available", "reason": "Hết kinh phí"},
         "expect": RECIPIENT_STEP,
+        "break_glass": 404,
     },
     "cases:referral_cancel": {
         "kwargs": _referral,
         "method": "post",
         "data": lambda w: {**_version(w), "reason": "Nạn nhân đã chuyển nơi ở"},
+        "break_glass": 403,
         "expect": {
             "owner": 302,
             "supervisor": 302,

@@ -19,7 +19,12 @@ from cases.models import (
     HarmMapping,
     Incident,
     IncidentType,
+    Referral,
+    ReferralStatus,
+    ServiceType,
 )
+from cases.services_cases import NOBODY_ALERTED
+from cases.tests import matrix_cases, matrix_places, matrix_referrals
 from cases.tests.conftest import ADDRESS, LOCATION, NAME, NARRATIVE, PHONE
 from conftest import make_user
 from orgs.models import Unit
@@ -299,13 +304,14 @@ def test_incident_edit_checks_the_version_and_masks_the_narrative(client, gbv):
 
 
 def test_consent_withdraw(client, gbv):
-    consent = gbv["consent"][ConsentPurpose.REFERRAL]
+    consent = gbv["consent"][ConsentPurpose.STATISTICS]
     _login(client, gbv, "owner")
     last = _last_event_id()
-    client.post(_url("consent_withdraw", consent), {"note": "Nạn nhân đổi ý"})
+    response = client.post(_url("consent_withdraw", consent), {"note": "Nạn nhân đổi ý"})
+    assert response.status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_at and consent.withdrawal_note == "Nạn nhân đổi ý"
-    assert not Consent.objects.filter(case=gbv["case"]).covering(ConsentPurpose.REFERRAL).exists()
+    assert not Consent.objects.filter(case=gbv["case"]).covering(ConsentPurpose.STATISTICS).exists()
     (event,) = _events_since(last)
     assert event["action"] == Action.UPDATE and "đổi ý" not in _dump(event)
     withdrawn_at = consent.withdrawn_at
@@ -313,6 +319,49 @@ def test_consent_withdraw(client, gbv):
     assert "đã được rút lại trước đó" in response.content.decode()
     consent.refresh_from_db()
     assert consent.withdrawn_at == withdrawn_at
+
+
+def test_withdrawing_a_referral_consent_ends_the_referrals_relying_on_it(client, gbv):
+    """The finding: the recipient kept the case after the survivor withdrew the consent."""
+    consent, referral = gbv["consent"][ConsentPurpose.REFERRAL], gbv["referral"]
+    people = gbv["people"]
+    assert referral.consent == consent and referral.is_active
+    by_override = Referral.objects.create(
+        case=gbv["case"],
+        service_type=ServiceType.POLICE,
+        from_agency=referral.from_agency,
+        to_agency=people["other"].unit,
+        shares=["profile"],
+        override_reason="Nạn nhân gặp nguy hiểm ngay",
+        referred_by=people["supervisor"],
+        due_on=timezone.localdate(),
+    )
+    _login(client, gbv, "recipient")
+    assert client.get(_url("case", gbv["case"])).status_code == 200
+    _login(client, gbv, "owner")
+    last = _last_event_id()
+    response = client.post(
+        _url("consent_withdraw", consent), {"note": "Không muốn chuyển gửi nữa"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Đã kết thúc 1 chuyển gửi dựa trên sự đồng ý này" in page
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CANCELLED and referral.ended_at is not None
+    assert referral.response_note == "Sự đồng ý đã bị rút lại"
+    by_override.refresh_from_db()
+    assert by_override.status == ReferralStatus.REFERRED  # no consent: it never relied on one
+    events = _events_since(last)[:-1]  # the last: viewing the case page after the redirect
+    assert [(e["action"], e["object_type"]) for e in events] == [
+        (Action.UPDATE, "cases.consent"),
+        (Action.UPDATE, "cases.referral"),
+    ]
+    assert events[1]["object_id"] == str(referral.pk)
+    assert events[1]["changes"]["status"] == [ReferralStatus.REFERRED, ReferralStatus.CANCELLED]
+    _login(client, gbv, "recipient")
+    assert client.get(_url("case", gbv["case"])).status_code == 404
+    assert client.get(_url("referral", referral)).status_code == 404
+    _login(client, gbv, "other")
+    assert client.get(_url("case", gbv["case"])).status_code == 200
 
 
 def test_new_consent_for_a_named_agency(client, gbv):
@@ -429,9 +478,117 @@ def test_break_glass_grants_time_limited_access_and_alerts_supervisors(client, g
     assert case.code in note.text and NAME not in note.text and reason not in note.text
     page = client.get(_url("case", case)).content.decode()
     assert "truy cập khẩn cấp" in page and PHONE in page
+    assert f"{timezone.localtime(glass.expires_at):%H:%M %d/%m/%Y}" in page and reason in page
+    assert "chỉ được xem, không được thay đổi" in page
+    for write in ("edit", "incident_new", "consent_new", "followup_new", "referral_new"):
+        assert _url(write, case) not in page, write
+    assert "consents/" not in page and "follow-ups/" not in page  # withdraw, done forms
+    assert "<h2>Truy cập khẩn cấp</h2>" not in page  # the grants are for the supervisors
     glass.expires_at = timezone.now() - datetime.timedelta(minutes=1)
     glass.save()
     assert client.get(_url("case", case)).status_code == 404
+
+
+def _glass(gbv, holder, **changes):
+    data = {
+        "user": holder,
+        "case": gbv["case"],
+        "reason": "Nạn nhân đang ở trạm y tế, cần kế hoạch an toàn",
+        "expires_at": timezone.now() + datetime.timedelta(hours=4),
+    }
+    return BreakGlass.objects.create(**{**data, **changes})
+
+
+BREAK_GLASS_ROUTES = {
+    name: route
+    for module in (matrix_cases, matrix_referrals, matrix_places)
+    for name, route in module.ROUTES.items()
+}
+
+
+def test_every_route_of_case_work_says_what_break_glass_may_do():
+    missing = [name for name, route in BREAK_GLASS_ROUTES.items() if "break_glass" not in route]
+    assert not missing
+
+
+@pytest.mark.parametrize("name", sorted(BREAK_GLASS_ROUTES))
+def test_break_glass_reads_but_never_writes(client, gbv, name):
+    """The finding: break-glass gave full write access. A colleague of the owner's agency (who
+    also sees the referrals it sent) holds a grant: every write answers 403 and changes nothing."""
+    route = BREAK_GLASS_ROUTES[name]
+    colleague = make_user("syt.dongnghiep", Role.CASE_WORKER, "SYT")
+    _glass(gbv, colleague)
+    client.force_login(colleague)
+    url = reverse(name, kwargs=route.get("kwargs", lambda w: {})(gbv))
+    last = _last_event_id()
+    response = getattr(client, route.get("method", "get"))(
+        url, route.get("data", lambda w: {})(gbv)
+    )
+    assert response.status_code == route["break_glass"], (name, response.status_code)
+    written = [e for e in _events_since(last) if e["action"] in (Action.CREATE, Action.UPDATE)]
+    assert not written
+
+
+def test_supervisors_see_and_revoke_the_grants_of_their_cases(client, gbv):
+    case, people = gbv["case"], gbv["people"]
+    active = _glass(gbv, people["other"])
+    past = _glass(
+        gbv,
+        people["place_staff"],
+        reason="Lần trước: cần số điện thoại để báo công an",
+        expires_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    _login(client, gbv, "owner")
+    assert active.reason not in client.get(_url("case", case)).content.decode()
+    _login(client, gbv, "supervisor")
+    page = client.get(_url("case", case)).content.decode()
+    grants = page.split("<h2>Truy cập khẩn cấp</h2>")[1]
+    for grant in (active, past):
+        assert str(grant.user) in grants and grant.reason in grants
+        assert f"{timezone.localtime(grant.expires_at):%H:%M %d/%m/%Y}" in grants
+        assert f"{timezone.localtime(grant.started_at):%H:%M %d/%m/%Y}" in grants
+    assert _url("break_glass_revoke", active) in grants
+    assert _url("break_glass_revoke", past) not in grants
+
+    last = _last_event_id()
+    response = client.post(_url("break_glass_revoke", active))
+    assert response.status_code == 302 and response["Location"] == _url("case", case)
+    active.refresh_from_db()
+    assert active.expires_at <= timezone.now()
+    (event,) = _events_since(last)
+    assert (event["action"], event["object_id"]) == (Action.UPDATE, str(active.pk))
+    assert active.reason not in _dump(event)
+    note = Notification.objects.get(user=people["other"])
+    assert case.code in note.text and NAME not in note.text
+    client.force_login(people["other"])
+    assert client.get(_url("case", case)).status_code == 404
+
+    _login(client, gbv, "supervisor")
+    again = client.post(_url("break_glass_revoke", active), follow=True)
+    assert "Truy cập khẩn cấp này đã kết thúc." in again.content.decode()
+    elsewhere = make_user("cat.giamsat", Role.CASE_SUPERVISOR, "CAT")
+    client.force_login(elsewhere)  # the holder's own agency does not oversee the case
+    assert client.post(_url("break_glass_revoke", _glass(gbv, people["other"]))).status_code == 404
+
+
+def test_break_glass_with_no_supervisor_to_alert_is_recorded_and_said(client, gbv):
+    case, people = gbv["case"], gbv["people"]
+    people["supervisor"].is_active = False
+    people["supervisor"].save()
+    _login(client, gbv, "other")
+    reason = "Nạn nhân đang ở cơ quan chúng tôi, cần biết kế hoạch an toàn"
+    response = client.post(
+        reverse("cases:break_glass"), {"code": case.code, "reason": reason}, follow=True
+    )
+    assert "không ai được báo về lần truy cập này" in response.content.decode()
+    glass = BreakGlass.objects.get(user=people["other"])
+    event = Event.objects.for_object(glass).get()
+    assert (
+        event.changes["alerted"]
+        == [None, NOBODY_ALERTED]
+        == [None, "không có người giám sát để báo"]
+    )
+    assert not Notification.objects.exists()
 
 
 def test_break_glass_refusals(client, gbv):

@@ -6,24 +6,39 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import Action, Event
-from cases.models import Case, Place, SafePlaceType, Stay
-from cases.tests.conftest import CONTACT, LOCATION
+from cases.models import Case, Place, Referral, SafePlaceType, ServiceType, Stay
+from cases.tests.conftest import CONTACT, LOCATION, NAME
 from conftest import make_user
 from orgs.models import Unit
+from reports.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 
-def _second_case(w):
-    """Another case of the owner, not staying anywhere."""
-    first = w["case"]
-    return Case.objects.create(
-        survivor=first.survivor, agency=first.agency, owner=first.owner, risk=first.risk
+def _case_of(owner, w, *, referred_for=ServiceType.SHELTER):
+    """A new case of `owner`, not staying anywhere, referred to the place's staff's commune."""
+    case = Case.objects.create(
+        survivor=w["survivor"], agency=owner.unit, owner=owner, risk=w["case"].risk
     )
+    if referred_for:
+        Referral.objects.create(
+            case=case,
+            service_type=referred_for,
+            from_agency=owner.unit,
+            to_agency=w["people"]["place_staff"].unit,
+            shares=["profile"],
+            referred_by=owner,
+            due_on=timezone.localdate(),
+        )
+    return case
 
 
-def _admit(client, w, case):
-    client.force_login(w["people"]["owner"])
+def _second_case(w, **kwargs):
+    return _case_of(w["people"]["owner"], w, **kwargs)
+
+
+def _admit(client, w, case, persona="place_staff"):
+    client.force_login(w["people"][persona])
     today = timezone.localdate().strftime("%d/%m/%Y")
     url = reverse("cases:stay_new", args=[w["place"].pk])
     return client.post(url, {"case": case.pk, "admitted_on": today})
@@ -42,6 +57,7 @@ def test_free_places_are_capacity_minus_current_stays(client, gbv):
         recorded_by=gbv["people"]["owner"],
     )
     assert Place.objects.with_occupancy().get(pk=place.pk).occupancy == 2  # discharged: gone
+    client.force_login(gbv["people"]["owner"])
     html = client.get(reverse("cases:places")).content.decode()
     row = html.split(place.name)[1].split("</tr>")[0]
     assert [cell.split("<")[0] for cell in row.split("<td>")[3:]] == ["4", "2", "2"]
@@ -63,9 +79,65 @@ def test_a_full_place_refuses_a_stay(client, gbv):
 
 
 def test_a_case_stays_in_one_place_at_a_time(client, gbv):
-    response = _admit(client, gbv, gbv["case"])
+    case = gbv["case"]
+    Referral.objects.filter(pk=gbv["referral"].pk).update(
+        to_agency=gbv["people"]["place_staff"].unit, service_type=ServiceType.SHELTER
+    )
+    response = _admit(client, gbv, case)
     assert "Hãy chọn một hồ sơ trong danh sách." in response.content.decode()
-    assert Stay.objects.filter(case=gbv["case"]).count() == 1
+    assert Stay.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.parametrize("persona", ["other", "owner", "supervisor"])
+def test_only_the_staff_admit_so_nobody_places_a_case_to_learn_the_location(client, gbv, persona):
+    """The finding: a case worker admitted a case of their own to any place, and then, as the
+    owner of a case staying there, read its location."""
+    user = gbv["people"][persona]
+    case = _case_of(user, gbv, referred_for=None)
+    place_url = reverse("cases:place", args=[gbv["place"].pk])
+    client.force_login(user)
+    assert "Tiếp nhận tạm lánh" not in client.get(place_url).content.decode()
+    assert _admit(client, gbv, case, persona).status_code == 403
+    assert not Stay.objects.filter(case=case).exists()
+    assert not Notification.objects.exists()
+    if persona == "other":
+        assert LOCATION not in client.get(place_url).content.decode()
+
+
+def test_the_staff_admit_only_cases_referred_to_them_for_shelter_or_their_own(client, gbv):
+    staff = gbv["people"]["place_staff"]
+    legal_aid = _second_case(gbv, referred_for=ServiceType.LEGAL)
+    shelter = _second_case(gbv)
+    own = _case_of(staff, gbv, referred_for=None)
+    client.force_login(staff)
+    form = client.get(reverse("cases:stay_new", args=[gbv["place"].pk])).content.decode()
+    assert shelter.code in form and own.code in form
+    assert legal_aid.code not in form and gbv["case"].code not in form
+    refused = _admit(client, gbv, legal_aid)
+    assert "Hãy chọn một hồ sơ trong danh sách." in refused.content.decode()
+    assert not Stay.objects.filter(case=legal_aid).exists()
+
+
+def test_an_admission_shows_the_owner_the_location_and_tells_the_other_staff(client, gbv):
+    place, owner, staff = gbv["place"], gbv["people"]["owner"], gbv["people"]["place_staff"]
+    colleague = make_user("camthanh.nhatamlanh2", Role.CASE_WORKER, "21025")
+    place.staff.add(colleague)
+    Stay.objects.filter(pk=gbv["stay"].pk).update(discharged_on=timezone.localdate())
+    client.force_login(owner)
+    place_url = reverse("cases:place", args=[place.pk])
+    assert LOCATION not in client.get(place_url).content.decode()  # no case of theirs there
+
+    case = _second_case(gbv)
+    response = _admit(client, gbv, case)
+    assert response.status_code == 302
+    stay = Stay.objects.get(case=case, discharged_on__isnull=True)
+    assert (stay.place, stay.recorded_by) == (place, staff)
+    (note,) = Notification.objects.all()
+    assert note.user == colleague and note.url == place_url
+    assert case.code in note.text and place.name in note.text
+    assert NAME not in note.text and LOCATION not in note.text
+    client.force_login(owner)  # the assigned case worker
+    assert LOCATION in client.get(place_url).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from cases.models import (
     ServiceType,
     Share,
 )
+from cases.services_referrals import consent_gate, may_override
 from conftest import make_user
 from orgs.models import Unit
 
@@ -82,15 +84,40 @@ def test_referral_without_consent_is_refused(client, gbv):
     assert not ServiceRecord.objects.filter(outcome=Outcome.REFERRED).exists()
 
 
-def test_only_supervisors_and_owners_of_high_risk_cases_override(client, gbv):
+@pytest.mark.parametrize("risk", [Risk.HIGH, Risk.MEDIUM])
+def test_the_owner_never_overrides_consent_even_at_high_risk(client, gbv, risk):
+    """The finding: the owner authorised their own override by setting the risk to high."""
     police = Unit.objects.get(code="CAT")
-    gbv["case"].risk = Risk.MEDIUM
+    gbv["case"].risk = risk
     gbv["case"].save()
+    client.force_login(gbv["people"]["owner"])
+    form = client.get(reverse("cases:referral_new", args=[gbv["case"].pk])).content.decode()
+    assert 'name="override_reason"' not in form
+    assert "hãy đề nghị người giám sát của cơ quan chuyển gửi" in form
     response = _refer(
         client, gbv, "owner", to_agency=police.pk, override="on", override_reason=REASON
     )
     assert "Chưa có sự đồng ý chuyển gửi còn hiệu lực" in response.content.decode()
     assert not _new_referrals(gbv).exists()
+    with pytest.raises(ValidationError) as refused:
+        consent_gate(
+            case=gbv["case"], agency=police, user=gbv["people"]["owner"], override_reason=REASON
+        )
+    assert refused.value.code == "override_denied"
+    assert "Chỉ người giám sát của cơ quan quản lý hồ sơ" in refused.value.messages[0]
+
+
+def test_only_a_supervisor_of_the_case_agency_overrides(client, gbv):
+    police = Unit.objects.get(code="CAT")
+    elsewhere = make_user("stp.giamsat", Role.CASE_SUPERVISOR, "STP")
+    assert not may_override(gbv["case"], elsewhere)
+    assert may_override(gbv["case"], gbv["people"]["supervisor"])
+    client.force_login(gbv["people"]["supervisor"])
+    form = client.get(reverse("cases:referral_new", args=[gbv["case"].pk])).content.decode()
+    assert 'name="override_reason"' in form
+    assert "Chỉ người giám sát của cơ quan quản lý hồ sơ được quyết định" in form
+    with pytest.raises(ValidationError):
+        consent_gate(case=gbv["case"], agency=police, user=elsewhere, override_reason=REASON)
 
 
 def test_override_with_a_reason_goes_through_and_is_audited_without_it(client, gbv):
