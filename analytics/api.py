@@ -9,8 +9,8 @@
 - `dimension=co` adds a "co" column (one row per option combo, the total with an empty co);
   `filter=co:MALE;FEMALE` (or `dimension=co:…`) keeps only those combos.
 - `acceptedOnly=true` counts accepted reports only; the choice is echoed in metaData.
-- `format=csv` (or `Accept: text/csv`) answers CSV with the same columns. (A DHIS2-style
-  `/api/v1/analytics.csv` path needs a route outside this router's `/analytics` prefix.)
+- `format=csv` (or `Accept: text/csv`), or the path `/api/v1/analytics.csv` as in DHIS2, answers
+  CSV with the same columns.
 
 Figures are live (metaData.asOf: the newest value counted). Old units shown beside a requested
 unit they partly became are listed in metaData.history; old units counted into a unit in
@@ -156,7 +156,9 @@ class AnalyticsOut(Schema):
 DOC = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 
-@router.get("", response={200: AnalyticsOut, 400: ErrorOut, 404: ErrorOut}, openapi_extra=DOC)
+@router.get(
+    "analytics", response={200: AnalyticsOut, 400: ErrorOut, 404: ErrorOut}, openapi_extra=DOC
+)
 def get_analytics(
     request,
     dimension: list[str] = Query(None),  # noqa: B008
@@ -166,3 +168,14 @@ def get_analytics(
 ):
     """Aggregated values, live, scoped by the caller: see the module docstring."""
     return _respond(request, format, dimension, filter, acceptedOnly)
+
+
+@router.get("analytics.csv", response={400: ErrorOut, 404: ErrorOut}, openapi_extra=DOC)
+def get_analytics_csv(
+    request,
+    dimension: list[str] = Query(None),  # noqa: B008
+    filter: list[str] = Query(None),  # noqa: B008
+    acceptedOnly: bool = False,
+):
+    """The same as /analytics?format=csv, at DHIS2's path."""
+    return _respond(request, "csv", dimension, filter, acceptedOnly)

@@ -2,9 +2,10 @@
 
 Every saved value counts the moment it is saved (no analytics tables, no nightly job);
 `accepted_only` restricts to accepted submissions. Values count when `no_data` is false and the
-stored text is a plain number; they are summed in SQL (grouped by the requested unit, round,
-element and option combo), so a national pivot is a few grouped queries, not millions of rows
-brought into Python.
+stored text is a plain number: `DataValue.number`, which the database computes on every write.
+They are summed in SQL, grouped by round, element, option combo and the unit's parent (or the unit
+itself, see `_sums`), so a national pivot is one grouped scan, not millions of rows brought into
+Python.
 
 Units and the 2025 reform ("never rewrite history"):
 
@@ -39,24 +40,21 @@ a parent beside all its children must not show sensitive elements at both levels
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Max, Q, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Aggregation, CategoryOptionCombo, ComputedIndicator, DataElement
 from orgs.models import Succession, Unit
-from reports.models import DataValue, Round, Status, Submission
+from reports.models import DataValue, Round, Status
 
-NUMBER_RE = r"^-?[0-9]+(\.[0-9]+)?$"
 SUPPRESSED = "<5"
 SECONDARY = "x"  # hidden so that a suppressed cell cannot be recomputed from it
 TOTAL = None  # `Row.co` of a row summing every selected option combo
-NUMBER = DecimalField(max_digits=30, decimal_places=6)
 
 
 class AnalyticsError(Exception):
@@ -129,7 +127,7 @@ class _Tree:
 
     def __init__(self):
         self.code, self.parent, self.children = {}, {}, defaultdict(list)
-        for pk, code, parent in Unit.objects.values_list("pk", "code", "parent_id"):
+        for pk, code, parent in Unit.objects.order_by().values_list("pk", "code", "parent_id"):
             self.code[pk], self.parent[pk] = code, parent
             if parent is not None:
                 self.children[parent].append(pk)
@@ -205,7 +203,7 @@ def _resolve_units(user, specs, tree: _Tree) -> list[int]:
                 raise AnalyticsError(
                     400, _("Cấp “%(spec)s” không hợp lệ.") % {"spec": spec}
                 ) from None
-    visible = set(Unit.objects.for_user(user).values_list("pk", flat=True))
+    visible = set(Unit.objects.for_user(user).order_by().values_list("pk", flat=True))
     by_code = {tree.code[pk]: pk for pk in visible}
     for code in codes:
         if code not in by_code:
@@ -218,47 +216,45 @@ def _resolve_units(user, specs, tree: _Tree) -> list[int]:
     return sorted(picked, key=lambda pk: tree.code[pk])
 
 
-def _layers(targets: dict[int, frozenset]) -> list[dict[int, frozenset]]:
-    """Split the targets into groups whose unit sets are disjoint: one CASE per query maps each
-    value to the single target of its group that counts it."""
-    layers = []
+def _sums(values, targets: dict[int, frozenset], parent: dict, element_ids, acc, latest):
+    """Add Σ and count per (target, round, element, combo) to `acc`; return the newest time.
+
+    A value counts into every target whose unit set holds its unit. Rather than test each value
+    against the targets' unit lists, SQL groups by a plain column: the unit's parent for the units
+    that count into the same targets as most of their siblings (a province's communes in a
+    national pivot), the unit itself for the others; each group is then added to its targets."""
+    into = defaultdict(set)  # unit → the targets it counts into
     for target, members in targets.items():
-        for used, layer in layers:
-            if not (used & members):
-                used |= members
-                layer[target] = members
-                break
-        else:
-            layers.append((set(members), {target: members}))
-    return [layer for _used, layer in layers]
-
-
-def _sums(values, layer: dict[int, frozenset], element_ids, acc, latest):
-    """Add Σ and count per (target, round, element, combo) to `acc`; return the newest time."""
-    bucket = Case(
-        *[
-            When(submission__unit_id__in=sorted(members), then=Value(target))
-            for target, members in layer.items()
-        ],
-        output_field=IntegerField(),
-    )
-    units = sorted(set().union(*layer.values()))
-    grouped = (
-        values.filter(submission__unit_id__in=units, data_element_id__in=element_ids)
-        .values(
-            target=bucket,
-            round=F("submission__round_id"),
-            element=F("data_element_id"),
-            combo=F("option_combo_id"),
+        for unit in members:
+            into[unit].add(target)
+    kinds = defaultdict(Counter)  # parent → how many of its children count into each target set
+    for unit, found in into.items():
+        if parent[unit] is not None:
+            kinds[parent[unit]][frozenset(found)] += 1
+    shared = {pk: counter.most_common(1)[0][0] for pk, counter in kinds.items()}
+    by_parent = {
+        u for u, found in into.items() if parent[u] is not None and found == shared[parent[u]]
+    }
+    for units, bucket, counts_into in (
+        (by_parent, "unit__parent_id", shared),
+        (set(into) - by_parent, "unit_id", into),
+    ):
+        if not units:
+            continue
+        grouped = (
+            values.filter(unit_id__in=sorted(units), data_element_id__in=element_ids)
+            .values_list(bucket, "round_id", "data_element_id", "option_combo_id")
+            .annotate(Sum("number"), Count("id"), Max("updated_at"))
+            .order_by()
         )
-        .annotate(total=Sum(Cast("value", NUMBER)), n=Count("id"), last=Max("updated_at"))
-        .order_by()
-    )
-    for row in grouped:
-        key = (row["target"], row["round"], row["element"], row["combo"])
-        total, n = acc.get(key, (Decimal(0), 0))
-        acc[key] = (total + row["total"], n + row["n"])
-        latest = max(latest, row["last"]) if latest else row["last"]
+        for bucket_id, round_id, element_id, combo_id, total, n, last in grouped:
+            # .get: a unit moved to another parent since the tree was read counts from the next
+            # request on.
+            for target in counts_into.get(bucket_id, ()):
+                key = (target, round_id, element_id, combo_id)
+                before = acc.get(key)
+                acc[key] = (total, n) if before is None else (before[0] + total, before[1] + n)
+            latest = last if latest is None or last > latest else latest
     return latest
 
 
@@ -302,9 +298,12 @@ def aggregate(
         .prefetch_related("category_combo__option_combos")
     }
     combo_objs = {}
-    for element in all_elements.values():
-        for combo in element.category_combo.option_combos.all():
-            combo_objs[combo.code] = combo
+    # element code → (pk, [(option combo code, pk)]), read once: the loops below run per cell.
+    layout = {}
+    for code, element in all_elements.items():
+        options = list(element.category_combo.option_combos.all())
+        combo_objs.update({combo.code: combo for combo in options})
+        layout[code] = (element.pk, [(combo.code, combo.pk) for combo in options])
     if combos is not None:
         unknown = set(combos) - set(
             CategoryOptionCombo.objects.filter(code__in=combos).values_list("code", flat=True)
@@ -325,11 +324,8 @@ def aggregate(
             history[tree.code[old]].append(tree.code[pk])
             targets.setdefault(old, tree.closure(old))
 
-    values = DataValue.objects.filter(
-        submission__in=Submission.objects.for_user(user),
-        submission__round__in=[r.pk for r in round_objs.values()],
-        no_data=False,
-        value__regex=NUMBER_RE,
+    values = DataValue.objects.for_user(user).filter(
+        round_id__in=[r.pk for r in round_objs.values()], number__isnull=False
     )
     if accepted_only:
         values = values.filter(submission__status=Status.ACCEPTED)
@@ -341,10 +337,10 @@ def aggregate(
     own = [e.pk for e in element_objs.values() if e.aggregation == Aggregation.NONE]
     acc, own_acc, latest = {}, {}, None
     if summed and targets:
-        for layer in _layers(targets):
-            latest = _sums(values, layer, summed, acc, latest)
+        latest = _sums(values, targets, tree.parent, summed, acc, latest)
     if own and targets:
-        latest = _sums(values, {pk: frozenset({pk}) for pk in targets}, own, own_acc, latest)
+        own_targets = {pk: frozenset({pk}) for pk in targets}
+        latest = _sums(values, own_targets, tree.parent, own, own_acc, latest)
 
     rows, hidden = [], {}
     combo_filter = None if combos is None else set(combos)
@@ -355,33 +351,31 @@ def aggregate(
             for code in elements:
                 element = all_elements[code]
                 source = own_acc if element.aggregation == Aggregation.NONE else acc
-                cells = {}
-                for combo in element.category_combo.option_combos.all():
-                    if combo_filter is not None and combo.code not in combo_filter:
-                        continue
-                    if (pk, round_.pk, element.pk, combo.pk) in source:
-                        cells[combo.code] = source[(pk, round_.pk, element.pk, combo.pk)]
+                element_id, options = layout[code]
+                every = {
+                    combo_code: source.get((pk, round_.pk, element_id, combo_id))
+                    for combo_code, combo_id in options
+                }
+                cells = {
+                    combo_code: part
+                    for combo_code, part in every.items()
+                    if part is not None and (combo_filter is None or combo_code in combo_filter)
+                }
                 if not cells:
                     continue
                 average = element.aggregation == Aggregation.AVERAGE
                 if element.sensitive:
                     # Every combo of the cell counts, filtered or not, so that no two requests
                     # shaped differently give a small value away by subtraction.
-                    every = [
-                        source.get((pk, round_.pk, element.pk, combo.pk))
-                        for combo in element.category_combo.option_combos.all()
-                    ]
                     small = {
-                        combo.code
-                        for combo, part in zip(
-                            element.category_combo.option_combos.all(), every, strict=True
-                        )
+                        combo_code
+                        for combo_code, part in every.items()
                         if part is not None and _small(part[0])
                     }
                     for combo_code in small:
                         hidden[(code, round_code, ou, combo_code)] = SUPPRESSED
                     if small:
-                        total = sum((p[0] for p in every if p is not None), Decimal(0))
+                        total = sum((p[0] for p in every.values() if p is not None), Decimal(0))
                         hidden[(code, round_code, ou, TOTAL)] = (
                             SUPPRESSED if _small(total) else SECONDARY
                         )
@@ -393,12 +387,12 @@ def aggregate(
                 if by_combo:
                     for combo_code, part in cells.items():
                         rows.append(Row(code, round_code, ou, combo_code, value([part])))
-                    if combos is None and len(element.category_combo.option_combos.all()) > 1:
+                    if combos is None and len(options) > 1:
                         rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
                 else:
                     rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
             for code in indicators:
-                ratio, counts = _ratio(indicator_objs[code], all_elements, acc, pk, round_.pk)
+                ratio, counts = _ratio(indicator_objs[code], layout, acc, pk, round_.pk)
                 if ratio is not None:
                     rows.append(Row(code, round_code, ou, TOTAL, ratio))
                     if indicator_objs[code].sensitive and any(_small(c) for c in counts):
@@ -422,19 +416,19 @@ def aggregate(
     )
 
 
-def _ratio(indicator, elements, acc, target, round_id) -> tuple[Decimal | None, tuple]:
+def _ratio(indicator, layout, acc, target, round_id) -> tuple[Decimal | None, tuple]:
     """(factor × Σnumerator / Σdenominator or None, (Σnumerator, Σdenominator))."""
 
     def total(terms):
         found, result = False, Decimal(0)
         for term in terms:
-            element = elements.get(term["element"])
-            if element is None:
+            if term["element"] not in layout:
                 continue
-            for combo in element.category_combo.option_combos.all():
-                if term.get("combo") not in (None, combo.code):
+            element_id, options = layout[term["element"]]
+            for combo_code, combo_id in options:
+                if term.get("combo") not in (None, combo_code):
                     continue
-                part = acc.get((target, round_id, element.pk, combo.pk))
+                part = acc.get((target, round_id, element_id, combo_id))
                 if part is not None:
                     found, result = True, result + part[0]
         return result if found else None

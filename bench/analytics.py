@@ -7,15 +7,18 @@ server from BENCH_PG, default postgres://postgres@127.0.0.1:5432), migrates it, 
 plan and 2025 reporting catalogue, then generates a synthetic nation with COPY: 34 provinces,
 3,321 communes and ~20 agencies per province (× scale), ten rounds (2021–2025, 6-month form and
 annual form), one submission per unit and round and every cell (data element × option combo) of
-the round's form. Computed indicators: the share of women for every element disaggregated by sex.
+the round's form, each row with its submission's unit and round as DataValue.of gives them
+(PostgreSQL computes DataValue.number as rows are copied, as on any write). Computed indicators:
+the share of women for every element disaggregated by sex.
 
 It then times, median of `--repeat` runs:
   (a) the province synthesis: every element and indicator, one province subtree, one round;
   (b) the national pivot: province × (elements and indicators) × round;
 each through analytics.engine.aggregate (in-process, live on the rows as saved), and DuckDB
-computing the same answer from the same rows exported to Parquet; answers must agree. The DuckDB
-time covers its scan and grouping plus the same few lines of Python that turn per-combo sums into
-totals and ratios. The database is dropped at the end (unless --keep).
+computing the same answer from the same rows exported to Parquet (value text and no_data: DuckDB
+matches and casts the text itself); answers must agree. The DuckDB time covers its scan and
+grouping plus the same few lines of Python that turn per-combo sums into totals and ratios. The
+database is dropped at the end (unless --keep).
 """
 
 import argparse
@@ -36,7 +39,7 @@ SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "binhdang_bench_analytics"
 PROVINCES, COMMUNES, AGENCIES_PER_PROVINCE = 34, 3321, 20
 YEARS = range(2021, 2026)
-NUMBER_RE = r"^-?[0-9]+(\.[0-9]+)?$"
+NUMBER = r"-?[0-9]{1,15}(\.[0-9]+)?"  # reports.models.NUMBER_RE, matched against the whole text
 
 
 def admin_sql(*statements):
@@ -138,8 +141,8 @@ def generate(scale: float, seed: int = 2025):
     count = 0
     with connection.cursor() as cursor:
         copy_sql = (
-            "COPY reports_datavalue (submission_id, data_element_id, option_combo_id, value, "
-            "no_data, comment, version, updated_at) FROM STDIN"
+            "COPY reports_datavalue (submission_id, unit_id, round_id, data_element_id, "
+            "option_combo_id, value, no_data, comment, version, updated_at) FROM STDIN"
         )
         with cursor.cursor.copy(copy_sql) as copy:
             for submission in submissions:
@@ -155,9 +158,8 @@ def generate(scale: float, seed: int = 2025):
                         value, no_data = str(rng.randint(0, 400)), False
                     else:
                         value, no_data = f"{rng.randint(0, 9999) / 10:.1f}", False
-                    copy.write_row(
-                        (submission.pk, element.pk, combo.pk, value, no_data, "", 1, now)
-                    )
+                    row = (submission.pk, submission.unit_id, submission.round_id, element.pk)
+                    copy.write_row((*row, combo.pk, value, no_data, "", 1, now))
                     count += 1
         cursor.execute("VACUUM ANALYZE reports_datavalue")
         cursor.execute("VACUUM ANALYZE reports_submission")
@@ -243,7 +245,7 @@ def finish(sums, elements, indicators):
 
 
 def duck_answer(con, paths, *, province=None, round_code=None, elements, indicators):
-    where = ["NOT v.no_data", f"regexp_full_match(v.value, '{NUMBER_RE[1:-1]}')"]
+    where = ["NOT v.no_data", f"regexp_full_match(v.value, '{NUMBER}')"]
     if round_code:
         where.append(f"v.round = '{round_code}'")
     if province:

@@ -29,4 +29,4 @@ api = NinjaAPI(
 api.add_router("/units", "orgs.api.router")
 api.add_router("/plans", "plans.api.router")
 api.add_router("/", "reports.api.router")
-api.add_router("/analytics", "analytics.api.router")
+api.add_router("/", "analytics.api.router")

@@ -84,8 +84,8 @@ def fill_demo_reports(actor) -> int:
                         int(value) if value.isdigit() else None
                     )
                     values.append(
-                        DataValue(
-                            submission=submission,
+                        DataValue.of(
+                            submission,
                             data_element=row.data_element,
                             option_combo=combo,
                             value=value,

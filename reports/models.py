@@ -6,7 +6,8 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -445,14 +446,38 @@ class Submission(models.Model):
 
 class DataValueQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(submission__in=Submission.objects.for_user(user))
+        """The values of the submissions the user sees (as SubmissionQuerySet.for_user), on the
+        value's own unit: aggregates read values without joining submissions."""
+        if not user.is_authenticated or user.role not in PLAN_READERS:
+            return self.none()
+        scope = _unit_scope(user, "unit")
+        return self if scope is None else self.filter(scope)
+
+
+# Stored text that counts as a number: the whole text is plain decimal digits (\A and \Z mean the
+# same in PostgreSQL and in Python's re, which Django's SQLite REGEXP runs), at most 15 before the
+# point so that the cast cannot overflow whatever a text element holds.
+NUMBER_RE = r"\A-?[0-9]{1,15}(\.[0-9]+)?\Z"
 
 
 class DataValue(models.Model):
     """(data element, option combo, period, unit) = value, as in DHIS2; period and unit come
-    through the submission (round × unit)."""
+    through the submission (round × unit).
+
+    For the analytics engine, whose national aggregates read millions of values, a value also
+    holds its submission's unit and round (save() copies them; bulk loads build values with
+    `DataValue.of`; a submission never changes either), and `number`: the value as a number, or
+    NULL (no data, blank, not a plain number), which the database computes on every insert and
+    update whatever the path (grid, Excel, API, ADX, bulk loads). Aggregates thus sum a numeric
+    column of one table instead of joining submissions and matching and casting text."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )
     data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
     option_combo = models.ForeignKey(
         CategoryOptionCombo, on_delete=models.PROTECT, related_name="values"
@@ -465,6 +490,16 @@ class DataValue(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    number = models.GeneratedField(
+        expression=Case(
+            When(
+                Q(no_data=False, value__regex=NUMBER_RE),
+                then=Cast("value", models.DecimalField(max_digits=24, decimal_places=6)),
+            )
+        ),
+        output_field=models.DecimalField(max_digits=24, decimal_places=6, null=True),
+        db_persist=True,
+    )
 
     objects = DataValueQuerySet.as_manager()
 
@@ -476,9 +511,25 @@ class DataValue(models.Model):
                 fields=["submission", "data_element", "option_combo"], name="value_unique_key"
             )
         ]
+        indexes = [models.Index(fields=["round", "unit"], name="value_round_unit")]
 
     def __str__(self):
         return f"{self.data_element.code}/{self.option_combo.code}={self.value}"
+
+    def save(self, *args, **kwargs):
+        self.unit_id, self.round_id = self.submission.unit_id, self.submission.round_id
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def of(cls, submission: Submission, **fields) -> "DataValue":
+        """An unsaved value of `submission` with its unit and round, for bulk_create (which
+        does not call save())."""
+        return cls(
+            submission=submission,
+            unit_id=submission.unit_id,
+            round_id=submission.round_id,
+            **fields,
+        )
 
     @property
     def is_filled(self) -> bool:

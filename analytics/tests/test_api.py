@@ -95,6 +95,16 @@ def test_csv(client, coordinator, gbv):
     assert rows == [["dx", "pe", "ou", "value"], ["T_GBV", ANNUAL, "SYT", "7"]]
 
 
+def test_the_dhis2_csv_path_answers_the_same_csv(client, coordinator, gbv):
+    put("SYT", "T_GBV", {"MALE": "7"})
+    query = {"dimension": ["dx:T_GBV", f"pe:{ANNUAL}", "ou:SYT"]}
+    by_path = client.get("/api/v1/analytics.csv", query, **auth(coordinator))
+    by_format = client.get("/api/v1/analytics", {**query, "format": "csv"}, **auth(coordinator))
+    assert by_path["Content-Type"].startswith("text/csv")
+    assert by_path.content == by_format.content
+    assert client.get("/api/v1/analytics.csv", query).status_code == 401
+
+
 def test_bad_and_unknown_dimensions(client, coordinator, gbv):
     assert get(client, coordinator, "dx:T_GBV", f"pe:{ANNUAL}").status_code == 400
     assert get(client, coordinator, "dx:NOPE", f"pe:{ANNUAL}", "ou:51").status_code == 404

@@ -123,8 +123,8 @@ def build(world):
     }
     Submission.objects.bulk_create(submissions.values())
     DataValue.objects.bulk_create(
-        DataValue(
-            submission=submissions[(u, r)],
+        DataValue.of(
+            submissions[(u, r)],
             data_element=elements[e],
             option_combo=combos[c],
             value="" if raw == "no_data" else raw,
