@@ -20,7 +20,11 @@ What each report element counts (each record counts for exactly one unit):
 
 The reform of 01/07/2025: a record counts for its unit when that unit still exists at the end of
 the window; otherwise for the unit's successor whose territory holds the record's commune, else
-the successor with the smallest code (and so on, should that one be gone too).
+the successor with the smallest code (and so on, should that one be gone too). The forms refuse a
+record dated before its unit existed (a commune formed on 01/07/2025 has no model of 2024).
+
+The province figure of a round is the sum of the counts of the round's units (those with a report
+in it), so that it equals the sum of their reports.
 """
 
 import datetime
@@ -164,11 +168,12 @@ def tally(start: datetime.date, end: datetime.date) -> dict[int, Counter]:
     return counts
 
 
-def province_counts(start: datetime.date, end: datetime.date) -> Counter:
-    """Every record of the window counted once, whatever its unit."""
+def province_counts(round_) -> Counter:
+    """The sum of the counts of the units with a report in the round, and nothing else."""
+    by_unit = tally(round_.window_start, round_.window_end)
     counts = Counter()
-    for _unit, _commune, found in _records(start, end):
-        counts.update(found)
+    for unit_id in round_.submissions.values_list("unit_id", flat=True):
+        counts.update(by_unit.get(unit_id, Counter()))
     return counts
 
 
@@ -268,10 +273,16 @@ EXPECTED_KINDS = (
 
 @dataclass
 class Board:
-    totals: dict
+    totals: dict  # of the activities the user sees: the rows below
+    province: dict  # of every activity of the campaign
     by_unit: list[dict]  # BOARD_SUMS + "unit"
     by_commune: list[dict]  # BOARD_SUMS + "commune" (None: no commune recorded)
     silent: list[Unit] | None  # expected units with nothing yet; None when not shown
+
+    @property
+    def partial(self) -> bool:
+        """The user sees some of the campaign's activities: its own unit's."""
+        return self.silent is None
 
 
 def expected_units(campaign: Campaign):
@@ -291,27 +302,40 @@ def _grouped(activities, field: str) -> list[dict]:
     return sorted(rows, key=lambda r: (r["unit"] is None, r["unit"].sort_key if r["unit"] else ""))
 
 
-def campaign_board(campaign: Campaign, user) -> Board:
-    """Activities and participants per unit and per commune. Province-wide users see every unit
-    and the units with nothing yet; a unit sees the campaign's totals and its own rows."""
-    everything = Activity.objects.filter(campaign=campaign)
-    totals = everything.aggregate(**BOARD_SUMS)
+def _totals(activities) -> dict:
+    totals = activities.aggregate(**BOARD_SUMS)
     totals["participants"] = totals["male"] + totals["female"]
-    whole = user.role in PROVINCE_WIDE
-    shown = everything.filter(pk__in=Activity.objects.for_user(user).values("pk"))
-    silent = None
-    if whole:
+    return totals
+
+
+def campaign_board(campaign: Campaign, user) -> Board:
+    """Activities and participants per unit and per commune, with their totals. Province-wide
+    users see every unit and the units with nothing yet; a unit sees its own rows, their total
+    and, apart, the province's."""
+    everything = Activity.objects.filter(campaign=campaign)
+    province = _totals(everything)
+    if user.role in PROVINCE_WIDE:
         busy = everything.values("unit_id")
         silent = sorted(
             expected_units(campaign).exclude(pk__in=busy), key=lambda u: (u.kind, u.sort_key)
         )
-    return Board(totals, _grouped(shown, "unit_id"), _grouped(shown, "commune_id"), silent)
+        return Board(
+            province,
+            province,
+            _grouped(everything, "unit_id"),
+            _grouped(everything, "commune_id"),
+            silent,
+        )
+    shown = everything.filter(pk__in=Activity.objects.for_user(user).values("pk"))
+    return Board(
+        _totals(shown), province, _grouped(shown, "unit_id"), _grouped(shown, "commune_id"), None
+    )
 
 
-def dashboard_figures(window_start: datetime.date, window_end: datetime.date, user) -> dict:
+def dashboard_figures(round_, user) -> dict:
     """The province's activities in a round's window, and the Action Month under way (or the
     latest begun), for the coordinator's dashboard."""
-    values = as_values(province_counts(window_start, window_end))
+    values = as_values(province_counts(round_))
     elements = (
         DataElement.objects.filter(code__in=ELEMENTS)
         .exclude(code=BOOLEAN)

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -39,6 +40,11 @@ def _put(cell, value) -> int:
     cell.data_type = "s"
     cell.quotePrefix = text.startswith(UNSAFE_START)
     return max((len(line) for line in text.splitlines()), default=0)
+
+
+def yes_no(value) -> str:
+    """A flag as a cell: "Có", or empty."""
+    return _("Có") if value else ""
 
 
 def add_sheet(book: Workbook, title: str, headers: list[str], rows: list[list]):

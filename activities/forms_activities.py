@@ -1,7 +1,6 @@
 import datetime
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -12,9 +11,9 @@ from orgs.models import Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem
 
+from .common import COMMUNE_KINDS, NEGATIVE, current_units, date_input, day_text
 from .models import Activity, Campaign, Channel, Kind
 
-COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)
 # Languages in use in the province; the field stays free text for any other.
 LANGUAGES = [
@@ -31,17 +30,6 @@ LANGUAGES = [
 ]
 MAX_REPEATS = 60
 COUNTS = ("participants_male", "participants_female", "participants_ethnic", "participants_youth")
-DATE_WIDGET = {"type": "date"}
-
-
-def _date_input():
-    return forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
-
-
-def current_communes(keep=None):
-    """Communes, wards and special zones of today (plus `keep`, a record's current one)."""
-    today = Unit.objects.valid_on(timezone.localdate()).filter(kind__in=COMMUNE_KINDS)
-    return Unit.objects.filter(Q(pk__in=today) | Q(pk=keep))
 
 
 def campaign_on(day: datetime.date | None) -> Campaign | None:
@@ -67,31 +55,14 @@ def _unit_field(field, units):
 class ActivityForm(VersionedFormMixin, forms.ModelForm):
     """A unit records its own activities; the coordinator records for any unit."""
 
+    AUDITED = Activity.AUDITED
+
     class Meta:
         model = Activity
-        fields = [
-            "kind",
-            "unit",
-            "title",
-            "starts_on",
-            "ends_on",
-            "commune",
-            "co_organisers",
-            "channel",
-            "language",
-            "target_group",
-            "participants_male",
-            "participants_female",
-            "participants_ethnic",
-            "participants_youth",
-            "plan_items",
-            "campaign",
-            "cost",
-            "note",
-        ]
+        fields = Activity.AUDITED
         widgets = {
-            "starts_on": _date_input(),
-            "ends_on": _date_input(),
+            "starts_on": date_input(),
+            "ends_on": date_input(),
             "co_organisers": forms.SelectMultiple(attrs={"size": 6}),
             "plan_items": forms.SelectMultiple(attrs={"size": 8}),
             "language": forms.TextInput(attrs={"list": "languages"}),
@@ -105,21 +76,24 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
             _unit_field(unit, Unit.objects.filter(kind__in=ORGANISER_KINDS))
         else:
             _unit_field(unit, Unit.objects.filter(pk=user.unit_id))
-            unit.initial = user.unit_id
+            self.initial["unit"] = user.unit_id
             unit.disabled = True
         partners = self.fields["co_organisers"]
         partners.queryset = Unit.objects.valid_on(timezone.localdate()).filter(
             kind__in=ORGANISER_KINDS
         )
         partners.choices = Unit.choices(partners.queryset)[1:]  # no blank in a multiple select
-        _unit_field(self.fields["commune"], current_communes(keep=self.instance.commune_id))
+        _unit_field(
+            self.fields["commune"],
+            current_units(kinds=COMMUNE_KINDS, keep=[self.instance.commune_id]),
+        )
         items = PlanItem.objects.for_user(user).select_related("plan").order_by("-plan__year")
         self.fields["plan_items"].queryset = items
         self.fields["plan_items"].label_from_instance = lambda i: (
             f"{i.plan.year} · {i.code}. {i.text[:90]}"
         )
         for name in COUNTS:
-            self.fields[name].error_messages["min_value"] = _("Không nhập số âm.")
+            self.fields[name].error_messages["min_value"] = NEGATIVE
         self.fields["cost"].error_messages["invalid"] = _(
             "Kinh phí ghi bằng số đồng, ví dụ 15.000.000."
         )
@@ -133,20 +107,28 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
     def clean_cost(self):
         cost = self.cleaned_data["cost"]
         if cost is not None and cost < 0:
-            raise forms.ValidationError(_("Không nhập số âm."))
+            raise forms.ValidationError(NEGATIVE)
         return cost
+
+    def clean_starts_on(self):
+        """An activity is recorded once it has begun. (A series made by "quick repeat" may hold
+        later copies: they can still be edited as long as their date is left alone.)"""
+        start = self.cleaned_data["starts_on"]
+        if "starts_on" in self.changed_data and start > timezone.localdate():
+            raise forms.ValidationError(_("Ngày bắt đầu không được sau hôm nay."))
+        return start
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end and end < start:
-            self.add_error("ends_on", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+            self.add_error("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu."))
         unit = cleaned.get("unit")
         if unit and start and not unit.is_valid_on(start):
             self.add_error(
                 "unit",
                 _("%(unit)s không có hiệu lực vào ngày %(day)s.")
-                % {"unit": unit, "day": start.strftime("%d/%m/%Y")},
+                % {"unit": unit, "day": day_text(start)},
             )
         total = (cleaned.get("participants_male") or 0) + (cleaned.get("participants_female") or 0)
         for name in ("participants_ethnic", "participants_youth"):
@@ -169,8 +151,8 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
                 _("Ngày bắt đầu không nằm trong %(campaign)s (%(start)s–%(end)s).")
                 % {
                     "campaign": campaign,
-                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
-                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                    "start": day_text(campaign.starts_on),
+                    "end": day_text(campaign.ends_on),
                 },
             )
         elif campaign is None and cleaned.get("kind") == Kind.ACTION_MONTH:
@@ -178,15 +160,19 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
             if cleaned["campaign"] is None:
                 self.add_error(
                     "starts_on",
-                    _("Chưa có Tháng hành động nào gồm ngày %(day)s.")
-                    % {"day": start.strftime("%d/%m/%Y")},
+                    _("Chưa có Tháng hành động nào gồm ngày %(day)s.") % {"day": day_text(start)},
                 )
+
+    @staticmethod
+    def summary(record) -> str:
+        return f"{record} ({day_text(record.starts_on)})"
 
 
 class RepeatForm(forms.Form):
-    """Copies of an activity every N days from a first date, K times (a weekly radio slot)."""
+    """Copies of an activity every N days from a first date after it, K times (a weekly radio
+    slot), the last no later than 31/12 of next year."""
 
-    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=_date_input())
+    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=date_input())
     every_days = forms.IntegerField(
         label=_l("Cách nhau (ngày)"), min_value=1, max_value=366, initial=7
     )
@@ -197,9 +183,39 @@ class RepeatForm(forms.Form):
         initial=4,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, activity: Activity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["times"].help_text = _("Tối đa %(n)s bản sao một lần.") % {"n": MAX_REPEATS}
+        self.activity = activity
+        every = datetime.timedelta(days=self.fields["every_days"].initial)
+        self.fields["first_on"].initial = activity.starts_on + every
+        self.fields["times"].help_text = _(
+            "Tối đa %(n)s bản sao một lần; bản sao cuối cùng không quá ngày %(limit)s."
+        ) % {"n": MAX_REPEATS, "limit": day_text(self.last_day())}
+
+    @staticmethod
+    def last_day() -> datetime.date:
+        return datetime.date(timezone.localdate().year + 1, 12, 31)
+
+    def clean_first_on(self):
+        first = self.cleaned_data["first_on"]
+        if first <= self.activity.starts_on:
+            raise forms.ValidationError(
+                _("Bản sao đầu tiên phải sau ngày của hoạt động gốc (%(day)s).")
+                % {"day": day_text(self.activity.starts_on)}
+            )
+        return first
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and self.dates()[-1] > self.last_day():
+            raise forms.ValidationError(
+                _(
+                    "Bản sao cuối cùng rơi vào ngày %(last)s, quá ngày %(limit)s: hãy giảm số "
+                    "lần hoặc số ngày cách nhau."
+                )
+                % {"last": day_text(self.dates()[-1]), "limit": day_text(self.last_day())}
+            )
+        return cleaned
 
     def dates(self) -> list[datetime.date]:
         first, every = self.cleaned_data["first_on"], self.cleaned_data["every_days"]
@@ -225,8 +241,8 @@ class ActivityFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_l("Đơn vị tổ chức"), queryset=Unit.objects.none(), required=False
     )
-    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=_date_input())
-    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=_date_input())
+    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=date_input())
+    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=date_input())
     campaign = forms.ModelChoiceField(
         label=_l("Tháng hành động"),
         queryset=Campaign.objects.all(),
@@ -279,10 +295,12 @@ class CampaignForm(VersionedFormMixin, forms.ModelForm):
         model = Campaign
         fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]
         widgets = {
-            "starts_on": _date_input(),
-            "ends_on": _date_input(),
+            "starts_on": date_input(),
+            "ends_on": date_input(),
             "messages": forms.Textarea(attrs={"rows": 6}),
         }
+
+    AUDITED = Meta.fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,9 +309,28 @@ class CampaignForm(VersionedFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        if not (start and end):
+            return cleaned
+        if end < start:
+            self.add_error("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu."))
+            return cleaned
         overlapping = Campaign.objects.exclude(pk=self.instance.pk)
-        if start and end and overlapping.filter(starts_on__lte=end, ends_on__gte=start).exists():
+        if overlapping.filter(starts_on__lte=end, ends_on__gte=start).exists():
             self.add_error("starts_on", _("Thời gian trùng với một Tháng hành động khác."))
+        if self.instance.pk:
+            outside = self.instance.activities.exclude(starts_on__range=(start, end)).count()
+            if outside:
+                self.add_error(
+                    None,
+                    _(
+                        "Có %(n)s hoạt động thuộc Tháng hành động này bắt đầu ngoài thời gian "
+                        "mới: hãy sửa ngày của các hoạt động đó, hoặc bỏ chúng khỏi Tháng hành "
+                        "động, trước khi đổi thời gian."
+                    )
+                    % {"n": outside},
+                )
         return cleaned
+
+    @staticmethod
+    def summary(record) -> str:
+        return record.theme

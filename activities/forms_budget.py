@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import PlanItem
 
+from .common import AMOUNTS, NEGATIVE
 from .forms_registry import (
     FilterForm,
     UnitOwnedForm,
     all_choice,
     check_year,
+    in_year,
     plan_item_field,
     unit_filter,
     year_filter,
@@ -20,18 +22,16 @@ from .forms_registry import (
 )
 from .models import BudgetLine, Source
 
-AMOUNTS = ["planned", "allocated", "spent"]
-
 
 class BudgetLineForm(UnitOwnedForm):
     """Amounts in đồng, typed as in Excel: 20.000.000 or 20000000."""
-
-    AUDITED = ["unit", "year", "plan_item", "source", "description", *AMOUNTS]
 
     class Meta:
         model = BudgetLine
         fields = ["unit", "year", "plan_item", "source", "description", *AMOUNTS]
         localized_fields = AMOUNTS
+
+    AUDITED = Meta.fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,7 +40,7 @@ class BudgetLineForm(UnitOwnedForm):
         plan_item_field(self.fields["plan_item"], self.user, [self.instance.plan_item_id])
         for name in AMOUNTS:
             field = self.fields[name]
-            field.validators.append(MinValueValidator(0, _("Số tiền không được âm.")))
+            field.validators.append(MinValueValidator(0, NEGATIVE))
             field.widget.attrs.update(inputmode="numeric", autocomplete="off")
             field.error_messages["invalid"] = _(
                 "Nhập số tiền bằng đồng, chỉ gồm chữ số (có thể có dấu chấm ngăn cách hàng nghìn)."
@@ -51,6 +51,9 @@ class BudgetLineForm(UnitOwnedForm):
 
     def clean_year(self):
         return check_year(self.cleaned_data["year"])
+
+    def period(self, cleaned):
+        return in_year(cleaned.get("year"))
 
     @staticmethod
     def summary(record) -> str:

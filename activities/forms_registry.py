@@ -1,6 +1,8 @@
 """Forms of the registers a unit keeps: community models and their reviews, inspections,
 commendations (and, in forms_budget, budget lines); plus the GET filters of their lists."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -13,6 +15,7 @@ from binhdang.text import vi_sort_key
 from orgs.models import Unit, UnitKind
 from plans.models import PlanItem
 
+from .common import COMMUNE_KINDS, NEGATIVE, current_units, date_input, day_text
 from .models import (
     Commendation,
     CommendationOutcome,
@@ -25,20 +28,7 @@ from .models import (
     NomineeKind,
 )
 
-COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 FIRST_YEAR = 2000
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def current_units(*, kinds=None, keep=()):
-    """Units of today (of `kinds` when given), plus `keep`: those a record already names."""
-    current = Unit.objects.valid_on(timezone.localdate())
-    if kinds:
-        current = current.filter(kind__in=kinds)
-    return Unit.objects.filter(Q(pk__in=current) | Q(pk__in=keep))
 
 
 def unit_options(units) -> list:
@@ -96,9 +86,19 @@ def not_future(day, message):
     return day
 
 
+def on_day(day) -> tuple[datetime.date, datetime.date] | None:
+    return (day, day) if day else None
+
+
+def in_year(year) -> tuple[datetime.date, datetime.date] | None:
+    return (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else None
+
+
 class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
     """A record of one unit: unit users record for their own unit (the field is shown, fixed);
-    the coordinator chooses any unit of today."""
+    the coordinator chooses any unit of today. The unit must have existed when the record
+    happened (`period`): a commune formed on 01/07/2025 has no model established, visit made
+    or budget of 2024, which no report of its own could count."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,22 +113,33 @@ class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
             field.disabled = True
             self.initial["unit"] = user.unit_id
 
+    def period(self, cleaned) -> tuple[datetime.date, datetime.date] | None:
+        """The first and last day the record speaks of (None while its date is not valid)."""
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, period = cleaned.get("unit"), self.period(cleaned)
+        if unit and period and not Unit.objects.valid_during(*period).filter(pk=unit.pk).exists():
+            first, last = period
+            message = (
+                _("%(unit)s không có hiệu lực vào ngày %(day)s.")
+                if first == last
+                else _("%(unit)s không có hiệu lực trong năm %(year)s.")
+            )
+            self.add_error(
+                "unit", message % {"unit": unit, "day": day_text(first), "year": first.year}
+            )
+        return cleaned
+
+
+PRIVATE_PLACE = _(
+    "Không ghi địa chỉ, vị trí của địa chỉ tin cậy, nhà tạm lánh (thôn, tổ, số nhà…): chỉ ghi "
+    "tên chung của mô hình và của tổ chức chủ trì."
+)
+
 
 class CommunityModelForm(UnitOwnedForm):
-    AUDITED = [
-        "name",
-        "model_type",
-        "unit",
-        "commune",
-        "host",
-        "established_on",
-        "status",
-        "members_male",
-        "members_female",
-        "cases_supported",
-        "replicated_from",
-    ]
-
     class Meta:
         model = CommunityModel
         fields = [
@@ -145,6 +156,8 @@ class CommunityModelForm(UnitOwnedForm):
         ]
         widgets = {"established_on": date_input()}
 
+    AUDITED = [*Meta.fields, "replicated_from"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         types = self.fields["model_type"]
@@ -155,14 +168,19 @@ class CommunityModelForm(UnitOwnedForm):
         if (
             self.instance.commune_id is None
             and self.user.unit
-            and self.user.unit.kind in (COMMUNE_KINDS)
+            and self.user.unit.kind in COMMUNE_KINDS
         ):
             self.initial["commune"] = self.user.unit_id
         self.fields["cases_supported"].help_text = _(
             "Chỉ ghi số lượng, không ghi thông tin về người được hỗ trợ."
         )
+        for name in ("name", "host"):
+            self.fields[name].help_text = PRIVATE_PLACE
         for name in ("members_male", "members_female", "cases_supported"):
-            self.fields[name].error_messages["min_value"] = _("Số lượng không được âm.")
+            self.fields[name].error_messages["min_value"] = NEGATIVE
+
+    def period(self, cleaned):
+        return on_day(cleaned.get("established_on"))
 
     def clean_established_on(self):
         return not_future(
@@ -175,12 +193,12 @@ class CommunityModelForm(UnitOwnedForm):
 
 
 class ModelReviewForm(forms.ModelForm):
-    AUDITED = ["model", "reviewed_on", "assessment", "note"]
-
     class Meta:
         model = ModelReview
         fields = ["reviewed_on", "assessment", "note"]
         widgets = {"reviewed_on": date_input(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    AUDITED = ["model", *Meta.fields]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,34 +209,21 @@ class ModelReviewForm(forms.ModelForm):
             self.cleaned_data["reviewed_on"], _("Ngày đánh giá không được sau hôm nay.")
         )
         if day < self.instance.model.established_on:
-            raise ValidationError(_("Ngày đánh giá phải sau ngày thành lập mô hình."))
+            raise ValidationError(_("Ngày đánh giá không được trước ngày thành lập mô hình."))
         return day
 
 
 class ModelTypeForm(forms.ModelForm):
-    AUDITED = ["name"]
-
     class Meta:
         model = ModelType
         fields = ["name"]
         error_messages = {"name": {"unique": _("Đã có loại mô hình mang tên này.")}}
 
+    AUDITED = Meta.fields
+
 
 class InspectionForm(UnitOwnedForm):
     """The plan of an inspection, then the visit: its date, findings and follow-up."""
-
-    AUDITED = [
-        "unit",
-        "title",
-        "inspected_units",
-        "planned_on",
-        "visited_on",
-        "findings",
-        "follow_up",
-        "follow_up_due",
-        "status",
-        "plan_items",
-    ]
 
     class Meta:
         model = Inspection
@@ -243,6 +248,8 @@ class InspectionForm(UnitOwnedForm):
             "findings": forms.Textarea(attrs={"rows": 4}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
         }
+
+    AUDITED = Meta.fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,8 +282,11 @@ class InspectionForm(UnitOwnedForm):
         if due and not follow_up:
             self.add_error("follow_up", _("Ghi nội dung kiến nghị trước khi đặt hạn khắc phục."))
         if due and visited and due < visited:
-            self.add_error("follow_up_due", _("Hạn khắc phục phải sau ngày kiểm tra."))
+            self.add_error("follow_up_due", _("Hạn khắc phục không được trước ngày kiểm tra."))
         return cleaned
+
+    def period(self, cleaned):
+        return on_day(cleaned.get("visited_on") or cleaned.get("planned_on"))
 
     @staticmethod
     def summary(record) -> str:
@@ -285,18 +295,6 @@ class InspectionForm(UnitOwnedForm):
 
 class CommendationForm(UnitOwnedForm):
     """The unit proposes; only the coordinator records the outcome and the decision."""
-
-    AUDITED = [
-        "unit",
-        "year",
-        "nominee_kind",
-        "nominee",
-        "nominee_position",
-        "achievements",
-        "form",
-        "outcome",
-        "decision",
-    ]
 
     class Meta:
         model = Commendation
@@ -316,6 +314,8 @@ class CommendationForm(UnitOwnedForm):
             "nominee_kind": forms.RadioSelect,
         }
 
+    AUDITED = Meta.fields
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.user.role != Role.COORDINATOR:
@@ -326,6 +326,9 @@ class CommendationForm(UnitOwnedForm):
 
     def clean_year(self):
         return check_year(self.cleaned_data["year"])
+
+    def period(self, cleaned):
+        return in_year(cleaned.get("year"))
 
     def clean(self):
         cleaned = super().clean()

@@ -346,7 +346,7 @@ class ModelReview(models.Model):
 
 
 class InspectionStatus(models.TextChoices):
-    PLANNED = "planned", _("Theo kế hoạch")
+    PLANNED = "planned", _("Chưa kiểm tra (theo kế hoạch)")
     DONE = "done", _("Đã kiểm tra")
     CLOSED = "closed", _("Đã hoàn thành kiến nghị")
 
@@ -399,7 +399,7 @@ class NomineeKind(models.TextChoices):
 class CommendationOutcome(models.TextChoices):
     PROPOSED = "proposed", _("Đã đề nghị")
     APPROVED = "approved", _("Đã khen thưởng")
-    REJECTED = "rejected", _("Không được xét")
+    REJECTED = "rejected", _("Không được khen thưởng")
 
 
 class Commendation(models.Model):
@@ -432,6 +432,12 @@ class Commendation(models.Model):
 
     def __str__(self):
         return self.nominee
+
+    def editable_by(self, user) -> bool:
+        """The unit changes its proposal until the outcome is recorded; the coordinator always."""
+        return editable_by(self.unit_id, user) and (
+            user.role == Role.COORDINATOR or self.outcome == CommendationOutcome.PROPOSED
+        )
 
 
 class Source(models.TextChoices):

@@ -96,11 +96,26 @@ def delete_activity(*, activity: Activity, actor, request=None) -> None:
 
 
 @transaction.atomic
-def fill_report(*, submission, lines: list, versions: dict, actor, request=None) -> None:
+def fill_report(
+    *, submission, lines: list, previewed: dict, versions: dict, actor, request=None
+) -> None:
     """Write the counts (counting.report_lines) into the unit's report through the same checks
-    and audit as typing. `versions` maps (row id, option combo id) to the cell's version when
-    the preview was shown: a cell changed since (or a preview not seen) refuses the whole fill
-    (ConcurrentEdit)."""
+    and audit as typing, exactly as the preview showed them. `previewed` and `versions` map
+    (row id, option combo id) to the computed value and the cell's version the preview showed:
+    counts that differ now (a record added or changed since) refuse the whole fill
+    (ValidationError), and so does a cell changed since, or a preview not seen (ConcurrentEdit).
+    """
+    if any(
+        previewed.get((row.pk, cell.combo.pk)) != cell.computed
+        for row, row_cells in lines
+        for cell in row_cells
+    ):
+        raise ValidationError(
+            _(
+                "Số liệu đã thay đổi kể từ lúc xem trước; hãy xem lại rồi bấm lại. Chưa ô nào bị "
+                "thay đổi."
+            )
+        )
     cells = [
         reports.CellInput(
             row=row,

@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404
@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import allow
-from accounts.models import UNIT_STAFF, Role
+from accounts.models import UNIT_STAFF
 from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event, save_audited
+from audit.services import ConcurrentEdit, record_event
 from reports.models import Submission
 from reports.services import EDITORS
 
 from . import counting, services
+from .common import COMMUNE_KINDS, COORDINATOR, editable, save_form
 from .excel import workbook_bytes, workbook_response, xlsx_response
 from .forms_activities import (
-    COMMUNE_KINDS,
     LANGUAGES,
     ActivityFileForm,
     ActivityFilterForm,
@@ -33,20 +33,11 @@ from .forms_activities import (
 )
 from .models import READERS, WRITERS, Activity, ActivityFile, Campaign, editable_by
 
-COORDINATOR = {Role.COORDINATOR}
 PAGE_SIZE = 50
 
 
 def _activities(user):
     return Activity.objects.for_user(user).select_related("unit", "commune", "campaign")
-
-
-def _editable(request, pk) -> Activity:
-    """The user's own unit's activity (the coordinator: any), 404 outside the scope."""
-    activity = get_object_or_404(_activities(request.user), pk=pk)
-    if not editable_by(activity.unit_id, request.user):
-        raise PermissionDenied
-    return activity
 
 
 @allow(READERS)
@@ -127,26 +118,22 @@ def activity_export(request):
 
 
 def _form_page(request, form, activity=None):
+    """The form; when its start date changes, only that date goes to the server (hx-params),
+    which answers with the campaign field suggesting the Action Month of that date."""
     if request.headers.get("HX-Request") and "starts_on" in request.GET:
         form.initial["campaign"] = suggested_campaign(request.GET["starts_on"])
         return render(request, "activities/activity/_campaign_field.html", {"form": form})
+    form.fields["starts_on"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-params": "starts_on",
+            "hx-target": "#field-campaign",
+            "hx-swap": "outerHTML",
+        }
+    )
     context = {"form": form, "activity": activity, "languages": LANGUAGES}
     return render(request, "activities/activity/form.html", context)
-
-
-def _save(request, form, success: str):
-    """Save the form audited; the saved activity, or None with the conflict marked on it."""
-    try:
-        activity = save_audited(
-            actor=request.user, form=form, fields=Activity.AUDITED, request=request
-        )
-    except ConcurrentEdit as conflict:
-        form.mark_conflict(
-            conflict.current, f"{conflict.current} ({conflict.current.starts_on:%d/%m/%Y})"
-        )
-        return None
-    messages.success(request, success)
-    return activity
 
 
 @allow(WRITERS)
@@ -155,12 +142,15 @@ def activity_new(request):
     initial = {"starts_on": today, "campaign": campaign_on(today), "language": LANGUAGES[0]}
     if request.user.unit and request.user.unit.kind in COMMUNE_KINDS:
         initial["commune"] = request.user.unit_id
-    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        form.instance.created_by = request.user
-        activity = _save(request, form, _("Đã ghi nhận hoạt động."))
-        if activity:
-            return redirect("activities:activity", pk=activity.pk)
+    form = ActivityForm(
+        request.POST or None,
+        instance=Activity(created_by=request.user),
+        user=request.user,
+        initial=initial,
+    )
+    if activity := save_form(request, form):
+        messages.success(request, _("Đã ghi nhận hoạt động."))
+        return redirect("activities:activity", pk=activity.pk)
     return _form_page(request, form)
 
 
@@ -180,18 +170,18 @@ def activity_detail(request, pk):
 
 @allow(WRITERS)
 def activity_edit(request, pk):
-    activity = _editable(request, pk)
+    activity = editable(request, Activity.objects, pk)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, _("Đã lưu thay đổi.")):
-            return redirect("activities:activity", pk=activity.pk)
+    if save_form(request, form):
+        messages.success(request, _("Đã lưu thay đổi."))
+        return redirect("activities:activity", pk=activity.pk)
     return _form_page(request, form, activity)
 
 
 @require_POST
 @allow(WRITERS)
 def activity_delete(request, pk):
-    activity = _editable(request, pk)
+    activity = editable(request, Activity.objects, pk)
     services.delete_activity(activity=activity, actor=request.user, request=request)
     messages.success(request, _("Đã xóa hoạt động “%(title)s”.") % {"title": activity.title})
     return redirect("activities:list")
@@ -200,8 +190,8 @@ def activity_delete(request, pk):
 @allow(WRITERS)
 def activity_repeat(request, pk):
     """Quick entry of a series: copies of the activity every N days, all of them or none."""
-    activity = _editable(request, pk)
-    form = RepeatForm(request.POST or None, initial={"first_on": activity.starts_on})
+    activity = editable(request, Activity.objects, pk)
+    form = RepeatForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
             copies = services.repeat_activity(
@@ -220,7 +210,7 @@ def activity_repeat(request, pk):
 @require_POST
 @allow(WRITERS)
 def file_new(request, pk):
-    activity = _editable(request, pk)
+    activity = editable(request, Activity.objects, pk)
     form = ActivityFileForm(request.POST, request.FILES)
     if form.is_valid():
         stored = services.add_files(
@@ -241,8 +231,6 @@ def file_download(request, pk):
 
 # The Action Month --------------------------------------------------------------------------------
 
-CAMPAIGN_FIELDS = CampaignForm.Meta.fields
-
 
 @allow(READERS)
 def campaign_list(request):
@@ -252,16 +240,9 @@ def campaign_list(request):
 
 
 def _campaign_form_page(request, form, campaign=None):
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = save_audited(
-                actor=request.user, form=form, fields=CAMPAIGN_FIELDS, request=request
-            )
-        except ConcurrentEdit as conflict:
-            form.mark_conflict(conflict.current, conflict.current.theme)
-        else:
-            messages.success(request, _("Đã lưu %(name)s.") % {"name": campaign.name})
-            return redirect("activities:campaign", pk=campaign.pk)
+    if saved := save_form(request, form):
+        messages.success(request, _("Đã lưu %(name)s.") % {"name": saved.name})
+        return redirect("activities:campaign", pk=saved.pk)
     return render(request, "activities/campaign/form.html", {"form": form, "campaign": campaign})
 
 
@@ -332,12 +313,14 @@ def board_sheets(board) -> list[tuple[str, list[str], list[list]]]:
         "ethnic",
         "cost",
     ]
-    total = [_("Tổng cộng"), *(board.totals[k] for k in keys)]
+    totals = [[_("Tổng cộng"), *(board.totals[k] for k in keys)]]
+    if board.partial:
+        totals.append([_("Toàn tỉnh"), *(board.province[k] for k in keys)])
     sheets = [
         (
             _("Theo đơn vị"),
             [_("Đơn vị"), *counts],
-            [[r["unit"].name, *(r[k] for k in keys)] for r in board.by_unit] + [total],
+            [[r["unit"].name, *(r[k] for k in keys)] for r in board.by_unit] + totals,
         ),
         (
             _("Theo xã, phường"),
@@ -348,7 +331,7 @@ def board_sheets(board) -> list[tuple[str, list[str], list[list]]]:
             ],
         ),
     ]
-    if board.silent is not None:
+    if not board.partial:
         sheets.append(
             (
                 _("Chưa ghi nhận"),
@@ -399,14 +382,15 @@ def report_counts(request, pk):
     return render(request, template, context)
 
 
-def _versions(post) -> dict:
-    """(row id, option combo id) → the cell's version when the preview was shown."""
-    versions = {}
+def _previewed(post, prefix: str) -> dict:
+    """(row id, option combo id) → what the preview carried in its fields `<prefix><row>_<combo>`:
+    "v", the cell's version; "c", the value computed from the records."""
+    found = {}
     for key, value in post.items():
-        row, _sep, combo = key.removeprefix("v").partition("_")
-        if key.startswith("v") and row.isdigit() and combo.isdigit() and value.isdigit():
-            versions[int(row), int(combo)] = int(value)
-    return versions
+        row, _sep, combo = key.removeprefix(prefix).partition("_")
+        if key.startswith(prefix) and row.isdigit() and combo.isdigit():
+            found[int(row), int(combo)] = value
+    return found
 
 
 @require_POST
@@ -416,11 +400,13 @@ def fill_report(request, pk):
     lines = counting.report_lines(submission) if submission.is_editable_by(request.user) else []
     if not lines:
         raise Http404
+    versions = _previewed(request.POST, "v")
     try:
         services.fill_report(
             submission=submission,
             lines=lines,
-            versions=_versions(request.POST),
+            previewed=_previewed(request.POST, "c"),
+            versions={key: int(v) for key, v in versions.items() if v.isdigit()},
             actor=request.user,
             request=request,
         )

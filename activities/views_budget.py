@@ -10,12 +10,10 @@ from accounts.access import allow
 from audit.models import Event
 from orgs.models import Unit
 
-from .excel import workbook_bytes, xlsx_response
+from .common import AMOUNTS, editable, save_form
+from .excel import workbook_bytes, xlsx_response, yes_no
 from .forms_budget import BudgetFilterForm, BudgetLineForm
 from .models import READERS, WRITERS, BudgetLine, Source
-from .views_registry import editable, save_form, yes_no
-
-AMOUNTS = ("planned", "allocated", "spent")
 
 
 def _lines(request):

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import allow
-from accounts.models import Role
 from audit.models import Action, Event
-from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
+from audit.services import diff, record_event, snapshot
 from binhdang.text import vi_sort_key
 
-from .excel import workbook_response
+from .common import COORDINATOR, editable, save_form
+from .excel import workbook_response, yes_no
 from .forms_registry import (
     CommendationFilterForm,
     CommendationForm,
@@ -42,33 +42,6 @@ from .models import (
     ModelType,
     editable_by,
 )
-
-COORDINATOR = {Role.COORDINATOR}
-
-
-def editable(request, records, pk):
-    """One record the user may change: another unit's answers 404, a read-only role 403."""
-    record = get_object_or_404(records.for_user(request.user), pk=pk)
-    if not editable_by(record.unit_id, request.user):
-        raise PermissionDenied
-    return record
-
-
-def save_form(request, form):
-    """The record saved with its audit event, or None: bad input, or someone saved it since the
-    form was opened (the form then says so and keeps what was typed)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save_audited(actor=request.user, form=form, fields=form.AUDITED, request=request)
-    except ConcurrentEdit as conflict:
-        form.mark_conflict(conflict.current, form.summary(conflict.current))
-        return None
-
-
-def yes_no(value) -> str:
-    return _("Có") if value else ""
-
 
 # -- Community models --------------------------------------------------------------------------
 
@@ -387,13 +360,6 @@ def _commendations(user):
     return Commendation.objects.for_user(user).select_related("unit")
 
 
-def _may_change(commendation, user) -> bool:
-    """The unit changes its proposal until the outcome is recorded; the coordinator always."""
-    return editable_by(commendation.unit_id, user) and (
-        user.role in COORDINATOR or commendation.outcome == CommendationOutcome.PROPOSED
-    )
-
-
 @allow(READERS)
 def commendation_list(request):
     form = CommendationFilterForm(request.GET, records=_commendations(request.user))
@@ -448,7 +414,7 @@ def commendation_detail(request, pk):
     commendation = get_object_or_404(_commendations(request.user), pk=pk)
     context = {
         "commendation": commendation,
-        "can_edit": _may_change(commendation, request.user),
+        "can_edit": commendation.editable_by(request.user),
         "history": Event.objects.for_object(commendation)[:50],
     }
     return render(request, "activities/commendation/detail.html", context)
@@ -472,7 +438,7 @@ def commendation_new(request):
 @allow(WRITERS)
 def commendation_edit(request, pk):
     commendation = editable(request, Commendation.objects, pk)
-    if not _may_change(commendation, request.user):
+    if not commendation.editable_by(request.user):
         raise PermissionDenied
     form = CommendationForm(request.POST or None, instance=commendation, user=request.user)
     return _commendation_form(request, form)

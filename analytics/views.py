@@ -287,7 +287,7 @@ def dashboard(request):
             accepted_only=accepted_only,
         ),
         "overdue_tasks": Task.objects.for_user(request.user).overdue().count(),
-        "activities": dashboard_figures(round_.window_start, round_.window_end, request.user),
+        "activities": dashboard_figures(round_, request.user),
     }
     return render(request, "analytics/dashboard.html", context)
 

@@ -48,11 +48,11 @@ def acts(db, personas, commune_reporter):
         created_by=author,
     )
     model = CommunityModel.objects.create(
-        name="Địa chỉ tin cậy tổ dân phố 4",
+        name="Địa chỉ tin cậy của Hội Phụ nữ",
         model_type=ModelType.objects.get(name__startswith="Địa chỉ tin cậy"),
         unit=syt,
         commune=commune,
-        host="Chi hội Phụ nữ tổ 4",
+        host="Hội Liên hiệp Phụ nữ phường",
         established_on=datetime.date(2024, 3, 8),
         members_male=3,
         members_female=9,

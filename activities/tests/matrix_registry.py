@@ -48,12 +48,12 @@ def _syt(w):
 def _model_data(w):
     model = w["model"]
     return {
-        "name": "Địa chỉ tin cậy thôn 2",
+        "name": "Địa chỉ tin cậy mới",
         "model_type": model.model_type_id,
         "unit": _syt(w),
         "commune": model.commune_id,
-        "host": "Chi hội Phụ nữ thôn 2",
-        "established_on": "2025-03-08",
+        "host": "Hội Liên hiệp Phụ nữ xã",
+        "established_on": "2025-08-01",  # after the commune units were formed
         "status": "active",
         "members_male": 2,
         "members_female": 7,

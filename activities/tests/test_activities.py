@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -20,6 +21,7 @@ from plans.models import PlanItem
 from .matrix_activities import png
 
 D = datetime.date
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 
 def form_data(**changes) -> dict:
@@ -105,11 +107,12 @@ def test_the_coordinator_records_for_any_unit_valid_on_the_date(client, coordina
     [
         ({"participants_ethnic": "43"}, "Không được lớn hơn tổng số người tham dự (42)."),
         ({"participants_youth": "50"}, "Không được lớn hơn tổng số người tham dự (42)."),
-        ({"ends_on": "2025-03-01"}, "Ngày kết thúc phải từ ngày bắt đầu trở đi."),
-        ({"participants_male": "-1"}, "Không nhập số âm."),
-        ({"cost": "-5"}, "Không nhập số âm."),
+        ({"ends_on": "2025-03-01"}, "Ngày kết thúc không được trước ngày bắt đầu."),
+        ({"participants_male": "-1"}, "Không được nhập số âm."),
+        ({"cost": "-5"}, "Không được nhập số âm."),
         ({"cost": "mười triệu"}, "Kinh phí ghi bằng số đồng, ví dụ 15.000.000."),
         ({"title": ""}, "Trường này là bắt buộc."),
+        ({"starts_on": TOMORROW.isoformat(), "ends_on": ""}, "không được sau hôm nay."),
         (
             {"kind": Kind.ACTION_MONTH, "starts_on": "2025-03-10", "campaign": ""},
             "Chưa có Tháng hành động nào gồm ngày 10/03/2025.",
@@ -292,6 +295,42 @@ def test_repeat_is_all_or_nothing(client, acts, reporter):
     assert response.status_code == 200 and Activity.objects.count() == 1
 
 
+def test_repeat_starts_after_the_original_and_stops_at_the_end_of_next_year(client, acts, reporter):
+    activity = acts["activity"]  # 20/11/2025
+    client.force_login(reporter)
+    url = reverse("activities:repeat", args=[activity.pk])
+    assert client.get(url).context["form"]["first_on"].value() == D(2025, 11, 27)
+    for first in ("2025-11-20", "2025-11-01"):
+        response = client.post(url, {"first_on": first, "every_days": "7", "times": "2"})
+        assert "Bản sao đầu tiên phải sau ngày của hoạt động gốc (20/11/2025)." in (
+            response.content.decode()
+        )
+    limit = D(timezone.localdate().year + 1, 12, 31)
+    too_late = limit - datetime.timedelta(days=6)
+    response = client.post(url, {"first_on": too_late, "every_days": "7", "times": "2"})
+    assert f"quá ngày {limit:%d/%m/%Y}" in response.content.decode()
+    assert Activity.objects.count() == 1
+    response = client.post(url, {"first_on": too_late, "every_days": "6", "times": "2"})
+    assert response.status_code == 302
+    assert Activity.objects.latest("starts_on").starts_on == limit
+
+
+def test_a_later_copy_is_edited_as_long_as_its_date_is_kept(client, acts, reporter):
+    """Quick repeat may make copies after today; their other fields stay editable."""
+    later = acts["activity"]
+    Activity.objects.filter(pk=later.pk).update(starts_on=TOMORROW, campaign=None)
+    later.refresh_from_db()
+    client.force_login(reporter)
+    url = reverse("activities:edit", args=[later.pk])
+    data = edit_data(later, campaign="", participants_male="15")
+    assert client.post(url, data).status_code == 302
+    later.refresh_from_db()
+    assert later.participants_male == 15
+    moved = edit_data(later, campaign="", starts_on=(TOMORROW + datetime.timedelta(days=1)))
+    response = client.post(url, moved)
+    assert "Ngày bắt đầu không được sau hôm nay." in response.content.decode()
+
+
 def test_evidence_is_judged_by_its_content(client, acts, reporter, outsider):
     activity = acts["activity"]
     client.force_login(reporter)
@@ -342,6 +381,17 @@ def test_the_form_suggests_the_campaign_of_the_start_date(client, acts, reporter
     assert "Ngày bắt đầu không nằm trong" in response.content.decode()
 
 
+def test_only_the_start_date_goes_to_the_campaign_suggestion(client, acts, reporter):
+    client.force_login(reporter)
+    for url in (reverse("activities:new"), reverse("activities:edit", args=[acts["activity"].pk])):
+        page = client.get(url).content.decode()
+        form = page[page.index('<form method="post"') :]
+        assert "hx-get" not in form[: form.index(">")]
+        start = form[form.index('name="starts_on"') :]
+        start = start[: start.index(">")]
+        assert f'hx-get="{url}"' in start and 'hx-params="starts_on"' in start
+
+
 def test_a_plan_item_shows_the_activities_that_carried_it_out(client, several, reporter):
     client.force_login(reporter)
     item = several["item"]
@@ -375,6 +425,39 @@ def test_the_coordinator_sets_the_campaign(client, coordinator):
     assert not Campaign.objects.filter(year=2028).exists()
 
 
+def campaign_data(campaign, **changes) -> dict:
+    data = {
+        "year": str(campaign.year),
+        "name": campaign.name,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "theme": campaign.theme,
+        "messages": campaign.messages,
+        "expected_version": str(campaign.version),
+    }
+    return {**data, **changes}
+
+
+def test_new_campaign_dates_must_keep_its_activities_inside(client, several, coordinator):
+    campaign = several["campaign"]  # activities on 20/11 and 25/11/2025
+    client.force_login(coordinator)
+    url = reverse("activities:campaign_edit", args=[campaign.pk])
+    response = client.post(url, campaign_data(campaign, starts_on="2025-11-22"))
+    assert "Có 1 hoạt động thuộc Tháng hành động này bắt đầu ngoài thời gian mới" in (
+        response.content.decode()
+    )
+    response = client.post(url, campaign_data(campaign, ends_on="2025-11-21"))
+    assert "Có 1 hoạt động" in response.content.decode()
+    response = client.post(url, campaign_data(campaign, starts_on="2025-11-26"))
+    assert "Có 2 hoạt động" in response.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.starts_on, campaign.version) == (D(2025, 11, 15), 1)
+    response = client.post(url, campaign_data(campaign, starts_on="2025-11-20"))
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.starts_on == D(2025, 11, 20)
+
+
 def test_the_board_shows_units_communes_and_who_has_nothing(client, several, coordinator):
     client.force_login(coordinator)
     campaign = several["campaign"]
@@ -400,14 +483,27 @@ def test_the_board_shows_units_communes_and_who_has_nothing(client, several, coo
     assert book["Chưa ghi nhận"].max_row == len(silent) + 1
 
 
-def test_a_unit_sees_the_totals_and_its_own_rows(client, several, reporter):
+def test_a_unit_sees_its_own_rows_their_total_and_the_province_apart(client, several, reporter):
     client.force_login(reporter)
     campaign = several["campaign"]
     response = client.get(reverse("activities:campaign", args=[campaign.pk]))
     board = response.context["board"]
-    assert board.totals["activities"] == 2 and board.silent is None
+    assert board.partial and board.silent is None
     assert [r["unit"].code for r in board.by_unit] == ["SYT"]
-    assert "Công an tỉnh" not in response.content.decode()
+    assert (board.totals["activities"], board.totals["participants"]) == (1, 42)  # its rows
+    assert (board.province["activities"], board.province["participants"]) == (2, 92)
+    page = response.content.decode()
+    assert "Công an tỉnh" not in page
+    assert "<th>Tổng cộng</th><th>1</th>" in page and "<th>Toàn tỉnh</th><th>2</th>" in page
+    export = client.get(reverse("activities:campaign_export", args=[campaign.pk]))
+    book = load_workbook(io.BytesIO(export.content))
+    assert book.sheetnames == ["Theo đơn vị", "Theo xã, phường"]
+    by_unit = list(book["Theo đơn vị"].iter_rows(min_row=2, values_only=True))
+    assert by_unit == [
+        ("Sở Y tế", 1, 0, 0, 1, 0, 12, 30, 42, 0, 15_000_000),
+        ("Tổng cộng", 1, 0, 0, 1, 0, 12, 30, 42, 0, 15_000_000),
+        ("Toàn tỉnh", 2, 0, 1, 1, 0, 52, 40, 92, 0, 16_000_000),
+    ]
 
 
 def test_the_demo_campaign_has_busy_and_silent_units(client, db, coordinator):

@@ -188,7 +188,7 @@ def test_amounts_are_typed_as_in_excel_and_an_overspend_is_warned(client, acts):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("-5000", "Số tiền không được âm."),
+        ("-5000", "Không được nhập số âm."),
         ("năm triệu", "Nhập số tiền bằng đồng"),
         ("1500,5", "không có phần lẻ"),
     ],

@@ -198,11 +198,76 @@ def test_before_the_reform_the_old_district_counts_its_own(world):
 
 
 def test_the_province_is_the_sum_of_its_units(world):
-    for window in (ANNUAL, HALF_YEAR):
-        by_unit = counting.tally(*window)
-        province = counting.province_counts(*window)
-        assert +province == sum(by_unit.values(), Counter())
+    for code, window in (("BDG-2025", ANNUAL), ("BDG-2025S1", HALF_YEAR)):
+        round_ = Round.objects.get(code=code)
+        assert (round_.window_start, round_.window_end) == window
+        units = Unit.objects.filter(submissions__round=round_)
+        province = counting.province_counts(round_)
+        assert +province == +sum(
+            (Counter(counting.tally(*window).get(u.pk, {})) for u in units), Counter()
+        )
         assert province["BDG_HD_TT", "default"] == (5 if window == ANNUAL else 4)
+
+
+@pytest.fixture
+def new_commune_records(world):
+    """Records of Phường Cẩm Thành (formed 01/07/2025) that the forms now refuse, made directly:
+    a model it says it established in 2024 and its 2025 budget."""
+    CommunityModel.objects.create(
+        name="Mô hình",
+        model_type=ModelType.objects.first(),
+        unit=world["21025"],
+        commune=world["21025"],
+        host="Hội Phụ nữ",
+        established_on=D(2024, 5, 1),
+    )
+    BudgetLine.objects.create(
+        unit=world["21025"],
+        year=2025,
+        source=Source.COMMUNE,
+        description="Chi",
+        allocated=Decimal(4_000_000),
+        spent=Decimal(4_000_000),
+    )
+    return world
+
+
+def test_before_the_reform_the_province_is_the_sum_of_the_reports(new_commune_records, coordinator):
+    """The 6-month round ends before the commune existed: it has no report there, and what is
+    counted for it is counted nowhere, so the province still equals the sum of the reports the
+    analytics aggregate."""
+    six_months = Round.objects.get(code="BDG-2025S1")
+    assert not six_months.submissions.filter(unit=new_commune_records["21025"]).exists()
+    assert counting.tally(*HALF_YEAR)[new_commune_records["21025"].pk]["BDG_HD_MH", "default"] == 1
+    province = counting.province_counts(six_months)
+    assert province["BDG_HD_MH", "default"] == 2  # SYT's and Thành phố Quảng Ngãi's
+    assert province["BDG_HD_KP", "default"] == Decimal(20_500_500)  # no 4 000 000 of the commune
+    units = {u.pk: u for u in Unit.objects.filter(submissions__round=six_months)}
+    filled = []
+    for submission in six_months.submissions.filter(unit__in=counting.tally(*HALF_YEAR)):
+        values = counting.unit_values(units[submission.unit_id], *HALF_YEAR)
+        rows = {r.data_element.code: r for r in six_months.form.rows()}
+        cells = [
+            CellInput(
+                row=rows[code],
+                option_combo=rows[code].data_element.category_combo.option_combos.get(code=combo),
+                raw=value,
+                expected_version=None,
+                machine=True,
+            )
+            for (code, combo), value in values.items()
+            if code in rows
+        ]
+        save_values(submission=submission, cells=cells, actor=coordinator)
+        filled.append(submission.unit.code)
+    assert sorted(filled) == ["522", "SYT"]
+    numeric = [code for code in counting.ELEMENTS if code != counting.BOOLEAN]
+    result = aggregate(user=coordinator, elements=numeric, rounds=["BDG-2025S1"], units=["51"])
+    shown = counting.as_values(province)
+    assert {row.dx: row.value for row in result.rows} == {
+        code: sum(Decimal(shown[code, combo]) for combo in counting.ELEMENTS[code])
+        for code in numeric
+    }
 
 
 def test_attribution_follows_the_successor_holding_the_commune(world):
@@ -222,7 +287,7 @@ class HiddenInputs(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs["name"].startswith("v"):
+        if tag == "input" and attrs.get("type") == "hidden" and attrs["name"][0] in "vc":
             self.inputs[attrs["name"]] = attrs["value"]
 
 
@@ -262,7 +327,7 @@ def test_fill_report_writes_the_counts_and_the_province_is_their_sum(
     for code, values in ANNUAL_EXPECTED.items():
         submission = Submission.objects.get(round=annual_open, unit__code=code)
         versions, _page = preview_versions(client, submission)
-        assert len(versions) == len(ZERO)
+        assert len(versions) == 2 * len(ZERO)  # a version and a computed value a cell
         since = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
         response = client.post(reverse("activities:fill_report", args=[submission.pk]), versions)
         assert response.status_code == 302
@@ -272,7 +337,7 @@ def test_fill_report_writes_the_counts_and_the_province_is_their_sum(
 
     numeric = [code for code in counting.ELEMENTS if code != counting.BOOLEAN]
     result = aggregate(user=coordinator, elements=numeric, rounds=["BDG-2025"], units=["51"])
-    province = counting.as_values(counting.province_counts(*ANNUAL))
+    province = counting.as_values(counting.province_counts(annual_open))
     assert {row.dx: row.value for row in result.rows} == {
         code: sum(Decimal(province[code, combo]) for combo in counting.ELEMENTS[code])
         for code in numeric
@@ -298,11 +363,36 @@ def test_a_corrected_cell_shows_its_difference_and_nothing_is_lost(
     assert "−1" in page  # computed 2, the unit's 3
 
 
+def test_counts_changed_since_the_preview_are_not_written(client, world, annual_open, reporter):
+    """The fill writes what the preview showed or nothing: a training recorded in between
+    changes the counts, so the unit is asked to look again."""
+    submission = Submission.objects.get(round=annual_open, unit__code="SYT")
+    client.force_login(reporter)
+    previewed, _page = preview_versions(client, submission)
+    Activity.objects.create(
+        kind=Kind.TRAINING,
+        unit=world["SYT"],
+        title="Lớp ghi thêm",
+        starts_on=D(2025, 10, 1),
+        channel=Channel.DIRECT,
+        participants_male=1,
+        participants_female=1,
+        created_by=reporter,
+    )
+    url = reverse("activities:fill_report", args=[submission.pk])
+    response = client.post(url, previewed, follow=True)
+    assert "Số liệu đã thay đổi kể từ lúc xem trước; hãy xem lại" in response.content.decode()
+    assert not DataValue.objects.filter(submission=submission).exists()
+    previewed, _page = preview_versions(client, submission)
+    assert client.post(url, previewed).status_code == 302
+    assert stored(submission)["BDG_HD_TH", "default"] == "2"
+
+
 def test_a_fill_without_the_preview_changes_nothing(client, world, annual_open, reporter):
     submission = Submission.objects.get(round=annual_open, unit__code="SYT")
     client.force_login(reporter)
     response = client.post(reverse("activities:fill_report", args=[submission.pk]), follow=True)
-    assert "chưa ô nào bị thay đổi" in response.content.decode()
+    assert "Chưa ô nào bị thay đổi." in response.content.decode()
     assert not DataValue.objects.filter(submission=submission).exists()
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.models import (
+    BudgetLine,
     Commendation,
     CommendationOutcome,
     CommunityModel,
@@ -113,21 +114,23 @@ def test_model_types_list_is_read_by_every_reader(client, acts, persona, status)
 
 def test_a_unit_creates_a_model_for_itself_whatever_unit_is_posted(as_user, acts):
     client = as_user("reporter")
-    data = model_data(acts, name="Địa chỉ tin cậy thôn Phú Mỹ", unit=unit("CAT").pk)
+    data = model_data(acts, name="Địa chỉ tin cậy thứ hai", unit=unit("CAT").pk)
     data.pop("expected_version")
     response = client.post(reverse("activities:model_new"), data)
-    model = CommunityModel.objects.get(name="Địa chỉ tin cậy thôn Phú Mỹ")
+    model = CommunityModel.objects.get(name="Địa chỉ tin cậy thứ hai")
     assert response.status_code == 302
     assert response["Location"] == reverse("activities:model", kwargs={"pk": model.pk})
     assert model.unit.code == "SYT"
     event = Event.objects.for_object(model).get()
     assert event.action == Action.CREATE
-    assert event.changes["name"] == [None, "Địa chỉ tin cậy thôn Phú Mỹ"]
+    assert event.changes["name"] == [None, "Địa chỉ tin cậy thứ hai"]
 
 
 def test_the_coordinator_records_a_model_for_any_unit(as_user, acts):
     client = as_user("coordinator")
-    data = model_data(acts, name="Mô hình của xã", unit=unit("21025").pk)
+    data = model_data(
+        acts, name="Mô hình của xã", unit=unit("21025").pk, established_on="2025-08-01"
+    )
     data.pop("expected_version")
     assert client.post(reverse("activities:model_new"), data).status_code == 302
     assert CommunityModel.objects.get(name="Mô hình của xã").unit.code == "21025"
@@ -246,7 +249,7 @@ def test_replicating_starts_a_prefilled_model_that_points_to_its_source(as_user,
     page = client.get(url)
     assert page.context["form"].initial["name"] == source.name
     assert page.context["form"].initial["model_type"] == source.model_type_id
-    assert "nhân rộng từ “Địa chỉ tin cậy tổ dân phố 4”" in page.content.decode()
+    assert "nhân rộng từ “Địa chỉ tin cậy của Hội Phụ nữ”" in page.content.decode()
     data = model_data(
         acts,
         name="Địa chỉ tin cậy phường Nghĩa Lộ",
@@ -284,7 +287,7 @@ def test_a_review_is_recorded_with_its_author_and_shown(as_user, acts):
     ("reviewed_on", "message"),
     [
         ((TODAY + datetime.timedelta(days=1)).isoformat(), "không được sau hôm nay"),
-        ("2020-01-01", "phải sau ngày thành lập"),
+        ("2020-01-01", "không được trước ngày thành lập"),
     ],
 )
 def test_a_bad_review_date_changes_nothing(as_user, acts, reviewed_on, message):
@@ -299,7 +302,7 @@ def test_a_bad_review_date_changes_nothing(as_user, acts, reviewed_on, message):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"members_female": "-3"}, "Số lượng không được âm."),
+        ({"members_female": "-3"}, "Không được nhập số âm."),
         ({"established_on": (TODAY + datetime.timedelta(days=3)).isoformat()}, "sau hôm nay"),
         ({"name": ""}, "bắt buộc"),
         ({"commune": "0"}, "Hãy chọn một lựa chọn hợp lệ"),
@@ -324,18 +327,18 @@ def test_a_version_conflict_keeps_what_was_typed(client, acts):
     client.force_login(acts["people"]["coordinator"])
     assert client.post(url, model_data(acts, host="Hội Phụ nữ phường")).status_code == 302
     client.force_login(acts["people"]["reporter"])
-    typed = model_data(acts, host="Chi hội Phụ nữ tổ 4 và Đoàn Thanh niên")  # from version 1
+    typed = model_data(acts, host="Hội Phụ nữ và Đoàn Thanh niên")  # from version 1
     response = client.post(url, typed)
     body = response.content.decode()
     assert response.status_code == 200
     assert "người khác đã lưu thay đổi" in body
-    assert "Chi hội Phụ nữ tổ 4 và Đoàn Thanh niên" in body
+    assert "Hội Phụ nữ và Đoàn Thanh niên" in body
     model.refresh_from_db()
     assert (model.host, model.version) == ("Hội Phụ nữ phường", 2)
     again = {**typed, "expected_version": response.context["form"].data["expected_version"]}
     assert client.post(url, again).status_code == 302
     model.refresh_from_db()
-    assert (model.host, model.version) == ("Chi hội Phụ nữ tổ 4 và Đoàn Thanh niên", 3)
+    assert (model.host, model.version) == ("Hội Phụ nữ và Đoàn Thanh niên", 3)
 
 
 # -- Model types ------------------------------------------------------------------------------
@@ -457,7 +460,7 @@ def test_a_new_inspection_belongs_to_the_unit(as_user, acts):
                 "follow_up": "Bổ sung",
                 "follow_up_due": "2025-09-01",
             },
-            "Hạn khắc phục phải sau ngày kiểm tra.",
+            "Hạn khắc phục không được trước ngày kiểm tra.",
         ),
         ({"inspected_units": []}, "Chọn ít nhất một đơn vị được kiểm tra."),
         (
@@ -584,6 +587,95 @@ def test_only_the_coordinator_records_the_outcome(client, acts):
     detail = client.get(reverse("activities:commendation", args=[commendation.pk]))
     assert detail.context["can_edit"] is False
     assert "Đã có kết quả xét khen thưởng" in detail.content.decode()
+
+
+def _budget_data(acts, **changes):
+    data = {"year": 2025, "source": "commune", "description": "Hội nghị", "spent": "0"}
+    return {**data, "planned": "0", "allocated": "0", **changes}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "model", "message"),
+    [
+        (
+            "activities:model_new",
+            lambda acts: model_data(acts, established_on="2025-06-30"),
+            CommunityModel,
+            "Phường Cẩm Thành không có hiệu lực vào ngày 30/06/2025.",
+        ),
+        (
+            "activities:inspection_new",
+            lambda acts: inspection_data(acts, planned_on="2025-03-01"),
+            Inspection,
+            "Phường Cẩm Thành không có hiệu lực vào ngày 01/03/2025.",
+        ),
+        (
+            "activities:inspection_new",
+            lambda acts: inspection_data(
+                acts, planned_on="2025-07-01", status="done", visited_on="2025-06-20"
+            ),
+            Inspection,
+            "Phường Cẩm Thành không có hiệu lực vào ngày 20/06/2025.",
+        ),
+        (
+            "activities:commendation_new",
+            lambda acts: commendation_data(acts, year=2024),
+            Commendation,
+            "Phường Cẩm Thành không có hiệu lực trong năm 2024.",
+        ),
+        (
+            "activities:budget_new",
+            lambda acts: _budget_data(acts, year=2024),
+            BudgetLine,
+            "Phường Cẩm Thành không có hiệu lực trong năm 2024.",
+        ),
+    ],
+)
+def test_a_unit_records_nothing_dated_before_it_existed(as_user, acts, name, data, model, message):
+    """Phường Cẩm Thành was formed on 01/07/2025: a record of its own dated before would be counted
+    for a unit that has no report in the rounds of that time."""
+    client = as_user("commune_reporter")
+    posted = data(acts)
+    posted.pop("expected_version", None)
+    response = client.post(reverse(name), posted)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not model.objects.filter(unit__code="21025").exists()
+
+
+def test_model_names_and_hosts_say_no_address(as_user, acts):
+    page = as_user("reporter").get(reverse("activities:model_new")).content.decode()
+    assert page.count("Không ghi địa chỉ, vị trí của địa chỉ tin cậy, nhà tạm lánh") == 2
+
+
+def test_a_replica_shows_its_source_by_name_only(as_user, acts):
+    """The list and the export name the model a replica started from, never its host: the host of
+    a trusted address can tell where it is."""
+    source = acts["model"]
+    CommunityModel.objects.create(
+        name="Địa chỉ tin cậy của Đoàn Thanh niên",
+        model_type=source.model_type,
+        unit=unit("CAT"),
+        commune=unit("21028"),
+        host="Đoàn Thanh niên Công an tỉnh",
+        established_on=TODAY,
+        replicated_from=source,
+    )
+    client = as_user("outsider")  # Công an tỉnh: sees the replica, not the source
+    page = client.get(reverse("activities:models")).content.decode()
+    assert "nhân rộng từ Địa chỉ tin cậy của Hội Phụ nữ" in page and source.host not in page
+    [row] = sheet_rows(client.get(reverse("activities:models_export")))
+    assert row[10] == source.name and source.host not in row
+
+
+def test_the_wording_of_statuses_and_outcomes(as_user, acts):
+    client = as_user("reporter")
+    assert (
+        "Chưa kiểm tra (theo kế hoạch)"
+        in client.get(reverse("activities:inspections")).content.decode()
+    )
+    assert InspectionStatus.PLANNED.label == "Chưa kiểm tra (theo kế hoạch)"
+    assert CommendationOutcome.REJECTED.label == "Không được khen thưởng"
 
 
 def test_bad_commendation_input_changes_nothing(as_user, acts):
