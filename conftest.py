@@ -3,6 +3,7 @@
 import contextlib
 import importlib
 import os
+import time
 
 import pytest
 from django.conf import settings
@@ -209,6 +210,20 @@ def make_browser_user(username, role, unit_code):
 
 # username → TOTP key of browser users, read without the ORM inside Playwright's event loop.
 BROWSER_KEYS = {}
+# username → the last 30-second step whose code was used: a code is accepted once only.
+BROWSER_STEPS = {}
+
+
+def next_code(username) -> str:
+    """A code the server accepts now: the current step's, or the next one's (a drift of one step
+    is tolerated) when this user's current code was already used; else wait for a fresh step."""
+    step = max(int(time.time() // 30), BROWSER_STEPS.get(username, -1) + 1)
+    while step > int(time.time() // 30) + 1:
+        time.sleep(1)
+    BROWSER_STEPS[username] = step
+    totp = TOTP(BROWSER_KEYS[username])
+    totp.time = step * 30
+    return f"{totp.token():06d}"
 
 
 def log_in(page, url, username):
@@ -217,5 +232,5 @@ def log_in(page, url, username):
     page.get_by_label("Mật khẩu").fill(BROWSER_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     if username in BROWSER_KEYS:
-        page.get_by_label("Mã xác thực (6 chữ số)").fill(totp_code(BROWSER_KEYS[username]))
+        page.get_by_label("Mã xác thực (6 chữ số)").fill(next_code(username))
         page.get_by_role("button", name="Xác nhận").click()
