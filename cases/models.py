@@ -504,13 +504,13 @@ class ConsentQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(case__in=Case.objects.for_user(user))
 
-    def valid(self, at=None):
-        """Given, not expired, not withdrawn at `at` (now by default)."""
-        at = at or timezone.now()
+    def valid(self):
+        """Given, not expired, not withdrawn today, in the province's time (a consent given this
+        morning counts even while UTC is still on yesterday)."""
+        day = timezone.localdate()
         return self.filter(
-            Q(given_on__lte=at.date() if isinstance(at, datetime.datetime) else at),
-            Q(expires_on__isnull=True)
-            | Q(expires_on__gte=at.date() if isinstance(at, datetime.datetime) else at),
+            Q(given_on__lte=day),
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
             Q(withdrawn_at__isnull=True),
         )
 
