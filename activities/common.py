@@ -3,7 +3,6 @@ its audit, the date widget, and the units a form offers."""
 
 import datetime
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -20,10 +19,6 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 AMOUNTS = ("planned", "allocated", "spent")  # of a budget line, in đồng
 NEGATIVE = _("Không được nhập số âm.")
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def day_text(day: datetime.date) -> str:

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import PROVINCE_WIDE, Role
 from audit.forms import VersionedFormMixin
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem
 
-from .common import COMMUNE_KINDS, NEGATIVE, current_units, date_input, day_text
+from .common import COMMUNE_KINDS, NEGATIVE, current_units, day_text
 from .models import Activity, Campaign, Channel, Kind
 
 ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)
@@ -61,8 +62,8 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         model = Activity
         fields = Activity.AUDITED
         widgets = {
-            "starts_on": date_input(),
-            "ends_on": date_input(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "co_organisers": forms.SelectMultiple(attrs={"size": 6}),
             "plan_items": forms.SelectMultiple(attrs={"size": 8}),
             "language": forms.TextInput(attrs={"list": "languages"}),
@@ -172,7 +173,7 @@ class RepeatForm(forms.Form):
     """Copies of an activity every N days from a first date after it, K times (a weekly radio
     slot), the last no later than 31/12 of next year."""
 
-    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=date_input())
+    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=DateInput())
     every_days = forms.IntegerField(
         label=_l("Cách nhau (ngày)"), min_value=1, max_value=366, initial=7
     )
@@ -241,8 +242,8 @@ class ActivityFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_l("Đơn vị tổ chức"), queryset=Unit.objects.none(), required=False
     )
-    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=date_input())
-    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=date_input())
+    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=DateInput())
+    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=DateInput())
     campaign = forms.ModelChoiceField(
         label=_l("Tháng hành động"),
         queryset=Campaign.objects.all(),
@@ -295,8 +296,8 @@ class CampaignForm(VersionedFormMixin, forms.ModelForm):
         model = Campaign
         fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]
         widgets = {
-            "starts_on": date_input(),
-            "ends_on": date_input(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "messages": forms.Textarea(attrs={"rows": 6}),
         }
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from audit.forms import VersionedFormMixin
 from binhdang.text import vi_sort_key
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 from plans.models import PlanItem
 
-from .common import COMMUNE_KINDS, NEGATIVE, current_units, date_input, day_text
+from .common import COMMUNE_KINDS, NEGATIVE, current_units, day_text
 from .models import (
     Commendation,
     CommendationOutcome,
@@ -154,7 +155,7 @@ class CommunityModelForm(UnitOwnedForm):
             "members_female",
             "cases_supported",
         ]
-        widgets = {"established_on": date_input()}
+        widgets = {"established_on": DateInput()}
 
     AUDITED = [*Meta.fields, "replicated_from"]
 
@@ -196,7 +197,7 @@ class ModelReviewForm(forms.ModelForm):
     class Meta:
         model = ModelReview
         fields = ["reviewed_on", "assessment", "note"]
-        widgets = {"reviewed_on": date_input(), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"reviewed_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
     AUDITED = ["model", *Meta.fields]
 
@@ -240,9 +241,9 @@ class InspectionForm(UnitOwnedForm):
             "follow_up_due",
         ]
         widgets = {
-            "planned_on": date_input(),
-            "visited_on": date_input(),
-            "follow_up_due": date_input(),
+            "planned_on": DateInput(),
+            "visited_on": DateInput(),
+            "follow_up_due": DateInput(),
             "inspected_units": forms.SelectMultiple(attrs={"size": 8}),
             "plan_items": forms.SelectMultiple(attrs={"size": 6}),
             "findings": forms.Textarea(attrs={"rows": 4}),

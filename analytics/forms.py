@@ -4,6 +4,7 @@ pivot's choices."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from binhdang.widgets import DateInput
 from indicators.models import ComputedIndicator, DataElement
 from reports.models import Round
 
@@ -14,7 +15,7 @@ from .synthesis import Draft
 class DraftForm(forms.Form):
     number = forms.CharField(label=_("Số, ký hiệu"), max_length=50)
     place = forms.CharField(label=_("Địa danh"), max_length=100)
-    date = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Ngày ban hành"), widget=DateInput())
     title = forms.CharField(label=_("Trích yếu (tên báo cáo)"), max_length=300)
     introduction = forms.CharField(
         label=_("Đoạn mở đầu"), required=False, widget=forms.Textarea(attrs={"rows": 4})

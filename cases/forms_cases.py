@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_ROLES, Role, User
 from audit.forms import VersionedFormMixin
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from .models import (
@@ -52,10 +53,6 @@ ETHNIC_GROUPS = [
 # never reaches a URL or the audit log.
 CODE = re.compile(r"^(?:(?:HS|NN)-)?[BCDFGHJKMNPQRSTVWXYZ2-9]{6}$")
 YES_NO = [("yes", _("Có")), ("no", _("Không"))]
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _not_future(day):
@@ -116,7 +113,7 @@ class SurvivorForm(forms.ModelForm):
         help_text=_("Không bắt buộc: nạn nhân có thể chỉ được biết qua mã."),
     )
     birth_date = forms.DateField(
-        label=_("Ngày sinh"), required=False, widget=_date_input(), validators=[_not_future]
+        label=_("Ngày sinh"), required=False, widget=DateInput(), validators=[_not_future]
     )
     phone = forms.RegexField(
         label=_("Điện thoại"),
@@ -174,7 +171,7 @@ class NewCaseForm(forms.ModelForm):
     """The case part of registration; a supervisor may hand it to a worker of the agency."""
 
     opened_on = forms.DateField(
-        label=_("Ngày tiếp nhận"), widget=_date_input(), validators=[_not_future]
+        label=_("Ngày tiếp nhận"), widget=DateInput(), validators=[_not_future]
     )
 
     class Meta:
@@ -217,7 +214,7 @@ class FirstConsentForm(forms.Form):
     )
     given_on = forms.DateField(
         label=_("Ngày đồng ý"),
-        widget=_date_input(),
+        widget=DateInput(),
         validators=[_not_future],
         initial=timezone.localdate,
     )
@@ -243,14 +240,12 @@ def _units_of_today(kinds, current=None):
 
 
 class ConsentForm(forms.ModelForm):
-    given_on = forms.DateField(
-        label=_("Ngày đồng ý"), widget=_date_input(), validators=[_not_future]
-    )
+    given_on = forms.DateField(label=_("Ngày đồng ý"), widget=DateInput(), validators=[_not_future])
 
     class Meta:
         model = Consent
         fields = ["purpose", "agency", "given_by", "method", "given_on", "expires_on"]
-        widgets = {"expires_on": _date_input()}
+        widgets = {"expires_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +272,7 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "purpose"]
-        widgets = {"due_on": _date_input(), "purpose": forms.TextInput}
+        widgets = {"due_on": DateInput(), "purpose": forms.TextInput}
 
 
 class FollowUpDoneForm(forms.Form):
@@ -398,7 +393,7 @@ class ClassificationForm(ClassificationMixin, forms.Form):
 
 class IncidentForm(ClassificationMixin, VersionedFormMixin, forms.ModelForm):
     occurred_on = forms.DateField(
-        label=_("Ngày xảy ra"), widget=_date_input(), validators=[_not_future]
+        label=_("Ngày xảy ra"), widget=DateInput(), validators=[_not_future]
     )
 
     class Meta:

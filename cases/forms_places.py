@@ -10,11 +10,11 @@ from accounts.models import CASE_ROLES, Role, User
 from audit.forms import VersionedFormMixin
 from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 from reports.models import Notification
 
 from .audit import save_logged
-from .forms_referrals import date_input
 from .models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
 
 COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
@@ -181,7 +181,7 @@ class StayForm(forms.Form):
         error_messages={"invalid_choice": _("Hãy chọn một hồ sơ trong danh sách.")},
     )
     admitted_on = forms.DateField(
-        label=_("Ngày tiếp nhận"), widget=date_input(), initial=timezone.localdate
+        label=_("Ngày tiếp nhận"), widget=DateInput(), initial=timezone.localdate
     )
     reason = forms.CharField(
         label=_("Lý do tạm lánh"),
@@ -235,7 +235,7 @@ class StayForm(forms.Form):
 
 class DischargeForm(forms.Form):
     discharged_on = forms.DateField(
-        label=_("Ngày rời đi"), widget=date_input(), initial=timezone.localdate
+        label=_("Ngày rời đi"), widget=DateInput(), initial=timezone.localdate
     )
     discharge_reason = forms.CharField(
         label=_("Lý do rời đi"),

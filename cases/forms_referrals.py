@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_ROLES, User
 from audit.forms import VersionedFormMixin
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from .models import (
@@ -29,10 +30,6 @@ RECIPIENT_KINDS = (UnitKind.AGENCY, UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SP
 def default_due(service_type: str, today: datetime.date) -> datetime.date:
     days = URGENT_DAYS if service_type in URGENT_SERVICES else USUAL_DAYS
     return today + datetime.timedelta(days=days)
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def recipient_choices(units) -> list:
@@ -59,7 +56,7 @@ class ReferralForm(forms.Form):
     due_on = forms.DateField(
         label=_("Hạn phản hồi"),
         required=False,
-        widget=date_input(),
+        widget=DateInput(),
         help_text=_(
             "Để trống: tự tính %(urgent)s ngày với công an, y tế, nơi tạm lánh; %(usual)s ngày "
             "với dịch vụ khác."
@@ -181,7 +178,7 @@ class ReasonForm(VersionedFormMixin, forms.Form):
 
 class ProvideForm(VersionedFormMixin, forms.Form):
     on = forms.DateField(
-        label=_("Ngày cung cấp dịch vụ"), widget=date_input(), initial=timezone.localdate
+        label=_("Ngày cung cấp dịch vụ"), widget=DateInput(), initial=timezone.localdate
     )
     note = forms.CharField(
         label=_("Ghi chú"),
@@ -228,7 +225,7 @@ class ServiceForm(forms.Form):
         choices=[c for c in Outcome.choices if c[0] != Outcome.REFERRED],
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label=_("Ngày"), widget=date_input(), initial=timezone.localdate)
+    on = forms.DateField(label=_("Ngày"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"),
         required=False,

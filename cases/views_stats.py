@@ -26,7 +26,6 @@ from reports.models import Round, Submission
 from . import stats
 
 STATS_READERS = CASE_ROLES | {Role.COORDINATOR, Role.LEADER}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RoundChoice(forms.ModelChoiceField):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
+from binhdang.widgets import DateInput
 
 from .models import Succession, Unit
 
@@ -11,8 +12,8 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
         model = Unit
         fields = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "note"]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -32,7 +33,7 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 class CloseUnitForm(VersionedFormMixin, forms.Form):
     valid_to = forms.DateField(
         label=_("Hết hiệu lực từ sau ngày"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     successors = forms.ModelMultipleChoiceField(
         label=_("Đơn vị kế thừa"),
@@ -58,7 +59,7 @@ class SuccessionForm(forms.ModelForm):
     class Meta:
         model = Succession
         fields = ["successor", "effective_on", "note"]
-        widgets = {"effective_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"effective_on": DateInput()}
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
 from binhdang.uploads import check_upload
+from binhdang.widgets import DateInput
 from orgs.models import Unit
 
 from .models import PlanItem, Status
@@ -56,8 +57,8 @@ class PlanItemForm(VersionedFormMixin, forms.ModelForm):
         model = PlanItem
         fields = ["starts_on", "due_on", "supporting_units"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "due_on": DateInput(),
             "supporting_units": forms.SelectMultiple(attrs={"size": 8}),
         }
 

@@ -3,11 +3,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from binhdang.uploads import check_upload
+from binhdang.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from .models import Form, FormStatus, Round, Submission
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+DATE = {"widget": DateInput()}
 
 
 class RoundForm(forms.ModelForm):
