@@ -34,3 +34,16 @@ def test_incident_type_and_flags_are_derived(gbv):
     incident = gbv["incident"]
     assert incident.incident_type == IncidentType.PHYSICAL
     assert incident.flags == [Flag.IPV]
+
+
+def test_a_consent_given_after_local_midnight_counts_while_utc_is_still_on_yesterday(gbv):
+    import datetime
+    from unittest import mock
+
+    from cases.models import Consent
+
+    consent = gbv["consent"]["statistics"]
+    evening_utc = datetime.datetime(2026, 11, 28, 17, 30, tzinfo=datetime.UTC)  # 00:30 on 29/11
+    Consent.objects.filter(pk=consent.pk).update(given_on=datetime.date(2026, 11, 29))
+    with mock.patch("django.utils.timezone.now", return_value=evening_utc):
+        assert Consent.objects.valid().filter(pk=consent.pk).exists()
