@@ -8,13 +8,11 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
-EXCEL_TEXT_MAX = 32767
+from binhdang.xlsx import put_text, xlsx_response
+
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "DD/MM/YYYY"
 INTEGER_FORMAT = "#,##0"
@@ -35,10 +33,7 @@ def _put(cell, value) -> int:
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             cell.number_format = INTEGER_FORMAT
         return len(f"{value:,}") if not isinstance(value, bool) else 5
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:EXCEL_TEXT_MAX]
-    cell.value = text
-    cell.data_type = "s"
-    cell.quotePrefix = text.startswith(UNSAFE_START)
+    text = put_text(cell, str(value))
     return max((len(line) for line in text.splitlines()), default=0)
 
 
@@ -79,12 +74,6 @@ def workbook_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def xlsx_response(filename: str, data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def workbook_response(

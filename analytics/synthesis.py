@@ -15,19 +15,18 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
+
+from binhdang.xlsx import put_text
 
 FONT = "Times New Roman"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Decree 30/2020, Appendix I: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 CONTENT_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
 HEADER_LEFT_MM, HEADER_RIGHT_MM = 62, CONTENT_MM - 62
 TABLE_HEADINGS = ("TT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Chỉ tiêu năm 2025", "Đánh giá")
 TABLE_WIDTHS_MM = (10, 66, 20, 22, 27, 20)
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 
 DEFAULT_RECIPIENTS = [
     "Bộ Nội vụ (b/c);",
@@ -428,11 +427,7 @@ def _put(ws, row, col, value, *, bold=False, wrap=False):
     """Text stays text: never a formula, and a leading = + - @ gets Excel's quote prefix."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32000]
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(UNSAFE_START):
-            cell.quotePrefix = True
+        put_text(cell, value, limit=32000)
     else:
         cell.value = value
     cell.font = Font(name=FONT, bold=bold)

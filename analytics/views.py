@@ -17,6 +17,7 @@ from accounts.models import PROVINCE_WIDE, UNIT_STAFF
 from activities.counting import dashboard_figures
 from audit.models import Action
 from audit.services import record_event
+from binhdang.xlsx import XLSX_MIME
 from indicators.models import ValueType, display_value
 from plans.models import Plan, Progress, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
@@ -46,7 +47,7 @@ def _download(request, round_, form):
     if request.POST.get("format") == "xlsx":
         data, mime, ext = (
             synthesis.build_xlsx(round_, tables, _raw_values(values)),
-            synthesis.XLSX_MIME,
+            XLSX_MIME,
             "xlsx",
         )
     else:
@@ -338,7 +339,7 @@ def pivot_table(request):
             fmt = request.GET.get("format")
             if fmt in ("csv", "xlsx"):
                 body = pivot.to_csv(header, lines) if fmt == "csv" else pivot.to_xlsx(header, lines)
-                mime = "text/csv" if fmt == "csv" else synthesis.XLSX_MIME
+                mime = "text/csv" if fmt == "csv" else XLSX_MIME
                 response = HttpResponse(body, content_type=mime)
                 response["Content-Disposition"] = content_disposition_header(
                     True, f"bang-tong-hop.{fmt}"

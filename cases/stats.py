@@ -46,7 +46,6 @@ SMALL = 5  # counts 1..SMALL-1 are never shown
 LESS = "<5"
 HIDDEN = "x"
 GBV_TYPES = [t for t in IncidentType if t != IncidentType.NOT_GBV]
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Strategy targets for 2025 (Resolution 28/NQ-CP, objective 3, target 2).
 SERVED_TARGET = 80

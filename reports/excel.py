@@ -31,13 +31,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from binhdang.xlsx import put_text, safe_text
 from indicators.models import DEFAULT, Aggregation, DataElement, ValueType, stored_number
 
 from .models import DataValue, Question, Row, SectionKind, Submission
@@ -56,10 +56,7 @@ MAX_UNCOMPRESSED = 25 * 1024 * 1024
 MAX_ENTRIES = 300
 MAX_PROBLEMS = 200
 SLACK_ROWS, SLACK_COLS = 200, 30
-EXCEL_TEXT_MAX = 32767
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -160,19 +157,11 @@ def _cell_label(row, combo) -> str:
 # Export
 
 
-def _safe_text(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:EXCEL_TEXT_MAX]
-
-
 def _put(ws, row: int, col: int, value, *, bold=False, fill=None, wrap=False, border=False):
     """Write one cell; text is always text, never a formula (CSV/formula injection)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        value = _safe_text(value)
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(UNSAFE_START):
-            cell.quotePrefix = True
+        put_text(cell, value)
     else:
         cell.value = value
     if bold:
@@ -417,7 +406,7 @@ def _write_narrative(ws, layout: Layout, answers: dict, keys: list) -> None:
     for index, (section, question) in enumerate(layout.questions):
         line = FIRST_ROW + index
         answer = answers.get(question.pk)
-        text = _safe_text(answer.text if answer else "")
+        text = safe_text(answer.text if answer else "")
         _put(ws, line, KEY_COL, question.code)
         _put(ws, line, 2, f"{section.number} {section.title}".strip(), wrap=True, border=True)
         label = question.text + (" (*)" if question.required else "")

@@ -12,9 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +20,7 @@ from accounts.access import allow
 from accounts.models import PLAN_READERS
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from binhdang.xlsx import xlsx_response
 
 from . import excel, services
 from .models import EDITABLE
@@ -41,11 +40,7 @@ def download(request, pk):
     data = excel.export_submission(submission)
     # The file holds the unit's figures (GBV counts included): who took a copy is recorded.
     record_event(actor=request.user, action=Action.DOWNLOAD, obj=submission, request=request)
-    response = HttpResponse(data, content_type=excel.XLSX_MIME)
-    response["Content-Disposition"] = content_disposition_header(
-        True, excel.download_filename(submission)
-    )
-    return response
+    return xlsx_response(excel.download_filename(submission), data)
 
 
 def _refusal(submission, user) -> str | None:

@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from analytics import synthesis
+from binhdang.xlsx import XLSX_MIME
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Submission
 from reports.tests.test_api import ANNUAL, fill, move_round
 
@@ -263,7 +264,7 @@ def test_word_download_compiles_narratives_and_sums(client, coordinator, annual)
 def test_leader_downloads_excel(client, leader, annual):
     client.force_login(leader)
     response = client.post(page_url(annual), post_data(format="xlsx"))
-    assert response.status_code == 200 and response["Content-Type"] == synthesis.XLSX_MIME
+    assert response.status_code == 200 and response["Content-Type"] == XLSX_MIME
     workbook = load_workbook(io.BytesIO(response.content))
     raw = workbook[workbook.sheetnames[-1]]
     assert {row[0] for row in raw.iter_rows(min_row=2, values_only=True)} == {"SYT", "CAT"}

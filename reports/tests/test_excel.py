@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import Event
 from audit.services import ConcurrentEdit
+from binhdang.xlsx import XLSX_MIME
 from indicators.models import CategoryCombo, DataElement, ValueType
 from reports import excel
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Row, Status, Submission
@@ -636,7 +637,7 @@ def test_readers_may_download_but_only_unit_staff_and_coordinator_upload(
 def test_download_answers_a_workbook_with_a_vietnamese_name(client, reporter, submission):
     client.force_login(reporter)
     response = client.get(reverse("reports:xlsx_download", args=[submission.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == excel.XLSX_MIME
+    assert response.status_code == 200 and response["Content-Type"] == XLSX_MIME
     disposition = urllib.parse.unquote(response["Content-Disposition"])
     assert (
         disposition.startswith("attachment;") and "Báo cáo năm 2025 - Sở Y tế.xlsx" in disposition
