@@ -1,6 +1,8 @@
 """Entry to the GBV module: case roles only (with their second factor, enforced by
 accounts.middleware), and a case fetched through `Case.objects.for_user` (404 otherwise)."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import allow
@@ -17,3 +19,12 @@ def get_case(request, pk):
         Case.objects.for_user(request.user).select_related("survivor", "agency", "owner"), pk=pk
     )
     return case, case.access_for(request.user)
+
+
+def require_writable(access) -> None:
+    """Changing a case: a referral's recipient gets 404 like an outsider, break-glass (which
+    only reads) 403."""
+    if access is None or not access.full:
+        raise Http404
+    if not access.can_write:
+        raise PermissionDenied

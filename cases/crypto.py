@@ -37,7 +37,11 @@ def read_keys() -> list[str]:
 
 
 def write_keys(keys: list[str]) -> None:
-    path = key_file()
+    write_key_file(key_file(), keys)
+
+
+def write_key_file(path, keys: list[str]) -> None:
+    """Keys one per line, readable by the owner only, replaced whole (never half-written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(keys) + "\n")
@@ -82,9 +86,7 @@ def _index_key() -> bytes:
     if not path.exists():
         if settings.HTTPS:
             raise ImproperlyConfigured("GBV_INDEX_KEY or GBV_INDEX_KEY_FILE must be set.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Fernet.generate_key().decode() + "\n")
-        path.chmod(0o600)
+        write_key_file(path, [Fernet.generate_key().decode()])
     return path.read_text().strip().encode()
 
 
@@ -95,6 +97,11 @@ def blind_index(*parts: str) -> str:
     if not all(cleaned):
         return ""
     return hmac.new(_index_key(), "|".join(cleaned).encode(), hashlib.sha256).hexdigest()
+
+
+def secret_fields(model) -> list[str]:
+    """Names of the model's encrypted fields: found, never listed by hand."""
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
 class EncryptedTextField(models.TextField):

@@ -200,13 +200,16 @@ class Case(models.Model):
             self.code = _code("HS-")
         super().save(*args, **kwargs)
 
+    def overseen_by(self, user) -> bool:
+        """A supervisor of the case's agency: sees it all, approves closures, overrides consent,
+        sees and ends break-glass grants."""
+        return user.role == Role.CASE_SUPERVISOR and self.agency_id == user.unit_id
+
     def access_for(self, user) -> "Access | None":
         """What `user` may see of this case: everything, a referral's packet, or nothing."""
         if not user.is_authenticated or user.role not in CASE_ROLES:
             return None
-        if self.owner_id == user.pk or (
-            user.role == Role.CASE_SUPERVISOR and self.agency_id == user.unit_id
-        ):
+        if self.owner_id == user.pk or self.overseen_by(user):
             return Access(full=True)
         glass = self.break_glass.filter(user=user, expires_at__gt=timezone.now()).first()
         if glass is not None:
@@ -620,10 +623,6 @@ class ReferralQuerySet(models.QuerySet):
             | Q(case__owner=user)
             | Q(to_agency_id=user.unit_id, status__in=Referral.ACTIVE)
         ).distinct()
-
-    def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(status__in=Referral.ACTIVE, due_on__lt=today)
 
 
 class Referral(models.Model):

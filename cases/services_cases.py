@@ -51,19 +51,14 @@ def supervisors_of(case: Case):
     ).order_by("pk")
 
 
-def oversees(user, case: Case) -> bool:
-    """A supervisor of the case's agency: approves closures, sees and revokes break-glass."""
-    return user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id
-
-
 def manages(user, case: Case) -> bool:
     """The owner and the supervisors of the case's agency run it (close, reopen)."""
-    return case.owner_id == user.pk or oversees(user, case)
+    return case.owner_id == user.pk or case.overseen_by(user)
 
 
 def approves(user, case: Case) -> bool:
     """Closure needs a second person: a supervisor of the agency other than the requester."""
-    return oversees(user, case) and case.closure_requested_by_id != user.pk
+    return case.overseen_by(user) and case.closure_requested_by_id != user.pk
 
 
 def _notify(users, text: str, case: Case) -> None:
@@ -266,7 +261,7 @@ def open_break_glass(*, request, case: Case, reason: str) -> tuple[BreakGlass, b
 def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
     """End an active grant now (it expires); the holder is told."""
     glass = BreakGlass.objects.select_for_update().select_related("case").get(pk=glass.pk)
-    if not oversees(request.user, glass.case):
+    if not glass.case.overseen_by(request.user):
         raise PermissionDenied
     now = timezone.now()
     if glass.expires_at <= now:

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
 from orgs.models import Unit
@@ -52,7 +51,7 @@ TRANSITIONS = {
 def may_override(case: Case, user) -> bool:
     """Referring without consent: only a supervisor of the case's agency, never the owner alone
     (the owner asks their supervisor, who answers for it)."""
-    return user.role == Role.CASE_SUPERVISOR and case.agency_id == user.unit_id
+    return case.overseen_by(user)
 
 
 def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -> Consent | None:

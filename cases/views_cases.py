@@ -24,7 +24,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, record_event, snapshot
 
 from . import services_cases as services
-from .access import case_roles, get_case
+from .access import case_roles, get_case, require_writable
 from .audit import log, save_logged
 from .forms_cases import (
     ETHNIC_GROUPS,
@@ -63,18 +63,10 @@ INCIDENT_FIELDS = [*IncidentForm.Meta.fields, "answers", "incident_type", "flags
 NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
 
 
-def _require_writable(access) -> None:
-    """A referral's recipient gets 404 like an outsider; break-glass (read-only) gets 403."""
-    if access is None or not access.full:
-        raise Http404
-    if not access.can_write:
-        raise PermissionDenied
-
-
 def _writable_case(request, pk) -> Case:
     """A case the user may change: fully theirs (owned, or their agency's for a supervisor)."""
     case, access = get_case(request, pk)
-    _require_writable(access)
+    require_writable(access)
     return case
 
 
@@ -188,7 +180,7 @@ def _case_context(request, case, access, *, revealed=False) -> dict:
 
 def _grants(user, case):
     """Who opened the case by break-glass, for the supervisors of its agency (None for others)."""
-    if not services.oversees(user, case):
+    if not case.overseen_by(user):
         return None
     return case.break_glass.select_related("user__unit").order_by("-started_at")
 
@@ -295,7 +287,7 @@ def incident_edit(request, pk):
         Incident.objects.for_user(request.user).select_related("case__survivor"), pk=pk
     )
     case = incident.case
-    _require_writable(case.access_for(request.user))
+    require_writable(case.access_for(request.user))
     before = snapshot(incident, INCIDENT_FIELDS)
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
@@ -367,7 +359,7 @@ def consent_withdraw(request, pk):
     consent = get_object_or_404(
         Consent.objects.for_user(request.user).select_related("case"), pk=pk
     )
-    _require_writable(consent.case.access_for(request.user))
+    require_writable(consent.case.access_for(request.user))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ghi chú khi rút lại tối đa 300 ký tự."))
@@ -407,7 +399,7 @@ def followup_done(request, pk):
     follow_up = get_object_or_404(
         FollowUp.objects.filter(case__in=cases).select_related("case"), pk=pk
     )
-    _require_writable(follow_up.case.access_for(request.user))
+    require_writable(follow_up.case.access_for(request.user))
     form = FollowUpDoneForm(request.POST)
     if follow_up.done_at is not None:
         messages.error(request, _("Lần theo dõi này đã được ghi kết quả."))

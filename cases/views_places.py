@@ -9,7 +9,6 @@ Case supervisors keep the registry: they add places hosted by their own unit and
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 
-from .access import case_roles
+from .access import case_roles, require_writable
 from .audit import log
 from .forms_places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
 from .models import Place, Stay
@@ -123,12 +122,8 @@ def stay_new(request, pk):
 def stay_discharge(request, pk):
     stays = Stay.objects.for_user(request.user).current().select_related("place", "case")
     stay = get_object_or_404(stays, pk=pk)
-    access = stay.case.access_for(request.user)
     if not stay.place.staff.filter(pk=request.user.pk).exists():
-        if access is None or not access.full:
-            raise Http404
-        if not access.can_write:
-            raise PermissionDenied
+        require_writable(stay.case.access_for(request.user))
     form = DischargeForm(request.POST or None, stay=stay)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,6 @@ Referring, recording a service and cancelling need `Access.can_write` (break-gla
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 
 from . import services_referrals as services
-from .access import case_roles, get_case
+from .access import case_roles, get_case, require_writable
 from .audit import log, save_logged
 from .forms_referrals import (
     NotProvidedForm,
@@ -170,11 +169,7 @@ def referral_respond(request, pk, action):
 @case_roles
 def referral_cancel(request, pk):
     referral = get_object_or_404(_referrals(request.user).filter(status__in=Referral.ACTIVE), pk=pk)
-    access = referral.case.access_for(request.user)
-    if access is None or not access.full:
-        raise Http404
-    if not access.can_write:
-        raise PermissionDenied
+    require_writable(referral.case.access_for(request.user))
     form = ReasonForm(request.POST, auto_id="cancel-%s")
     if not form.is_valid():
         return _detail(request, referral, {"cancel": form})

@@ -9,9 +9,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from accounts.access import allow
 from accounts.models import CASE_ROLES, UNIT_STAFF, Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from binhdang.xlsx import xlsx_response
 from reports import services
 from reports.models import Round, Submission
 
@@ -44,11 +46,12 @@ class WindowForm(forms.Form):
         empty_label=gettext_lazy("(kỳ gần nhất)"),
     )
 
+    @cached_property
     def chosen(self):
         return self.cleaned_data.get("round") or self.fields["round"].queryset.first()
 
     def window(self) -> tuple[datetime.date, datetime.date]:
-        round_ = self.chosen()
+        round_ = self.chosen
         if round_ is None:
             today = timezone.localdate()
             return today.replace(month=1, day=1), today.replace(month=12, day=31)
@@ -56,7 +59,7 @@ class WindowForm(forms.Form):
 
     def query(self) -> str:
         """The same window for the download links (a round id: nothing personal in a URL)."""
-        round_ = self.chosen()
+        round_ = self.chosen
         return f"round={round_.pk}" if round_ else ""
 
     def problems(self) -> str:
@@ -110,10 +113,8 @@ def stats_xlsx(request, table):
     label = _label(start, end, _scope(request.user), found.title)
     record_event(actor=request.user, action=Action.EXPORT, request=request, label=label)
     heading = [found.title, _label(start, end, _scope(request.user))]
-    response = HttpResponse(stats.table_xlsx(found, heading), content_type=stats.XLSX_MIME)
     name = f"thong-ke-blg-{table}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(name, stats.table_xlsx(found, heading))
 
 
 # The unit's own report ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record_event
 from cases.audit import MASK
-from cases.crypto import EncryptedTextField
+from cases.crypto import secret_fields
 from cases.models import (
     BreakGlass,
     Case,
@@ -45,10 +45,6 @@ PARTS = [
     (Stay, "case"),
     (BreakGlass, "case"),
 ]
-
-
-def secret_fields(model) -> list[str]:
-    return [f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
 
 
 def _filled(names) -> Q:

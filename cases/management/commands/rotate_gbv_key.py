@@ -24,10 +24,9 @@ from cases import crypto
 def encrypted_fields() -> list[tuple[type, str]]:
     """Every (model, field name) of the cases app stored encrypted: found, not listed by hand."""
     return [
-        (model, field.name)
+        (model, name)
         for model in apps.get_app_config("cases").get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, crypto.EncryptedTextField)
+        for name in crypto.secret_fields(model)
     ]
 
 
