@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import allow
 from audit.models import Action, Event
-from audit.services import diff, record_event, snapshot
+from audit.services import record_event, save_audited
 from binhdang.text import vi_sort_key
 
 from .common import COORDINATOR, editable, save_form
@@ -196,7 +196,7 @@ def model_types(request):
             return redirect("activities:model_types")
         failed = ModelTypeForm(request.POST, instance=model_type)
         if failed.is_valid():
-            _save_model_type(request, failed)
+            save_audited(actor=request.user, form=failed, fields=failed.AUDITED, request=request)
             messages.success(
                 request, _("Đã lưu loại mô hình %(name)s.") % {"name": failed.instance}
             )
@@ -212,25 +212,6 @@ def model_types(request):
         "can_edit": request.user.role in COORDINATOR,
     }
     return render(request, "activities/model/types.html", context)
-
-
-@transaction.atomic
-def _save_model_type(request, form):
-    """Audited as save_audited does, which needs a version field that model types lack."""
-    before = {}
-    if form.instance.pk:
-        current = ModelType.objects.select_for_update().get(pk=form.instance.pk)
-        before = snapshot(current, form.AUDITED)
-    model_type = form.save()
-    changes = diff(before, snapshot(model_type, form.AUDITED))
-    if changes or not before:
-        record_event(
-            actor=request.user,
-            action=Action.UPDATE if before else Action.CREATE,
-            obj=model_type,
-            changes=changes,
-            request=request,
-        )
 
 
 def _delete_model_type(request, model_type):

@@ -70,16 +70,18 @@ def save_audited(*, actor, form, fields, request=None):
     """Save a ModelForm, refusing a stale version and auditing old → new in one transaction.
 
     A form for a versioned model carries `expected_version`: the version the user started from.
+    A model without a `version` field (a short list entry) is saved under the row lock alone.
     """
     instance = form.instance
     before = {}
     if instance.pk:
         current = type(instance).objects.select_for_update().get(pk=instance.pk)
-        expected = form.cleaned_data.get("expected_version")
-        if expected is not None and current.version != expected:
-            raise ConcurrentEdit(current)
+        if hasattr(current, "version"):
+            expected = form.cleaned_data.get("expected_version")
+            if expected is not None and current.version != expected:
+                raise ConcurrentEdit(current)
+            instance.version = current.version + 1
         before = snapshot(current, fields)
-        instance.version = current.version + 1
     obj = form.save()
     changes = diff(before, snapshot(obj, fields))
     if changes or not before:
