@@ -2,6 +2,7 @@
 removal, and counts written into a unit's report. Each atomic and audited."""
 
 import datetime
+from copy import copy as shallow_copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +12,7 @@ from audit.models import Action
 from audit.services import diff, record_event, snapshot
 from reports import services as reports
 
-from .forms_activities import campaign_on
-from .models import Activity, ActivityFile, Kind
+from .models import Activity, ActivityFile, Campaign, Kind
 
 
 @transaction.atomic
@@ -33,22 +33,23 @@ def add_files(*, activity: Activity, files: list, actor, request=None) -> list[A
     return stored
 
 
-def _copy_on(activity: Activity, day: datetime.date) -> Activity:
-    """The activity moved to `day`, its campaign the one of that day (unchanged fields else)."""
+def _copy_on(activity: Activity, day: datetime.date, campaigns: list[Campaign]) -> Activity:
+    """The activity moved to `day`, its campaign the one of that day among `campaigns`
+    (unchanged fields else)."""
     if not activity.unit.is_valid_on(day):
         raise ValidationError(
             _("%(unit)s không có hiệu lực vào ngày %(day)s.")
             % {"unit": activity.unit, "day": day.strftime("%d/%m/%Y")}
         )
-    campaign = (
-        campaign_on(day) if activity.campaign_id or activity.kind == Kind.ACTION_MONTH else None
-    )
+    campaign = None
+    if activity.campaign_id or activity.kind == Kind.ACTION_MONTH:
+        campaign = next((c for c in campaigns if c.starts_on <= day <= c.ends_on), None)
     if activity.kind == Kind.ACTION_MONTH and campaign is None:
         raise ValidationError(
             _("Ngày %(day)s không thuộc Tháng hành động nào.") % {"day": day.strftime("%d/%m/%Y")}
         )
     length = activity.ends_on - activity.starts_on if activity.ends_on else None
-    copy = Activity.objects.get(pk=activity.pk)
+    copy = shallow_copy(activity)
     copy.pk = copy.id = None
     copy._state.adding = True
     copy.starts_on, copy.ends_on = day, (day + length if length is not None else None)
@@ -61,7 +62,11 @@ def repeat_activity(
     *, activity: Activity, dates: list[datetime.date], actor, request=None
 ) -> list[Activity]:
     """Copies of the activity on each date (without its evidence): all of them, or none."""
-    copies = [_copy_on(activity, day) for day in dates]
+    if not dates:
+        return []
+    # The Action Months the series may fall in, read once for all its dates.
+    campaigns = list(Campaign.objects.filter(starts_on__lte=max(dates), ends_on__gte=min(dates)))
+    copies = [_copy_on(activity, day, campaigns) for day in dates]
     co_organisers, items = list(activity.co_organisers.all()), list(activity.plan_items.all())
     for copy in copies:
         copy.created_by = actor
