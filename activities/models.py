@@ -12,11 +12,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PROVINCE_WIDE, Role
-from binhdang.models import StoredFile
+from binhdang.models import StoredFile, stored_path
 
 # Who records activities: the unit's own staff, and the coordinator for any unit.
 WRITERS = frozenset({Role.REPORTER, Role.APPROVER, Role.COORDINATOR})
@@ -224,7 +223,7 @@ class Activity(models.Model):
 
 
 def activity_file_path(instance, filename):
-    return f"activities/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
+    return stored_path(instance, "activities")
 
 
 class ActivityFile(StoredFile):

@@ -21,7 +21,7 @@ class ServerTimingMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """A strict CSP on every page, and no caching of pages behind the login."""
+    """A strict CSP on every page, and no caching of any answer to a signed-in or token request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +31,8 @@ class SecurityHeadersMiddleware:
         # An htmx fragment lands in a page that already carries the policy: skip the ~250 bytes.
         if not request.headers.get("HX-Request"):
             response.setdefault("Content-Security-Policy", CSP)
-        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+        # Whatever answers a request that carries credentials (a session or an API token, valid
+        # or not) stays out of every cache: pages, files, API data, CSV/ADX, errors alike.
+        if request.user.is_authenticated or "Authorization" in request.headers:
             response["Cache-Control"] = "no-store"
         return response

@@ -1,8 +1,17 @@
 from django.db import models
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .uploads import sha256_of
+
+
+def stored_path(instance, folder: str) -> str:
+    """Where a StoredFile lands: `folder/YYYY/MM/<content hash>.<extension of the detected type>`.
+    The one naming rule of every upload (`upload_to` functions call it): the name never carries
+    what the user typed, so `x.png.html` holding a PNG is stored as `.png`; the typed name stays
+    in `original_name` for display and download."""
+    return f"{folder}/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
 
 
 class StoredFile(models.Model):
@@ -28,7 +37,11 @@ class StoredFile(models.Model):
         self.original_name = upload.name[:255]
         self.size = upload.size
         self.sha256 = sha256_of(upload)
-        self.file.save(upload.name, upload, save=False)
+        # The name handed to storage is built from the detected type too, so no `upload_to`
+        # can pick up the typed one.
+        self.file.save(f"{self.sha256[:32]}.{self.extension}", upload, save=False)
+        if not self.file.name.endswith(f".{self.extension}"):
+            raise ValueError(f"{type(self).__name__}.file ignores binhdang.models.stored_path")
         self.save()
 
     def download(self) -> FileResponse:

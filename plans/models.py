@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PLAN_READERS, UNIT_STAFF, Role
-from binhdang.models import StoredFile
+from binhdang.models import StoredFile, stored_path
 from orgs.models import Unit
 
 
@@ -276,8 +276,7 @@ class ProgressUpdate(models.Model):
 
 
 def evidence_path(instance, filename):
-    # The stored name never carries what the user typed; the original name is kept in a field.
-    return f"evidence/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
+    return stored_path(instance, "evidence")
 
 
 class Evidence(StoredFile):
