@@ -1,8 +1,9 @@
 """Case work: the caseload, registration, the case page and its records, closure, break-glass.
 
 Every page that shows a case writes one audit event (VIEW, or REVEAL when it shows the survivor's
-name); every change writes its own (cases.audit.save_logged), never with the protected values.
-Changes need `Access.can_write`: break-glass reads a case, never changes it (403)."""
+name, phone or address); every change writes its own (cases.audit.save_logged), never with the
+protected values. Changes need `Access.can_write`: break-glass reads a case, never changes it
+(403)."""
 
 import datetime
 
@@ -143,10 +144,25 @@ def _born(survivor):
         return survivor.birth_date
 
 
+# What the reveal action shows (never printed on a page without it), and how its button names it.
+PERSONAL = {
+    Share.NAME: gettext_lazy("họ tên, ngày sinh"),
+    Share.PHONE: gettext_lazy("điện thoại"),
+    Share.ADDRESS: gettext_lazy("địa chỉ"),
+}
+
+
 def _identity(case, access, *, revealed=False) -> dict:
     survivor = case.survivor
-    context = {"case": case, "access": access, "survivor": survivor, "revealed": revealed}
-    if revealed and survivor.birth_date:
+    personal = [label for share, label in PERSONAL.items() if access.sees(share)]
+    context = {
+        "case": case,
+        "access": access,
+        "survivor": survivor,
+        "revealed": revealed,
+        "personal": personal,
+    }
+    if revealed and access.sees(Share.NAME) and survivor.birth_date:
         context["born"] = _born(survivor)
     return context
 
@@ -195,9 +211,10 @@ def case_detail(request, pk):
 @require_POST
 @case_roles
 def reveal(request, pk):
-    """Name and birth date, on purpose and on the record (htmx: the identity fragment)."""
+    """Name, birth date, phone and address (those the user's access shares), on purpose and on
+    the record: one action, one audit event (htmx: the identity fragment)."""
     case, access = get_case(request, pk)
-    if not access.sees(Share.NAME):
+    if not any(access.sees(share) for share in PERSONAL):
         raise Http404
     record_event(
         actor=request.user,

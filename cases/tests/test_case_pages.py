@@ -22,6 +22,7 @@ from cases.models import (
     Referral,
     ReferralStatus,
     ServiceType,
+    Share,
 )
 from cases.services_cases import NOBODY_ALERTED
 from cases.tests import matrix_cases, matrix_places, matrix_referrals
@@ -104,10 +105,11 @@ def test_registration_stores_ciphertext_and_shows_plain_values_to_the_owner(clie
     assert [e["action"] for e in events] == ["create"] * 4  # survivor, case, two consents
     assert "Sương Sớm" not in _dump(events) and "0905" not in _dump(events)
     page = client.get(_url("case", case)).content.decode()
-    assert "0905 111 222" in page and "Thôn Nước Lăng" in page and "Kế hoạch an toàn bí mật" in page
-    assert "Sương Sớm" not in page  # the name only on reveal
+    assert "Kế hoạch an toàn bí mật" in page
+    for personal in ("Sương Sớm", "0905 111 222", "Thôn Nước Lăng"):
+        assert personal not in page  # name, phone and address only on reveal
     revealed = client.post(_url("reveal", case)).content.decode()
-    assert "Hồ Thị Sương Sớm" in revealed
+    assert all(v in revealed for v in ("Hồ Thị Sương Sớm", "0905 111 222", "Thôn Nước Lăng"))
 
 
 def test_registration_with_bad_input_changes_nothing(client, gbv):
@@ -134,12 +136,29 @@ def test_supervisor_registers_a_case_for_a_worker_of_the_agency(client, gbv):
 # The case page
 
 
-def test_owner_sees_contact_details_but_not_the_name(client, gbv):
+def test_owner_sees_the_case_but_name_phone_and_address_only_on_reveal(client, gbv):
     _login(client, gbv, "owner")
     page = client.get(_url("case", gbv["case"])).content.decode()
-    assert all(value in page for value in (PHONE, ADDRESS, NARRATIVE, gbv["place"].name))
-    assert NAME not in page and LOCATION not in page  # the location is on the place's page
+    assert all(value in page for value in (NARRATIVE, gbv["place"].name))
+    for personal in (NAME, PHONE, ADDRESS, LOCATION):  # the location is on the place's page
+        assert personal not in page, personal
+    assert "Xem họ tên, ngày sinh, điện thoại, địa chỉ" in page
     assert "Bạo lực thể chất" in page and str(Flag.IPV.label) in page  # harm form and flags
+    revealed = client.post(_url("reveal", gbv["case"])).content.decode()
+    assert all(value in revealed for value in (NAME, PHONE, ADDRESS, NARRATIVE))
+
+
+def test_a_referral_sharing_the_phone_reveals_the_phone_alone(client, gbv):
+    referral = gbv["referral"]
+    referral.shares = [Share.PROFILE, Share.PHONE]
+    referral.save()
+    _login(client, gbv, "recipient")
+    page = client.get(_url("case", gbv["case"])).content.decode()
+    assert PHONE not in page and "Xem điện thoại" in page
+    last = _last_event_id()
+    revealed = client.post(_url("reveal", gbv["case"]), HTTP_HX_REQUEST="true").content.decode()
+    assert PHONE in revealed and NAME not in revealed and ADDRESS not in revealed
+    assert [e["action"] for e in _events_since(last)] == [Action.REVEAL]
 
 
 def test_recipient_sees_only_the_shared_packet(client, gbv):
@@ -166,6 +185,7 @@ def test_reveal_is_one_audited_event(client, gbv):
     fragment = client.post(_url("reveal", gbv["case"]), HTTP_HX_REQUEST="true")
     html = fragment.content.decode()
     assert NAME in html and "12/04/1990" in html and "<html" not in html
+    assert PHONE in html and ADDRESS in html  # one reveal: name, phone and address together
     (event,) = _events_since(last)
     assert event["action"] == Action.REVEAL and gbv["case"].code in event["object_repr"]
     assert NAME not in _dump(event)
@@ -477,7 +497,8 @@ def test_break_glass_grants_time_limited_access_and_alerts_supervisors(client, g
     note = Notification.objects.get(user=people["supervisor"])
     assert case.code in note.text and NAME not in note.text and reason not in note.text
     page = client.get(_url("case", case)).content.decode()
-    assert "truy cập khẩn cấp" in page and PHONE in page
+    assert "truy cập khẩn cấp" in page and "Kế hoạch riêng" in page and PHONE not in page
+    assert PHONE in client.post(_url("reveal", case)).content.decode()  # reading, on the record
     assert f"{timezone.localtime(glass.expires_at):%H:%M %d/%m/%Y}" in page and reason in page
     assert "chỉ được xem, không được thay đổi" in page
     for write in ("edit", "incident_new", "consent_new", "followup_new", "referral_new"):
