@@ -16,6 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
+from accounts.testing import grant_gbv_access
 from binhdang.browser import launch
 from orgs.models import Unit
 from orgs.services import load_reference_units
@@ -94,10 +95,13 @@ def client():
 
 
 def make_user(username, role, unit_code=None, **extra):
+    """A user of the persona; GBV roles come with approved access (accounts.testing)."""
     unit = Unit.objects.get(code=unit_code) if unit_code else None
-    return User.objects.create(
+    user = User.objects.create(
         username=username, full_name=username.title(), role=role, unit=unit, **extra
     )
+    grant_gbv_access(user)
+    return user
 
 
 @pytest.fixture

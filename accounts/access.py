@@ -2,12 +2,17 @@
 
 Object scoping is separate: views fetch through `Model.objects.for_user(user)`, so another unit's
 id answers 404.
+
+The GBV module's gate is here too: a view that lets in a case role lets in a case-role user only
+while they hold approved GBV access (`User.has_gbv_access`); until then they get the "waiting for
+approval" page with 403, like an outsider, and the denial is logged.
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -26,11 +31,24 @@ def allow(roles=AUTHENTICATED):
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if roles != AUTHENTICATED and request.user.role not in roles:
-                raise PermissionDenied
+            if roles != AUTHENTICATED:
+                if request.user.role not in roles:
+                    raise PermissionDenied
+                if request.user.gbv_pending:
+                    return waiting_for_approval(request)
             return view(request, *args, **kwargs)
 
         wrapped.access_rule = roles
         return wrapped
 
     return decorator
+
+
+def waiting_for_approval(request):
+    from audit.models import Action
+    from audit.services import record_event
+
+    record_event(
+        actor=request.user, action=Action.DENIED, request=request, label=request.path[:300]
+    )
+    return render(request, "accounts/gbv_pending.html", status=403)

@@ -7,7 +7,8 @@ from orgs.models import Unit
 from plans.models import Plan, Status, Task
 from plans.services import record_progress
 
-from .models import Role, User
+from . import services
+from .models import CASE_ROLES, Role, User
 
 DEMO_PASSWORD = "hoa-sen-trong-dam"
 DEMO_DEVICE = "Thiết bị dùng thử"
@@ -98,11 +99,28 @@ DEMO_PROGRESS = [
 ]
 
 
+def _grant_demo_gbv_access(users: dict) -> None:
+    """GBV access as in production: `syt.giamsat` through the operator's bootstrap, every other
+    demo GBV account through a coordinator's request approved by `syt.giamsat` (the supervisor
+    of Sở Y tế; for agencies without a supervisor, a supervisor of another agency). Accounts
+    that already hold access are left alone, so a rerun changes nothing."""
+    supervisor, coordinator = users["syt.giamsat"], users["coordinator"]
+    if not supervisor.has_gbv_access:
+        services.grant_first_supervisor(user=supervisor, label="Dữ liệu mẫu (load_demo)")
+        supervisor.forget_gbv_access()
+    for user in users.values():
+        if user.role in CASE_ROLES and not user.has_gbv_access:
+            request = services.request_grant(actor=coordinator, subject=user)
+            services.approve(actor=supervisor, req=request)
+            user.forget_gbv_access()
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo accounts once (passwords never reset on a rerun) and some progress."""
     units = {u.code: u for u in Unit.objects.all()}
     accounts = []
+    users = []
     for username, full_name, role, unit_code in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -111,13 +129,16 @@ def load_demo() -> list[tuple[str, str, str]]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        users.append(user)
+    _grant_demo_gbv_access({user.username: user for user in users})
+    for user in users:
         if user.needs_second_factor:
             # A confirmed authenticator, so that `manage.py demo_code USER` can stand in for
             # the phone app during a demo.
             TOTPDevice.objects.get_or_create(
                 user=user, defaults={"name": DEMO_DEVICE, "confirmed": True}
             )
-        accounts.append((username, user.get_role_display(), str(user.unit or "")))
+        accounts.append((user.username, user.get_role_display(), str(user.unit or "")))
     plan = Plan.objects.filter(year=2025).first()
     for code, unit_code, status, percent, note, username in DEMO_PROGRESS if plan else []:
         task = Task.objects.get(item__plan=plan, item__code=code, unit__code=unit_code)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -5,8 +7,10 @@ from django.urls import reverse
 
 from .models import CASE_ROLES
 
-# Pages a user who has given only a password may still reach.
+# Pages a user who has given only a password may still reach; and the one-time enrolment links
+# of GBV accounts (where their second factor comes from).
 OPEN_PATHS = ("accounts:login", "accounts:logout", "accounts:second_factor")
+OPEN_PREFIX = "/accounts/enrol/"
 
 
 class SecondFactorMiddleware:
@@ -27,7 +31,7 @@ class SecondFactorMiddleware:
                 if self.open_paths is None:
                     self.open_paths = {reverse(name) for name in OPEN_PATHS}
                 if request.path not in self.open_paths and not request.path.startswith(
-                    settings.STATIC_URL
+                    (settings.STATIC_URL, OPEN_PREFIX)
                 ):
                     return self.refuse(request)
         return self.get_response(request)
@@ -36,7 +40,8 @@ class SecondFactorMiddleware:
     def refuse(request):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "Cần xác thực hai lớp."}, status=401)
-        target = f"{reverse('accounts:second_factor')}?next={request.get_full_path()}"
+        query = urlencode({"next": request.get_full_path()})
+        target = f"{reverse('accounts:second_factor')}?{query}"
         if request.headers.get("HX-Request"):
             response = JsonResponse({})
             response["HX-Redirect"] = target

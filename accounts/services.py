@@ -1,13 +1,44 @@
+"""The only writers of accounts: user changes, credential resets, and the separation of duties
+that guards GBV access (security.md): granting a GBV role, moving a GBV user, resetting a GBV
+user's password or second factor are requests a different person approves (`approval_refusal`).
+"""
+
 import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action
-from audit.services import record_event
+from audit.models import Action, Event
+from audit.services import record_event, save_audited
 
-from .models import User
+from .models import (
+    CASE_ROLES,
+    USER_MANAGERS,
+    EnrolmentLink,
+    GbvAccessRequest,
+    GbvGrant,
+    GbvRequestKind,
+    GbvRequestStatus,
+    Role,
+    User,
+)
+
+USER_FIELDS = ["username", "full_name", "email", "phone", "position", "unit", "role", "is_active"]
+RESET_MARK = ["***", "*** (đặt lại)"]
+# A new request replaces a pending one of the same group for the same account.
+SUPERSEDES = {
+    GbvRequestKind.GRANT: (GbvRequestKind.GRANT, GbvRequestKind.MOVE),
+    GbvRequestKind.MOVE: (GbvRequestKind.GRANT, GbvRequestKind.MOVE),
+    GbvRequestKind.PASSWORD: (GbvRequestKind.PASSWORD,),
+    GbvRequestKind.SECOND_FACTOR: (GbvRequestKind.SECOND_FACTOR,),
+}
+OTHER_MANAGER = {Role.COORDINATOR: Role.ADMIN, Role.ADMIN: Role.COORDINATOR}
 
 
 def _check_manages(manager: User, user: User) -> None:
@@ -15,27 +46,38 @@ def _check_manages(manager: User, user: User) -> None:
         raise PermissionDenied
 
 
-@transaction.atomic
-def reset_password(*, manager: User, user: User, request=None) -> str:
-    """Give the user a new random password, shown once to the manager; old sessions end."""
-    _check_manages(manager, user)
+def _new_password(user: User) -> str:
     while True:
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
         try:
             password_validation.validate_password(password, user)
-            break
+            return password
         except ValidationError:
             continue
+
+
+def _set_new_password(*, actor: User, user: User, request=None) -> str:
+    password = _new_password(user)
     user.set_password(password)  # changes the session hash: existing sessions stop working
     user.save(update_fields=["password"])
     record_event(
-        actor=manager,
+        actor=actor,
         action=Action.UPDATE,
         obj=user,
         request=request,
-        changes={"password": ["***", "*** (đặt lại)"]},
+        changes={"password": RESET_MARK},
     )
     return password
+
+
+@transaction.atomic
+def reset_password(*, manager: User, user: User, request=None) -> str:
+    """Give the user a new random password, shown once to the manager; old sessions end.
+    A GBV account's password is reset only through an approved request."""
+    _check_manages(manager, user)
+    if user.role in CASE_ROLES:
+        raise PermissionDenied
+    return _set_new_password(actor=manager, user=user, request=request)
 
 
 @transaction.atomic
@@ -57,15 +99,441 @@ def set_active(*, manager: User, user: User, active: bool, request=None) -> None
 
 @transaction.atomic
 def reset_second_factor(*, manager: User, user: User, request=None) -> None:
-    """A lost phone: remove the user's authenticator; they set up a new one at next login."""
+    """A lost phone: remove the user's authenticator; they set up a new one at next login.
+    A GBV account's authenticator is reset only through an approved request."""
     _check_manages(manager, user)
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    if user.role in CASE_ROLES:
+        raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
     record_event(
         actor=manager,
         action=Action.UPDATE,
         obj=user,
         request=request,
-        changes={"second_factor": ["***", "*** (đặt lại)"]},
+        changes={"second_factor": RESET_MARK},
     )
+
+
+@transaction.atomic
+def change_own_password(*, form, request=None) -> User:
+    """Audited, so that the approval rule knows the last reset is no longer someone else's."""
+    user = form.save()
+    record_event(
+        actor=user,
+        action=Action.UPDATE,
+        obj=user,
+        request=request,
+        changes={"password": ["***", "*** (tự đổi)"]},
+    )
+    return user
+
+
+# Users and GBV consequences of their role and unit
+
+
+@transaction.atomic
+def save_user(*, actor: User, form, request=None) -> tuple[User, GbvAccessRequest | None]:
+    """Create or edit a user. A GBV role never comes with access: a new GBV account, a change
+    to a GBV role (or between the two) opens a grant request, a GBV user's new unit a move
+    request; until approved the account has no GBV access. Leaving the GBV roles revokes."""
+    before = None
+    if form.instance.pk:
+        before = User.objects.filter(pk=form.instance.pk).values("role", "unit_id").first()
+    user = save_audited(actor=actor, form=form, fields=USER_FIELDS, request=request)
+    role_changed = before is None or before["role"] != user.role
+    unit_changed = before is None or before["unit_id"] != user.unit_id
+    if not (role_changed or unit_changed):
+        return user, None
+    _revoke_all(user, actor=actor, request=request)
+    if user.role not in CASE_ROLES:
+        _cancel_pending(user, (GbvRequestKind.GRANT, GbvRequestKind.MOVE), actor, request)
+        return user, None
+    kind = GbvRequestKind.GRANT if role_changed else GbvRequestKind.MOVE
+    return user, _open_request(actor=actor, subject=user, kind=kind, request=request)
+
+
+@transaction.atomic
+def request_credentials_reset(
+    *, actor: User, user: User, kind: GbvRequestKind, request=None
+) -> GbvAccessRequest:
+    """A GBV account's new password or authenticator: a request a different person approves;
+    the new password (or enrolment link) is shown to that person only."""
+    _check_manages(actor, user)
+    if user.role not in CASE_ROLES or kind not in (
+        GbvRequestKind.PASSWORD,
+        GbvRequestKind.SECOND_FACTOR,
+    ):
+        raise PermissionDenied
+    return _open_request(actor=actor, subject=user, kind=kind, request=request)
+
+
+@transaction.atomic
+def request_grant(*, actor: User, subject: User, request=None) -> GbvAccessRequest:
+    """Ask again for a GBV account that holds no access (revoked, refused, or older than
+    approvals) without changing it."""
+    _check_manages(actor, subject)
+    if subject.role not in CASE_ROLES:
+        raise PermissionDenied
+    if subject.has_gbv_access:
+        raise ValidationError(_("Tài khoản đã có quyền truy cập hỗ trợ nạn nhân."))
+    return _open_request(actor=actor, subject=subject, kind=GbvRequestKind.GRANT, request=request)
+
+
+def _open_request(*, actor, subject: User, kind, request=None) -> GbvAccessRequest:
+    _cancel_pending(subject, SUPERSEDES[kind], actor, request)
+    req = GbvAccessRequest.objects.create(
+        kind=kind, subject=subject, role=subject.role, unit_id=subject.unit_id, requested_by=actor
+    )
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=req,
+        request=request,
+        changes={
+            "kind": kind,
+            "subject": subject.username,
+            "role": req.role,
+            "unit": str(req.unit),
+        },
+    )
+    _alert_approvers(req)
+    return req
+
+
+def _cancel_pending(subject: User, kinds, actor, request=None) -> None:
+    for req in GbvAccessRequest.objects.pending().filter(subject=subject, kind__in=kinds):
+        _decide(req, GbvRequestStatus.CANCELLED, actor, request)
+
+
+def _decide(req: GbvAccessRequest, status, actor, request=None) -> None:
+    req.status, req.decided_by, req.decided_at = status, actor, timezone.now()
+    req.save(update_fields=["status", "decided_by", "decided_at"])
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=req,
+        request=request,
+        changes={"status": [GbvRequestStatus.PENDING, status]},
+    )
+
+
+def _alert_approvers(req: GbvAccessRequest) -> None:
+    people = list(active_supervisors(req.unit_id, excluding=req.subject))
+    if not people:
+        managers = User.objects.filter(is_active=True).exclude(pk=req.subject_id)
+        other = OTHER_MANAGER.get(getattr(req.requested_by, "role", None))
+        people = list(managers.filter(role__in=[other] if other else USER_MANAGERS))
+    text = _("Yêu cầu “%(kind)s” cho tài khoản %(user)s (%(unit)s) đang chờ phê duyệt.") % {
+        "kind": req.get_kind_display(),
+        "user": req.subject.username,
+        "unit": req.unit,
+    }
+    _notify(people, text)
+
+
+def _notify(people, text: str) -> None:
+    from reports.models import Notification
+
+    url = reverse("accounts:gbv_access")
+    Notification.objects.bulk_create(
+        [Notification(user=person, text=text[:500], url=url) for person in people if person]
+    )
+
+
+# Who approves
+
+
+def active_supervisors(unit_id, *, excluding: User | None = None):
+    """Case supervisors of the unit holding an active grant for it."""
+    granted = GbvGrant.objects.active().filter(role=Role.CASE_SUPERVISOR, unit_id=unit_id)
+    people = User.objects.filter(
+        pk__in=granted.values("user_id"),
+        role=Role.CASE_SUPERVISOR,
+        unit_id=unit_id,
+        is_active=True,
+    )
+    return people.exclude(pk=excluding.pk) if excluding is not None else people
+
+
+def _created_or_reset_by(account: User, person: User) -> bool:
+    """Whether `person` created `account`, or was the last to reset its password or second
+    factor (the audit log knows): then `person` may know how to sign in as `account`."""
+    events = Event.objects.filter(object_type="accounts.user", object_id=str(account.pk))
+    if events.filter(action=Action.CREATE, actor_id=person.pk).exists():
+        return True
+    last = (
+        events.filter(action=Action.UPDATE)
+        .filter(Q(changes__has_key="password") | Q(changes__has_key="second_factor"))
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last is not None and last.actor_id == person.pk
+
+
+def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
+    """Why `approver` may not decide `req` (approve or refuse), or None when they may.
+
+    The rule:
+    1. the request is pending; the approver is active, is not the person who asked and is not
+       the account concerned;
+    2. the approver is an active case supervisor (CASE_SUPERVISOR holding an active grant) of
+       the request's agency;
+    3. only when that agency has no active supervisor besides the account concerned: an active
+       supervisor of another agency, or a manager holding the other management role than the
+       requester's (a coordinator's request → an admin; an admin's → a coordinator; a request
+       nobody made, for accounts older than approvals → any manager);
+    4. never someone whose account the requester created, or whose password or second factor
+       the requester reset last: one person with two accounts must not approve themself.
+    """
+    requester = req.requested_by
+    if req.status != GbvRequestStatus.PENDING:
+        return _("Yêu cầu này đã được xử lý.")
+    if requester is not None and approver.pk == requester.pk:
+        return _("Bạn không thể tự phê duyệt yêu cầu do chính mình gửi: cần một người khác.")
+    if approver.pk == req.subject_id:
+        return _("Bạn không thể phê duyệt yêu cầu về tài khoản của chính mình.")
+    if not approver.is_active:
+        return _("Tài khoản của bạn đã bị khóa.")
+    supervisor = approver.role == Role.CASE_SUPERVISOR and approver.has_gbv_access
+    if supervisor and approver.unit_id == req.unit_id:
+        eligible = True
+    elif active_supervisors(req.unit_id, excluding=req.subject).exists():
+        eligible = False
+    elif supervisor:
+        eligible = True
+    elif approver.role in USER_MANAGERS:
+        other = OTHER_MANAGER.get(requester.role) if requester is not None else None
+        eligible = requester is None or approver.role == other
+    else:
+        eligible = False
+    if not eligible:
+        return _(
+            "Chỉ người giám sát hỗ trợ nạn nhân của cơ quan được phê duyệt yêu cầu này "
+            "(cơ quan chưa có người giám sát: người giám sát của cơ quan khác, hoặc quản lý "
+            "giữ vai trò quản lý còn lại — điều phối hoặc quản trị — không phải người đề nghị)."
+        )
+    if requester is not None and _created_or_reset_by(approver, requester):
+        return _(
+            "Tài khoản của bạn do chính người đề nghị tạo hoặc cấp lại mật khẩu, xác thực hai "
+            "lớp, nên bạn không được phê duyệt yêu cầu của người này."
+        )
+    return None
+
+
+def _check_may_decide(actor: User, req: GbvAccessRequest, request=None) -> None:
+    reason = approval_refusal(actor, req)
+    if reason is not None:
+        # Logged outside the decision's transaction, which is not opened.
+        record_event(
+            actor=actor,
+            action=Action.DENIED,
+            obj=req,
+            request=request,
+            changes={"reason": reason},
+        )
+        raise PermissionDenied(reason)
+
+
+def approve(*, actor: User, req: GbvAccessRequest, request=None) -> dict:
+    """Carry out the request. Returns what only the approver sees and hands over: the new
+    password ("password") or the one-time enrolment link's token ("token").
+
+    A grant (new GBV account or role) always comes with a fresh authenticator: any device the
+    account had is removed, since whoever managed the account before may have set it up. A
+    move keeps the device enrolled under an earlier approval."""
+    _check_may_decide(actor, req, request)
+    return _approve(actor=actor, req=req, request=request)
+
+
+@transaction.atomic
+def _approve(*, actor: User, req: GbvAccessRequest, request=None) -> dict:
+    req = GbvAccessRequest.objects.select_for_update().select_related("unit").get(pk=req.pk)
+    reason = approval_refusal(actor, req)
+    if reason is not None:
+        raise PermissionDenied(reason)
+    subject = User.objects.select_for_update().get(pk=req.subject_id)
+    if (subject.role, subject.unit_id) != (req.role, req.unit_id) or not subject.is_active:
+        raise ValidationError(
+            _("Tài khoản đã thay đổi sau khi gửi yêu cầu; yêu cầu này không còn áp dụng.")
+        )
+    result = {}
+    if req.kind in (GbvRequestKind.GRANT, GbvRequestKind.MOVE):
+        _revoke_all(subject, actor=actor, request=request)
+        grant = GbvGrant.objects.create(
+            user=subject, unit_id=req.unit_id, role=req.role, approved_by=actor, request=req
+        )
+        record_event(
+            actor=actor,
+            action=Action.CREATE,
+            obj=grant,
+            request=request,
+            changes={"user": subject.username, "role": grant.role, "unit": str(req.unit)},
+        )
+        if req.kind == GbvRequestKind.GRANT:
+            _drop_devices(subject, actor, request)
+        if req.kind == GbvRequestKind.GRANT or not _has_device(subject):
+            result["token"] = _issue_link(subject, actor, request)
+    elif req.kind == GbvRequestKind.PASSWORD:
+        result["password"] = _set_new_password(actor=actor, user=subject, request=request)
+    else:
+        _drop_devices(subject, actor, request)
+        result["token"] = _issue_link(subject, actor, request)
+    _decide(req, GbvRequestStatus.APPROVED, actor, request)
+    _tell_requester(req, _("đã được phê duyệt"))
+    subject.forget_gbv_access()
+    return result
+
+
+def refuse(*, actor: User, req: GbvAccessRequest, request=None) -> None:
+    _check_may_decide(actor, req, request)
+    with transaction.atomic():
+        req = GbvAccessRequest.objects.select_for_update().get(pk=req.pk)
+        reason = approval_refusal(actor, req)
+        if reason is not None:
+            raise PermissionDenied(reason)
+        _decide(req, GbvRequestStatus.REFUSED, actor, request)
+        _tell_requester(req, _("bị từ chối"))
+
+
+@transaction.atomic
+def cancel(*, actor: User, req: GbvAccessRequest, request=None) -> None:
+    """The requester withdraws their own pending request."""
+    req = GbvAccessRequest.objects.select_for_update().get(pk=req.pk)
+    if req.requested_by_id != actor.pk:
+        raise PermissionDenied(_("Chỉ người gửi yêu cầu mới hủy được yêu cầu."))
+    if req.status != GbvRequestStatus.PENDING:
+        raise ValidationError(_("Yêu cầu này đã được xử lý."))
+    _decide(req, GbvRequestStatus.CANCELLED, actor, request)
+
+
+def _tell_requester(req: GbvAccessRequest, outcome: str) -> None:
+    if req.requested_by is None:
+        return
+    text = _("Yêu cầu “%(kind)s” cho tài khoản %(user)s %(outcome)s.") % {
+        "kind": req.get_kind_display(),
+        "user": req.subject.username,
+        "outcome": outcome,
+    }
+    _notify([req.requested_by], text)
+
+
+def _has_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _drop_devices(subject: User, actor, request=None) -> None:
+    if TOTPDevice.objects.filter(user=subject).exists():
+        TOTPDevice.objects.filter(user=subject).delete()
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=subject,
+            request=request,
+            changes={"second_factor": RESET_MARK},
+        )
+
+
+def _issue_link(subject: User, actor, request=None) -> str:
+    token = EnrolmentLink.issue(user=subject, created_by=actor)
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=subject,
+        request=request,
+        label=_("Đường dẫn cài đặt xác thực hai lớp cho %(user)s") % {"user": subject.username},
+    )
+    return token
+
+
+# Revocation
+
+
+def _revoke_all(user: User, *, actor, request=None) -> None:
+    for grant in GbvGrant.objects.active().filter(user=user):
+        _revoke(grant, actor=actor, request=request)
+
+
+def _revoke(grant: GbvGrant, *, actor, request=None) -> None:
+    grant.revoked_at, grant.revoked_by = timezone.now(), actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=grant,
+        request=request,
+        changes={"revoked_at": [None, str(grant.revoked_at)]},
+    )
+    grant.user.forget_gbv_access()
+
+
+@transaction.atomic
+def revoke(*, actor: User, grant: GbvGrant, request=None) -> None:
+    """A supervisor of the agency ends someone else's GBV access at once: the grant is revoked
+    and every session of the user ends."""
+    grant = GbvGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    if not (
+        actor.role == Role.CASE_SUPERVISOR
+        and actor.has_gbv_access
+        and actor.unit_id == grant.unit_id
+        and actor.pk != grant.user_id
+    ):
+        raise PermissionDenied(_("Chỉ người giám sát khác của cơ quan được thu hồi quyền này."))
+    if grant.revoked_at is not None:
+        raise ValidationError(_("Quyền này đã được thu hồi."))
+    _revoke(grant, actor=actor, request=request)
+    User.objects.filter(pk=grant.user_id).update(session_epoch=F("session_epoch") + 1)
+
+
+# Enrolment and bootstrap
+
+
+@transaction.atomic
+def complete_enrolment(*, user: User, link: EnrolmentLink, device: TOTPDevice, request=None):
+    """The link's user proved the new authenticator: it becomes their only one, the link is
+    spent."""
+    link = EnrolmentLink.objects.select_for_update().get(pk=link.pk)
+    if link.used_at is not None or link.expires_at <= timezone.now() or link.user_id != user.pk:
+        raise ValidationError(_("Đường dẫn đã được dùng hoặc đã hết hạn."))
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_event(
+        actor=user,
+        action=Action.UPDATE,
+        obj=user,
+        request=request,
+        changes={"second_factor": ["—", "*** (cài qua đường dẫn một lần)"]},
+    )
+
+
+@transaction.atomic
+def grant_first_supervisor(*, user: User, label: str) -> str:
+    """The operator's bootstrap (manage.py grant_first_gbv_supervisor): the first supervisor of
+    an agency that has none. Like every grant, a fresh authenticator: returns the token of the
+    one-time enrolment link the operator hands over."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != Role.CASE_SUPERVISOR or user.unit_id is None or not user.is_active:
+        raise ValidationError(
+            _("Tài khoản phải là người giám sát hỗ trợ nạn nhân, đang hoạt động.")
+        )
+    if active_supervisors(user.unit_id).exists():
+        raise ValidationError(
+            _("Cơ quan đã có người giám sát: quyền mới phải do người giám sát phê duyệt.")
+        )
+    _revoke_all(user, actor=None)
+    grant = GbvGrant.objects.create(
+        user=user, unit_id=user.unit_id, role=user.role, approved_by=None, note=label[:200]
+    )
+    _cancel_pending(user, (GbvRequestKind.GRANT, GbvRequestKind.MOVE), None)
+    record_event(
+        actor=None,
+        action=Action.CREATE,
+        obj=grant,
+        label=f"{label}: {user.username}",
+        changes={"user": user.username, "role": user.role, "unit": str(user.unit)},
+    )
+    user.forget_gbv_access()
+    _drop_devices(user, None)
+    return _issue_link(user, None)

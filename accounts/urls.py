@@ -18,4 +18,11 @@ urlpatterns = [
         name="user_reset_second_factor",
     ),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/gbv-request/", views.user_request_gbv, name="user_request_gbv"),
+    path("gbv/", views.gbv_access, name="gbv_access"),
+    path("gbv/requests/<int:pk>/approve/", views.gbv_approve, name="gbv_approve"),
+    path("gbv/requests/<int:pk>/refuse/", views.gbv_refuse, name="gbv_refuse"),
+    path("gbv/requests/<int:pk>/cancel/", views.gbv_cancel, name="gbv_cancel"),
+    path("gbv/grants/<int:pk>/revoke/", views.gbv_revoke, name="gbv_revoke"),
+    path("enrol/<str:token>/", views.enrol, name="enrol"),
 ]

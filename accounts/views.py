@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,14 +16,25 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event, save_audited
+from audit.services import ConcurrentEdit, record_event
 
 from . import services
 from .access import AUTHENTICATED, allow, public
 from .forms import NewUserForm, SecondFactorForm, UserForm
-from .models import USER_MANAGERS, User
+from .models import (
+    CASE_ROLES,
+    USER_MANAGERS,
+    EnrolmentLink,
+    GbvAccessRequest,
+    GbvGrant,
+    GbvRequestKind,
+    Role,
+    User,
+)
 
-USER_FIELDS = ["username", "full_name", "email", "phone", "position", "unit", "role", "is_active"]
+GBV_DECIDERS = USER_MANAGERS | {Role.CASE_SUPERVISOR}
+# Longest `next` accepted after the second factor; anything odd goes home.
+NEXT_MAX = 2000
 
 login = public(
     auth_views.LoginView.as_view(
@@ -39,6 +52,9 @@ def second_factor(request):
         return redirect(_safe_next(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setup = device is None
+    if setup and user.role in CASE_ROLES:
+        # GBV accounts enrol only through a one-time link handed over by their approver.
+        return render(request, "accounts/second_factor_gbv.html", {"pending": user.gbv_pending})
     if setup:
         device, _created = TOTPDevice.objects.get_or_create(
             user=user, confirmed=False, defaults={"name": "Ứng dụng xác thực"}
@@ -53,6 +69,7 @@ def second_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session.cycle_key()  # a new session id once both factors are given
             record_event(
                 actor=user,
                 action=Action.LOGIN,
@@ -78,8 +95,17 @@ def second_factor(request):
 
 
 def _safe_next(request) -> str:
+    """A path of this site (printable ASCII, starting with one slash), else home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if (
+        0 < len(target) <= NEXT_MAX
+        and target.isascii()
+        and target.isprintable()
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    ):
         return target
     return reverse("home")
 
@@ -88,7 +114,7 @@ def _safe_next(request) -> str:
 def account(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = services.change_own_password(form=form, request=request)
         update_session_auth_hash(request, user)
         messages.success(request, _("Đã đổi mật khẩu."))
         return redirect("accounts:account")
@@ -109,8 +135,9 @@ def users(request):
 def user_new(request):
     form = NewUserForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
-        user = save_audited(actor=request.user, form=form, fields=USER_FIELDS, request=request)
+        user, gbv = services.save_user(actor=request.user, form=form, request=request)
         messages.success(request, _("Đã tạo tài khoản %(name)s.") % {"name": user.username})
+        _tell_pending(request, gbv)
         return redirect("accounts:user", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
@@ -121,22 +148,28 @@ def user_detail(request, pk):
     form = UserForm(request.POST or None, instance=user, manager=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            save_audited(actor=request.user, form=form, fields=USER_FIELDS, request=request)
+            user, gbv = services.save_user(actor=request.user, form=form, request=request)
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, conflict.current.full_name)
         else:
             messages.success(request, _("Đã lưu."))
+            _tell_pending(request, gbv)
             return redirect("accounts:user", pk=user.pk)
     history = Event.objects.for_object(user)[:50]
-    return render(
-        request, "accounts/user_detail.html", {"form": form, "subject": user, "history": history}
-    )
+    context = {"form": form, "subject": user, "history": history}
+    if user.role in CASE_ROLES:
+        context["gbv_requests"] = GbvAccessRequest.objects.for_user(request.user).filter(
+            subject=user
+        )[:10]
+    return render(request, "accounts/user_detail.html", context)
 
 
 @require_POST
 @allow(USER_MANAGERS)
 def user_reset_password(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
+    if user.role in CASE_ROLES:
+        return _request_reset(request, user, GbvRequestKind.PASSWORD)
     password = services.reset_password(manager=request.user, user=user, request=request)
     return render(
         request, "accounts/password_reset_done.html", {"subject": user, "password": password}
@@ -147,8 +180,24 @@ def user_reset_password(request, pk):
 @allow(USER_MANAGERS)
 def user_reset_second_factor(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
+    if user.role in CASE_ROLES:
+        return _request_reset(request, user, GbvRequestKind.SECOND_FACTOR)
     services.reset_second_factor(manager=request.user, user=user, request=request)
     messages.success(request, _("Đã xóa ứng dụng xác thực; người dùng sẽ cài lại khi đăng nhập."))
+    return redirect("accounts:user", pk=user.pk)
+
+
+@require_POST
+@allow(USER_MANAGERS)
+def user_request_gbv(request, pk):
+    """Ask for GBV access again for an account without it (revoked, refused, migrated)."""
+    user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
+    try:
+        gbv = services.request_grant(actor=request.user, subject=user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _tell_pending(request, gbv)
     return redirect("accounts:user", pk=user.pk)
 
 
@@ -160,3 +209,179 @@ def user_set_active(request, pk):
     services.set_active(manager=request.user, user=user, active=active, request=request)
     messages.success(request, _("Đã mở khóa tài khoản.") if active else _("Đã khóa tài khoản."))
     return redirect("accounts:user", pk=user.pk)
+
+
+def _tell_pending(request, gbv_request) -> None:
+    if gbv_request is not None:
+        messages.warning(
+            request,
+            _(
+                "Đã gửi yêu cầu “%(kind)s”: tài khoản chưa có quyền truy cập phân hệ hỗ trợ nạn "
+                "nhân cho đến khi người giám sát của cơ quan (người khác với bạn) phê duyệt."
+            )
+            % {"kind": gbv_request.get_kind_display()},
+        )
+
+
+def _request_reset(request, user, kind):
+    services.request_credentials_reset(actor=request.user, user=user, kind=kind, request=request)
+    messages.warning(
+        request,
+        _(
+            "Tài khoản hỗ trợ nạn nhân: đã gửi yêu cầu cho người giám sát của cơ quan phê duyệt. "
+            "Mật khẩu mới hoặc đường dẫn cài ứng dụng xác thực chỉ hiển thị cho người phê duyệt."
+        ),
+    )
+    return redirect("accounts:user", pk=user.pk)
+
+
+# GBV access: requests, approvals, grants, enrolment
+
+
+@allow(GBV_DECIDERS)
+def gbv_access(request):
+    """Quyền truy cập hỗ trợ nạn nhân: who holds GBV access in the supervisor's agency, the
+    requests the user may decide, and (managers) the requests they made."""
+    user = request.user
+    pending = (
+        GbvAccessRequest.objects.for_user(user)
+        .pending()
+        .select_related("subject", "unit", "requested_by")
+        .order_by("created_at")
+    )
+    rows = [(req, services.approval_refusal(user, req)) for req in pending]
+    context = {
+        "to_decide": [req for req, reason in rows if reason is None],
+        "blocked": [],
+        "grants": None,
+        "mine": None,
+    }
+    if user.role == Role.CASE_SUPERVISOR:
+        context["blocked"] = [
+            (req, reason) for req, reason in rows if reason and req.unit_id == user.unit_id
+        ]
+        last_event = Event.objects.filter(actor=OuterRef("user_id")).order_by("-at")
+        context["grants"] = (
+            GbvGrant.objects.for_user(user)
+            .active()
+            .select_related("user", "approved_by")
+            .annotate(last_event=Subquery(last_event.values("at")[:1]))
+            .order_by("user__username")
+        )
+    else:
+        context["mine"] = (
+            GbvAccessRequest.objects.for_user(user)
+            .filter(requested_by=user)
+            .select_related("subject", "unit", "decided_by")[:100]
+        )
+    return render(request, "accounts/gbv_access.html", context)
+
+
+def _gbv_request(request, pk) -> GbvAccessRequest:
+    return get_object_or_404(
+        GbvAccessRequest.objects.for_user(request.user).select_related("subject", "unit"), pk=pk
+    )
+
+
+@require_POST
+@allow(GBV_DECIDERS)
+def gbv_approve(request, pk):
+    req = _gbv_request(request, pk)
+    try:
+        result = services.approve(actor=request.user, req=req, request=request)
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, " ".join(_reasons(refusal)))
+        return redirect("accounts:gbv_access")
+    link = None
+    if "token" in result:
+        link = request.build_absolute_uri(reverse("accounts:enrol", args=[result["token"]]))
+    context = {"req": req, "password": result.get("password"), "link": link}
+    return render(request, "accounts/gbv_approved.html", context)
+
+
+@require_POST
+@allow(GBV_DECIDERS)
+def gbv_refuse(request, pk):
+    req = _gbv_request(request, pk)
+    try:
+        services.refuse(actor=request.user, req=req, request=request)
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, " ".join(_reasons(refusal)))
+    else:
+        messages.success(request, _("Đã từ chối yêu cầu."))
+    return redirect("accounts:gbv_access")
+
+
+@require_POST
+@allow(USER_MANAGERS)
+def gbv_cancel(request, pk):
+    req = _gbv_request(request, pk)
+    try:
+        services.cancel(actor=request.user, req=req, request=request)
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, " ".join(_reasons(refusal)))
+    else:
+        messages.success(request, _("Đã hủy yêu cầu."))
+    return redirect("accounts:gbv_access")
+
+
+@require_POST
+@allow({Role.CASE_SUPERVISOR})
+def gbv_revoke(request, pk):
+    grant = get_object_or_404(GbvGrant.objects.for_user(request.user), pk=pk)
+    try:
+        services.revoke(actor=request.user, grant=grant, request=request)
+    except (PermissionDenied, ValidationError) as refusal:
+        messages.error(request, " ".join(_reasons(refusal)))
+    else:
+        messages.success(
+            request,
+            _("Đã thu hồi quyền của %(name)s; các phiên đăng nhập của người này đã kết thúc.")
+            % {"name": grant.user.username},
+        )
+    return redirect("accounts:gbv_access")
+
+
+def _reasons(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error) or _("Bạn không có quyền thực hiện thao tác này.")]
+
+
+@allow(AUTHENTICATED)
+def enrol(request, token):
+    """The one-time link of a GBV account: signed in as that account (password only is enough:
+    this is where its second factor comes from), set up the authenticator and prove it."""
+    link = EnrolmentLink.objects.usable(token)
+    if link is None or link.user_id != request.user.pk:
+        record_event(actor=request.user, action=Action.DENIED, request=request, label="enrol")
+        return render(request, "accounts/enrol.html", {"invalid": True}, status=404)
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, confirmed=False, name="Ứng dụng xác thực"
+        )
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", _("Bạn đã nhập sai nhiều lần: đợi ít giây rồi nhập mã mới."))
+        elif device.verify_token(form.cleaned_data["code"]):
+            try:
+                services.complete_enrolment(
+                    user=request.user, link=link, device=device, request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                otp_login(request, device)
+                request.session.cycle_key()
+                messages.success(request, _("Đã cài ứng dụng xác thực."))
+                return redirect("home")
+        else:
+            form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới."))
+    context = {
+        "form": form,
+        "secret": b32encode(device.bin_key).decode(),
+        "qr": segno.make(device.config_url, error="m").svg_inline(scale=4),
+    }
+    return render(request, "accounts/enrol.html", context)

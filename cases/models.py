@@ -119,8 +119,9 @@ class ClosureReason(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Cases the user may open (fully or through a referral's packet)."""
-        if not user.is_authenticated or user.role not in CASE_ROLES:
+        """Cases the user may open (fully or through a referral's packet); a case role counts
+        only with approved GBV access (`User.has_gbv_access`)."""
+        if not user.is_authenticated or not user.has_gbv_access:
             return self.none()
         referred = Q(
             pk__in=Referral.objects.filter(
@@ -241,7 +242,7 @@ class Access:
 
 class FollowUpQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(case__in=Case.objects.handled_by(user))
+        return self.filter(case__in=Case.objects.for_user(user).handled_by(user))
 
     def due(self):
         return self.filter(done_at__isnull=True)
@@ -616,7 +617,7 @@ class ReferralStatus(models.TextChoices):
 class ReferralQuerySet(models.QuerySet):
     def for_user(self, user):
         """Referrals the user's agency sent (for the cases they see fully) or received."""
-        if not user.is_authenticated or user.role not in CASE_ROLES:
+        if not user.is_authenticated or not user.has_gbv_access:
             return self.none()
         return self.filter(
             Q(case__in=Case.objects.for_user(user), from_agency_id=user.unit_id)
@@ -723,7 +724,7 @@ class PlaceQuerySet(models.QuerySet):
     def for_user(self, user):
         """Every case role sees the registry (name, type, commune, availability): referring
         agencies need it. The location is a separate, narrower question: `Place.shows_location`."""
-        if not user.is_authenticated or user.role not in CASE_ROLES:
+        if not user.is_authenticated or not user.has_gbv_access:
             return self.none()
         return self
 
@@ -779,7 +780,7 @@ class Place(models.Model):
 
 class StayQuerySet(models.QuerySet):
     def for_user(self, user):
-        if not user.is_authenticated or user.role not in CASE_ROLES:
+        if not user.is_authenticated or not user.has_gbv_access:
             return self.none()
         return self.filter(
             Q(case__in=Case.objects.for_user(user)) | Q(place__staff=user)
@@ -813,7 +814,7 @@ class Stay(models.Model):
 
 class BreakGlassQuerySet(models.QuerySet):
     def for_user(self, user):
-        if not user.is_authenticated or user.role not in CASE_ROLES:
+        if not user.is_authenticated or not user.has_gbv_access:
             return self.none()
         if user.role == Role.CASE_SUPERVISOR:
             return self.filter(Q(user=user) | Q(case__agency_id=user.unit_id))

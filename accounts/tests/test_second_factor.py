@@ -129,7 +129,8 @@ def test_gbv_sessions_end_after_thirty_idle_minutes(client):
 
 @pytest.mark.django_db
 def test_manager_resets_a_lost_authenticator(client, admin_user):
-    worker = make_user("hotro", Role.CASE_WORKER, "SYT")
+    # A GBV account's reset needs a second person's approval (test_gbv_access.py).
+    worker = make_user("lanhdao", Role.LEADER, "51")
     second_factor(worker)
     client.force_login(admin_user)
     response = client.post(reverse("accounts:user_reset_second_factor", args=[worker.pk]))
