@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +17,11 @@ from .models import (
     CaseStatus,
     Outcome,
     Referral,
+    ServiceProvider,
     ServiceType,
     Share,
 )
+from .services_directory import check_provider
 from .services_referrals import consent_gate, may_override
 
 # Days the recipient has to answer, unless the sender sets a date: safety first.
@@ -30,6 +33,21 @@ RECIPIENT_KINDS = (UnitKind.AGENCY, UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SP
 def default_due(service_type: str, today: datetime.date) -> datetime.date:
     days = URGENT_DAYS if service_type in URGENT_SERVICES else USUAL_DAYS
     return today + datetime.timedelta(days=days)
+
+
+def recipients(user, service_type: str = ""):
+    """Units a referral from `user` may go to today, not their own: those the service directory
+    lists for `service_type` (for any service while none is chosen)."""
+    providers = ServiceProvider.objects.filter(active=True)
+    if service_type:
+        providers = providers.filter(service_type=service_type)
+    staffed = User.objects.filter(unit=OuterRef("pk"), role__in=CASE_ROLES, is_active=True)
+    return (
+        Unit.objects.valid_on(timezone.localdate())
+        .filter(pk__in=providers.values("unit_id"))
+        .exclude(pk=user.unit_id)
+        .annotate(staffed=Exists(staffed))
+    )
 
 
 def recipient_choices(units) -> list:
@@ -44,15 +62,54 @@ def recipient_choices(units) -> list:
     ]
 
 
-class ReferralForm(forms.Form):
+class RecipientForm(forms.Form):
+    """The recipient list of a referral, narrowed to the providers of the chosen service (the
+    referral form, and its htmx reload when the service changes). Any unit of today passes the
+    field: the directory check in `clean` names what is wrong."""
+
     service_type = forms.ChoiceField(
-        label=_("Loại dịch vụ cần hỗ trợ"), choices=ServiceType.choices
+        label=_("Loại dịch vụ cần hỗ trợ"),
+        choices=[("", _("— Chọn loại dịch vụ —")), *ServiceType.choices],
+        error_messages={"required": _("Hãy chọn loại dịch vụ trước.")},
     )
     to_agency = forms.ModelChoiceField(
         label=_("Cơ quan nhận"),
         queryset=Unit.objects.none(),
         error_messages={"invalid_choice": _("Hãy chọn một cơ quan trong danh sách.")},
+        help_text=_("Chỉ gồm các cơ quan, đơn vị cung cấp dịch vụ đã chọn (danh bạ dịch vụ)."),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        service = self.data.get("service_type", "") if self.is_bound else ""
+        service = service if service in ServiceType.values else ""
+        self.fields["to_agency"].queryset = (
+            Unit.objects.valid_on(timezone.localdate())
+            .filter(kind__in=RECIPIENT_KINDS)
+            .exclude(pk=user.unit_id)
+        )
+        self.fields["to_agency"].choices = recipient_choices(recipients(user, service))
+        self.fields["service_type"].widget.attrs.update(
+            {
+                "hx-get": reverse("cases:referral_recipients"),
+                "hx-target": "#recipients",
+                "hx-include": "#id_to_agency",
+            }
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, service = cleaned.get("to_agency"), cleaned.get("service_type")
+        if agency is not None and service:
+            try:
+                check_provider(agency, service)
+            except ValidationError as error:
+                self.add_error("to_agency", error)
+        return cleaned
+
+
+class ReferralForm(RecipientForm):
     due_on = forms.DateField(
         label=_("Hạn phản hồi"),
         required=False,
@@ -85,18 +142,8 @@ class ReferralForm(forms.Form):
     )
 
     def __init__(self, *args, case, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.case, self.user = case, user
-        today = timezone.localdate()
-        staffed = User.objects.filter(unit=OuterRef("pk"), role__in=CASE_ROLES, is_active=True)
-        units = (
-            Unit.objects.valid_on(today)
-            .filter(kind__in=RECIPIENT_KINDS)
-            .exclude(pk=user.unit_id)
-            .annotate(staffed=Exists(staffed))
-        )
-        self.fields["to_agency"].queryset = units
-        self.fields["to_agency"].choices = recipient_choices(units)
+        super().__init__(*args, user=user, **kwargs)
+        self.case = case
         if not may_override(case, user):
             del self.fields["override"], self.fields["override_reason"]
 
@@ -119,7 +166,7 @@ class ReferralForm(forms.Form):
         if self.case.status == CaseStatus.CLOSED:
             raise ValidationError(_("Hồ sơ đã đóng: không chuyển gửi được."))
         agency, service = cleaned.get("to_agency"), cleaned.get("service_type")
-        if agency is None or service is None:
+        if agency is None or not service or self.has_error("to_agency"):
             return cleaned
         if not cleaned.get("due_on"):
             cleaned["due_on"] = default_due(service, timezone.localdate())
@@ -238,3 +285,43 @@ class ServiceForm(forms.Form):
         if on > timezone.localdate():
             raise ValidationError(_("Ngày không được sau hôm nay."))
         return on
+
+
+class ProviderForm(forms.Form):
+    """A new entry of the service directory (the coordinator's)."""
+
+    service_type = forms.ChoiceField(label=_("Loại dịch vụ"), choices=ServiceType.choices)
+    unit = forms.ModelChoiceField(
+        label=_("Cơ quan, đơn vị"),
+        queryset=Unit.objects.none(),
+        error_messages={"invalid_choice": _("Hãy chọn một cơ quan, đơn vị trong danh sách.")},
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.valid_on(timezone.localdate()).filter(kind__in=RECIPIENT_KINDS)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].choices = Unit.choices(units)
+
+
+class ProviderFilterForm(forms.Form):
+    STATUSES = [("", _("Tất cả")), ("active", _("Đang cung cấp")), ("stopped", _("Đã ngừng"))]
+
+    service_type = forms.ChoiceField(
+        label=_("Loại dịch vụ"), choices=[("", _("Tất cả")), *ServiceType.choices], required=False
+    )
+    q = forms.CharField(label=_("Tên cơ quan, đơn vị"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=STATUSES, required=False)
+
+    def filter(self, providers):
+        if not self.is_valid():
+            return providers
+        data = self.cleaned_data
+        if data["service_type"]:
+            providers = providers.filter(service_type=data["service_type"])
+        if data["q"]:
+            providers = providers.filter(unit__name__icontains=data["q"].strip())
+        if data["status"]:
+            providers = providers.filter(active=data["status"] == "active")
+        return providers

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_ROLES, Role
+from orgs.signals import units_loaded
 
 from .crypto import EncryptedTextField, blind_index
 
@@ -840,3 +841,58 @@ class BreakGlass(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.case.code}"
+
+
+# The service directory names units and the services they give, no survivor: the case roles read
+# it to refer, the coordinator (Sở Nội vụ, in charge of the province's GBV coordination) keeps it,
+# admins read it.
+DIRECTORY_KEEPERS = frozenset({Role.COORDINATOR})
+DIRECTORY_READERS = frozenset({*CASE_ROLES, Role.COORDINATOR, Role.ADMIN})
+
+
+class ServiceProviderQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated or user.role not in DIRECTORY_READERS:
+            return self.none()
+        return self
+
+    def offering(self, service_type: str):
+        return self.filter(active=True, service_type=service_type)
+
+
+class ServiceProvider(models.Model):
+    """An entry of the referral service directory: `unit` gives `service_type`. A referral goes
+    only to a unit listed, active, for the service asked (cases.services_directory)."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("cơ quan, đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="gbv_services",
+    )
+    service_type = models.CharField(_("loại dịch vụ"), max_length=15, choices=ServiceType.choices)
+    active = models.BooleanField(_("đang cung cấp"), default=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ServiceProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cơ quan cung cấp dịch vụ")
+        verbose_name_plural = _("danh bạ dịch vụ hỗ trợ")
+        ordering = ["service_type", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "service_type"], name="provider_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.get_service_type_display()}"
+
+
+def _seed_directory(sender, **kwargs):
+    from .services_directory import seed_default_providers
+
+    seed_default_providers()
+
+
+units_loaded.connect(_seed_directory, dispatch_uid="cases.seed_directory")

@@ -1,5 +1,6 @@
-"""Writes of the referral pathway: a referral passes the consent gate, and every step records the
-GBVIMS service outcome with it. Audit events name records by id and code only (cases.audit)."""
+"""Writes of the referral pathway: a referral goes to a provider of the service (the directory)
+and passes the consent gate, and every step records the GBVIMS service outcome with it.
+Audit events name records by id and code only (cases.audit)."""
 
 import datetime
 
@@ -22,6 +23,7 @@ from .models import (
     ReferralStatus,
     ServiceRecord,
 )
+from .services_directory import check_provider
 
 OVERRIDE_MIN_CHARS = 15
 REFERRAL_FIELDS = [
@@ -97,8 +99,10 @@ def refer_case(
     shares: list[str],
     override_reason: str = "",
 ) -> Referral:
-    """Create the referral (after the consent gate) and its REFERRED service outcome."""
+    """Create the referral (to a unit the service directory lists for the service, after the
+    consent gate) and its REFERRED service outcome."""
     user = request.user
+    check_provider(to_agency, service_type)
     consent = consent_gate(case=case, agency=to_agency, user=user, override_reason=override_reason)
     referral = Referral(
         case=case,

@@ -4,6 +4,9 @@ from . import views_referrals as views
 
 urlpatterns = [
     path("", views.referral_list, name="referrals"),
+    path("recipients/", views.referral_recipients, name="referral_recipients"),
+    path("directory/", views.provider_list, name="providers"),
+    path("directory/<int:pk>/toggle/", views.provider_toggle, name="provider_toggle"),
     path("case/<int:pk>/new/", views.referral_new, name="referral_new"),
     path("case/<int:pk>/service/", views.service_new, name="service_new"),
     path("<int:pk>/", views.referral_detail, name="referral"),

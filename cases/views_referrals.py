@@ -2,7 +2,9 @@
 
 The sender (full access to the case) sees a referral whole; the recipient agency's case roles see
 its facts while it is active, and the case only through the packet it shares (cases:case).
-Referring, recording a service and cancelling need `Access.can_write` (break-glass only reads)."""
+Referring, recording a service and cancelling need `Access.can_write` (break-glass only reads).
+A referral goes to a unit the service directory lists for the service; the coordinator keeps the
+directory (no survivor data in it: case roles and admins read it too)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,21 +13,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import allow
+from accounts.models import CASE_ROLES
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 
+from . import services_directory as directory
 from . import services_referrals as services
 from .access import case_roles, get_case, require_writable
 from .audit import log, save_logged
 from .forms_referrals import (
     NotProvidedForm,
     ProvideForm,
+    ProviderFilterForm,
+    ProviderForm,
     ReasonForm,
+    RecipientForm,
     ReferralForm,
     RespondForm,
     ServiceForm,
 )
-from .models import ConsentPurpose, Referral, ReferralStatus, ServiceRecord, Share
+from .models import (
+    DIRECTORY_KEEPERS,
+    DIRECTORY_READERS,
+    ConsentPurpose,
+    Referral,
+    ReferralStatus,
+    ServiceProvider,
+    ServiceRecord,
+    Share,
+)
 
 # The recipient's steps: action → (form, new status).
 RESPONSES = {
@@ -191,3 +208,66 @@ def service_new(request, pk):
         return redirect("cases:case", pk=case.pk)
     log(request, Action.VIEW, case)
     return render(request, "cases/referral/service_form.html", {"case": case, "form": form})
+
+
+@case_roles
+def referral_recipients(request):
+    """The recipient list for the service chosen on the referral form (htmx); reads no case."""
+    form = RecipientForm(request.GET, user=request.user)
+    return render(request, "cases/referral/_recipients.html", {"form": form})
+
+
+@allow(DIRECTORY_READERS)
+def provider_list(request):
+    """The service directory, filterable; the coordinator adds entries here."""
+    can_edit = request.user.role in DIRECTORY_KEEPERS
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = directory.add_provider(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã thêm vào danh bạ: %(p)s.") % {"p": provider})
+            return redirect("cases:providers")
+    filters = ProviderFilterForm(request.GET or None)
+    providers = ServiceProvider.objects.for_user(request.user).select_related("unit")
+    context = {
+        "providers": filters.filter(providers),
+        "filters": filters,
+        "form": form,
+        "can_edit": can_edit,
+        "case_nav": request.user.role in CASE_ROLES,
+    }
+    return render(request, "cases/referral/providers.html", context)
+
+
+@require_POST
+@allow(DIRECTORY_KEEPERS)
+def provider_toggle(request, pk):
+    """Stop an entry (no new referral to it) or resume it."""
+    provider = get_object_or_404(ServiceProvider.objects.for_user(request.user), pk=pk)
+    try:
+        version = int(request.POST.get("expected_version", ""))
+    except ValueError:
+        version = -1
+    try:
+        current = directory.set_provider_active(
+            actor=request.user,
+            request=request,
+            provider=provider,
+            active=not provider.active,
+            expected_version=version,
+        )
+    except ConcurrentEdit:
+        messages.error(
+            request, _("Mục này vừa được người khác thay đổi: hãy xem lại rồi thao tác lại.")
+        )
+    else:
+        done = _("Đã ngừng: %(p)s.") if not current.active else _("Đã dùng lại: %(p)s.")
+        messages.success(request, done % {"p": current})
+    return redirect("cases:providers")

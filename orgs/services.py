@@ -9,6 +9,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, snapshot
 
 from .models import Succession, Unit, UnitKind
+from .signals import units_loaded
 
 DATA = Path(__file__).resolve().parent / "data"
 PROVINCE_CODE = "51"
@@ -152,6 +153,7 @@ def load_reference_units(*, refresh: bool = False) -> LoadReport:
             )
             existing.add((old, new))
             report.links_created += 1
+    units_loaded.send(sender=Unit)
     return report
 
 

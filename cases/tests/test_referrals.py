@@ -14,6 +14,7 @@ from cases.models import (
     Referral,
     ReferralStatus,
     Risk,
+    ServiceProvider,
     ServiceRecord,
     ServiceType,
     Share,
@@ -25,6 +26,15 @@ from orgs.models import Unit
 pytestmark = pytest.mark.django_db
 
 REASON = "Nạn nhân bất tỉnh, cần bảo vệ khẩn cấp ngay trong đêm"
+
+
+@pytest.fixture(autouse=True)
+def stp_counsels(gbv):
+    """The default referral of these tests: the fixture case holds a referral consent for Sở Tư
+    pháp, and already an active legal-aid referral there; the directory lists Sở Tư pháp for
+    counselling too. (The directory's own rules: test_directory.py.)"""
+    stp = Unit.objects.get(code="STP")
+    ServiceProvider.objects.get_or_create(unit=stp, service_type=ServiceType.PSYCHOSOCIAL)
 
 
 def _refer(client, w, persona, *, confirm=True, **data):
@@ -77,7 +87,7 @@ def test_address_is_not_shared_by_default(client, gbv):
 
 def test_referral_without_consent_is_refused(client, gbv):
     police = Unit.objects.get(code="CAT")
-    response = _refer(client, gbv, "owner", to_agency=police.pk)
+    response = _refer(client, gbv, "owner", to_agency=police.pk, service_type=ServiceType.POLICE)
     assert response.status_code == 200
     assert "Chưa có sự đồng ý chuyển gửi còn hiệu lực" in response.content.decode()
     assert not _new_referrals(gbv).exists()
@@ -95,7 +105,13 @@ def test_the_owner_never_overrides_consent_even_at_high_risk(client, gbv, risk):
     assert 'name="override_reason"' not in form
     assert "hãy đề nghị người giám sát của cơ quan chuyển gửi" in form
     response = _refer(
-        client, gbv, "owner", to_agency=police.pk, override="on", override_reason=REASON
+        client,
+        gbv,
+        "owner",
+        to_agency=police.pk,
+        service_type=ServiceType.POLICE,
+        override="on",
+        override_reason=REASON,
     )
     assert "Chưa có sự đồng ý chuyển gửi còn hiệu lực" in response.content.decode()
     assert not _new_referrals(gbv).exists()
@@ -123,7 +139,13 @@ def test_only_a_supervisor_of_the_case_agency_overrides(client, gbv):
 def test_override_with_a_reason_goes_through_and_is_audited_without_it(client, gbv):
     police = Unit.objects.get(code="CAT")
     short = _refer(
-        client, gbv, "supervisor", to_agency=police.pk, override="on", override_reason="Gấp"
+        client,
+        gbv,
+        "supervisor",
+        to_agency=police.pk,
+        service_type=ServiceType.POLICE,
+        override="on",
+        override_reason="Gấp",
     )
     assert "ít nhất 15 ký tự" in short.content.decode()
     assert not _new_referrals(gbv).exists()
