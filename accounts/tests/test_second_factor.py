@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -167,3 +168,80 @@ def test_demo_code_stands_in_for_the_phone_of_demo_users_only(settings):
     settings.HTTPS = True
     with pytest.raises(CommandError):
         call_command("demo_code", "coordinator")
+
+
+@pytest.mark.django_db
+def test_the_session_key_changes_when_the_second_factor_is_accepted():
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    device = second_factor(user)
+    client = _password_only("dieuphoi")
+    before = client.session.session_key
+    assert client.post(SECOND_FACTOR, {"code": totp_code(device.bin_key)}).status_code == 302
+    after = client.session.session_key
+    assert after and after != before
+    assert client.get("/").status_code == 200  # the new session carries both factors
+
+
+JUNK_NEXT = [
+    "\x00",
+    "%00",
+    "http://evil.example/",
+    "//x",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/a\r\nSet-Cookie: x=1",
+    "javascript:alert(1)",
+    "/" + "a" * 5000,
+    "/trang-chủ",
+    "ᴴᵀᵀᴾ://evil",
+    "home",
+]
+
+
+@pytest.mark.django_db
+def test_junk_next_never_breaks_the_second_factor_page():
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    second_factor(user)
+    client = _password_only("dieuphoi")
+    for junk in JUNK_NEXT:
+        response = client.get(SECOND_FACTOR, {"next": junk})
+        assert response.status_code == 200, repr(junk)
+    # Raw query strings too (the client would encode them otherwise).
+    for raw in ("next=%00", "next=%ff%fe", "next=" + "%C3" * 3000, "next=%0d%0a"):
+        assert client.get(f"{SECOND_FACTOR}?{raw}").status_code == 200, raw
+    # Once verified, the GET sends on: home for junk.
+    verified = Client()
+    verified.force_login(user)
+    session = verified.session
+    session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
+    session.save()
+    for junk in JUNK_NEXT:
+        response = verified.get(SECOND_FACTOR, {"next": junk})
+        assert (response.status_code, response["Location"]) == (302, "/"), repr(junk)
+    assert verified.get(SECOND_FACTOR, {"next": "/reports/?a=1&b=2"})["Location"] == (
+        "/reports/?a=1&b=2"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("junk", JUNK_NEXT)
+def test_a_correct_code_with_junk_next_goes_home(junk):
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    device = second_factor(user)
+    response = _password_only("dieuphoi").post(
+        SECOND_FACTOR, {"code": totp_code(device.bin_key), "next": junk}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+@pytest.mark.django_db
+def test_the_second_factor_keeps_the_whole_next_path():
+    user = _user("dieuphoi", Role.COORDINATOR, "SNV")
+    device = second_factor(user)
+    client = _password_only("dieuphoi")
+    redirect = client.get("/reports/?a=1&b=2")["Location"]
+    assert redirect.startswith(SECOND_FACTOR)
+    next_path = client.get(redirect).context["request"].GET["next"]
+    assert next_path == "/reports/?a=1&b=2"
+    response = client.post(SECOND_FACTOR, {"code": totp_code(device.bin_key), "next": next_path})
+    assert response["Location"] == "/reports/?a=1&b=2"
