@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import EnrolmentLink
+from orgs.models import Unit
 from plans.models import Evidence, Plan, PlanItem, ProgressUpdate, Task
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +258,89 @@ def test_the_api_schema_needs_a_signed_in_user(client, reporter):
     assert client.get("/api/v1/openapi.json").status_code == 302
     client.force_login(reporter)
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+# Separation of duties for GBV access (accounts): the requests, grants and enrolment links.
+# "supervisor" is Sở Y tế's GBV supervisor, "pending" a supervisor of Sở Y tế still waiting for
+# approval; the request was made by the admin for a new case worker of Sở Y tế.
+GBV_PERSONAS = [*EXPECTED, "supervisor", "pending"]
+DENIED_TO_ALL = dict.fromkeys(GBV_PERSONAS, FORBIDDEN) | {"anonymous": LOGIN}
+GBV_ROUTES = {
+    ("get", "accounts:gbv_access", None): DENIED_TO_ALL
+    | {"coordinator": OK, "admin": OK, "supervisor": OK},
+    # Managers are let in and refused by the approval rule (a message, nothing changes).
+    ("post", "accounts:gbv_approve", "gbv_request"): DENIED_TO_ALL
+    | {"coordinator": LOGIN, "admin": LOGIN, "supervisor": OK},
+    ("post", "accounts:gbv_refuse", "gbv_request"): DENIED_TO_ALL
+    | {"coordinator": LOGIN, "admin": LOGIN, "supervisor": LOGIN},
+    ("post", "accounts:gbv_cancel", "gbv_request"): DENIED_TO_ALL
+    | {"coordinator": LOGIN, "admin": LOGIN},
+    ("post", "accounts:gbv_revoke", "gbv_grant"): DENIED_TO_ALL | {"supervisor": LOGIN},
+    ("post", "accounts:user_request_gbv", "gbv_subject"): DENIED_TO_ALL
+    | {"coordinator": LOGIN, "admin": LOGIN},
+    # The link is the case worker's: anyone else signed in gets 404.
+    ("get", "accounts:enrol", "gbv_token"): dict.fromkeys(GBV_PERSONAS, NOT_FOUND)
+    | {"case_worker": OK, "anonymous": LOGIN},
+}
+# Tested in accounts/tests (login, logout, the second factor) or above (WRITES).
+ELSEWHERE = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:second_factor",
+    "accounts:user_reset_second_factor",
+}
+
+
+@pytest.fixture
+def gbv_records(personas, admin_user):
+    from accounts import services
+    from accounts.models import GbvGrant, Role, User
+    from conftest import make_user
+
+    syt = Unit.objects.get(code="SYT")
+    supervisor = make_user("syt.giamsat", Role.CASE_SUPERVISOR, "SYT")
+    pending = User.objects.create(
+        username="syt.giamsat2", full_name="Chờ", role=Role.CASE_SUPERVISOR, unit=syt
+    )
+    subject = User.objects.create(
+        username="syt.moi", full_name="Mới", role=Role.CASE_WORKER, unit=syt
+    )
+    request = services.request_grant(actor=admin_user, subject=subject)
+    worker = make_user("syt.hotro", Role.CASE_WORKER, "SYT")
+    token = EnrolmentLink.issue(user=personas["case_worker"], created_by=supervisor)
+    return {
+        "people": {**personas, "supervisor": supervisor, "pending": pending},
+        "gbv_request": request.pk,
+        "gbv_grant": GbvGrant.objects.get(user=worker).pk,
+        "gbv_subject": subject.pk,
+        "gbv_token": token,
+    }
+
+
+@pytest.mark.parametrize("persona", GBV_PERSONAS)
+def test_gbv_access_matrix(persona, gbv_records):
+    from conftest import VerifiedClient
+
+    got, expected = {}, {}
+    for (method, name, key), statuses in GBV_ROUTES.items():
+        client = VerifiedClient()  # a fresh session each: revoking may end one
+        if persona != "anonymous":
+            client.force_login(gbv_records["people"][persona])
+        url = reverse(name, args=[gbv_records[key]]) if key else reverse(name)
+        got[name] = getattr(client, method)(url).status_code
+        expected[name] = statuses[persona]
+    assert got == expected
+
+
+def test_every_accounts_url_is_declared():
+    from django.urls import get_resolver
+
+    resolver = get_resolver().namespace_dict["accounts"][1]
+    names = {f"accounts:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
+    declared = (
+        {name for name, _ in PAGES}
+        | {name for _, name, _ in WRITES}
+        | {name for _, name, _ in GBV_ROUTES}
+        | ELSEWHERE
+    )
+    assert sorted(names - declared) == []
