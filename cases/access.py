@@ -1,5 +1,7 @@
-"""Entry to the GBV module: case roles only (with their second factor, enforced by
-accounts.middleware), and a case fetched through `Case.objects.for_user` (404 otherwise)."""
+"""Entry to the GBV module: case roles only, and only while they hold approved GBV access
+(`User.has_gbv_access`, checked by `accounts.access.allow`: a second person approved the grant
+for the user's current unit and role), with their second factor (accounts.middleware); a case
+fetched through `Case.objects.for_user` (404 otherwise), which applies the same gate."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
