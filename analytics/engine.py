@@ -30,13 +30,11 @@ Aggregation types: `sum`; `average` = mean of every counted value (units × comb
 factor × Σ numerator / Σ denominator over the same units (always sums, never averaged ratios);
 no value when the denominator has no values or sums to 0, or the numerator has no values.
 
-Small cells (sensitive elements): decided from EVERY option combo of a (dx, period, unit) cell,
-whatever combos the request asked for: a combo with 0 < value < 5 shows "<5", and then the total
-is hidden too ("x", or "<5" when itself small), so no two requests shaped differently give a
-value away by subtraction. A sensitive computed rate is hidden ("x") when its numerator or
-denominator count is small. `Result.text(row)` is the one place figures become text. Differences
-ACROSS units (a province total minus every commune but one) are not protected here: pages showing
-a parent beside all its children must not show sensitive elements at both levels.
+Sensitive elements (GBV counts): a reader sees exact figures only where every value counted is
+their own unit's; every other figure comes from reports.disclosure's release (the same for every
+reader, over every saved value whatever `accepted_only` says), as published there: "<5", "x" or
+a number, with the hidden figure's value never leaving the engine (`Row.value` is None). A
+sensitive average is always hidden; a computed indicator over a hidden figure is hidden.
 """
 
 import datetime
@@ -49,11 +47,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Aggregation, CategoryOptionCombo, ComputedIndicator, DataElement
-from orgs.models import Succession, Unit
+from orgs.models import Unit
+from orgs.tree import UnitTree
+from reports import disclosure
 from reports.models import DataValue, Round, Status
 
-SUPPRESSED = "<5"
-SECONDARY = "x"  # hidden so that a suppressed cell cannot be recomputed from it
+SUPPRESSED = disclosure.LESS
+SECONDARY = disclosure.HIDDEN  # hidden so that a suppressed cell cannot be recomputed from it
 TOTAL = None  # `Row.co` of a row summing every selected option combo
 
 
@@ -72,7 +72,7 @@ class Row:
     pe: str
     ou: str
     co: str | None
-    value: Decimal
+    value: Decimal | None  # None: hidden from this reader (Result.hidden says how)
 
 
 @dataclass
@@ -102,12 +102,11 @@ class Result:
 
 
 def display(value: Decimal | None, sensitive: bool) -> str:
-    """A figure as the API and exports show it: "" for no value, "<5" for a small sensitive
-    count, else a plain number (integers as such, others to 2 decimals)."""
+    """A figure as the API and exports show it: "" for no value, else a plain number (integers
+    as such, others to 2 decimals). Sensitive figures reach it only where the reader may see them
+    (see the module); `sensitive` is kept for callers' clarity."""
     if value is None:
         return ""
-    if sensitive and 0 < value < 5:
-        return SUPPRESSED
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.quantize(Decimal("0.01"), ROUND_HALF_UP).normalize(), "f")
@@ -120,58 +119,6 @@ def displayed(result: Result) -> list[tuple[Row, str]]:
 
 def _small(value: Decimal | None) -> bool:
     return value is not None and 0 < value < 5
-
-
-class _Tree:
-    """The unit tree and succession links, read once per call (a few thousand small rows)."""
-
-    def __init__(self):
-        self.code, self.parent, self.children = {}, {}, defaultdict(list)
-        for pk, code, parent in Unit.objects.order_by().values_list("pk", "code", "parent_id"):
-            self.code[pk], self.parent[pk] = code, parent
-            if parent is not None:
-                self.children[parent].append(pk)
-        self.successors = defaultdict(set)
-        for old, new in Succession.objects.values_list("predecessor_id", "successor_id"):
-            self.successors[old].add(new)
-        self._subtrees, self._closures = {}, {}
-
-    def subtree(self, pk) -> frozenset:
-        if pk not in self._subtrees:
-            ids, frontier = {pk}, [pk]
-            while frontier:
-                frontier = [c for p in frontier for c in self.children[p] if c not in ids]
-                ids.update(frontier)
-            self._subtrees[pk] = frozenset(ids)
-        return self._subtrees[pk]
-
-    def closure(self, pk) -> frozenset:
-        """The units counted into `pk`: its subtree and every old unit (with its subtree) whose
-        successors all lie inside, to a fixed point."""
-        if pk not in self._closures:
-            members = set(self.subtree(pk))
-            changed = True
-            while changed:
-                changed = False
-                for old, new in self.successors.items():
-                    if old not in members and new <= members:
-                        members |= self.subtree(old)
-                        changed = True
-            self._closures[pk] = frozenset(members)
-        return self._closures[pk]
-
-    def history(self, pk) -> list[int]:
-        """Old units shown beside `pk`: not counted into it, some successor inside."""
-        members = self.closure(pk)
-        return sorted(
-            old for old, new in self.successors.items() if old not in members and new & members
-        )
-
-    def level(self, pk) -> int:
-        depth = 1
-        while self.parent[pk] is not None:
-            pk, depth = self.parent[pk], depth + 1
-        return depth
 
 
 def _resolve_rounds(user, codes) -> dict[str, Round]:
@@ -192,7 +139,7 @@ def _resolve_rounds(user, codes) -> dict[str, Round]:
     return found
 
 
-def _resolve_units(user, specs, tree: _Tree) -> list[int]:
+def _resolve_units(user, specs, tree: UnitTree) -> list[int]:
     codes = [s for s in specs if not s.upper().startswith("LEVEL-")]
     levels = []
     for spec in specs:
@@ -274,7 +221,7 @@ def aggregate(
     `units` are unit codes and/or `LEVEL-n`; `combos` filters data elements' option combos (None:
     every combo; with `by_combo`, each combo gets a row and the total a row with `co=None`).
     Raises AnalyticsError (404 for anything unknown or outside the user's scope)."""
-    tree = _Tree()
+    tree = UnitTree()
     element_objs = {e.code: e for e in DataElement.objects.filter(code__in=elements)}
     indicator_objs = {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
     for code in elements:
@@ -342,7 +289,9 @@ def aggregate(
         own_targets = {pk: frozenset({pk}) for pk in targets}
         latest = _sums(values, own_targets, tree.parent, own, own_acc, latest)
 
-    rows, hidden = [], {}
+    rows = []
+    published = _Published(user, tree)
+    hidden = published.hidden
     combo_filter = None if combos is None else set(combos)
     ordered_targets = sorted(targets, key=lambda pk: (pk not in target_ids, tree.code[pk]))
     for round_code, round_ in round_objs.items():
@@ -350,6 +299,20 @@ def aggregate(
             ou = tree.code[pk]
             for code in elements:
                 element = all_elements[code]
+                if element.sensitive and not published.exact(round_, element, pk):
+                    rows.extend(
+                        published.rows(
+                            element,
+                            round_,
+                            pe=round_code,
+                            pk=pk,
+                            ou=ou,
+                            combos=combo_filter,
+                            by_combo=by_combo,
+                            options=[c for c, _id in layout[code][1]],
+                        )
+                    )
+                    continue
                 source = own_acc if element.aggregation == Aggregation.NONE else acc
                 element_id, options = layout[code]
                 every = {
@@ -364,21 +327,6 @@ def aggregate(
                 if not cells:
                     continue
                 average = element.aggregation == Aggregation.AVERAGE
-                if element.sensitive:
-                    # Every combo of the cell counts, filtered or not, so that no two requests
-                    # shaped differently give a small value away by subtraction.
-                    small = {
-                        combo_code
-                        for combo_code, part in every.items()
-                        if part is not None and _small(part[0])
-                    }
-                    for combo_code in small:
-                        hidden[(code, round_code, ou, combo_code)] = SUPPRESSED
-                    if small:
-                        total = sum((p[0] for p in every.values() if p is not None), Decimal(0))
-                        hidden[(code, round_code, ou, TOTAL)] = (
-                            SUPPRESSED if _small(total) else SECONDARY
-                        )
 
                 def value(parts, average=average):
                     total = sum((t for t, _n in parts), Decimal(0))
@@ -392,10 +340,21 @@ def aggregate(
                 else:
                     rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
             for code in indicators:
-                ratio, counts = _ratio(indicator_objs[code], layout, acc, pk, round_.pk)
-                if ratio is not None:
+                indicator = indicator_objs[code]
+
+                def term(code, combo, pk=pk, round_=round_):
+                    element = all_elements[code]
+                    if element.sensitive and not published.exact(round_, element, pk):
+                        return published.term(element, round_, pk, combo)
+                    return _acc_term(layout[code], acc, pk, round_.pk, combo), False
+
+                ratio, counts, over_hidden = _ratio(indicator, term)
+                if over_hidden:
+                    rows.append(Row(code, round_code, ou, TOTAL, None))
+                    hidden[(code, round_code, ou, TOTAL)] = SECONDARY
+                elif ratio is not None:
                     rows.append(Row(code, round_code, ou, TOTAL, ratio))
-                    if indicator_objs[code].sensitive and any(_small(c) for c in counts):
+                    if indicator.sensitive and any(_small(c) for c in counts):
                         # A rate over a small count would give the count away.
                         hidden[(code, round_code, ou, TOTAL)] = SECONDARY
 
@@ -416,24 +375,105 @@ def aggregate(
     )
 
 
-def _ratio(indicator, layout, acc, target, round_id) -> tuple[Decimal | None, tuple]:
-    """(factor × Σnumerator / Σdenominator or None, (Σnumerator, Σdenominator))."""
+def _acc_term(layout_entry, acc, target, round_id, combo) -> Decimal | None:
+    """Σ of an element's values counted into `target` (one combo, or all), None without values."""
+    element_id, options = layout_entry
+    found, result = False, Decimal(0)
+    for combo_code, combo_id in options:
+        if combo not in (None, combo_code):
+            continue
+        part = acc.get((target, round_id, element_id, combo_id))
+        if part is not None:
+            found, result = True, result + part[0]
+    return result if found else None
+
+
+def _ratio(indicator, term) -> tuple[Decimal | None, tuple, bool]:
+    """(factor × Σnumerator / Σdenominator or None, (Σnumerator, Σdenominator), whether a term
+    is hidden from the reader). `term(element code, combo)` → (Σ or None, hidden)."""
 
     def total(terms):
-        found, result = False, Decimal(0)
-        for term in terms:
-            if term["element"] not in layout:
-                continue
-            element_id, options = layout[term["element"]]
-            for combo_code, combo_id in options:
-                if term.get("combo") not in (None, combo_code):
-                    continue
-                part = acc.get((target, round_id, element_id, combo_id))
-                if part is not None:
-                    found, result = True, result + part[0]
-        return result if found else None
+        found, result, hidden = False, Decimal(0), False
+        for item in terms:
+            value, secret = term(item["element"], item.get("combo"))
+            hidden = hidden or secret
+            if value is not None:
+                found, result = True, result + value
+        return (result if found else None), hidden
 
-    numerator, denominator = total(indicator.numerator), total(indicator.denominator)
+    (numerator, hidden_n), (denominator, hidden_d) = (
+        total(indicator.numerator),
+        total(indicator.denominator),
+    )
+    if hidden_n or hidden_d:
+        return None, (numerator, denominator), True
     if numerator is None or not denominator:
-        return None, (numerator, denominator)
-    return indicator.factor * numerator / denominator, (numerator, denominator)
+        return None, (numerator, denominator), False
+    return indicator.factor * numerator / denominator, (numerator, denominator), False
+
+
+class _Published:
+    """Sensitive figures for a reader who may not see them exactly: reports.disclosure's release
+    of each (round, element), built once per call."""
+
+    def __init__(self, user, tree: UnitTree):
+        self.user, self.tree = user, tree
+        self.releases, self.hidden = {}, {}
+
+    def release(self, round_, element) -> disclosure.Release:
+        key = (round_.pk, element.pk)
+        if key not in self.releases:
+            self.releases[key] = disclosure.release(
+                round_id=round_.pk, element=element, tree=self.tree
+            )
+        return self.releases[key]
+
+    def _members(self, round_, element, pk) -> frozenset:
+        own_only = element.aggregation == Aggregation.NONE
+        return self.release(round_, element).members(pk, own_only=own_only)
+
+    def exact(self, round_, element, pk) -> bool:
+        """Every value counted into `pk` is the reader's own unit's."""
+        members = self._members(round_, element, pk)
+        return members <= {self.user.unit_id} and disclosure.sees_exact(self.user, pk)
+
+    def term(self, element, round_, pk, combo) -> tuple[Decimal | None, bool]:
+        release, members = self.release(round_, element), self._members(round_, element, pk)
+        if not release.combos_present(members):
+            return None, False
+        if element.aggregation == Aggregation.AVERAGE:
+            return None, True
+        value, marker = release.total(members) if combo is None else release.combo(members, combo)
+        return (None, True) if marker else (Decimal(value), False)
+
+    def rows(self, element, round_, *, pe, pk, ou, combos, by_combo, options) -> list[Row]:
+        release, members = self.release(round_, element), self._members(round_, element, pk)
+        present = release.combos_present(members)
+        chosen = [c for c in options if c in present and (combos is None or c in combos)]
+        if not chosen:
+            return []
+        out = []
+
+        def add(co, value, marker):
+            if element.aggregation == Aggregation.AVERAGE:
+                value, marker = None, SECONDARY
+            out.append(Row(element.code, pe, ou, co, None if marker else Decimal(value)))
+            if marker:
+                self.hidden[(element.code, pe, ou, co)] = marker
+
+        if by_combo:
+            for combo in chosen:
+                add(combo, *release.combo(members, combo))
+            if combos is None and len(options) > 1:
+                add(TOTAL, *release.total(members))
+        elif set(chosen) == present:
+            add(TOTAL, *release.total(members))
+        elif len(chosen) == 1:
+            add(TOTAL, *release.combo(members, chosen[0]))
+        else:
+            parts = [release.combo(members, combo) for combo in chosen]
+            if any(marker for _value, marker in parts):
+                add(TOTAL, None, SECONDARY)
+            else:
+                add(TOTAL, sum(value for value, _marker in parts), None)
+        return out

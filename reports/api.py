@@ -33,7 +33,7 @@ from ninja import Query, Router, Schema
 from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
 from orgs.models import Unit
 
-from . import services
+from . import disclosure, services
 from .models import DataValue, Form, Round, Row, Submission
 
 router = Router(tags=["reports"])
@@ -131,7 +131,10 @@ def _parse_since(text: str) -> datetime.datetime:
 
 
 def _export_values(user, *, data_set, periods, org_units, children, last_updated):
-    values = DataValue.objects.for_user(user).filter(Q(no_data=True) | ~Q(value=""))
+    """Raw values in the user's scope; sensitive ones only of the user's own unit (disclosure)."""
+    values = disclosure.exact_values(
+        user, DataValue.objects.for_user(user).filter(Q(no_data=True) | ~Q(value=""))
+    )
     if data_set:
         if not Form.objects.for_user(user).filter(code=data_set).exists():
             raise ExportError(404, _("Không có biểu mẫu mã “%(code)s”.") % {"code": data_set})
@@ -527,8 +530,10 @@ def _same(existing: DataValue, cell: services.CellInput) -> bool:
     return (existing.value, existing.no_data, existing.comment) == new
 
 
-def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy: str):
-    """What importing one value does: (count name, the cell to save or None)."""
+def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy: str, *, exact):
+    """What importing one value does: (count name, the cell to save or None). A sensitive value
+    the caller may not see (`exact` False) is never reported "ignored" for being the same as the
+    stored one: the summary would tell what the stored value is (reports.disclosure)."""
     filled = existing is not None and existing.is_filled
     clear = services.CellInput(row=row, option_combo=combo, raw="")
     if strategy == "DELETE":
@@ -541,7 +546,7 @@ def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy:
     cell = services.CellInput(
         row=row, option_combo=combo, raw=value, comment=comment, no_data=not value, machine=True
     )
-    if filled and _same(existing, cell):
+    if filled and (exact or not row.data_element.sensitive) and _same(existing, cell):
         return "ignored", None
     return ("updated" if filled else "imported"), cell
 
@@ -606,7 +611,8 @@ def _apply(submission, items, strategy, counts, user, request) -> list[dict]:
     stale = []
     for record, row, combo in items:
         key = (row.data_element_id, combo.pk)
-        action, cell = _plan(record, row, combo, current.get(key), strategy)
+        exact = disclosure.sees_exact(user, submission.unit_id)
+        action, cell = _plan(record, row, combo, current.get(key), strategy, exact=exact)
         if cell is not None and _overtaken(record, current.get(key)):
             message = _(
                 "giá trị trên hệ thống đã được sửa lúc %(at)s, sau bản gửi lên (%(sent)s); "

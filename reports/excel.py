@@ -317,7 +317,7 @@ def _write_cover(ws, submission: Submission, layout: Layout) -> None:
     _protect(ws)
 
 
-def _write_table(ws, spec: TableSheet, values: dict, keys: list) -> None:
+def _write_table(ws, spec: TableSheet, values: dict, keys: list, *, masked: bool = False) -> None:
     section = spec.section
     title = f"{section.number}. {section.title}" if section.number else section.title
     _put(ws, 1, 2, title, bold=True)
@@ -358,6 +358,13 @@ def _write_table(ws, spec: TableSheet, values: dict, keys: list) -> None:
                 cell.fill = GREY_FILL
                 continue
             stored = values.get((element.pk, combo.pk))
+            if masked and element.sensitive:
+                cell.fill = GREY_FILL
+                cell.comment = Comment(_("Số liệu nhạy cảm: chỉ đơn vị báo cáo xem được."), "x")
+                keys.append(
+                    ("value", element.code, combo.code, "", stored.version if stored else 0)
+                )
+                continue
             text = stored.value if stored else ""
             _put(ws, line, cell.column, _excel_value(element, text))
             cell.fill = INPUT_FILL
@@ -375,7 +382,7 @@ def _write_table(ws, spec: TableSheet, values: dict, keys: list) -> None:
         if spec.has_total:
             cell = ws.cell(row=line, column=total_col)
             cell.border, cell.fill = BORDER, GREY_FILL
-            if _total_applies(element, combos):
+            if _total_applies(element, combos) and not (masked and element.sensitive):
                 has_value = any(
                     getattr(values.get((element.pk, c.pk)), "value", "") for c in combos
                 )
@@ -439,8 +446,10 @@ def _write_keys(ws, submission: Submission, keys: list) -> None:
     _protect(ws)
 
 
-def export_submission(submission: Submission) -> bytes:
-    """The unit's report for the round as .xlsx bytes, holding the values stored now."""
+def export_submission(submission: Submission, *, masked: bool = False) -> bytes:
+    """The unit's report for the round as .xlsx bytes, holding the values stored now. `masked`:
+    the reader may not see this unit's sensitive values (reports.disclosure): those cells are
+    left blank and locked."""
     layout = build_layout(submission)
     values = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
     answers = {a.question_id: a for a in submission.answers.all()}
@@ -450,7 +459,7 @@ def export_submission(submission: Submission) -> bytes:
     _write_cover(cover, submission, layout)
     keys: list = []
     for spec in layout.tables:
-        _write_table(workbook.create_sheet(spec.name), spec, values, keys)
+        _write_table(workbook.create_sheet(spec.name), spec, values, keys, masked=masked)
     if layout.narrative:
         _write_narrative(workbook.create_sheet(layout.narrative), layout, answers, keys)
     _write_keys(workbook.create_sheet(KEYS_SHEET), submission, keys)
@@ -930,7 +939,13 @@ def _parse_workbook(submission, workbook, layout: Layout, result: ParseResult, p
                             "%(l)s: số liệu trên hệ thống đã được sửa thành “%(v)s” sau khi tải "
                             "tệp này; hãy tải tệp mẫu mới rồi nhập lại."
                         )
-                        % {"l": label, "v": _display(element, existing.value) if existing else ""},
+                        % {
+                            "l": label,
+                            # A sensitive value is never echoed: the reader may not see it.
+                            "v": _display(element, existing.value)
+                            if existing and not element.sensitive
+                            else "…",
+                        },
                     )
                     continue
                 final[(element.pk, combo.pk)] = DataValue(value=value, no_data=False)

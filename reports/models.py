@@ -381,9 +381,10 @@ class Submission(models.Model):
         answers = {a.question.code: a.text for a in self.answers.select_related("question")}
         return values, answers
 
-    def changes_since_last_snapshot(self) -> list[tuple[str, str, str]]:
+    def changes_since_last_snapshot(self, *, masked: bool = False) -> list[tuple[str, str, str]]:
         """(cell or question, value at the last submission, value now) for every difference,
-        labelled and shown as users read them."""
+        labelled and shown as users read them; `masked`: sensitive values read "x"
+        (reports.disclosure)."""
         last = self.snapshots.first()
         before = {**(last.values if last else {}), **(last.answers if last else {})}
         before.pop("_warning_comment", None)
@@ -400,6 +401,9 @@ class Submission(models.Model):
             labels[question.code] = (question.text, None)
 
         def shown(key, text):
+            element = labels.get(key, ("", None))[1]
+            if masked and element is not None and element.sensitive:
+                return "x"
             if text.startswith("∅ "):
                 return _("Không có số liệu: %(reason)s") % {"reason": text[2:]}
             return display_value(labels.get(key, ("", None))[1], text)

@@ -22,7 +22,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from binhdang.xlsx import xlsx_response
 
-from . import excel, services
+from . import disclosure, excel, services
 from .models import EDITABLE
 from .services import CellErrors
 from .views import submission_for
@@ -37,7 +37,8 @@ TOKEN_SECONDS = 3600
 @allow(PLAN_READERS)
 def download(request, pk):
     submission = submission_for(request, pk)
-    data = excel.export_submission(submission)
+    masked = not disclosure.sees_exact(request.user, submission.unit_id)
+    data = excel.export_submission(submission, masked=masked)
     # The file holds the unit's figures (GBV counts included): who took a copy is recorded.
     record_event(actor=request.user, action=Action.DOWNLOAD, obj=submission, request=request)
     return xlsx_response(excel.download_filename(submission), data)

@@ -361,7 +361,6 @@ def test_computed_indicator_is_the_ratio_of_sums_and_needs_a_denominator(coordin
 
 
 def test_small_sensitive_cells_are_suppressed_with_their_total(coordinator):
-    assert display(Decimal(3), True) == SUPPRESSED
     assert display(Decimal(0), True) == "0"
     assert display(Decimal(5), True) == "5"
     assert display(Decimal(3), False) == "3"
@@ -372,7 +371,15 @@ def test_small_sensitive_cells_are_suppressed_with_their_total(coordinator):
         user=coordinator, elements=["T_GBV"], rounds=["BDG-2025"], units=["CAT"], by_combo=True
     )
     shown = {row.co: text for row, text in displayed(result)}
-    assert shown == {"MALE": SUPPRESSED, "FEMALE": "40", None: SECONDARY}
+    # CAT alone reports: its breakdown is the province's, published with its protection.
+    assert shown == {"MALE": SUPPRESSED, "FEMALE": SECONDARY, None: "42"}
+    put("SYT", "T_GBV", {"MALE": "7", "FEMALE": "8"})
+    result = aggregate(
+        user=coordinator, elements=["T_GBV"], rounds=["BDG-2025"], units=["CAT"], by_combo=True
+    )
+    shown = {row.co: text for row, text in displayed(result)}
+    assert shown == {"MALE": SECONDARY, "FEMALE": SECONDARY, None: "42"}
+    assert all(row.value is None for row, text in displayed(result) if text == SECONDARY)
 
 
 def test_a_reporter_sees_its_own_unit_only(reporter, outsider):

@@ -54,7 +54,10 @@ def fill(unit_code, actor, offset=0):
     spreadsheet would run as formulas and one "no data" cell."""
     sub = submission(unit_code)
     cells = []
-    for position, row in enumerate(sub.round.form.rows().order_by("section__order", "order")):
+    rows = sub.round.form.rows().order_by("section__order", "order")
+    # Sensitive values leave raw exports only to their own unit (test_disclosure.py): the round
+    # trips here are the coordinator's, over everything else.
+    for position, row in enumerate(rows.exclude(data_element__sensitive=True)):
         for combo in row.data_element.category_combo.option_combos.all():
             kind = row.data_element.value_type
             if kind == "boolean":
