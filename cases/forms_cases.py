@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CASE_ROLES, Role, User
 from audit.forms import VersionedFormMixin
 from binhdang.widgets import DateInput
-from orgs.models import Unit, UnitKind
+from orgs.models import EthnicGroup, Unit, UnitKind
 
 from .models import (
     CLASSIFICATION,
@@ -31,24 +31,6 @@ from .models import (
     classify,
 )
 
-# The province's ethnic groups, offered as suggestions: any other name may be typed.
-ETHNIC_GROUPS = [
-    "Kinh",
-    "Hrê",
-    "Co",
-    "Ca Dong",
-    "Xơ Đăng",
-    "Ba Na",
-    "Giẻ Triêng",
-    "Brâu",
-    "Rơ Măm",
-    "Gia Rai",
-    "Mường",
-    "Tày",
-    "Thái",
-    "Nùng",
-    "Hoa",
-]
 # Case and survivor codes only (see models._code): a name or a phone number never matches, so it
 # never reaches a URL or the audit log.
 CODE = re.compile(r"^(?:(?:HS|NN)-)?[BCDFGHJKMNPQRSTVWXYZ2-9]{6}$")
@@ -122,6 +104,14 @@ class SurvivorForm(forms.ModelForm):
         error_messages={"invalid": _("Số điện thoại chỉ gồm chữ số, dấu cách, +, -.")},
     )
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    ethnic_group = forms.ModelChoiceField(
+        label=_("Dân tộc"),
+        queryset=EthnicGroup.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Không rõ hoặc người nước ngoài"),
+        error_messages={"invalid_choice": _("Hãy chọn một dân tộc trong danh mục.")},
+    )
 
     class Meta:
         model = Survivor
@@ -135,7 +125,15 @@ class SurvivorForm(forms.ModelForm):
             "ethnic_group",
             "disability",
         ]
-        widgets = {"ethnic_group": forms.TextInput(attrs={"list": "ethnic-groups"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The official list (orgs.EthnicGroup) as the admins keep it; a group no longer offered
+        # stays selectable for the survivor who has it.
+        current = self.instance.ethnic_group_id
+        self.fields["ethnic_group"].queryset = EthnicGroup.objects.filter(
+            Q(active=True) | Q(pk=current)
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_ROLES, Role
+from orgs.models import EthnicGroupField
 from orgs.signals import units_loaded
 
 from .crypto import EncryptedTextField, blind_index
@@ -76,7 +77,14 @@ class Survivor(models.Model):
     address = EncryptedTextField(_("địa chỉ"), blank=True)
     sex = models.CharField(_("giới tính"), max_length=10, choices=Sex.choices)
     age_band = models.CharField(_("nhóm tuổi"), max_length=5, choices=AgeBand.choices)
-    ethnic_group = models.CharField(_("dân tộc"), max_length=50, blank=True)
+    ethnic_group = EthnicGroupField(
+        "orgs.EthnicGroup",
+        verbose_name=_("dân tộc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     disability = models.BooleanField(_("người khuyết tật"), default=False)
     identity_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     redacted_at = models.DateTimeField(_("đã xóa dữ liệu cá nhân lúc"), null=True, blank=True)

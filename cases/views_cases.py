@@ -28,7 +28,6 @@ from . import services_cases as services
 from .access import case_roles, get_case, require_writable
 from .audit import log, save_logged
 from .forms_cases import (
-    ETHNIC_GROUPS,
     BreakGlassForm,
     CaseFilterForm,
     CaseForm,
@@ -132,7 +131,7 @@ def case_new(request):
         )
         messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": created.code})
         return redirect("cases:case", pk=created.pk)
-    context = {"survivor": survivor, "case": case, "consent": consent, "groups": ETHNIC_GROUPS}
+    context = {"survivor": survivor, "case": case, "consent": consent}
     return render(request, "cases/case/new.html", context)
 
 
@@ -274,7 +273,7 @@ def survivor_edit(request, pk):
                 request, _("Đã lưu thông tin nạn nhân %(code)s.") % {"code": survivor.code}
             )
             return redirect("cases:case", pk=case.pk)
-    context = {"case": case, "form": form, "groups": ETHNIC_GROUPS}
+    context = {"case": case, "form": form}
     # The form shows the name: opening it is a reveal.
     return _page(
         request, "cases/case/survivor_form.html", context, obj=survivor, action=Action.REVEAL

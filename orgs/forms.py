@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.forms import VersionedFormMixin
 from binhdang.widgets import DateInput
 
-from .models import Succession, Unit
+from .models import EthnicGroup, Succession, Unit, ethnic_key
 
 
 class UnitForm(VersionedFormMixin, forms.ModelForm):
@@ -74,3 +74,18 @@ class SuccessionForm(forms.ModelForm):
         ).exists():
             raise forms.ValidationError(_("Liên kết kế thừa này đã có."))
         return successor
+
+
+class EthnicGroupForm(VersionedFormMixin, forms.ModelForm):
+    """An admin's edit of one group of the official list (its code never changes)."""
+
+    class Meta:
+        model = EthnicGroup
+        fields = ["name", "active", "sort_order"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = EthnicGroup.objects.exclude(pk=self.instance.pk)
+        if any(ethnic_key(g.name) == ethnic_key(name) for g in clash):
+            raise forms.ValidationError(_("Đã có dân tộc khác mang tên này."))
+        return name

@@ -2,10 +2,11 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from binhdang.text import vi_sort_key
+from binhdang.text import fold, vi_sort_key
 
 
 class UnitKind(models.TextChoices):
@@ -165,3 +166,69 @@ class Succession(models.Model):
 
     def __str__(self):
         return f"{self.predecessor} → {self.successor}"
+
+
+def ethnic_key(text: str) -> str:
+    """An ethnic group's name as typed, compared without case, diacritics, spaces or hyphens
+    ("Xơ Đăng", "xơ-đăng" and "Xo dang" are one group)."""
+    return "".join(c for c in fold(text or "") if c.isalnum())
+
+
+class EthnicGroupQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Reference data: every signed-in user reads it (admins edit it)."""
+        return self if user.is_authenticated else self.none()
+
+    def active(self):
+        return self.filter(active=True)
+
+    def lookup(self, text: str) -> "EthnicGroup | None":
+        """The group whose code or name `text` is (see ethnic_key), or None."""
+        key = ethnic_key(text)
+        if not key:
+            return None
+        for group in self.all():
+            if key in (group.code, ethnic_key(group.name)):
+                return group
+        return None
+
+
+class EthnicGroup(models.Model):
+    """One of Vietnam's 54 ethnic groups (General Statistics Office, Quyết định 121-TCTK/PPCĐ),
+    loaded from orgs/data/ethnic_groups.csv; admins edit names, order and whether it is offered.
+    A foreigner or an unknown group is no entry: the survivor's field stays blank."""
+
+    code = models.CharField(_("mã"), max_length=2, unique=True)
+    name = models.CharField(_("tên dân tộc"), max_length=50)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = EthnicGroupQuerySet.as_manager()
+
+    AUDITED = ["code", "name", "active", "sort_order"]
+
+    class Meta:
+        verbose_name = _("dân tộc")
+        verbose_name_plural = _("danh mục dân tộc")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class _EthnicGroupDescriptor(ForwardManyToOneDescriptor):
+    def __set__(self, instance, value):
+        if isinstance(value, str):
+            found = EthnicGroup.objects.lookup(value)
+            if found is None and value.strip():
+                raise ValueError(f"Không có dân tộc “{value}” trong danh mục.")
+            value = found
+        super().__set__(instance, value)
+
+
+class EthnicGroupField(models.ForeignKey):
+    """A ForeignKey to EthnicGroup that also takes a group's code or name ("19", "Hrê"), as the
+    demo data and fixtures write it; an unknown name is refused."""
+
+    forward_related_accessor_class = _EthnicGroupDescriptor

@@ -8,7 +8,7 @@ from django.db import transaction
 from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, snapshot
 
-from .models import Succession, Unit, UnitKind
+from .models import EthnicGroup, Succession, Unit, UnitKind, ethnic_key
 from .signals import units_loaded
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -119,6 +119,41 @@ def reference_successions() -> list[tuple[str, str]]:
     return pairs
 
 
+def reference_ethnic_groups() -> list[dict]:
+    """The 54 groups of orgs/data/ethnic_groups.csv: code, name, sort order, other names."""
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "sort_order": position,
+            "aliases": [a.strip() for a in row["aliases"].split(";") if a.strip()],
+        }
+        for position, row in enumerate(_read("ethnic_groups.csv"), start=1)
+    ]
+
+
+def ethnic_group_codes() -> dict[str, str]:
+    """ethnic_key of every name and other name of the reference list → its code."""
+    codes = {}
+    for row in reference_ethnic_groups():
+        for name in [row["name"], *row["aliases"]]:
+            codes[ethnic_key(name)] = row["code"]
+    return codes
+
+
+def load_ethnic_groups(model=EthnicGroup) -> int:
+    """Create the groups of the reference list that are missing (never overwrites an admin's
+    edit); `model` may be a migration's historical model. The number created."""
+    existing = set(model.objects.values_list("code", flat=True))
+    missing = [
+        model(code=row["code"], name=row["name"], sort_order=row["sort_order"])
+        for row in reference_ethnic_groups()
+        if row["code"] not in existing
+    ]
+    model.objects.bulk_create(missing)
+    return len(missing)
+
+
 @transaction.atomic
 def load_reference_units(*, refresh: bool = False) -> LoadReport:
     """Create the units and succession links the reference files define; never duplicate.
@@ -153,6 +188,7 @@ def load_reference_units(*, refresh: bool = False) -> LoadReport:
             )
             existing.add((old, new))
             report.links_created += 1
+    load_ethnic_groups()
     units_loaded.send(sender=Unit)
     return report
 

@@ -11,10 +11,13 @@ from audit.services import ConcurrentEdit, save_audited
 from binhdang.text import fold
 
 from . import services
-from .forms import CloseUnitForm, SuccessionForm, UnitForm
-from .models import Unit, UnitKind
+from .forms import CloseUnitForm, EthnicGroupForm, SuccessionForm, UnitForm
+from .models import EthnicGroup, Unit, UnitKind
 
 EDITORS = {Role.COORDINATOR}
+# The official list of ethnic groups is system reference data: the admins keep it.
+REFERENCE_KEEPERS = {Role.ADMIN}
+ETHNIC_FIELDS = ["name", "active", "sort_order"]
 LINK_FIELDS = ["predecessor", "successor", "effective_on", "note"]
 
 
@@ -118,3 +121,24 @@ def unit_link(request, pk):
         messages.success(request, _("Đã thêm liên kết kế thừa."))
         return redirect("orgs:detail", pk=unit.pk)
     return render(request, "orgs/unit_link.html", {"unit": unit, "form": form})
+
+
+@allow(REFERENCE_KEEPERS)
+def ethnic_group_list(request):
+    groups = EthnicGroup.objects.for_user(request.user)
+    return render(request, "orgs/ethnic_group_list.html", {"groups": groups})
+
+
+@allow(REFERENCE_KEEPERS)
+def ethnic_group_edit(request, pk):
+    group = get_object_or_404(EthnicGroup.objects.for_user(request.user), pk=pk)
+    form = EthnicGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_audited(actor=request.user, form=form, fields=ETHNIC_FIELDS, request=request)
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, conflict.current.name)
+        else:
+            messages.success(request, _("Đã lưu dân tộc %(name)s.") % {"name": group.name})
+            return redirect("orgs:ethnic_groups")
+    return render(request, "orgs/ethnic_group_form.html", {"group": group, "form": form})

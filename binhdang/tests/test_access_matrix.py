@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import EnrolmentLink
-from orgs.models import Unit
+from orgs.models import EthnicGroup, Unit
 from plans.models import Evidence, Plan, PlanItem, ProgressUpdate, Task
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,7 @@ def records(reporter):
         "evidence": evidence.pk,
         "unit": syt_task.unit_id,
         "user": reporter.pk,
+        "ethnic": EthnicGroup.objects.get(code="19").pk,
     }
 
 
@@ -55,11 +56,15 @@ PAGES = [
     ("accounts:user", "user"),
     ("accounts:user_new", None),
     ("accounts:account", None),
+    ("orgs:ethnic_groups", None),
+    ("orgs:ethnic_group_edit", "ethnic"),
 ]
 
 EXPECTED = {
     #                 home plan item edit task evid  my  units unit uedit unew users user unew acct
-    "coordinator": [OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK],
+    # + ethnic groups list, ethnic group edit (admins only)
+    "coordinator": [OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK]
+    + [FORBIDDEN, FORBIDDEN],
     "leader": [
         OK,
         OK,
@@ -76,6 +81,8 @@ EXPECTED = {
         FORBIDDEN,
         FORBIDDEN,
         OK,
+        FORBIDDEN,
+        FORBIDDEN,
     ],
     "admin": [
         OK,
@@ -89,6 +96,8 @@ EXPECTED = {
         OK,
         FORBIDDEN,
         FORBIDDEN,
+        OK,
+        OK,
         OK,
         OK,
         OK,
@@ -110,6 +119,8 @@ EXPECTED = {
         FORBIDDEN,
         FORBIDDEN,
         OK,
+        FORBIDDEN,
+        FORBIDDEN,
     ],
     "approver": [
         OK,
@@ -127,6 +138,8 @@ EXPECTED = {
         FORBIDDEN,
         FORBIDDEN,
         OK,
+        FORBIDDEN,
+        FORBIDDEN,
     ],
     # Công an tỉnh's reporter asking for Sở Y tế's item, task and evidence: 404.
     "outsider": [
@@ -145,6 +158,8 @@ EXPECTED = {
         FORBIDDEN,
         FORBIDDEN,
         OK,
+        FORBIDDEN,
+        FORBIDDEN,
     ],
     # GBV staff see nothing of the plan or the units.
     "case_worker": [
@@ -163,6 +178,8 @@ EXPECTED = {
         FORBIDDEN,
         FORBIDDEN,
         OK,
+        FORBIDDEN,
+        FORBIDDEN,
     ],
     "anonymous": [LOGIN] * len(PAGES),
 }

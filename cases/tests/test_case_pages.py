@@ -73,7 +73,7 @@ def _registration(**changes):
         "address": "Thôn Nước Lăng",
         "sex": "female",
         "age_band": "26-40",
-        "ethnic_group": "Hrê",
+        "ethnic_group": "19",  # Hrê
         "risk": "medium",
         "safety_plan": "Kế hoạch an toàn bí mật",
         "case_plan": "",
@@ -95,6 +95,7 @@ def test_registration_stores_ciphertext_and_shows_plain_values_to_the_owner(clie
     assert response.status_code == 302 and response["Location"] == _url("case", case)
     assert (case.owner, case.agency, case.survivor.agency) == (owner, owner.unit, owner.unit)
     assert set(case.consents.values_list("purpose", flat=True)) == {"services", "statistics"}
+    assert case.survivor.ethnic_group.name == "Hrê"  # from the official list, by its code
     for table, column, pk in [
         ("cases_survivor", "name", case.survivor_id),
         ("cases_survivor", "phone", case.survivor_id),
@@ -204,7 +205,7 @@ def test_survivor_edit_form_counts_as_a_reveal_and_masks_the_log(client, gbv):
         "address": ADDRESS,
         "sex": "female",
         "age_band": "26-40",
-        "ethnic_group": "Kinh",
+        "ethnic_group": "01",  # Kinh
         "expected_version": case.version,
     }
     last = _last_event_id()
