@@ -34,10 +34,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import PROVINCE_WIDE
-from indicators.models import DEFAULT, DataElement, display_value, stored_number
+from indicators.models import DEFAULT, DataElement, display_value
 from orgs.models import Succession, Unit, UnitKind
 from orgs.services import PROVINCE_CODE
 
@@ -197,56 +196,11 @@ def unit_values(unit: Unit, start: datetime.date, end: datetime.date) -> dict:
     return as_values(tally(start, end).get(unit.pk, Counter()))
 
 
-@dataclass
-class Cell:
-    element: DataElement
-    combo: object
-    stored: object  # the DataValue, or None
-    computed: str
-
-    @property
-    def computed_shown(self) -> str:
-        return display_value(self.element, self.computed)
-
-    @property
-    def difference(self) -> str:
-        """Computed minus stored ("" when equal, or when nothing is stored to compare with)."""
-        if self.stored is None or self.stored.no_data or self.stored.value in ("", self.computed):
-            return ""
-        before, after = stored_number(self.stored.value), stored_number(self.computed)
-        if self.element.code == BOOLEAN or before is None or after is None:
-            return _("khác")
-        change = after - before
-        return ("+" if change > 0 else "−") + display_value(self.element, str(abs(change)))
-
-
-def report_lines(submission) -> list[tuple[object, list[Cell]]]:
-    """[(row, [cells])] for the rows of the submission's form that activities feed."""
-    rows = list(
-        submission.round.form.rows()
-        .filter(data_element__code__in=ELEMENTS)
-        .prefetch_related("data_element__category_combo__option_combos")
-    )
-    if not rows:
-        return []
+def report_values(submission) -> dict[tuple[str, str], str]:
+    """The prefill source of the unit's report (registered in apps.py): its counts for the
+    round's data window."""
     round_ = submission.round
-    values = unit_values(submission.unit, round_.window_start, round_.window_end)
-    stored = {
-        (v.data_element_id, v.option_combo_id): v
-        for v in submission.values.filter(data_element__in=[r.data_element for r in rows])
-    }
-    lines = []
-    for row in rows:
-        element = row.data_element
-        cells = [
-            Cell(
-                element, combo, stored.get((element.pk, combo.pk)), values[element.code, combo.code]
-            )
-            for combo in element.category_combo.option_combos.all()
-            if (element.code, combo.code) in values
-        ]
-        lines.append((row, cells))
-    return lines
+    return unit_values(submission.unit, round_.window_start, round_.window_end)
 
 
 # The Action Month board ------------------------------------------------------------------------

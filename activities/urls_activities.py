@@ -17,6 +17,4 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_board, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/export.xlsx", views.campaign_export, name="campaign_export"),
-    path("reports/<int:pk>/counts/", views.report_counts, name="report_counts"),
-    path("reports/<int:pk>/fill/", views.fill_report, name="fill_report"),
 ]

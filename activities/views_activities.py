@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,11 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import allow
-from accounts.models import UNIT_STAFF
 from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event
-from reports.models import Submission
-from reports.services import EDITORS
+from audit.services import record_event
 
 from . import counting, services
 from .common import COMMUNE_KINDS, COORDINATOR, editable, save_form
@@ -348,78 +344,3 @@ def campaign_export(request, pk):
     board = counting.campaign_board(campaign, request.user)
     data = workbook_bytes(board_sheets(board))
     return xlsx_response(f"thang-hanh-dong-{campaign.year}.xlsx", data)
-
-
-# Counting into the unit's report ----------------------------------------------------------------
-
-
-def _submission(request, pk) -> Submission:
-    """The user's unit's own report (a coordinator: any), or 404."""
-    submissions = Submission.objects.for_user(request.user).select_related("round__form", "unit")
-    if request.user.role in UNIT_STAFF:
-        submissions = submissions.filter(unit_id=request.user.unit_id)
-    return get_object_or_404(submissions, pk=pk)
-
-
-@allow(EDITORS)
-def report_counts(request, pk):
-    """What fill_report would write, next to what the report holds, and the difference."""
-    submission = _submission(request, pk)
-    lines = counting.report_lines(submission)
-    if not lines:
-        raise Http404
-    context = {
-        "submission": submission,
-        "lines": lines,
-        "can_edit": submission.is_editable_by(request.user),
-    }
-    partial = request.headers.get("HX-Request")
-    template = (
-        "activities/activity/_report_preview.html"
-        if partial
-        else "activities/activity/report_counts.html"
-    )
-    return render(request, template, context)
-
-
-def _previewed(post, prefix: str) -> dict:
-    """(row id, option combo id) → what the preview carried in its fields `<prefix><row>_<combo>`:
-    "v", the cell's version; "c", the value computed from the records."""
-    found = {}
-    for key, value in post.items():
-        row, _sep, combo = key.removeprefix(prefix).partition("_")
-        if key.startswith(prefix) and row.isdigit() and combo.isdigit():
-            found[int(row), int(combo)] = value
-    return found
-
-
-@require_POST
-@allow(EDITORS)
-def fill_report(request, pk):
-    submission = _submission(request, pk)
-    lines = counting.report_lines(submission) if submission.is_editable_by(request.user) else []
-    if not lines:
-        raise Http404
-    versions = _previewed(request.POST, "v")
-    try:
-        services.fill_report(
-            submission=submission,
-            lines=lines,
-            previewed=_previewed(request.POST, "c"),
-            versions={key: int(v) for key, v in versions.items() if v.isdigit()},
-            actor=request.user,
-            request=request,
-        )
-    except ConcurrentEdit:
-        messages.error(
-            request,
-            _(
-                "Chưa xem trước số liệu sẽ điền, hoặc các ô đã thay đổi từ khi xem trước. Hãy "
-                "xem lại rồi bấm lại; chưa ô nào bị thay đổi."
-            ),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Đã điền số liệu từ hoạt động đã ghi nhận vào báo cáo."))
-    return redirect("reports:submission", pk=submission.pk)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
@@ -6,4 +7,22 @@ class CasesConfig(AppConfig):
     verbose_name = "Hỗ trợ nạn nhân bạo lực trên cơ sở giới"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from accounts.models import UNIT_STAFF
+        from reports import prefill
+
+        from . import checks, stats  # noqa: F401  (checks registers the deploy checks)
+
+        prefill.register(
+            prefill.Source(
+                key="cases",
+                title=_("hồ sơ hỗ trợ nạn nhân"),
+                elements=stats.REPORT_ELEMENTS,
+                compute=stats.report_values,
+                roles=UNIT_STAFF,
+                sensitive=True,
+                note=_(
+                    "Tính từ hồ sơ do %(unit)s quản lý: vụ việc xảy ra từ %(start)s đến %(end)s có "
+                    "sự đồng ý đưa vào thống kê còn hiệu lực; người gây bạo lực tính theo vụ việc."
+                ),
+            )
+        )

@@ -9,7 +9,8 @@ so each table adds up to the same total.
 
 What is shown: counts protected by `protect` (small cells "<5", cells hidden to protect them "x",
 zero shown as 0: an empty cell identifies nobody). Exact counts leave this module only into the
-unit's own report (`report_counts`), which is that unit's own data.
+unit's own report (`report_counts`, through the prefill source `report_values`), which is that
+unit's own data.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from openpyxl import Workbook
 from indicators.exchange import escape
 from indicators.models import vi_number
 from orgs.models import Unit
+from reports.models import Round, RoundKind
 
 from .models import (
     RECEIVED,
@@ -51,7 +53,8 @@ GBV_TYPES = [t for t in IncidentType if t != IncidentType.NOT_GBV]
 SERVED_TARGET = 80
 COUNSELLED_TARGET = 50
 
-# The reporting form's GBV data elements, filled from the unit's cases (`report_counts`).
+# The reporting form's GBV data elements, filled from the unit's cases (`report_values`). They
+# must be marked sensitive (the prefill source refuses others, the catalogue keeps them marked).
 VICTIMS = "BDG_M3_NN"
 VICTIMS_SERVED = "BDG_M3_NN_DV"
 PERPETRATORS = "BDG_M3_GBL"
@@ -202,6 +205,89 @@ def report_counts(*, unit, start, end) -> tuple[dict[tuple[str, str], int], int]
         counts[PERPETRATORS, sex] = perps[sex]["all"]
         counts[PERPETRATORS_COUNSELLED, sex] = perps[sex]["counselled"]
     return counts, perps[PerpetratorSex.UNKNOWN]["all"]
+
+
+def report_values(submission) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """The prefill source of the unit's report (registered in apps.py): its counts by
+    (data element code, option combo code) for the round's data window, and a warning for the
+    perpetrators of unknown sex, who have no column to go in."""
+    round_ = submission.round
+    counts, unknown = report_counts(
+        unit=submission.unit, start=round_.window_start, end=round_.window_end
+    )
+    values = {
+        (code, combo): counts[code, sex] for code in REPORT_ELEMENTS for combo, sex in SEX.items()
+    }
+    warnings = []
+    if unknown:
+        warnings.append(
+            _(
+                "%(n)s người gây bạo lực không rõ giới tính không có cột để điền; hãy ghi chú "
+                "vào ô nếu cần."
+            )
+            % {"n": unknown}
+        )
+    return values, warnings
+
+
+# Statistical windows ----------------------------------------------------------------------------
+
+
+def official_rounds():
+    """The rounds statistics may be asked for: the periodic (six-month, annual) reporting rounds,
+    in creation order. Ad-hoc rounds are not: anyone opening one chooses its window."""
+    return Round.objects.filter(kind=RoundKind.PERIODIC).order_by("pk")
+
+
+def _overlap(one, other) -> bool:
+    return one.window_start <= other.window_end and other.window_start <= one.window_end
+
+
+def _isolates(one, other, agencies) -> bool:
+    """Whether the incidents counted in one window and not in the other, either way round, are
+    1 to SMALL-1: subtracting the two totals would then single incidents out."""
+    first = counted_incidents(start=one.window_start, end=one.window_end, agencies=agencies)
+    second = counted_incidents(start=other.window_start, end=other.window_end, agencies=agencies)
+    only_first = incident_count(first.exclude(dedup_key__in=second.values("dedup_key")))
+    only_second = incident_count(second.exclude(dedup_key__in=first.values("dedup_key")))
+    return any(0 < n < SMALL for n in (only_first, only_second))
+
+
+def window_verdicts(rounds, agencies=None) -> dict:
+    """Round pk → None when the round's statistics may be shown, else the earlier shown round it
+    would be subtracted from. Rounds are taken in creation order (pk); a round is shown when,
+    against every earlier shown round whose window overlaps its own, the incidents counted in one
+    window and not the other are 0 or at least SMALL, both ways (counted as the page counts:
+    `counted_incidents` in the same agencies, one per incident)."""
+    shown, verdicts = [], {}
+    for round_ in sorted(rounds, key=lambda r: r.pk):
+        other = next(
+            (s for s in shown if _overlap(s, round_) and _isolates(s, round_, agencies)), None
+        )
+        verdicts[round_.pk] = other
+        if other is None:
+            shown.append(round_)
+    return verdicts
+
+
+def refusal(round_, other) -> str:
+    """Why a round's statistics are not shown (`other`: its verdict)."""
+    return _(
+        "Không hiển thị vì so với kỳ %(other)s (%(start)s–%(end)s) chỉ chênh lệch dưới 5 vụ việc, "
+        "có thể suy ra từng vụ việc."
+    ) % {
+        "other": other.name,
+        "start": f"{other.window_start:%d/%m/%Y}",
+        "end": f"{other.window_end:%d/%m/%Y}",
+    }
+
+
+def window_rule() -> str:
+    return _(
+        "Chỉ thống kê theo kỳ báo cáo định kỳ (6 tháng, năm). Một kỳ có thời gian trùng với kỳ "
+        "đã công bố trước đó chỉ được hiển thị khi số vụ việc chỉ thuộc một trong hai kỳ bằng 0 "
+        "hoặc từ 5 trở lên: nếu không, lấy kết quả hai kỳ trừ cho nhau sẽ suy ra được từng vụ việc."
+    )
 
 
 # Protection of small counts (pure) --------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from reports import prefill
 from reports.models import FormStatus
 
 from .expressions import clean_expression, format_expression
@@ -88,6 +89,17 @@ class DataElementForm(forms.ModelForm):
             for name in LOCKED_FIELDS:
                 if name in self.changed_data:
                     self.add_error(name, self.reason)
+        codes = {cleaned.get("code"), self.instance.code if self.instance.pk else None}
+        source = prefill.sensitive_source(codes - {None})
+        if source is not None and not cleaned.get("sensitive"):
+            self.add_error(
+                "sensitive",
+                _(
+                    "Chỉ tiêu này được điền từ %(source)s vào báo cáo của đơn vị: phải giữ đánh "
+                    "dấu “số liệu nhạy cảm” để số liệu nhỏ không bị công bố."
+                )
+                % {"source": source.title},
+            )
         return cleaned
 
 

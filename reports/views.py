@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -7,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AUTHENTICATED, allow
-from accounts.models import PLAN_READERS, Role
+from accounts.models import PLAN_READERS, UNIT_STAFF, Role
 from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
 from indicators.models import CategoryOptionCombo
 
-from . import reminders, services
+from . import prefill, reminders, services
 from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitForm
 from .models import Attachment, Notification, Question, Round, Row, Submission, row_total
 
@@ -331,3 +332,94 @@ def extend(request, pk):
         messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": submission.unit})
         return redirect("reports:round", pk=submission.round_id)
     return render(request, "reports/extend.html", {"submission": submission, "form": form})
+
+
+# Filling the report from the unit's own records (prefill sources) --------------------------------
+
+
+def _prefill_source(request, key) -> prefill.Source:
+    source = prefill.get(key)
+    if source is None:
+        raise Http404
+    if request.user.role not in source.roles:
+        raise PermissionDenied
+    return source
+
+
+def _own_submission(request, pk) -> Submission:
+    """The user's unit's own report, or 404: a source's exact figures are that unit's own data,
+    never pulled into another unit's report, not even by a unit above it."""
+    queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
+    return get_object_or_404(queryset.filter(unit_id=request.user.unit_id), pk=pk)
+
+
+@allow(UNIT_STAFF)
+def prefill_preview(request, pk, key):
+    """What `prefill_fill` would write, next to what the report holds, and the difference."""
+    source = _prefill_source(request, key)
+    submission = _own_submission(request, pk)
+    shown = prefill.preview(source, submission)
+    if shown is None:
+        raise Http404
+    record_event(
+        actor=request.user,
+        action=Action.VIEW,
+        request=request,
+        label=_("Xem trước số liệu từ %(title)s cho báo cáo %(unit)s %(round)s")
+        % {"title": source.title, "unit": submission.unit.code, "round": submission.round.code},
+    )
+    context = {
+        "submission": submission,
+        "preview": shown,
+        "note": shown.note(submission),
+        "can_edit": submission.is_editable_by(request.user),
+    }
+    partial = request.headers.get("HX-Request")
+    template = "reports/_prefill_preview.html" if partial else "reports/prefill.html"
+    return render(request, template, context)
+
+
+def _previewed_versions(post) -> dict:
+    """(row id, option combo id) → the cell version the preview carried in `v<row>_<combo>`."""
+    versions = {}
+    for name, value in post.items():
+        row, _sep, combo = name[1:].partition("_")
+        if name.startswith("v") and row.isdigit() and combo.isdigit() and value.isdigit():
+            versions[int(row), int(combo)] = int(value)
+    return versions
+
+
+@require_POST
+@allow(UNIT_STAFF)
+def prefill_fill(request, pk, key):
+    """Write the source's values into the unit's report, exactly as previewed, or nothing."""
+    source = _prefill_source(request, key)
+    submission = _own_submission(request, pk)
+    try:
+        shown = prefill.fill(
+            source=source,
+            submission=submission,
+            previewed=request.POST.get("digest", ""),
+            versions=_previewed_versions(request.POST),
+            actor=request.user,
+            request=request,
+        )
+    except ConcurrentEdit:
+        messages.error(
+            request,
+            _(
+                "Các ô đã thay đổi từ khi xem trước. Hãy xem lại rồi bấm lại; chưa ô nào bị "
+                "thay đổi."
+            ),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã điền %(n)s ô số liệu từ %(title)s.")
+            % {"n": len(shown.cells), "title": source.title},
+        )
+        for warning in shown.warnings:
+            messages.warning(request, warning)
+    return redirect("reports:submission", pk=submission.pk)

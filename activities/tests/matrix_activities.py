@@ -1,14 +1,12 @@
-"""Activities, the Action Month and counting into reports × personas (see test_matrix.py)."""
+"""Activities and the Action Month × personas (see test_matrix.py). Counting into reports goes
+through the reports app's prefill URLs (binhdang/tests/test_access_matrix.py)."""
 
-import datetime
 import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from activities.models import ActivityFile
-from reports.models import Round, Submission
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -63,19 +61,6 @@ def _file(w):
     return {"pk": evidence.pk}
 
 
-def _submission(w):
-    """Sở Y tế's annual report, its round open today."""
-    today = timezone.localdate()
-    Round.objects.filter(code="BDG-2025").update(
-        opens_on=today - datetime.timedelta(days=1),
-        due_on=today + datetime.timedelta(days=10),
-        lock_on=today + datetime.timedelta(days=30),
-    )
-    return {"pk": Submission.objects.get(round__code="BDG-2025", unit__code="SYT").pk}
-
-
-REPORT = {**READ_OWN, "leader": 403, "admin": 403}
-
 ROUTES = {
     "activities:list": {"expect": READ},
     "activities:export": {"expect": READ},
@@ -101,11 +86,5 @@ ROUTES = {
     "activities:campaign_export": {
         "kwargs": lambda w: {"pk": w["campaign"].pk},
         "expect": READ,
-    },
-    "activities:report_counts": {"kwargs": _submission, "expect": REPORT},
-    "activities:fill_report": {
-        "kwargs": _submission,
-        "method": "post",
-        "expect": {**REPORT, "reporter": 302, "approver": 302, "coordinator": 302},
     },
 }

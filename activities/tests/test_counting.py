@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from activities import counting
 from activities.models import (
     Activity,
@@ -25,6 +26,7 @@ from activities.models import (
 )
 from analytics.engine import aggregate
 from audit.models import Action, Event
+from conftest import make_user
 from orgs.models import Unit
 from reports.models import DataValue, Round, Submission
 from reports.services import CellInput, save_values
@@ -287,17 +289,22 @@ class HiddenInputs(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs["name"][0] in "vc":
+        if tag == "input" and attrs.get("type") == "hidden":
             self.inputs[attrs["name"]] = attrs["value"]
 
 
 def preview_versions(client, submission) -> tuple[dict, str]:
-    url = reverse("activities:report_counts", args=[submission.pk])
+    """The preview's hidden fields (cell versions and the digest), as the browser posts them."""
+    url = reverse("reports:prefill", args=[submission.pk, "activities"])
     response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     parser = HiddenInputs()
     parser.feed(response.content.decode())
     return parser.inputs, response.content.decode()
+
+
+def fill_url(submission) -> str:
+    return reverse("reports:prefill_fill", args=[submission.pk, "activities"])
 
 
 def stored(submission) -> dict:
@@ -320,20 +327,23 @@ def annual_open(db):
     return Round.objects.get(code="BDG-2025")
 
 
-def test_fill_report_writes_the_counts_and_the_province_is_their_sum(
+def test_each_unit_fills_its_counts_and_the_province_is_their_sum(
     client, world, annual_open, coordinator
 ):
-    client.force_login(coordinator)
     for code, values in ANNUAL_EXPECTED.items():
+        client.force_login(make_user(f"{code}.baocao", Role.REPORTER, code))
         submission = Submission.objects.get(round=annual_open, unit__code=code)
         versions, _page = preview_versions(client, submission)
-        assert len(versions) == 2 * len(ZERO)  # a version and a computed value a cell
+        assert len(versions) == len(ZERO) + 1  # a version a cell, and the digest
         since = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
-        response = client.post(reverse("activities:fill_report", args=[submission.pk]), versions)
+        response = client.post(fill_url(submission), versions)
         assert response.status_code == 302
         assert stored(submission) == values, code
-        events = Event.objects.filter(pk__gt=since, object_type="reports.datavalue")
-        assert events.filter(action=Action.UPDATE).count() == len(ZERO)
+        events = Event.objects.filter(pk__gt=since)
+        assert events.filter(action=Action.UPDATE, object_type="reports.datavalue").count() == len(
+            ZERO
+        )
+        assert events.filter(object_type="reports.submission").count() == 1
 
     numeric = [code for code in counting.ELEMENTS if code != counting.BOOLEAN]
     result = aggregate(user=coordinator, elements=numeric, rounds=["BDG-2025"], units=["51"])
@@ -350,7 +360,7 @@ def test_a_corrected_cell_shows_its_difference_and_nothing_is_lost(
     submission = Submission.objects.get(round=annual_open, unit__code="SYT")
     client.force_login(reporter)
     versions, _page = preview_versions(client, submission)
-    client.post(reverse("activities:fill_report", args=[submission.pk]), versions)
+    client.post(fill_url(submission), versions)
     row = annual_open.form.rows().get(data_element__code="BDG_HD_TT")
     combo = row.data_element.category_combo.option_combos.get()
     save_values(
@@ -379,20 +389,21 @@ def test_counts_changed_since_the_preview_are_not_written(client, world, annual_
         participants_female=1,
         created_by=reporter,
     )
-    url = reverse("activities:fill_report", args=[submission.pk])
-    response = client.post(url, previewed, follow=True)
-    assert "Số liệu đã thay đổi kể từ lúc xem trước; hãy xem lại" in response.content.decode()
+    since = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
+    response = client.post(fill_url(submission), previewed, follow=True)
+    assert "Số liệu nguồn đã thay đổi từ khi xem trước" in response.content.decode()
     assert not DataValue.objects.filter(submission=submission).exists()
+    assert not Event.objects.filter(pk__gt=since, action=Action.UPDATE).exists()
     previewed, _page = preview_versions(client, submission)
-    assert client.post(url, previewed).status_code == 302
+    assert client.post(fill_url(submission), previewed).status_code == 302
     assert stored(submission)["BDG_HD_TH", "default"] == "2"
 
 
 def test_a_fill_without_the_preview_changes_nothing(client, world, annual_open, reporter):
     submission = Submission.objects.get(round=annual_open, unit__code="SYT")
     client.force_login(reporter)
-    response = client.post(reverse("activities:fill_report", args=[submission.pk]), follow=True)
-    assert "Chưa ô nào bị thay đổi." in response.content.decode()
+    response = client.post(fill_url(submission), follow=True)
+    assert "Chưa xem trước số liệu sẽ điền" in response.content.decode()
     assert not DataValue.objects.filter(submission=submission).exists()
 
 
@@ -402,8 +413,11 @@ def test_a_locked_report_gets_no_button_and_no_fill(client, world, reporter):
     client.force_login(reporter)
     page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
     assert "Lấy số liệu từ hoạt động đã ghi nhận" not in page
-    response = client.post(reverse("activities:fill_report", args=[submission.pk]))
-    assert response.status_code == 404
+    versions, preview = preview_versions(client, submission)
+    assert "Báo cáo này hiện không sửa được." in preview
+    response = client.post(fill_url(submission), versions, follow=True)
+    assert "Đợt báo cáo đã khóa sổ" in response.content.decode()
+    assert not DataValue.objects.filter(submission=submission).exists()
 
 
 def test_the_report_page_offers_the_counts(client, world, annual_open, reporter):
@@ -411,6 +425,6 @@ def test_the_report_page_offers_the_counts(client, world, annual_open, reporter)
     client.force_login(reporter)
     page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
     assert "Lấy số liệu từ hoạt động đã ghi nhận" in page
-    assert reverse("activities:report_counts", args=[submission.pk]) in page
+    assert reverse("reports:prefill", args=[submission.pk, "activities"]) in page
     _versions, preview = preview_versions(client, submission)
     assert "17,501" in preview  # million đồng, Vietnamese decimal comma

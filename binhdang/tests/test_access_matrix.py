@@ -1,11 +1,15 @@
 """Persona × URL × record: who gets what. Another unit's record answers 404, never its data."""
 
+import datetime
+
 import pytest
-from django.urls import reverse
+from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import EnrolmentLink
 from orgs.models import EthnicGroup, Unit
 from plans.models import Evidence, Plan, PlanItem, ProgressUpdate, Task
+from reports.models import Round, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -275,6 +279,55 @@ def test_the_api_schema_needs_a_signed_in_user(client, reporter):
     assert client.get("/api/v1/openapi.json").status_code == 302
     client.force_login(reporter)
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+# The reports app's prefill URLs (reports/prefill.py): only the unit's own reporter and approver.
+# (url name → method, expected status per persona); every such URL must be declared here.
+PREFILL = {
+    "reports:prefill": ("get", OK),
+    "reports:prefill_fill": ("post", 302),
+}
+PREFILL_REFUSED = {
+    "coordinator": FORBIDDEN,
+    "leader": FORBIDDEN,
+    "admin": FORBIDDEN,
+    "outsider": NOT_FOUND,  # another unit's report
+    "case_worker": FORBIDDEN,
+}
+
+
+@pytest.fixture
+def open_submission(db):
+    """Sở Y tế's annual report, its round open today."""
+    today = timezone.localdate()
+    Round.objects.filter(code="BDG-2025").update(
+        opens_on=today - datetime.timedelta(days=1),
+        due_on=today + datetime.timedelta(days=10),
+        lock_on=today + datetime.timedelta(days=30),
+    )
+    return Submission.objects.get(round__code="BDG-2025", unit__code="SYT")
+
+
+def test_every_prefill_url_is_declared():
+    resolver = get_resolver().namespace_dict["reports"][1]
+    names = {f"reports:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
+    assert {n for n in names if n.startswith("reports:prefill")} == set(PREFILL)
+
+
+@pytest.mark.parametrize("key", ["cases", "activities"])
+@pytest.mark.parametrize("name", list(PREFILL))
+@pytest.mark.parametrize("persona", [*PREFILL_REFUSED, "reporter", "approver", "anonymous"])
+def test_prefill_access(client, personas, open_submission, name, key, persona):
+    method, allowed = PREFILL[name]
+    expected = PREFILL_REFUSED.get(persona, LOGIN if persona == "anonymous" else allowed)
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    url = reverse(name, kwargs={"pk": open_submission.pk, "key": key})
+    response = getattr(client, method)(url)
+    assert response.status_code == expected, (name, key, persona)
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("accounts:login"))
+    assert not open_submission.values.exists()  # the fill without a preview writes nothing
 
 
 # Separation of duties for GBV access (accounts): the requests, grants and enrolment links.

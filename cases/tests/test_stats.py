@@ -34,9 +34,10 @@ from cases.models import (
     Survivor,
 )
 from conftest import make_user
+from indicators.models import DataElement
 from orgs.models import Unit
 from reports import services
-from reports.models import DataValue, Form, Submission
+from reports.models import DataValue, Form, Round, RoundKind, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -512,11 +513,28 @@ FILLED = {
 }
 
 
-def _versions(response) -> dict:
-    """The hidden version fields of the preview, as the browser would post them."""
+def _preview(client, submission) -> tuple[dict, str]:
+    """The preview's hidden fields (cell versions, digest) as the browser would post them."""
+    url = reverse("reports:prefill", args=[submission.pk, "cases"])
+    response = client.get(url, HTTP_HX_REQUEST="1")
+    assert response.status_code == 200
     parser = InputParser()
     parser.feed(response.content.decode())
-    return parser.inputs
+    return parser.inputs, response.content.decode()
+
+
+def _fill(client, submission, data=None, **extra):
+    url = reverse("reports:prefill_fill", args=[submission.pk, "cases"])
+    return client.post(url, data or {}, **extra)
+
+
+def _stored(submission) -> dict:
+    return {
+        (v.data_element.code, v.option_combo.code): v.value
+        for v in DataValue.objects.filter(submission=submission).select_related(
+            "data_element", "option_combo"
+        )
+    }
 
 
 class InputParser(HTMLParser):
@@ -526,7 +544,7 @@ class InputParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs["name"].startswith("v"):
+        if tag == "input" and attrs.get("type") == "hidden":
             self.inputs[attrs["name"]] = attrs["value"]
 
 
@@ -535,24 +553,23 @@ def test_a_reporter_fills_their_units_report_from_its_cases(client, world, open_
     client.force_login(reporter)
     page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
     assert "Lấy số liệu từ hồ sơ hỗ trợ nạn nhân" in page
-    assert reverse("cases:report_counts", args=[submission.pk]) in page
-    preview = client.get(reverse("cases:report_counts", args=[submission.pk]), HTTP_HX_REQUEST="1")
-    assert preview.status_code == 200 and DUPLICATE not in preview.content.decode()
-    versions = _versions(preview)
-    assert len(versions) == 8
+    assert reverse("reports:prefill", args=[submission.pk, "cases"]) in page
     since = _last_event()
-    response = client.post(reverse("cases:fill_report", args=[submission.pk]), versions)
+    previewed, preview = _preview(client, submission)
+    assert DUPLICATE not in preview
+    assert "người gây bạo lực không rõ giới tính" in preview
+    assert len(previewed) == 9  # a version per cell, and the digest
+    view = Event.objects.get(pk__gt=since)
+    assert view.action == Action.VIEW and "hồ sơ hỗ trợ nạn nhân" in view.object_repr
+    since = _last_event()
+    response = _fill(client, submission, previewed)
     assert response.status_code == 302
-    values = {
-        (v.data_element.code, v.option_combo.code): v.value
-        for v in DataValue.objects.filter(submission=submission).select_related(
-            "data_element", "option_combo"
-        )
-    }
-    assert values == FILLED
+    assert _stored(submission) == FILLED
     events = Event.objects.filter(pk__gt=since)
-    assert events.filter(action=Action.EXPORT).count() == 1
     assert events.filter(action=Action.UPDATE, object_type="reports.datavalue").count() == 8
+    assert events.filter(object_type="reports.submission").get().changes == {
+        "prefill": [None, "cases"]
+    }
     assert DUPLICATE not in json.dumps(list(events.values("changes", "object_repr")))
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("người gây bạo lực không rõ giới tính" in m for m in messages)
@@ -561,17 +578,65 @@ def test_a_reporter_fills_their_units_report_from_its_cases(client, world, open_
 def test_a_fill_without_the_preview_changes_nothing(client, world, open_round, reporter):
     submission = Submission.objects.get(round=open_round, unit__code="SYT")
     client.force_login(reporter)
-    response = client.post(reverse("cases:fill_report", args=[submission.pk]), follow=True)
+    response = _fill(client, submission, follow=True)
     assert not DataValue.objects.filter(submission=submission).exists()
     assert "chưa ô nào bị thay đổi" in response.content.decode()
+
+
+def test_a_case_added_since_the_preview_refuses_the_fill(client, world, open_round, reporter):
+    """The fill writes what the preview showed or nothing: a consented incident recorded in
+    between changes the counts, though no cell of the report changed."""
+    submission = Submission.objects.get(round=open_round, unit__code="SYT")
+    client.force_login(reporter)
+    previewed, _page = _preview(client, submission)
+    record(world["syt"], name="Ghi sau khi xem", kind=IncidentType.PHYSICAL)
+    since = _last_event()
+    response = _fill(client, submission, previewed, follow=True)
+    assert "Số liệu nguồn đã thay đổi từ khi xem trước" in response.content.decode()
+    assert not DataValue.objects.filter(submission=submission).exists()
+    assert not Event.objects.filter(pk__gt=since, action=Action.UPDATE).exists()
+    previewed, _page = _preview(client, submission)
+    assert _fill(client, submission, previewed).status_code == 302
+    assert _stored(submission)["BDG_M3_NN", "FEMALE"] == "11"
+
+
+def test_a_cell_typed_since_the_preview_refuses_the_fill(client, world, open_round, reporter):
+    submission = Submission.objects.get(round=open_round, unit__code="SYT")
+    client.force_login(reporter)
+    previewed, _page = _preview(client, submission)
+    row = open_round.form.rows().get(data_element__code="BDG_M3_GBL")
+    combo = row.data_element.category_combo.option_combos.get(code="MALE")
+    services.save_values(
+        submission=submission,
+        cells=[services.CellInput(row=row, option_combo=combo, raw="9", expected_version=0)],
+        actor=reporter,
+    )
+    response = _fill(client, submission, previewed, follow=True)
+    assert "Các ô đã thay đổi từ khi xem trước" in response.content.decode()
+    assert _stored(submission) == {("BDG_M3_GBL", "MALE"): "9"}
+
+
+def test_a_cell_not_marked_sensitive_is_never_filled_from_cases(
+    client, world, open_round, reporter
+):
+    """Case-derived cells are small counts about people wherever they land: the source fills
+    only elements that the analytics protect as sensitive."""
+    DataElement.objects.filter(code="BDG_M3_NN_DV").update(sensitive=False)
+    submission = Submission.objects.get(round=open_round, unit__code="SYT")
+    client.force_login(reporter)
+    previewed, preview = _preview(client, submission)
+    assert "BDG_M3_NN_DV chưa được đánh dấu" in preview
+    response = _fill(client, submission, previewed, follow=True)
+    assert "chỉ được điền vào chỉ tiêu đánh dấu “số liệu nhạy cảm”" in response.content.decode()
+    assert not DataValue.objects.filter(submission=submission).exists()
 
 
 def test_a_reporter_of_another_unit_gets_404(client, world, open_round, outsider):
     submission = Submission.objects.get(round=open_round, unit__code="SYT")
     client.force_login(outsider)
-    assert client.get(reverse("cases:report_counts", args=[submission.pk])).status_code == 404
-    response = client.post(reverse("cases:fill_report", args=[submission.pk]))
-    assert response.status_code == 404
+    url = reverse("reports:prefill", args=[submission.pk, "cases"])
+    assert client.get(url).status_code == 404
+    assert _fill(client, submission).status_code == 404
     assert not DataValue.objects.filter(submission=submission).exists()
 
 
@@ -580,3 +645,97 @@ def test_no_button_on_a_locked_report(client, world, reporter):
     client.force_login(reporter)
     page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
     assert "Lấy số liệu từ hồ sơ hỗ trợ nạn nhân" not in page
+
+
+# Statistical windows ---------------------------------------------------------------------------
+
+LATE = datetime.date(2025, 12, 20)  # in the test round (to 31/12), after Báo cáo năm 2025 (14/12)
+DAY = datetime.timedelta(days=1)
+
+
+def _late_incidents(world, n):
+    for i in range(n):
+        record(world["syt"], name=f"Cuối năm {i}", kind=IncidentType.PHYSICAL, day=LATE)
+
+
+def test_a_round_a_few_incidents_away_from_an_earlier_one_is_refused(
+    client, world, coordinator, window
+):
+    """The test round (01/01–31/12/2025) and Báo cáo 6 tháng đầu năm 2025 (15/12/2024–14/06/2025)
+    both count the 12 incidents of March; two more in late December would be the difference."""
+    _late_incidents(world, 2)
+    client.force_login(coordinator)
+    since = _last_event()
+    response = client.get(reverse("cases:stats"), window)
+    assert "result" not in response.context
+    page = response.content.decode()
+    refusal = (
+        "Không hiển thị vì so với kỳ Báo cáo 6 tháng đầu năm 2025 (15/12/2024–14/06/2025) chỉ "
+        "chênh lệch dưới 5 vụ việc, có thể suy ra từng vụ việc."
+    )
+    assert refusal in page
+    assert "Chỉ thống kê theo kỳ báo cáo định kỳ" in page  # the rule, explained
+    event = Event.objects.get(pk__gt=since)
+    assert event.action == Action.VIEW and "không hiển thị" in event.object_repr
+    since = _last_event()
+    download = client.get(reverse("cases:stats_xlsx", args=["types"]), window)
+    assert download.status_code == 302 and download["Location"] == reverse("cases:stats")
+    assert [str(m) for m in download.wsgi_request._messages] == [refusal]
+    assert not Event.objects.filter(pk__gt=since, action=Action.EXPORT).exists()
+    # The earlier rounds still show, and the latest shown one is the default.
+    default = client.get(reverse("cases:stats")).context["result"]
+    assert (default.start, default.end) == (datetime.date(2024, 12, 15), END - 17 * DAY)
+
+
+@pytest.mark.parametrize("late", [0, 5])
+def test_a_round_zero_or_five_incidents_away_is_shown(client, world, coordinator, window, late):
+    _late_incidents(world, late)
+    client.force_login(coordinator)
+    result = client.get(reverse("cases:stats"), window).context["result"]
+    assert result.total == 12 + late
+    download = client.get(reverse("cases:stats_xlsx", args=["types"]), window)
+    assert download["Content-Type"] == XLSX_MIME
+
+
+def test_the_rule_is_decided_in_the_pages_agency_scope(client, world, window):
+    """The late incidents are Sở Y tế's: Công an tỉnh's windows differ by nothing."""
+    _late_incidents(world, 2)
+    client.force_login(world["cat"])
+    assert client.get(reverse("cases:stats"), window).context["result"].total == "<5"
+    client.force_login(world["syt"])
+    assert "result" not in client.get(reverse("cases:stats"), window).context
+
+
+def test_window_verdicts_follow_the_creation_order(world, open_round):
+    _late_incidents(world, 2)
+    rounds = list(stats.official_rounds())
+    verdicts = stats.window_verdicts(rounds)
+    half, annual = Round.objects.get(code="BDG-2025S1"), Round.objects.get(code="BDG-2025")
+    assert verdicts == {half.pk: None, annual.pk: None, open_round.pk: half}
+    # Without the six-month round, the annual one (also 2 away) refuses the test round.
+    assert stats.window_verdicts([annual, open_round])[open_round.pk] == annual
+
+
+def test_an_ad_hoc_round_is_not_offered_nor_counted(client, world, coordinator, open_round):
+    adhoc = Round.objects.create(
+        code="BLG-DOTXUAT",
+        name="Đợt đột xuất",
+        form=open_round.form,
+        kind=RoundKind.ADHOC,
+        period="2025",
+        window_start=datetime.date(2025, 3, 1),
+        window_end=datetime.date(2025, 3, 2),
+        opens_on=open_round.opens_on,
+        due_on=open_round.due_on,
+        lock_on=open_round.lock_on,
+        scope=open_round.scope,
+    )
+    client.force_login(coordinator)
+    response = client.get(reverse("cases:stats"))
+    assert adhoc not in response.context["form"].fields["round"].queryset
+    assert "Đợt đột xuất" not in response.content.decode()
+    asked = client.get(reverse("cases:stats"), {"round": adhoc.pk})
+    assert "result" not in asked.context
+    assert "chỉ thống kê theo kỳ báo cáo định kỳ" in asked.content.decode()
+    download = client.get(reverse("cases:stats_xlsx", args=["types"]), {"round": adhoc.pk})
+    assert download.status_code == 302

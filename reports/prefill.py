@@ -1,0 +1,261 @@
+"""Filling a unit's report from what the unit recorded elsewhere (its GBV cases, its activities):
+one mechanism for every such source.
+
+An app registers a `Source` when it starts (AppConfig.ready): a key, a Vietnamese title, the data
+element codes it fills, the roles that may use it and a function computing
+{(element code, option combo code): value} for a submission. The mechanism does the rest, the same
+for every source:
+
+- `lines`: the form's rows the source fills, each cell with the stored value, the computed one
+  and their difference (the preview);
+- `digest`: a fingerprint of the computed values, carried by the preview in a hidden field;
+- `fill`: recompute, and refuse (changing nothing) when the values differ from those previewed or
+  a cell changed since; else write through `services.save_values` (the checks and audit of typing)
+  and record one event.
+
+Only the unit's own staff fill their report: the exact counts of a source are that unit's own data.
+A `sensitive` source (GBV cases) fills only elements marked sensitive, so that every published
+figure derived from it is protected as small counts are.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import UNIT_STAFF
+from audit.models import Action
+from audit.services import record_event
+from indicators.models import ValueType, display_value, stored_number
+
+from . import services
+
+Values = dict[tuple[str, str], object]
+
+
+@dataclass(frozen=True)
+class Source:
+    """What an app tells the mechanism. `compute(submission)` returns the values by
+    (element code, option combo code), or (values, [warnings in Vietnamese]). `note` explains
+    what is counted; it may name %(unit)s, %(start)s and %(end)s (the round's data window)."""
+
+    key: str
+    title: str
+    elements: tuple[str, ...]
+    compute: Callable
+    roles: frozenset = UNIT_STAFF
+    sensitive: bool = False
+    note: str = ""
+
+
+@dataclass
+class Computed:
+    values: dict[tuple[str, str], str]
+    warnings: list[str] = field(default_factory=list)
+
+
+_sources: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    """Add a source (once per key). Its roles must be unit staff: a source fills a unit's own
+    report, never another's."""
+    if not source.roles or not source.roles <= UNIT_STAFF:
+        raise ValueError(f"prefill source {source.key}: roles must be unit staff")
+    known = _sources.get(source.key)
+    if known is not None and known != source:
+        raise ValueError(f"prefill source {source.key} registered twice")
+    _sources[source.key] = source
+
+
+def sources() -> list[Source]:
+    return list(_sources.values())
+
+
+def get(key: str) -> Source | None:
+    return _sources.get(key)
+
+
+def sensitive_source(codes: Iterable[str]) -> Source | None:
+    """The sensitive source that fills one of these element codes, if any: such an element must
+    stay marked sensitive."""
+    wanted = set(codes)
+    return next((s for s in _sources.values() if s.sensitive and wanted & set(s.elements)), None)
+
+
+def offered(submission, user, codes: Iterable[str]) -> list[Source]:
+    """The sources the user may use on the submission whose form holds some of their elements
+    (`codes`: the form's element codes)."""
+    if user.unit_id != submission.unit_id or not submission.is_editable_by(user):
+        return []
+    present = set(codes)
+    return [
+        s for s in _sources.values() if user.role in s.roles and present.intersection(s.elements)
+    ]
+
+
+def check_user(source: Source, submission, user) -> None:
+    if user.role not in source.roles or user.unit_id != submission.unit_id:
+        raise PermissionDenied
+
+
+# What the source would write ---------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    element: object  # DataElement
+    combo: object  # CategoryOptionCombo
+    stored: object  # the DataValue, or None
+    computed: str
+
+    @property
+    def computed_shown(self) -> str:
+        return display_value(self.element, self.computed)
+
+    @property
+    def difference(self) -> str:
+        """Computed minus stored ("" when equal, or when nothing is stored to compare with)."""
+        if self.stored is None or self.stored.no_data or self.stored.value in ("", self.computed):
+            return ""
+        before, after = stored_number(self.stored.value), stored_number(self.computed)
+        if self.element.value_type == ValueType.BOOLEAN or before is None or after is None:
+            return _("khác")
+        change = after - before
+        return ("+" if change > 0 else "−") + display_value(self.element, str(abs(change)))
+
+
+@dataclass
+class Preview:
+    source: Source
+    lines: list  # [(row, [Cell])]
+    warnings: list[str]
+    digest: str
+
+    @property
+    def cells(self) -> list:
+        return [(row, cell) for row, cells in self.lines for cell in cells]
+
+    def problems(self) -> list[str]:
+        """Why the source may not fill this form, whatever the values."""
+        if not self.source.sensitive:
+            return []
+        plain = sorted({c.element.code for _row, c in self.cells if not c.element.sensitive})
+        if not plain:
+            return []
+        return [
+            _(
+                "Số liệu từ %(title)s chỉ được điền vào chỉ tiêu đánh dấu “số liệu nhạy cảm”; "
+                "chỉ tiêu %(codes)s chưa được đánh dấu. Đề nghị Sở Nội vụ sửa danh mục chỉ tiêu."
+            )
+            % {"title": self.source.title, "codes": ", ".join(plain)}
+        ]
+
+    def note(self, submission) -> str:
+        round_ = submission.round
+        return self.source.note % {
+            "unit": submission.unit,
+            "start": f"{round_.window_start:%d/%m/%Y}",
+            "end": f"{round_.window_end:%d/%m/%Y}",
+        }
+
+
+def _computed(source: Source, submission) -> Computed:
+    result = source.compute(submission)
+    values, warnings = result if isinstance(result, tuple) else (result, [])
+    return Computed({key: str(value) for key, value in values.items()}, list(warnings))
+
+
+def digest(values: dict) -> str:
+    """A fingerprint of computed values: equal values, equal fingerprint."""
+    text = json.dumps(sorted([code, combo, value] for (code, combo), value in values.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def preview(source: Source, submission) -> Preview | None:
+    """The cells the source would fill in the submission, or None when its form has none."""
+    rows = list(
+        submission.round.form.rows()
+        .filter(data_element__code__in=source.elements)
+        .prefetch_related("data_element__category_combo__option_combos")
+    )
+    if not rows:
+        return None
+    computed = _computed(source, submission)
+    stored = {
+        (v.data_element_id, v.option_combo_id): v
+        for v in submission.values.filter(data_element__in=[r.data_element for r in rows])
+    }
+    lines = []
+    for row in rows:
+        element = row.data_element
+        cells = [
+            Cell(element, combo, stored.get((element.pk, combo.pk)), computed.values[key])
+            for combo in element.category_combo.option_combos.all()
+            if (key := (element.code, combo.code)) in computed.values
+        ]
+        if cells:
+            lines.append((row, cells))
+    if not lines:
+        return None
+    shown = Preview(source, lines, computed.warnings, "")
+    shown.digest = digest({(c.element.code, c.combo.code): c.computed for _r, c in shown.cells})
+    return shown
+
+
+# The fill ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def fill(
+    *, source: Source, submission, previewed: str, versions: dict, actor, request=None
+) -> Preview:
+    """Write what the preview showed, or nothing.
+
+    `previewed` is the digest the preview carried; `versions` maps (row id, option combo id) to
+    the cell versions it showed. Values computed now that differ from the previewed ones refuse
+    the fill (ValidationError), and so does a cell changed since (ConcurrentEdit, from
+    save_values). Returns the preview written."""
+    check_user(source, submission, actor)
+    shown = preview(source, submission)
+    if shown is None:
+        raise ValidationError(_("Biểu báo cáo này không có chỉ tiêu nào lấy từ nguồn này."))
+    if problems := shown.problems():
+        raise ValidationError(problems)
+    if not previewed:
+        raise ValidationError(
+            _("Chưa xem trước số liệu sẽ điền. Hãy xem trước rồi bấm lại; chưa ô nào bị thay đổi.")
+        )
+    if previewed != shown.digest:
+        raise ValidationError(
+            _(
+                "Số liệu nguồn đã thay đổi từ khi xem trước (có bản ghi được thêm, sửa hoặc xóa). "
+                "Hãy xem lại rồi bấm lại; chưa ô nào bị thay đổi."
+            )
+        )
+    cells = [
+        services.CellInput(
+            row=row,
+            option_combo=cell.combo,
+            raw=cell.computed,
+            comment=None,
+            no_data=False,
+            expected_version=versions.get((row.pk, cell.combo.pk), -1),
+            machine=True,
+        )
+        for row, cell in shown.cells
+    ]
+    services.save_values(submission=submission, cells=cells, actor=actor, request=request)
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=submission,
+        request=request,
+        label=_("Lấy %(n)s ô số liệu từ %(title)s") % {"n": len(cells), "title": source.title},
+        changes={"prefill": [None, source.key]},
+    )
+    return shown
