@@ -283,7 +283,10 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
        requester's (a coordinator's request → an admin; an admin's → a coordinator; a request
        nobody made, for accounts older than approvals → any manager);
     4. never someone whose account the requester created, or whose password or second factor
-       the requester reset last: one person with two accounts must not approve themself.
+       the requester reset last: one person with two accounts must not approve themself;
+    5. never someone who created the account concerned or last reset its password or second
+       factor (they may know its password, and the approver receives the enrolment link); a
+       supervisor of the agency excluded this way counts as absent for rule 3.
     """
     requester = req.requested_by
     if req.status != GbvRequestStatus.PENDING:
@@ -294,10 +297,20 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
         return _("Bạn không thể phê duyệt yêu cầu về tài khoản của chính mình.")
     if not approver.is_active:
         return _("Tài khoản của bạn đã bị khóa.")
+    if _created_or_reset_by(req.subject, approver):
+        return _(
+            "Bạn đã tạo tài khoản này hoặc là người cấp lại mật khẩu, xác thực hai lớp của tài "
+            "khoản này gần nhất: cần một người khác phê duyệt."
+        )
     supervisor = approver.role == Role.CASE_SUPERVISOR and approver.has_gbv_access
+    unit_supervisors = [
+        person
+        for person in active_supervisors(req.unit_id, excluding=req.subject)
+        if not _created_or_reset_by(req.subject, person)
+    ]
     if supervisor and approver.unit_id == req.unit_id:
         eligible = True
-    elif active_supervisors(req.unit_id, excluding=req.subject).exists():
+    elif unit_supervisors:
         eligible = False
     elif supervisor:
         eligible = True

@@ -414,3 +414,37 @@ def test_the_demo_gbv_accounts_are_approved_by_the_demo_supervisor():
         assert user.has_gbv_access
         assert GbvGrant.objects.get(user=user, revoked_at__isnull=True).approved_by == supervisor
     assert supervisor.has_gbv_access
+
+
+def test_whoever_created_the_account_never_approves_its_access(admin_user, coordinator):
+    # The admin creates a case worker of Sở Y tế (no supervisor yet) and drops the request; a
+    # coordinator asks again. Admins approve coordinators' requests, but not this admin: they
+    # know the password, and the approver receives the enrolment link.
+    new = _create_gbv_user(admin_user, "gia.mao", Role.CASE_WORKER)
+    first = GbvAccessRequest.objects.get(subject=new)
+    _as(admin_user).post(reverse("accounts:gbv_cancel", args=[first.pk]))
+    _as(coordinator).post(reverse("accounts:user_request_gbv", args=[new.pk]))
+    req = GbvAccessRequest.objects.get(subject=new, status=GbvRequestStatus.PENDING)
+    approve = reverse("accounts:gbv_approve", args=[req.pk])
+    body = _as(admin_user).post(approve, follow=True).content.decode()
+    assert "Bạn đã tạo tài khoản này" in body
+    assert not User.objects.get(pk=new.pk).has_gbv_access
+    other_admin = make_user("quantri2", Role.ADMIN, "SNV")
+    assert _as(other_admin).post(approve).status_code == 200
+    assert User.objects.get(pk=new.pk).has_gbv_access
+
+
+def test_a_supervisor_who_reset_the_password_leaves_the_next_reset_to_someone_else(
+    coordinator, admin_user, supervisor
+):
+    worker = make_user("syt.hotro", Role.CASE_WORKER, "SYT")
+    _as(coordinator).post(reverse("accounts:user_reset_password", args=[worker.pk]))
+    req = GbvAccessRequest.objects.get(subject=worker)
+    assert _as(supervisor).post(reverse("accounts:gbv_approve", args=[req.pk])).status_code == 200
+    # The supervisor now knows the password: the authenticator reset goes to someone else
+    # (here the other management role, as if Sở Y tế had no supervisor).
+    _as(coordinator).post(reverse("accounts:user_reset_second_factor", args=[worker.pk]))
+    reset = GbvAccessRequest.objects.get(subject=worker, kind=GbvRequestKind.SECOND_FACTOR)
+    approve = reverse("accounts:gbv_approve", args=[reset.pk])
+    assert "Bạn đã tạo tài khoản này" in _as(supervisor).post(approve, follow=True).content.decode()
+    assert _as(admin_user).post(approve).status_code == 200
