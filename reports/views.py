@@ -13,7 +13,7 @@ from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
 from indicators.models import CategoryOptionCombo
 
-from . import prefill, reminders, services
+from . import disclosure, prefill, reminders, services
 from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitForm
 from .models import Attachment, Notification, Question, Round, Row, Submission, row_total
 
@@ -108,6 +108,7 @@ def submission_detail(request, pk):
         "attachments": submission.attachments.select_related("uploaded_by"),
         "attachment_form": AttachmentForm(),
         "history": Event.objects.for_object(submission)[:30],
+        "masked": not disclosure.sees_exact(request.user, submission.unit_id),
         **_urls(submission),
     }
     return render(request, "reports/submission.html", context)
@@ -146,11 +147,13 @@ def _cell_context(submission, row, combo, user, **extra):
     }
 
 
-def _cell_of(submission, params):
-    """The (row, option combo) a request names, within the submission's form, or 404."""
-    row = get_object_or_404(
-        Row.objects.filter(section__form=submission.round.form), pk=params.get("row")
-    )
+def _cell_of(submission, params, user):
+    """The (row, option combo) a request names, within the submission's form, or 404; 404 too
+    for a sensitive cell of another unit (reports.disclosure: never shown, never written)."""
+    rows = Row.objects.filter(section__form=submission.round.form)
+    if not disclosure.sees_exact(user, submission.unit_id):
+        rows = rows.exclude(data_element__sensitive=True)
+    row = get_object_or_404(rows, pk=params.get("row"))
     combo = get_object_or_404(
         CategoryOptionCombo.objects.filter(combo=row.data_element.category_combo),
         pk=params.get("combo"),
@@ -163,7 +166,7 @@ def _cell_of(submission, params):
 def save_cell(request, pk):
     """One cell typed in the entry grid; answers with the cell (and its row total)."""
     submission = submission_for(request, pk)
-    row, combo = _cell_of(submission, request.POST)
+    row, combo = _cell_of(submission, request.POST, request.user)
     from_panel = bool(request.POST.get("editor"))
     cell = services.CellInput(
         row=row,
@@ -193,7 +196,7 @@ def save_cell(request, pk):
 def cell_editor(request, pk):
     """The side panel for one cell: value, "no data" with its reason, and a comment."""
     submission = submission_for(request, pk)
-    row, combo = _cell_of(submission, request.GET)
+    row, combo = _cell_of(submission, request.GET, request.user)
     return render(
         request, "reports/_cell_editor.html", _cell_context(submission, row, combo, request.user)
     )
@@ -317,7 +320,9 @@ def notifications(request):
 def compare(request, pk):
     """What changed since the last submission (or between two snapshots)."""
     submission = submission_for(request, pk)
-    context = {"submission": submission, "changes": submission.changes_since_last_snapshot()}
+    masked = not disclosure.sees_exact(request.user, submission.unit_id)
+    changes = submission.changes_since_last_snapshot(masked=masked)
+    context = {"submission": submission, "changes": changes}
     return render(request, "reports/compare.html", context)
 
 

@@ -739,3 +739,80 @@ def test_an_ad_hoc_round_is_not_offered_nor_counted(client, world, coordinator, 
     assert "chỉ thống kê theo kỳ báo cáo định kỳ" in asked.content.decode()
     download = client.get(reverse("cases:stats_xlsx", args=["types"]), {"round": adhoc.pk})
     assert download.status_code == 302
+
+
+SMALL_TEXTS = {"1", "2", "3", "4"}
+
+
+def _analytics_texts(client, user, accepted: bool) -> list[str]:
+    from accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(user)
+    dx = ";".join(stats.REPORT_ELEMENTS)
+    response = client.get(
+        "/api/v1/analytics",
+        {
+            "dimension": [f"dx:{dx}", "pe:BLG-KIEMTRA", "ou:51;LEVEL-2", "co"],
+            "acceptedOnly": "true" if accepted else "false",
+        },
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.content
+    return [row[-1] for row in response.json()["rows"]]
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "leader"])
+def test_cells_filled_from_cases_never_reach_others_exactly(
+    client, world, open_round, reporter, coordinator, leader, persona
+):
+    """The unit fills its report from its cases (FILLED holds 1s and 2s); the coordinator and
+    the leader then read it every way they can: no exact 1–4 of a GBV element anywhere."""
+    from analytics import pivot
+    from reports import adx
+
+    submission = Submission.objects.get(round=open_round, unit__code="SYT")
+    client.force_login(reporter)
+    previewed, _preview_page = _preview(client, submission)
+    _fill(client, submission, previewed)
+    assert _stored(submission) == FILLED
+    reader = {"coordinator": coordinator, "leader": leader}[persona]
+    client.force_login(reader)
+
+    page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
+    assert page.count('class="cell masked"') >= len(FILLED)  # the form's other GBV rows too
+    for code, _combo in FILLED:
+        row = submission.round.form.rows().get(data_element__code=code)
+        assert f'id="c-{row.pk}-' not in page  # no input, no value of a GBV cell
+
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("reports:xlsx_download", args=[submission.pk])).content)
+    )
+    for sheet in book.worksheets:
+        for line in sheet.iter_rows(values_only=True):
+            if line and line[0] in stats.REPORT_ELEMENTS:
+                assert not any(str(v) in SMALL_TEXTS for v in line[4:] if v is not None)
+
+    from accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(reader)
+    headers = {"Authorization": f"Bearer {key}"}
+    exported = client.get("/api/v1/dataValueSets", headers=headers).json()["dataValues"]
+    assert not [v for v in exported if v["dataElement"] in stats.REPORT_ELEMENTS]
+    csv_text = client.get("/api/v1/dataValueSets.csv", headers=headers).content.decode()
+    assert not any(code in csv_text for code in stats.REPORT_ELEMENTS)
+    adx_text = client.get("/api/v1/adx", headers=headers).content.decode()
+    assert adx.NS in adx_text and not any(code in adx_text for code in stats.REPORT_ELEMENTS)
+
+    for accepted in (False, True):
+        texts = _analytics_texts(client, reader, accepted)
+        assert texts and not SMALL_TEXTS & set(texts)
+    for units in ("51", "51;LEVEL-2"):
+        _header, lines, _result = pivot.build(
+            user=reader,
+            dx=list(stats.REPORT_ELEMENTS),
+            rounds=["BLG-KIEMTRA"],
+            units=units,
+            by_combo=True,
+            accepted_only=False,
+        )
+        assert lines and not SMALL_TEXTS & {line[-1] for line in lines}
