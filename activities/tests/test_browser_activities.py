@@ -1,6 +1,8 @@
 """Acceptance in Chromium: a commune records a training with its photo, then pulls the counts
 into its annual report with one action and sees them in the form's cells."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,9 +61,13 @@ def test_a_commune_records_a_training_and_fills_its_report(live_server, submissi
         expect(page.get_by_role("link", name="lop-tap-huan.png")).to_be_visible()
 
         page.goto(f"{live_server.url}/reports/submissions/{submission.pk}/")
-        expect(page.locator("#activity-preview")).to_be_visible()  # the preview, then one click
+        expect(
+            page.locator("#prefill-preview-activities")
+        ).to_be_visible()  # the preview, then one click
         page.get_by_role("button", name="Lấy số liệu từ hoạt động đã ghi nhận").click()
-        expect(page.get_by_text("Đã điền số liệu từ hoạt động đã ghi nhận")).to_be_visible()
+        expect(
+            page.get_by_text(re.compile(r"Đã điền \d+ ô số liệu từ hoạt động đã ghi nhận"))
+        ).to_be_visible()
         expect(cell(page, rows["BDG_HD_TH"], single)).to_have_value("1")
         expect(cell(page, rows["BDG_HD_TH_HV"], "Nam")).to_have_value("8")
         expect(cell(page, rows["BDG_HD_TH_HV"], "Nữ")).to_have_value("17")
