@@ -95,6 +95,8 @@ class RecipientForm(forms.Form):
                 "hx-get": reverse("cases:referral_recipients"),
                 "hx-target": "#recipients",
                 "hx-include": "#id_to_agency",
+                # A recipient picked while the list reloads would be lost in the swap.
+                "hx-disabled-elt": "#id_to_agency",
             }
         )
 
