@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import diff, record_event, snapshot
-from reports import services as reports
 
 from .models import Activity, ActivityFile, Campaign, Kind
 
@@ -98,47 +97,3 @@ def delete_activity(*, activity: Activity, actor, request=None) -> None:
         changes=diff(snapshot(activity, Activity.AUDITED), {}),
     )
     activity.delete()
-
-
-@transaction.atomic
-def fill_report(
-    *, submission, lines: list, previewed: dict, versions: dict, actor, request=None
-) -> None:
-    """Write the counts (counting.report_lines) into the unit's report through the same checks
-    and audit as typing, exactly as the preview showed them. `previewed` and `versions` map
-    (row id, option combo id) to the computed value and the cell's version the preview showed:
-    counts that differ now (a record added or changed since) refuse the whole fill
-    (ValidationError), and so does a cell changed since, or a preview not seen (ConcurrentEdit).
-    """
-    if any(
-        previewed.get((row.pk, cell.combo.pk)) != cell.computed
-        for row, row_cells in lines
-        for cell in row_cells
-    ):
-        raise ValidationError(
-            _(
-                "Số liệu đã thay đổi kể từ lúc xem trước; hãy xem lại rồi bấm lại. Chưa ô nào bị "
-                "thay đổi."
-            )
-        )
-    cells = [
-        reports.CellInput(
-            row=row,
-            option_combo=cell.combo,
-            raw=cell.computed,
-            comment=None,
-            no_data=False,
-            expected_version=versions.get((row.pk, cell.combo.pk), -1),
-            machine=True,
-        )
-        for row, row_cells in lines
-        for cell in row_cells
-    ]
-    reports.save_values(submission=submission, cells=cells, actor=actor, request=request)
-    record_event(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=submission,
-        request=request,
-        label=_("Lấy %(n)s ô số liệu từ hoạt động đã ghi nhận") % {"n": len(cells)},
-    )

@@ -284,10 +284,6 @@ def build_release(own: dict, sets: dict) -> Release:
     markers = {members: HIDDEN for members in family}  # unpublished until protected
     for top in tops:
         markers.update(_protect_tree(top, equations[top], totals))
-        for members in {k for k, _parts in equations[top]} | {
-            p for _k, ps in equations[top] for p in ps
-        }:
-            markers.setdefault(members, None)
     markers = {k: m for k, m in markers.items() if m is not None}
     breakdowns, breakdown_markers = {}, {}
     for top in tops:
@@ -336,8 +332,3 @@ def release(*, round_id: int, element, tree) -> Release:
         return build_release({}, {})
     sets = {pk: tree.closure(pk) for pk in tree.code}
     return build_release(dict(own), sets)
-
-
-def label(value, marker):
-    """A published figure as shown: its marker, else the number."""
-    return marker if marker else value
