@@ -7,7 +7,7 @@ the next run) and belongs to one of the scope's agencies. One incident recorded 
 (same `Incident.dedup_key`) counts once; its first record (lowest id) stands for it in every table,
 so each table adds up to the same total.
 
-What is shown: counts protected by `protect` (small cells "<5", cells hidden to protect them "x",
+What is shown: counts protected by `reports.disclosure.protect_breakdowns` (small cells "<5", cells hidden to protect them "x",
 zero shown as 0: an empty cell identifies nobody). Exact counts leave this module only into the
 unit's own report (`report_counts`, through the prefill source `report_values`), which is that
 unit's own data.
@@ -15,7 +15,6 @@ unit's own data.
 
 import datetime
 import io
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from openpyxl import Workbook
 from indicators.exchange import escape
 from indicators.models import vi_number
 from orgs.models import Unit
+from reports.disclosure import HIDDEN, SMALL, Protected, coarsen, protect_breakdowns
 from reports.models import Round, RoundKind
 
 from .models import (
@@ -44,9 +44,6 @@ from .models import (
     Sex,
 )
 
-SMALL = 5  # counts 1..SMALL-1 are never shown
-LESS = "<5"
-HIDDEN = "x"
 GBV_TYPES = [t for t in IncidentType if t != IncidentType.NOT_GBV]
 
 # Strategy targets for 2025 (Resolution 28/NQ-CP, objective 3, target 2).
@@ -290,129 +287,6 @@ def window_rule() -> str:
     )
 
 
-# Protection of small counts (pure) --------------------------------------------------------------
-
-
-def primary_cells(cells: dict) -> set:
-    """Cells that must not show: 1 to 4. A zero shows as 0 (nobody is in it)."""
-    return {key for key, n in cells.items() if 0 < n < SMALL}
-
-
-def bounds(cells: dict, hidden: set) -> dict:
-    """What the rule tells a reader about each hidden cell: "<5" is 1–4; "x" is a non-zero cell
-    of at least 5 hidden to protect another one."""
-    return {key: (1, SMALL - 1) if cells[key] < SMALL else (SMALL, math.inf) for key in hidden}
-
-
-def feasible(cells: dict, hidden: set, total: tuple) -> dict:
-    """The values each hidden cell can take, as (lowest, highest), for a reader who knows the
-    shown cells, the rule and that the table adds up to a total within `total` (low, high).
-
-    Box bounds and one sum: the projection is exactly these intervals."""
-    box = bounds(cells, hidden)
-    shown = sum(n for key, n in cells.items() if key not in hidden)
-    ranges = {}
-    for key, (low, high) in box.items():
-        others = [b for other, b in box.items() if other != key]
-        ranges[key] = (
-            max(low, total[0] - shown - sum(h for _low, h in others)),
-            min(high, total[1] - shown - sum(lo for lo, _high in others)),
-        )
-    return ranges
-
-
-def exposed(cells: dict, hidden: set, total: tuple) -> bool:
-    """Whether some hidden cell can be worked out exactly."""
-    return any(low >= high for low, high in feasible(cells, hidden, total).values())
-
-
-def total_range(tables: dict, hidden: dict, known: tuple) -> tuple:
-    """What the tables (sharing one total) and the total's own label tell about the total."""
-    low, high = known
-    for name, cells in tables.items():
-        shown = sum(n for key, n in cells.items() if key not in hidden[name])
-        box = bounds(cells, hidden[name]).values()
-        low = max(low, shown + sum(lo for lo, _h in box))
-        high = min(high, shown + sum(h for _lo, h in box))
-    return low, high
-
-
-def label(n: int, hide: bool):
-    """A count as displayed: the number, "<5" or "x"."""
-    if not hide:
-        return n
-    return LESS if n < SMALL else HIDDEN
-
-
-@dataclass
-class Protected:
-    total: int | str
-    cells: dict  # table name → {cell key: shown value}
-    withheld: set = field(default_factory=set)
-
-
-def _protect(tables: dict, total: int, *, hide_total: bool) -> Protected:
-    hidden = {name: primary_cells(cells) for name, cells in tables.items()}
-    withheld = set()
-    known = (total, total)
-    if hide_total:
-        known = (1, SMALL - 1) if total < SMALL else (SMALL, math.inf)
-    while True:
-        live = {name: cells for name, cells in tables.items() if name not in withheld}
-        within = total_range(live, hidden, known)
-        name = next((n for n, cells in live.items() if exposed(cells, hidden[n], within)), None)
-        if name is None:
-            break
-        spare = [key for key, n in tables[name].items() if n and key not in hidden[name]]
-        if spare:
-            hidden[name].add(min(spare, key=tables[name].get))
-        else:
-            withheld.add(name)
-    cells = {
-        name: {key: label(n, key in hidden[name]) for key, n in table.items()}
-        for name, table in tables.items()
-        if name not in withheld
-    }
-    return Protected(label(total, hide_total), cells, withheld)
-
-
-def protect(tables: dict, total: int) -> Protected:
-    """Display values for tables that all add up to `total` (one count, several breakdowns).
-
-    Cells of 1–4 show "<5" (primary suppression). While some hidden cell could be worked out
-    from the total, the shown cells and the other hidden cells' bounds, the smallest non-zero
-    shown cell of that table is hidden too, as "x" (secondary suppression). A table where even
-    that is not enough is withheld. A total under 5 shows "<5" everywhere; hiding a larger total
-    ("x" everywhere) is chosen only if it withholds fewer tables."""
-    if 0 < total < SMALL:
-        return _protect(tables, total, hide_total=True)
-    shown = _protect(tables, total, hide_total=False)
-    if not shown.withheld:
-        return shown
-    hidden = _protect(tables, total, hide_total=True)
-    return hidden if len(hidden.withheld) < len(shown.withheld) else shown
-
-
-def coarsen(cells: dict, shown: dict, groups: dict) -> dict:
-    """A breakdown whose cells are sums of a protected one's (forms of harm from incident types),
-    shown so it tells nothing more: a sum of shown cells shows; a sum with one hidden cell and
-    otherwise zeros shows as that cell does; any other sum with a hidden cell is "x"."""
-    parts = {}
-    for key, n in cells.items():
-        parts.setdefault(groups.get(key), []).append((n, shown[key]))
-    result = {}
-    for group, members in parts.items():
-        hidden = [s for _n, s in members if isinstance(s, str)]
-        rest = [n for n, s in members if not isinstance(s, str)]
-        if not hidden:
-            result[group] = sum(rest)
-        elif len(hidden) == 1 and not any(rest):
-            result[group] = hidden[0]
-        else:
-            result[group] = HIDDEN
-    return result
-
-
 # Presentation -----------------------------------------------------------------------------------
 
 
@@ -488,7 +362,7 @@ def statistics(*, start: datetime.date, end: datetime.date, agencies=None) -> St
             "not_counselled": sum(p["all"] - p["prosecuted"] - p["counselled"] for p in perps),
         },
     }
-    shown = protect(raw, total)
+    shown = protect_breakdowns(raw, total)
     count = _("Số vụ việc")
     perpetrator_rows = [
         ("prosecuted", _("Đã bị truy cứu trách nhiệm hình sự")),
@@ -577,7 +451,7 @@ def _services_table(counts: dict) -> Table:
     )
     for service in ServiceType:
         cells = {o: counts.get(service, {}).get(o, 0) for o in Outcome.values}
-        row = protect({"row": cells}, sum(cells.values()))
+        row = protect_breakdowns({"row": cells}, sum(cells.values()))
         values = (
             [HIDDEN] * len(cells) if row.withheld else [row.cells["row"][o] for o in Outcome.values]
         )
@@ -589,7 +463,7 @@ def _indicators_table(people_by_sex: dict, shown: Protected) -> Table:
     """The strategy's two indicators; a ratio over a hidden count shows "x"."""
     detected = sum(n for n, _served in people_by_sex.values())
     served = sum(s for _n, s in people_by_sex.values())
-    persons = protect({"people": {"served": served, "not": detected - served}}, detected)
+    persons = protect_breakdowns({"people": {"served": served, "not": detected - served}}, detected)
     numerator = persons.cells["people"]["served"] if not persons.withheld else HIDDEN
     perps = shown.cells.get("perpetrators")
     counselled = perps["counselled"] if perps else HIDDEN

@@ -199,6 +199,131 @@ def protect_table(cells: dict, total: int, owns: Iterable[dict] = ()) -> dict | 
     return {key: markers[("cell", key)] for key in cells if ("cell", key) in markers}
 
 
+# --- several breakdowns of one total: the GBV case statistics (cases.stats), pure ---------
+
+
+def primary_cells(cells: dict) -> set:
+    """Cells that must not show: 1 to 4. A zero shows as 0 (nobody is in it)."""
+    return {key for key, n in cells.items() if 0 < n < SMALL}
+
+
+def hidden_bounds(cells: dict, hidden: set) -> dict:
+    """What the rule tells a reader about each hidden cell: "<5" is 1–4; "x" is a non-zero cell
+    of at least 5 hidden to protect another one."""
+    return {key: (1, SMALL - 1) if cells[key] < SMALL else (SMALL, math.inf) for key in hidden}
+
+
+def breakdown_ranges(cells: dict, hidden: set, total: tuple) -> dict:
+    """The values each hidden cell can take, as (lowest, highest), for a reader who knows the
+    shown cells, the rule and that the table adds up to a total within `total` (low, high).
+
+    Box bounds and one sum: the projection is exactly these intervals."""
+    box = hidden_bounds(cells, hidden)
+    shown = sum(n for key, n in cells.items() if key not in hidden)
+    ranges = {}
+    for key, (low, high) in box.items():
+        others = [b for other, b in box.items() if other != key]
+        ranges[key] = (
+            max(low, total[0] - shown - sum(h for _low, h in others)),
+            min(high, total[1] - shown - sum(lo for lo, _high in others)),
+        )
+    return ranges
+
+
+def breakdown_exposed(cells: dict, hidden: set, total: tuple) -> bool:
+    """Whether some hidden cell can be worked out exactly."""
+    return any(low >= high for low, high in breakdown_ranges(cells, hidden, total).values())
+
+
+def total_range(tables: dict, hidden: dict, known: tuple) -> tuple:
+    """What the tables (sharing one total) and the total's own label tell about the total."""
+    low, high = known
+    for name, cells in tables.items():
+        shown = sum(n for key, n in cells.items() if key not in hidden[name])
+        box = hidden_bounds(cells, hidden[name]).values()
+        low = max(low, shown + sum(lo for lo, _h in box))
+        high = min(high, shown + sum(h for _lo, h in box))
+    return low, high
+
+
+def shown_label(n: int, hide: bool):
+    """A count as displayed: the number, "<5" or "x"."""
+    if not hide:
+        return n
+    return LESS if n < SMALL else HIDDEN
+
+
+@dataclass
+class Protected:
+    total: int | str
+    cells: dict  # table name → {cell key: shown value}
+    withheld: set = field(default_factory=set)
+
+
+def _protect_breakdowns(tables: dict, total: int, *, hide_total: bool) -> Protected:
+    hidden = {name: primary_cells(cells) for name, cells in tables.items()}
+    withheld = set()
+    known = (total, total)
+    if hide_total:
+        known = (1, SMALL - 1) if total < SMALL else (SMALL, math.inf)
+    while True:
+        live = {name: cells for name, cells in tables.items() if name not in withheld}
+        within = total_range(live, hidden, known)
+        name = next(
+            (n for n, cells in live.items() if breakdown_exposed(cells, hidden[n], within)), None
+        )
+        if name is None:
+            break
+        spare = [key for key, n in tables[name].items() if n and key not in hidden[name]]
+        if spare:
+            hidden[name].add(min(spare, key=tables[name].get))
+        else:
+            withheld.add(name)
+    cells = {
+        name: {key: shown_label(n, key in hidden[name]) for key, n in table.items()}
+        for name, table in tables.items()
+        if name not in withheld
+    }
+    return Protected(shown_label(total, hide_total), cells, withheld)
+
+
+def protect_breakdowns(tables: dict, total: int) -> Protected:
+    """Display values for tables that all add up to `total` (one count, several breakdowns).
+
+    Cells of 1–4 show "<5" (primary suppression). While some hidden cell could be worked out
+    from the total, the shown cells and the other hidden cells' bounds, the smallest non-zero
+    shown cell of that table is hidden too, as "x" (secondary suppression). A table where even
+    that is not enough is withheld. A total under 5 shows "<5" everywhere; hiding a larger total
+    ("x" everywhere) is chosen only if it withholds fewer tables."""
+    if 0 < total < SMALL:
+        return _protect_breakdowns(tables, total, hide_total=True)
+    shown = _protect_breakdowns(tables, total, hide_total=False)
+    if not shown.withheld:
+        return shown
+    hidden = _protect_breakdowns(tables, total, hide_total=True)
+    return hidden if len(hidden.withheld) < len(shown.withheld) else shown
+
+
+def coarsen(cells: dict, shown: dict, groups: dict) -> dict:
+    """A breakdown whose cells are sums of a protected one's (forms of harm from incident types),
+    shown so it tells nothing more: a sum of shown cells shows; a sum with one hidden cell and
+    otherwise zeros shows as that cell does; any other sum with a hidden cell is "x"."""
+    parts = {}
+    for key, n in cells.items():
+        parts.setdefault(groups.get(key), []).append((n, shown[key]))
+    result = {}
+    for group, members in parts.items():
+        hidden = [s for _n, s in members if isinstance(s, str)]
+        rest = [n for n, s in members if not isinstance(s, str)]
+        if not hidden:
+            result[group] = sum(rest)
+        elif len(hidden) == 1 and not any(rest):
+            result[group] = hidden[0]
+        else:
+            result[group] = HIDDEN
+    return result
+
+
 # --- the release of one (round, sensitive element) -------------------------------------------
 
 

@@ -36,7 +36,7 @@ from cases.models import (
 from conftest import make_user
 from indicators.models import DataElement
 from orgs.models import Unit
-from reports import services
+from reports import disclosure, services
 from reports.models import DataValue, Form, Round, RoundKind, Submission
 
 pytestmark = pytest.mark.django_db
@@ -395,7 +395,7 @@ def test_spreadsheet_cells_are_never_formulas():
 def _values(label, cap) -> range:
     if isinstance(label, int):
         return range(label, label + 1)
-    return range(1, 5) if label == stats.LESS else range(5, cap + 1)
+    return range(1, 5) if label == disclosure.LESS else range(5, cap + 1)
 
 
 def assert_protected(tables: dict, total, cap: int = 40) -> None:
@@ -422,16 +422,18 @@ def assert_protected(tables: dict, total, cap: int = 40) -> None:
 
 
 def test_secondary_cells_are_added_until_nothing_can_be_worked_out():
-    result = stats.protect({"t": {"a": 1, "b": 5, "c": 6, "d": 0}}, 12)
+    result = disclosure.protect_breakdowns({"t": {"a": 1, "b": 5, "c": 6, "d": 0}}, 12)
     assert (result.total, result.cells["t"]) == (12, {"a": "<5", "b": "x", "c": "x", "d": 0})
     # One small cell and nothing to hide it behind: the total goes instead.
-    result = stats.protect({"t": {"a": 1, "b": 5}}, 6)
+    result = disclosure.protect_breakdowns({"t": {"a": 1, "b": 5}}, 6)
     assert (result.total, result.cells["t"]) == ("x", {"a": "<5", "b": 5})
     # … unless another table gives the total away: then the table is withheld.
-    result = stats.protect({"t": {"a": 1, "b": 5}, "u": {"m": 6}}, 6)
+    result = disclosure.protect_breakdowns({"t": {"a": 1, "b": 5}, "u": {"m": 6}}, 6)
     assert (result.total, result.withheld, result.cells["u"]) == (6, {"t"}, {"m": 6})
     # A total under five: "<5" everywhere, and four ones would pin each other.
-    result = stats.protect({"t": {"a": 1, "b": 1, "c": 1, "d": 1}, "u": {"m": 3, "n": 1}}, 4)
+    result = disclosure.protect_breakdowns(
+        {"t": {"a": 1, "b": 1, "c": 1, "d": 1}, "u": {"m": 3, "n": 1}}, 4
+    )
     assert (result.total, result.withheld, result.cells["u"]) == (
         "<5",
         {"t"},
@@ -444,7 +446,7 @@ def test_protection_holds_for_random_tables():
     for _ in range(150):
         total = rng.randint(1, 14)
         tables = {name: _split(rng, total, rng.randint(1, 4)) for name in ("t", "u")}
-        result = stats.protect(tables, total)
+        result = disclosure.protect_breakdowns(tables, total)
         shown_tables = {n: c for n, c in result.cells.items() if n not in result.withheld}
         assert_protected(shown_tables, result.total, cap=total + 6)
         for name, cells in shown_tables.items():
@@ -463,7 +465,11 @@ def test_forms_of_harm_tell_nothing_the_types_do_not():
     labels = {"rape": "<5", "assault": "<5", "physical": 7, "denial": 0}
     groups = {"rape": "sexual", "assault": "sexual", "physical": "physical", "denial": "economic"}
     # 2 + 3 = 5 would show "x" rather than 5: the sum alone would give rape + assault away.
-    assert stats.coarsen(cells, labels, groups) == {"sexual": "x", "physical": 7, "economic": 0}
+    assert disclosure.coarsen(cells, labels, groups) == {
+        "sexual": "x",
+        "physical": 7,
+        "economic": 0,
+    }
 
 
 def test_ratios_over_hidden_counts_are_hidden():
