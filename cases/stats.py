@@ -7,10 +7,10 @@ the next run) and belongs to one of the scope's agencies. One incident recorded 
 (same `Incident.dedup_key`) counts once; its first record (lowest id) stands for it in every table,
 so each table adds up to the same total.
 
-What is shown: counts protected by `reports.disclosure.protect_breakdowns` (small cells "<5", cells hidden to protect them "x",
-zero shown as 0: an empty cell identifies nobody). Exact counts leave this module only into the
-unit's own report (`report_counts`, through the prefill source `report_values`), which is that
-unit's own data.
+What is shown: counts protected by `reports.disclosure.protect_breakdowns` (small cells "<5",
+cells hidden to protect them "x", zero shown as 0: an empty cell identifies nobody). Exact counts
+leave this module only into the unit's own report (`report_counts`, through the prefill source
+`report_values`), which is that unit's own data.
 """
 
 import datetime
