@@ -15,9 +15,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.testing import grant_gbv_access
-from binhdang.browser import launch
+from core.browser import launch
+from core.roles import Role
 from orgs.models import Unit
 from orgs.services import load_reference_units
 from plans.services import load_plan

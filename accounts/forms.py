@@ -4,9 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
+from core.roles import PROVINCE_WIDE, Role
 from orgs.models import Unit
 
-from .models import PROVINCE_WIDE, Role, User
+from .models import User
 
 
 class UserForm(VersionedFormMixin, forms.ModelForm):

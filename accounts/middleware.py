@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import CASE_ROLES
+from core.roles import CASE_ROLES
 
 # Pages a user who has given only a password may still reach; and the one-time enrolment links
 # of GBV accounts (where their second factor comes from).

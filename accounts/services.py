@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, Event
 from audit.services import record_event, save_audited
+from core.notifications import notify
 
 from .models import (
     CASE_ROLES,
@@ -232,12 +233,7 @@ def _alert_approvers(req: GbvAccessRequest) -> None:
 
 
 def _notify(people, text: str) -> None:
-    from reports.models import Notification
-
-    url = reverse("accounts:gbv_access")
-    Notification.objects.bulk_create(
-        [Notification(user=person, text=text[:500], url=url) for person in people if person]
-    )
+    notify(people, text=text, url=reverse("accounts:gbv_access"))
 
 
 # Who approves

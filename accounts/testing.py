@@ -1,7 +1,9 @@
 """Test utilities: fixtures build GBV users with access already approved (the approval flow
 itself is tested in accounts/tests/test_gbv_access.py)."""
 
-from .models import CASE_ROLES, GbvGrant, User
+from core.roles import CASE_ROLES
+
+from .models import GbvGrant, User
 
 
 def grant_gbv_access(user: User, *, approved_by: User | None = None) -> GbvGrant | None:

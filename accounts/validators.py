@@ -3,7 +3,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from binhdang.text import fold
+from core.text import fold
 
 # Words an attacker tries first: generic ones and the context of this system (province, agencies).
 CONTEXT_WORDS = (

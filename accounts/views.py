@@ -17,9 +17,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
+from core.access import AUTHENTICATED, allow, public
 
 from . import services
-from .access import AUTHENTICATED, allow, public
 from .forms import NewUserForm, SecondFactorForm, UserForm
 from .models import (
     CASE_ROLES,

@@ -7,7 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Hoạt động thực hiện kế hoạch"
 
     def ready(self):
-        from accounts.models import UNIT_STAFF
+        from core.roles import UNIT_STAFF
         from reports import prefill
 
         from . import counting

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from audit.services import ConcurrentEdit, save_audited
+from core.roles import Role
 from orgs.models import Unit, UnitKind
 
 from .models import editable_by

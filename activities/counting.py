@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.models import PROVINCE_WIDE
+from core.roles import PROVINCE_WIDE
 from indicators.models import DEFAULT, DataElement, display_value
 from orgs.models import Succession, Unit, UnitKind
 from orgs.services import PROVINCE_CODE

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from binhdang.xlsx import put_text, xlsx_response
+from core.spreadsheet import put_text, xlsx_response
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "DD/MM/YYYY"

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from accounts.models import PROVINCE_WIDE, Role
 from audit.forms import VersionedFormMixin
-from binhdang.widgets import DateInput
+from core.roles import PROVINCE_WIDE, Role
+from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from audit.forms import VersionedFormMixin
-from binhdang.text import vi_sort_key
-from binhdang.widgets import DateInput
+from core.roles import Role
+from core.text import vi_sort_key
+from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 from plans.models import PlanItem
 

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PROVINCE_WIDE, Role
-from binhdang.models import StoredFile, stored_path
+from core.models import StoredFile, stored_path
+from core.roles import PROVINCE_WIDE, Role
 
 # Who records activities: the unit's own staff, and the coordinator for any unit.
 WRITERS = frozenset({Role.REPORTER, Role.APPROVER, Role.COORDINATOR})

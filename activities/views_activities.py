@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow
 from audit.models import Action, Event
 from audit.services import record_event
+from core.access import allow
 
 from . import counting, services
 from .common import COMMUNE_KINDS, COORDINATOR, editable, save_form

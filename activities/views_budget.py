@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import allow
 from audit.models import Event
+from core.access import allow
 from orgs.models import Unit
 
 from .common import AMOUNTS, editable, save_form

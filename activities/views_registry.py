@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import allow
 from audit.models import Action, Event
 from audit.services import record_event, save_audited
-from binhdang.text import vi_sort_key
+from core.access import allow
+from core.text import vi_sort_key
 
 from .common import COORDINATOR, editable, save_form
 from .excel import workbook_response, yes_no

@@ -4,7 +4,7 @@ pivot's choices."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from binhdang.widgets import DateInput
+from core.widgets import DateInput
 from indicators.models import ComputedIndicator, DataElement
 from reports.models import Round
 

@@ -17,7 +17,7 @@ from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from binhdang.xlsx import put_text
+from core.spreadsheet import put_text
 
 FONT = "Times New Roman"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import allow
-from accounts.models import PROVINCE_WIDE, UNIT_STAFF
 from activities.counting import dashboard_figures
 from audit.models import Action
 from audit.services import record_event
-from binhdang.xlsx import XLSX_MIME
+from core.access import allow
+from core.roles import PROVINCE_WIDE, UNIT_STAFF
+from core.spreadsheet import XLSX_MIME
 from indicators.models import ValueType, display_value
 from plans.models import Plan, Progress, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission

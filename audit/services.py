@@ -3,7 +3,7 @@ import decimal
 
 from django.db import models, transaction
 
-from binhdang.net import client_ip
+from core.net import client_ip
 
 from .models import Action, Event
 

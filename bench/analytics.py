@@ -71,7 +71,8 @@ def generate(scale: float, seed: int = 2025):
 
     from django.db import connection
 
-    from accounts.models import Role, User
+    from accounts.models import User
+    from core.roles import Role
     from indicators.models import NUMERIC_TYPES, ComputedIndicator
     from orgs.models import Unit, UnitKind
     from reports.models import Form, Round, Status, Submission

@@ -86,5 +86,5 @@ def percentile(values, fraction: float) -> float:
 
 
 def server_ms(headers) -> float:
-    """The app's own time from the Server-Timing header (binhdang.middleware)."""
+    """The app's own time from the Server-Timing header (core.middleware)."""
     return float(headers.get("server-timing", "app;dur=0").split("dur=")[1])

@@ -151,7 +151,7 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    from binhdang.browser import launch
+    from core.browser import launch
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -55,7 +55,8 @@ IDLE = 1.0  # seconds after which a kept-alive connection is replaced before use
 
 MAKE_ROUND = f"""
 from django.contrib.auth.hashers import make_password
-from accounts.models import Role, User
+from accounts.models import User
+from core.roles import Role
 from reports.tests.factories import make_form, open_round
 form = make_form(rows=20, code="LOAD", with_part=False)
 round_ = open_round(

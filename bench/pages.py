@@ -127,7 +127,7 @@ def measure(browser, base, state, path):
 def main():
     from playwright.sync_api import sync_playwright
 
-    from binhdang.browser import launch
+    from core.browser import launch
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -2,8 +2,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
-from accounts.access import AUTHENTICATED, allow
 from accounts.models import ApiToken
+from core.access import AUTHENTICATED, allow
 
 
 class TokenAuth(HttpBearer):

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import models as roles
 from activities import models as activity_models
-from reports.models import Notification
+from core import roles
+from core.models import Notification
 
 # (label, url name, roles that see it); the views enforce the same rules on their own.
 NAVIGATION = [

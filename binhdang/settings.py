@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "ninja",
+    "core",
     "binhdang",
     "audit",
     "orgs",
@@ -89,7 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "binhdang.middleware.ServerTimingMiddleware",
+    "core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -102,7 +103,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "binhdang.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -182,7 +183,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # Behind a reverse proxy REMOTE_ADDR is the proxy: PROXY_COUNT says how many to look through.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "binhdang.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 # The GBV module: idle sessions end sooner; its keys live outside the database (cases.crypto).

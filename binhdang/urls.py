@@ -17,6 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler403 = "binhdang.views.forbidden"
-handler404 = "binhdang.views.not_found"
-handler500 = "binhdang.views.server_error"
+handler403 = "core.views.forbidden"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -1,5 +1,5 @@
 """Entry to the GBV module: case roles only, and only while they hold approved GBV access
-(`User.has_gbv_access`, checked by `accounts.access.allow`: a second person approved the grant
+(`User.has_gbv_access`, checked by `core.access.allow`: a second person approved the grant
 for the user's current unit and role), with their second factor (accounts.middleware); a case
 fetched through `Case.objects.for_user` (404 otherwise), which applies the same gate."""
 
@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import allow
-from accounts.models import CASE_ROLES
+from core.access import allow
+from core.roles import CASE_ROLES
 
 from .models import Case
 

@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Hỗ trợ nạn nhân bạo lực trên cơ sở giới"
 
     def ready(self):
-        from accounts.models import UNIT_STAFF
+        from core.roles import UNIT_STAFF
         from reports import prefill
 
         from . import checks, stats  # noqa: F401  (checks registers the deploy checks)

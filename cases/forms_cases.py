@@ -6,9 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CASE_ROLES, Role, User
+from accounts.models import User
 from audit.forms import VersionedFormMixin
-from binhdang.widgets import DateInput
+from core.roles import CASE_ROLES, Role
+from core.widgets import DateInput
 from orgs.models import EthnicGroup, Unit, UnitKind
 
 from .models import (

@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CASE_ROLES, Role, User
+from accounts.models import User
 from audit.forms import VersionedFormMixin
 from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
-from binhdang.widgets import DateInput
+from core.notifications import notify
+from core.roles import CASE_ROLES, Role
+from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
-from reports.models import Notification
 
 from .audit import save_logged
 from .models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
@@ -225,10 +226,10 @@ class StayForm(forms.Form):
             "place": place.name,
             "code": stay.case.code,
         }
-        url = reverse("cases:place", kwargs={"pk": place.pk})
-        Notification.objects.bulk_create(
-            Notification(user=member, text=text, url=url)
-            for member in place.staff.filter(is_active=True).exclude(pk=request.user.pk)
+        notify(
+            place.staff.filter(is_active=True).exclude(pk=request.user.pk),
+            text=text,
+            url=reverse("cases:place", kwargs={"pk": place.pk}),
         )
         return stay
 

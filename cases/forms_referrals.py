@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CASE_ROLES, User
+from accounts.models import User
 from audit.forms import VersionedFormMixin
-from binhdang.widgets import DateInput
+from core.roles import CASE_ROLES
+from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from .models import (

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CASE_ROLES, Role
+from core.roles import CASE_ROLES, Role
 from orgs.models import EthnicGroupField
 from orgs.signals import units_loaded
 

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import Action
 from audit.services import ConcurrentEdit, snapshot
-from reports.models import Notification
+from core.notifications import notify
+from core.roles import Role
 
 from . import services_referrals
 from .audit import log, save_logged
@@ -62,10 +63,7 @@ def approves(user, case: Case) -> bool:
 
 
 def _notify(users, text: str, case: Case) -> None:
-    url = reverse("cases:case", kwargs={"pk": case.pk})
-    Notification.objects.bulk_create(
-        [Notification(user=u, text=text, url=url) for u in users if u is not None]
-    )
+    notify(users, text=text, url=reverse("cases:case", kwargs={"pk": case.pk}))
 
 
 @transaction.atomic
@@ -275,7 +273,7 @@ def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
         "user": request.user,
         "code": glass.case.code,
     }
-    Notification.objects.create(user=glass.user, text=text, url=reverse("cases:list"))
+    notify([glass.user], text=text, url=reverse("cases:list"))
     return glass
 
 

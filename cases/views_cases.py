@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow
-from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event, snapshot
+from core.access import allow
+from core.roles import Role
 
 from . import services_cases as services
 from .access import case_roles, get_case, require_writable

@@ -12,10 +12,10 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import allow
-from accounts.models import Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from core.access import allow
+from core.roles import Role
 
 from .access import case_roles, require_writable
 from .audit import log

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow
-from accounts.models import CASE_ROLES
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from core.access import allow
+from core.roles import CASE_ROLES
 
 from . import services_directory as directory
 from . import services_referrals as services

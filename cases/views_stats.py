@@ -15,11 +15,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import allow
-from accounts.models import CASE_ROLES, Role
 from audit.models import Action
 from audit.services import record_event
-from binhdang.xlsx import xlsx_response
+from core.access import allow
+from core.roles import CASE_ROLES, Role
+from core.spreadsheet import xlsx_response
 from reports.models import Round
 
 from . import stats

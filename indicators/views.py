@@ -13,10 +13,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import allow
-from accounts.models import PLAN_READERS, Role
 from audit.models import Action, Event
 from audit.services import diff, record_event, save_audited, snapshot
+from core.access import allow
+from core.roles import PLAN_READERS, Role
 from reports.models import Form, Row
 
 from .exchange import COLUMNS, KINDS, TITLES, export_csv, export_xlsx, import_catalogue, read_upload

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
-from binhdang.widgets import DateInput
+from core.widgets import DateInput
 
 from .models import EthnicGroup, Succession, Unit, ethnic_key
 

@@ -6,7 +6,7 @@ from django.db.models.fields.related_descriptors import ForwardManyToOneDescript
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from binhdang.text import fold, vi_sort_key
+from core.text import fold, vi_sort_key
 
 
 class UnitKind(models.TextChoices):

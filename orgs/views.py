@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import allow
-from accounts.models import UNIT_READERS, Role
 from audit.models import Event
 from audit.services import ConcurrentEdit, save_audited
-from binhdang.text import fold
+from core.access import allow
+from core.roles import UNIT_READERS, Role
+from core.text import fold
 
 from . import services
 from .forms import CloseUnitForm, EthnicGroupForm, SuccessionForm, UnitForm

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
-from binhdang.uploads import check_upload
-from binhdang.widgets import DateInput
+from core.uploads import check_upload
+from core.widgets import DateInput
 from orgs.models import Unit
 
 from .models import PlanItem, Status

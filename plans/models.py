@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PLAN_READERS, UNIT_STAFF, Role
-from binhdang.models import StoredFile, stored_path
+from core.models import StoredFile, stored_path
+from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from orgs.models import Unit
 
 

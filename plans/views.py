@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import AUTHENTICATED, allow
-from accounts.models import PLAN_READERS, UNIT_STAFF, Role
 from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
+from core.access import AUTHENTICATED, allow
+from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from orgs.models import Unit
 
 from . import services

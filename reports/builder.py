@@ -16,9 +16,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import allow
-from accounts.models import PLAN_READERS, PROVINCE_WIDE, Role
 from audit.models import Event
+from core.access import allow
+from core.roles import PLAN_READERS, PROVINCE_WIDE, Role
 
 from . import builder_services as services
 from .builder_forms import FormHeaderForm, QuestionForm, RowForm, SectionForm

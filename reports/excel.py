@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from binhdang.xlsx import put_text, safe_text
+from core.spreadsheet import put_text, safe_text
 from indicators.models import DEFAULT, Aggregation, DataElement, ValueType, stored_number
 
 from .models import DataValue, Question, Row, SectionKind, Submission

@@ -2,8 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from binhdang.uploads import check_upload
-from binhdang.widgets import DateInput
+from core.uploads import check_upload
+from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from .models import Form, FormStatus, Round, Submission

@@ -11,8 +11,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PLAN_READERS, Role
-from binhdang.models import StoredFile
+from core.models import StoredFile
+from core.roles import PLAN_READERS, Role
 from indicators.models import (
     CategoryCombo,
     CategoryOptionCombo,
@@ -669,30 +669,3 @@ class Reminder(models.Model):
     @property
     def recipient_names(self) -> str:
         return ", ".join(r.get("name", "") for r in self.recipients)
-
-
-class Notification(models.Model):
-    """An in-app message to one user (reminders, returned reports…)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    text = models.CharField(_("nội dung"), max_length=500)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class NotificationQuerySet(models.QuerySet):
-        def for_user(self, user):
-            return self.filter(user=user) if user.is_authenticated else self.none()
-
-        def unread(self):
-            return self.filter(read_at__isnull=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return self.text

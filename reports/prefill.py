@@ -27,9 +27,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import UNIT_STAFF
 from audit.models import Action
 from audit.services import record_event
+from core.roles import UNIT_STAFF
 from indicators.models import ValueType, display_value, stored_number
 
 from . import services

@@ -22,11 +22,13 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import UNIT_STAFF, Role, User
+from accounts.models import User
 from audit.models import Action
 from audit.services import record_event
+from core.notifications import notify
+from core.roles import UNIT_STAFF, Role
 
-from .models import EDITABLE, Notification, Reminder, ReminderKind, Round, Status, Submission
+from .models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -180,9 +182,7 @@ def _deliver(submission, kind, days, *, today, staff, mail_connection, sent_by=N
             emails,
             connection=mail_connection,
         ).send()
-    Notification.objects.bulk_create(
-        Notification(user=user, text=text, url=submission_path(submission)) for user in staff
-    )
+    notify(staff, text=text, url=submission_path(submission))
     return True
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import UNIT_STAFF, Role
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from core.roles import UNIT_STAFF, Role
 from indicators.models import NUMERIC_TYPES, stored_number, vi_number
 from orgs.models import Unit
 
@@ -428,7 +428,7 @@ def load_reporting(*, path=None) -> str:
 
 @transaction.atomic
 def add_attachment(*, submission: Submission, upload, kind: tuple[str, str], actor, request=None):
-    """Attach a checked file (see binhdang.uploads.check_upload) to a unit's report."""
+    """Attach a checked file (see core.uploads.check_upload) to a unit's report."""
     _check_editable(submission, actor)
     attachment = Attachment(submission=submission, uploaded_by=actor)
     attachment.store(upload, kind)

@@ -7,15 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import AUTHENTICATED, allow
-from accounts.models import PLAN_READERS, UNIT_STAFF, Role
 from audit.models import Action, Event
 from audit.services import ConcurrentEdit, record_event
+from core.access import AUTHENTICATED, allow
+from core.models import Notification
+from core.notifications import mark_all_read
+from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from indicators.models import CategoryOptionCombo
 
 from . import disclosure, prefill, reminders, services
 from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitForm
-from .models import Attachment, Notification, Question, Round, Row, Submission, row_total
+from .models import Attachment, Question, Round, Row, Submission, row_total
 
 COORDINATOR = {Role.COORDINATOR}
 EDITORS = services.EDITORS
@@ -312,7 +314,7 @@ def attachment(request, pk):
 def notifications(request):
     """The user's in-app messages (reminders, returned reports); opening the page reads them."""
     items = list(Notification.objects.for_user(request.user)[:100])
-    Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    mark_all_read(request.user)
     return render(request, "reports/notifications.html", {"items": items})
 
 

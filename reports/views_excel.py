@@ -16,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import allow
-from accounts.models import PLAN_READERS
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
-from binhdang.xlsx import xlsx_response
+from core.access import allow
+from core.roles import PLAN_READERS
+from core.spreadsheet import xlsx_response
 
 from . import disclosure, excel, services
 from .models import EDITABLE

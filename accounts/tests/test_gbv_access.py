@@ -19,14 +19,14 @@ from accounts.models import (
     GbvGrant,
     GbvRequestKind,
     GbvRequestStatus,
-    Role,
     User,
 )
 from audit.models import Action, Event
 from cases.models import Case, Risk, Survivor
 from conftest import VerifiedClient, make_user, second_factor, totp_code
+from core.models import Notification
+from core.roles import Role
 from orgs.models import Unit
-from reports.models import Notification
 
 pytestmark = pytest.mark.django_db
 

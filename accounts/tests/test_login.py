@@ -3,8 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import Action, Event
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "mây-trắng-bay-qua-đồi-chè"

@@ -7,9 +7,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
 from audit.models import Action, Event
 from conftest import make_user, second_factor, totp_code
+from core.roles import Role
 
 PASSWORD = "mưa-rơi-trên-phố-cổ-hội-an"
 SECOND_FACTOR = reverse("accounts:second_factor")

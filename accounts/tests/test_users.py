@@ -2,8 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import ApiToken, Role, User
+from accounts.models import ApiToken, User
 from audit.models import Event
+from core.roles import Role
 from orgs.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
 from activities.models import Activity
 from conftest import browser_page, log_in, make_browser_user
+from core.roles import Role
 from indicators.models import DEFAULT, CategoryOptionCombo
 from reports.models import DataValue, Form, Submission
 from reports.tests.factories import open_round

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from activities import counting
 from activities.models import (
     Activity,
@@ -27,6 +26,7 @@ from activities.models import (
 from analytics.engine import aggregate
 from audit.models import Action, Event
 from conftest import make_user
+from core.roles import Role
 from orgs.models import Unit
 from reports.models import DataValue, Round, Submission
 from reports.services import CellInput, save_values

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from analytics import synthesis
-from binhdang.xlsx import XLSX_MIME
+from core.spreadsheet import XLSX_MIME
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Submission
 from reports.tests.test_api import ANNUAL, fill, move_round
 

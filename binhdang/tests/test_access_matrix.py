@@ -364,8 +364,9 @@ ELSEWHERE = {
 @pytest.fixture
 def gbv_records(personas, admin_user):
     from accounts import services
-    from accounts.models import GbvGrant, Role, User
+    from accounts.models import GbvGrant, User
     from conftest import make_user
+    from core.roles import Role
 
     syt = Unit.objects.get(code="SYT")
     supervisor = make_user("syt.giamsat", Role.CASE_SUPERVISOR, "SYT")

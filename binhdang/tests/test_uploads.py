@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from binhdang.models import stored_path
-from binhdang.uploads import check_upload
+from core.models import stored_path
+from core.uploads import check_upload
 from plans.models import Evidence, Task
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.access import AUTHENTICATED, PUBLIC
 from binhdang.api import api
+from core.access import AUTHENTICATED, PUBLIC
 
 
 def _patterns(resolver=None, namespace=""):

@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 
-from accounts.models import Role
 from cases.models import (
     Case,
     Consent,
@@ -30,6 +29,7 @@ from cases.models import (
     Survivor,
 )
 from conftest import make_user
+from core.roles import Role
 from orgs.models import Unit
 
 NAME = "Đinh Thị Hoa Rừng"

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
 from cases.models import Case, IncidentType, ReferralStatus, ServiceRecord
 from conftest import BROWSER_PASSWORD, browser_page, log_in, make_browser_user
+from core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

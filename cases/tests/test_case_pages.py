@@ -6,7 +6,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import Action, Event
 from cases.crypto import PREFIX
 from cases.models import (
@@ -28,8 +27,9 @@ from cases.services_cases import NOBODY_ALERTED
 from cases.tests import matrix_cases, matrix_places, matrix_referrals
 from cases.tests.conftest import ADDRESS, LOCATION, NAME, NARRATIVE, PHONE
 from conftest import make_user
+from core.models import Notification
+from core.roles import Role
 from orgs.models import Unit
-from reports.models import Notification
 
 pytestmark = pytest.mark.django_db
 SECRETS = [NAME, PHONE, ADDRESS, NARRATIVE, LOCATION]

@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import Action, Event
 from cases.models import Case, Place, Referral, SafePlaceType, ServiceType, Stay
 from cases.tests.conftest import CONTACT, LOCATION, NAME
 from conftest import make_user
+from core.models import Notification
+from core.roles import Role
 from orgs.models import Unit
-from reports.models import Notification
 
 pytestmark = pytest.mark.django_db
 

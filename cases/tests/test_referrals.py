@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import Action, Event
 from cases.forms_referrals import default_due
 from cases.models import (
@@ -21,6 +20,7 @@ from cases.models import (
 )
 from cases.services_referrals import consent_gate, may_override
 from conftest import make_user
+from core.roles import Role
 from orgs.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import Action, Event
 from cases import stats
 from cases.crypto import PREFIX
@@ -30,6 +29,7 @@ from cases.models import (
 )
 from cases.tests.test_stats import DUPLICATE, END, HEALTH, START, record
 from conftest import make_user
+from core.roles import Role
 from orgs.models import Unit
 
 pytestmark = pytest.mark.django_db

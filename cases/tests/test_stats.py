@@ -14,9 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Role
 from audit.models import Action, Event
-from binhdang.xlsx import XLSX_MIME
 from cases import stats
 from cases.models import (
     Case,
@@ -34,6 +32,8 @@ from cases.models import (
     Survivor,
 )
 from conftest import make_user
+from core.roles import Role
+from core.spreadsheet import XLSX_MIME
 from indicators.models import DataElement
 from orgs.models import Unit
 from reports import disclosure, services

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
 from conftest import browser_page, log_in, make_browser_user
+from core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

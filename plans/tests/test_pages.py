@@ -73,8 +73,8 @@ def test_pages_send_security_headers(client, reporter):
 
 
 def test_section_progress_and_supporting_units_see_the_lead(client, plan, coordinator):
-    from accounts.models import Role
     from conftest import make_user
+    from core.roles import Role
 
     women_union = make_user("hlhpn.baocao", Role.REPORTER, "HLHPN")
     client.force_login(women_union)

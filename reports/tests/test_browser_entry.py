@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
 from conftest import browser_page, log_in, make_browser_user
+from core.roles import Role
 from reports.models import DataValue, Status, Submission
 from reports.tests.factories import make_form, open_round
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from accounts.models import Role
 from analytics.engine import TOTAL, aggregate, displayed
 from conftest import make_user
+from core.roles import Role
 from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, ValueType
 from orgs.models import Unit, UnitKind
 from reports import disclosure

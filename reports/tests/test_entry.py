@@ -210,7 +210,7 @@ def test_attachments_are_checked_stored_and_served_to_the_unit_only(
 
 
 def test_notifications_are_listed_and_marked_read(client, reporter):
-    from reports.models import Notification
+    from core.models import Notification
 
     Notification.objects.create(user=reporter, text="Sắp đến hạn nộp báo cáo", url="/reports/")
     client.force_login(reporter)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import Event
 from audit.services import ConcurrentEdit
-from binhdang.xlsx import XLSX_MIME
+from core.spreadsheet import XLSX_MIME
 from indicators.models import CategoryCombo, DataElement, ValueType
 from reports import excel
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Row, Status, Submission

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
 from audit.models import Event
+from core.roles import Role
 from indicators.forms import DataElementForm
 from indicators.models import DataElement
 from reports import prefill

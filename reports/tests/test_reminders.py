@@ -11,14 +11,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import Event
 from conftest import make_user
+from core.models import Notification
+from core.roles import Role
 from orgs.models import Unit
 from reports import reminders
 from reports.models import (
     Form,
-    Notification,
     Reminder,
     ReminderKind,
     Round,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.http import FileResponse
 from django.utils import timezone
@@ -16,7 +17,7 @@ def stored_path(instance, folder: str) -> str:
 
 class StoredFile(models.Model):
     """An uploaded file (evidence, a report's attachment): stored under a content hash outside the
-    web root, judged by its content (binhdang.uploads.check_upload), served only by the
+    web root, judged by its content (core.uploads.check_upload), served only by the
     access-checked views of its owner. Subclasses declare `file` with their own folder."""
 
     original_name = models.CharField(_("tên tệp"), max_length=255)
@@ -41,7 +42,7 @@ class StoredFile(models.Model):
         # can pick up the typed one.
         self.file.save(f"{self.sha256[:32]}.{self.extension}", upload, save=False)
         if not self.file.name.endswith(f".{self.extension}"):
-            raise ValueError(f"{type(self).__name__}.file ignores binhdang.models.stored_path")
+            raise ValueError(f"{type(self).__name__}.file ignores core.models.stored_path")
         self.save()
 
     def download(self) -> FileResponse:
@@ -51,3 +52,30 @@ class StoredFile(models.Model):
             filename=self.original_name,
             content_type=self.content_type,
         )
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, returned reports…)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class NotificationQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(user=user) if user.is_authenticated else self.none()
+
+        def unread(self):
+            return self.filter(read_at__isnull=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text
