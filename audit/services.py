@@ -65,31 +65,49 @@ class ConcurrentEdit(Exception):
         self.current = current
 
 
-@transaction.atomic
-def save_audited(*, actor, form, fields, request=None):
-    """Save a ModelForm, refusing a stale version and auditing old → new in one transaction.
+MASK = "***"
 
-    A form for a versioned model carries `expected_version`: the version the user started from.
-    A model without a `version` field (a short list entry) is saved under the row lock alone.
-    """
-    instance = form.instance
+
+def masked(model, changes: dict) -> dict:
+    """`changes` with the values of fields that must never reach the log (a field declaring
+    `never_audited`, such as the GBV module's encrypted text) replaced by "***": that the field
+    changed is recorded, never what it held (docs/security.md)."""
+    for name, (old, new) in changes.items():
+        if getattr(model._meta.get_field(name), "never_audited", False):
+            changes[name] = [MASK if old else "", MASK if new else ""]
+    return changes
+
+
+@transaction.atomic
+def save_audited(*, actor, fields, form=None, obj=None, request=None, action=None):
+    """The one audited save: save a ModelForm (`form`) or an instance (`obj`), refusing a stale
+    version, and record old → new of `fields` in the same transaction.
+
+    A form for a versioned model carries `expected_version`, the version the user started from;
+    an instance carries it in its own `version`. A model without a `version` field (a short list
+    entry) is saved under the row lock alone. An update that changes nothing audited records
+    nothing unless `action` names the event (closing a case, say)."""
+    instance = form.instance if form is not None else obj
     before = {}
     if instance.pk:
         current = type(instance).objects.select_for_update().get(pk=instance.pk)
         if hasattr(current, "version"):
-            expected = form.cleaned_data.get("expected_version")
+            expected = form.cleaned_data.get("expected_version") if form else instance.version
             if expected is not None and current.version != expected:
                 raise ConcurrentEdit(current)
             instance.version = current.version + 1
         before = snapshot(current, fields)
-    obj = form.save()
-    changes = diff(before, snapshot(obj, fields))
-    if changes or not before:
+    if form is not None:
+        instance = form.save()
+    else:
+        instance.save()
+    changes = masked(instance, diff(before, snapshot(instance, fields)))
+    if changes or not before or action:
         record_event(
             actor=actor,
-            action=Action.UPDATE if before else Action.CREATE,
-            obj=obj,
+            action=action or (Action.UPDATE if before else Action.CREATE),
+            obj=instance,
             changes=changes,
             request=request,
         )
-    return obj
+    return instance

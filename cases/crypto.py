@@ -107,6 +107,8 @@ def secret_fields(model) -> list[str]:
 class EncryptedTextField(models.TextField):
     """Plain text in Python, a Fernet token in the database ('' stays '')."""
 
+    never_audited = True  # audit.services.masked: the log records that it changed, never what
+
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
