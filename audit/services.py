@@ -3,9 +3,8 @@ import decimal
 
 from django.db import models, transaction
 
-from core.net import client_ip
-
 from .models import Action, Event
+from .net import client_ip
 
 
 def _plain(value):

@@ -183,7 +183,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # Behind a reverse proxy REMOTE_ADDR is the proxy: PROXY_COUNT says how many to look through.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 # The GBV module: idle sessions end sooner; its keys live outside the database (cases.crypto).
