@@ -55,10 +55,12 @@ def live_server(django_db_setup, live_server):
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+
+
+@pytest.fixture
+def production_hashers(settings):
+    """The production password hashers (Argon2), which binhdang/settings_test.py swaps out."""
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
 
 
 def pytest_collection_modifyitems(items):
@@ -204,7 +206,7 @@ def browser_page():
 
 
 def make_browser_user(username, role, unit_code):
-    """A user who logs in through the login page (a real Argon2 password)."""
+    """A user who logs in through the login page with a password."""
     user = make_user(username, role, unit_code)
     user.set_password(BROWSER_PASSWORD)
     user.save()

@@ -30,6 +30,7 @@ def test_unit_name_is_a_context_word():
         password_validation.validate_password("lyson-biendep-42", user)
 
 
+@pytest.mark.usefixtures("production_hashers")
 def test_long_passphrase_is_accepted_and_hashed_with_argon2():
     user = User.objects.create(username="lan", full_name="Lan", role="leader")
     password_validation.validate_password("mây-trắng-bay-qua-đồi-chè", user)

@@ -10,6 +10,7 @@ from orgs.models import Unit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("production_hashers")
 def test_coordinator_creates_a_unit_user(client, coordinator):
     client.force_login(coordinator)
     unit = Unit.objects.get(code="21548")

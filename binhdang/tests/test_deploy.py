@@ -4,11 +4,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The subprocesses run manage.py with the production settings, not the suite's.
+PRODUCTION = {**os.environ, "DJANGO_SETTINGS_MODULE": "binhdang.settings"}
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **PRODUCTION,
         "HTTPS": "1",
         "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-check-" + "y" * 20,
         "ALLOWED_HOSTS": "binhdang.quangngai.gov.vn",
@@ -28,7 +30,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_without_a_secret_key_fails_loudly(tmp_path):
-    env = {**os.environ, "HTTPS": "1", "DATA_DIR": str(tmp_path)}
+    env = {**PRODUCTION, "HTTPS": "1", "DATA_DIR": str(tmp_path)}
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -39,7 +41,7 @@ def test_production_without_a_secret_key_fails_loudly(tmp_path):
 
 def test_check_deploy_requires_the_gbv_keys(tmp_path):
     env = {
-        **os.environ,
+        **PRODUCTION,
         "HTTPS": "1",
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "binhdang.quangngai.gov.vn",
