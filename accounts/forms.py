@@ -71,12 +71,10 @@ class NewUserForm(UserForm):
                 self.add_error("password", error)
         return cleaned
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-        return user
+    def _post_clean(self):
+        super()._post_clean()
+        if self.cleaned_data.get("password"):
+            self.instance.set_password(self.cleaned_data["password"])
 
 
 class SecondFactorForm(forms.Form):

@@ -72,25 +72,25 @@ def _set_new_password(*, actor: User, user: User, request=None) -> str:
 
 
 @transaction.atomic
-def reset_password(*, manager: User, user: User, request=None) -> str:
+def reset_password(*, actor: User, user: User, request=None) -> str:
     """Give the user a new random password, shown once to the manager; old sessions end.
     A GBV account's password is reset only through an approved request."""
-    _check_manages(manager, user)
+    _check_manages(actor, user)
     if user.role in CASE_ROLES:
         raise PermissionDenied
-    return _set_new_password(actor=manager, user=user, request=request)
+    return _set_new_password(actor=actor, user=user, request=request)
 
 
 @transaction.atomic
-def set_active(*, manager: User, user: User, active: bool, request=None) -> None:
+def set_active(*, actor: User, user: User, active: bool, request=None) -> None:
     """Deactivating ends the user's sessions too: inactive users are not authenticated."""
-    _check_manages(manager, user)
+    _check_manages(actor, user)
     if user.is_active == active:
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
     record_event(
-        actor=manager,
+        actor=actor,
         action=Action.UPDATE,
         obj=user,
         request=request,
@@ -99,15 +99,15 @@ def set_active(*, manager: User, user: User, active: bool, request=None) -> None
 
 
 @transaction.atomic
-def reset_second_factor(*, manager: User, user: User, request=None) -> None:
+def reset_second_factor(*, actor: User, user: User, request=None) -> None:
     """A lost phone: remove the user's authenticator; they set up a new one at next login.
     A GBV account's authenticator is reset only through an approved request."""
-    _check_manages(manager, user)
+    _check_manages(actor, user)
     if user.role in CASE_ROLES:
         raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
     record_event(
-        actor=manager,
+        actor=actor,
         action=Action.UPDATE,
         obj=user,
         request=request,
@@ -494,6 +494,41 @@ def revoke(*, actor: User, grant: GbvGrant, request=None) -> None:
 
 
 # Enrolment and bootstrap
+
+
+def unconfirmed_device(user: User) -> TOTPDevice:
+    """The authenticator the user is setting up (made on first use)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name="Ứng dụng xác thực")
+    return device
+
+
+def second_factor_device(user: User) -> TOTPDevice:
+    """The user's authenticator: the confirmed one, else the one being set up."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or unconfirmed_device(user)
+
+
+@transaction.atomic
+def second_factor_passed(*, actor: User, device: TOTPDevice, request=None) -> None:
+    """The code was right: a device in set-up is confirmed, and the login is logged."""
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    record_event(
+        actor=actor, action=Action.LOGIN, obj=actor, request=request, label=_("Xác thực hai lớp")
+    )
+
+
+def second_factor_failed(*, actor: User, request=None) -> None:
+    record_event(
+        actor=actor,
+        action=Action.LOGIN_FAILED,
+        obj=actor,
+        request=request,
+        label=_("Mã xác thực hai lớp sai"),
+    )
 
 
 @transaction.atomic

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event
+from audit.models import Event
+from audit.services import ConcurrentEdit, record_denied
 from core.access import AUTHENTICATED, allow, public
 
 from . import services
@@ -50,42 +50,23 @@ def second_factor(request):
     user = request.user
     if not user.needs_second_factor or user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    setup = device is None
+    setup = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if setup and user.role in CASE_ROLES:
         # GBV accounts enrol only through a one-time link handed over by their approver.
         return render(request, "accounts/second_factor_gbv.html", {"pending": user.gbv_pending})
-    if setup:
-        device, _created = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "Ứng dụng xác thực"}
-        )
+    device = services.second_factor_device(user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:
             # django-otp doubles the wait after each wrong code.
             form.add_error("code", _("Bạn đã nhập sai nhiều lần: đợi ít giây rồi nhập mã mới."))
         elif device.verify_token(form.cleaned_data["code"]):
-            if setup:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+            services.second_factor_passed(actor=user, device=device, request=request)
             otp_login(request, device)
             request.session.cycle_key()  # a new session id once both factors are given
-            record_event(
-                actor=user,
-                action=Action.LOGIN,
-                obj=user,
-                request=request,
-                label=_("Xác thực hai lớp"),
-            )
             return redirect(_safe_next(request))
         else:
-            record_event(
-                actor=user,
-                action=Action.LOGIN_FAILED,
-                obj=user,
-                request=request,
-                label=_("Mã xác thực hai lớp sai"),
-            )
+            services.second_factor_failed(actor=user, request=request)
             form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới."))
     context = {"form": form, "setup": setup}
     if setup:
@@ -170,7 +151,7 @@ def user_reset_password(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
     if user.role in CASE_ROLES:
         return _request_reset(request, user, GbvRequestKind.PASSWORD)
-    password = services.reset_password(manager=request.user, user=user, request=request)
+    password = services.reset_password(actor=request.user, user=user, request=request)
     return render(
         request, "accounts/password_reset_done.html", {"subject": user, "password": password}
     )
@@ -182,7 +163,7 @@ def user_reset_second_factor(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
     if user.role in CASE_ROLES:
         return _request_reset(request, user, GbvRequestKind.SECOND_FACTOR)
-    services.reset_second_factor(manager=request.user, user=user, request=request)
+    services.reset_second_factor(actor=request.user, user=user, request=request)
     messages.success(request, _("Đã xóa ứng dụng xác thực; người dùng sẽ cài lại khi đăng nhập."))
     return redirect("accounts:user", pk=user.pk)
 
@@ -206,7 +187,7 @@ def user_request_gbv(request, pk):
 def user_set_active(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
     active = request.POST.get("active") == "1"
-    services.set_active(manager=request.user, user=user, active=active, request=request)
+    services.set_active(actor=request.user, user=user, active=active, request=request)
     messages.success(request, _("Đã mở khóa tài khoản.") if active else _("Đã khóa tài khoản."))
     return redirect("accounts:user", pk=user.pk)
 
@@ -354,13 +335,9 @@ def enrol(request, token):
     this is where its second factor comes from), set up the authenticator and prove it."""
     link = EnrolmentLink.objects.usable(token)
     if link is None or link.user_id != request.user.pk:
-        record_event(actor=request.user, action=Action.DENIED, request=request, label="enrol")
+        record_denied(request)
         return render(request, "accounts/enrol.html", {"invalid": True}, status=404)
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(
-            user=request.user, confirmed=False, name="Ứng dụng xác thực"
-        )
+    device = services.unconfirmed_device(request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:

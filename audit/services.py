@@ -56,6 +56,12 @@ def record_event(
     )
 
 
+def record_denied(request) -> Event:
+    """A refused or out-of-scope request (403, or 404 to a signed-in user): probed access."""
+    user = request.user if request.user.is_authenticated else None
+    return record_event(actor=user, action=Action.DENIED, request=request, label=request.path[:300])
+
+
 class ConcurrentEdit(Exception):
     """Someone saved the record after this user opened it; their values are in `current`."""
 
@@ -71,21 +77,26 @@ def masked(model, changes: dict) -> dict:
     """`changes` with the values of fields that must never reach the log (a field declaring
     `never_audited`, such as the GBV module's encrypted text) replaced by "***": that the field
     changed is recorded, never what it held (docs/security.md)."""
+    secret = {f.name for f in model._meta.get_fields() if getattr(f, "never_audited", False)}
     for name, (old, new) in changes.items():
-        if getattr(model._meta.get_field(name), "never_audited", False):
+        if name in secret:
             changes[name] = [MASK if old else "", MASK if new else ""]
     return changes
 
 
 @transaction.atomic
-def save_audited(*, actor, fields, form=None, obj=None, request=None, action=None):
+def save_audited(
+    *, actor, fields=(), form=None, obj=None, request=None, action=None, describe=None
+):
     """The one audited save: save a ModelForm (`form`) or an instance (`obj`), refusing a stale
     version, and record old → new of `fields` in the same transaction.
 
     A form for a versioned model carries `expected_version`, the version the user started from;
     an instance carries it in its own `version`. A model without a `version` field (a short list
     entry) is saved under the row lock alone. An update that changes nothing audited records
-    nothing unless `action` names the event (closing a case, say)."""
+    nothing unless `action` names the event (closing a case, say). `describe(obj)` replaces
+    `snapshot(obj, fields)` where a record is audited as another view of it (its exchange row)."""
+    describe = describe or (lambda record: snapshot(record, fields))
     instance = form.instance if form is not None else obj
     before = {}
     if instance.pk:
@@ -95,12 +106,12 @@ def save_audited(*, actor, fields, form=None, obj=None, request=None, action=Non
             if expected is not None and current.version != expected:
                 raise ConcurrentEdit(current)
             instance.version = current.version + 1
-        before = snapshot(current, fields)
+        before = describe(current)
     if form is not None:
         instance = form.save()
     else:
         instance.save()
-    changes = masked(instance, diff(before, snapshot(instance, fields)))
+    changes = masked(instance, diff(before, describe(instance)))
     if changes or not before or action:
         record_event(
             actor=actor,

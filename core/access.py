@@ -14,6 +14,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from audit.services import record_denied
+
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
@@ -45,10 +47,5 @@ def allow(roles=AUTHENTICATED):
 
 
 def waiting_for_approval(request):
-    from audit.models import Action
-    from audit.services import record_event
-
-    record_event(
-        actor=request.user, action=Action.DENIED, request=request, label=request.path[:300]
-    )
+    record_denied(request)
     return render(request, "accounts/gbv_pending.html", status=403)

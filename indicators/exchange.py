@@ -25,7 +25,7 @@ from audit.models import Action
 from audit.services import diff, record_event
 
 from .expressions import check_terms, format_expression, known_elements, parse_expression
-from .forms import CODE, lock_reason
+from .forms import CODE
 from .models import (
     Aggregation,
     CategoryCombo,
@@ -38,6 +38,7 @@ from .models import (
     parse_number,
 )
 from .targets import DIRECTION_OVERRIDES, parse_target_value
+from .usage import lock_reason
 
 ELEMENTS, INDICATORS, TARGETS = "elements", "indicators", "targets"
 KINDS = (ELEMENTS, INDICATORS, TARGETS)  # also the order of import: later tables cite earlier

@@ -3,11 +3,9 @@ import itertools
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reports import prefill
-from reports.models import FormStatus
 
 from .expressions import clean_expression, format_expression
 from .models import (
@@ -20,6 +18,7 @@ from .models import (
     ValueType,
 )
 from .targets import parse_target_value
+from .usage import lock_reason
 
 # Codes travel in JSON, Excel sheets and DHIS2 exchange: keep them plain.
 CODE = RegexValidator(
@@ -27,26 +26,6 @@ CODE = RegexValidator(
 )
 # What identifies stored values: they cannot change once the element holds some.
 LOCKED_FIELDS = ("code", "value_type", "category_combo")
-
-
-def lock_reason(element: DataElement) -> str | None:
-    """Why the element's code, value type and disaggregation are fixed, or None."""
-    if element.pk is None:
-        return None
-    if element.values.exists():
-        return _(
-            "Chỉ tiêu đã có số liệu: không đổi được mã, kiểu giá trị và phân tổ. "
-            "Nếu cần, hãy tạo chỉ tiêu mới."
-        )
-    in_forms = element.rows.filter(
-        ~Q(section__form__status=FormStatus.DRAFT) | Q(section__form__rounds__isnull=False)
-    )
-    if in_forms.exists():
-        return _(
-            "Chỉ tiêu có trong biểu mẫu đã ban hành: không đổi được mã, kiểu giá trị và phân tổ. "
-            "Nếu cần, hãy tạo chỉ tiêu mới."
-        )
-    return None
 
 
 class ElementFilterForm(forms.Form):
@@ -232,10 +211,11 @@ class ComputedIndicatorForm(forms.ModelForm):
             raise forms.ValidationError(_("Hệ số phải là số dương."))
         return factor
 
-    def save(self, commit=True):
-        self.instance.numerator = self.cleaned_data["numerator_text"]
-        self.instance.denominator = self.cleaned_data["denominator_text"]
-        return super().save(commit)
+    def _post_clean(self):
+        super()._post_clean()  # the Meta fields onto the instance; then the two expressions
+        for name in ("numerator", "denominator"):
+            if f"{name}_text" in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[f"{name}_text"])
 
 
 class TargetForm(forms.ModelForm):

@@ -8,10 +8,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import diff, record_event
+from audit.services import diff, record_event, save_audited, snapshot
 
 from .exchange import ELEMENTS, INDICATORS, TARGETS, Table, import_catalogue, row_of
-from .models import ComputedIndicator, DataElement, Direction, Target, ValueType
+from .models import (
+    Category,
+    CategoryCombo,
+    CategoryOption,
+    ComputedIndicator,
+    DataElement,
+    Direction,
+    Target,
+    ValueType,
+)
 from .targets import DIRECTION_OVERRIDES, parse_target_value
 
 DATA = settings.BASE_DIR / "indicators" / "data"
@@ -172,16 +181,34 @@ def _numbered(rows: list[dict]) -> list[tuple[int, dict]]:
     return list(enumerate(rows, start=2))
 
 
-@transaction.atomic
 def save_catalogue_form(*, form, actor, request=None):
     """Save an indicator or target form, auditing old → new in its exchange columns."""
-    before = {}
-    if form.instance.pk:
-        current = type(form.instance).objects.select_for_update().get(pk=form.instance.pk)
-        before = row_of(current)
-    obj = form.save()
-    changes = diff(before, row_of(obj))
-    if changes:
-        action = Action.UPDATE if before else Action.CREATE
-        record_event(actor=actor, action=action, obj=obj, changes=changes, request=request)
-    return obj
+    return save_audited(actor=actor, form=form, describe=row_of, request=request)
+
+
+def save_element(*, form, actor, request=None) -> DataElement:
+    return save_audited(actor=actor, form=form, fields=list(form._meta.fields), request=request)
+
+
+@transaction.atomic
+def create_category(*, form, actor, request=None) -> Category:
+    """A category with its options: one write, one audit event."""
+    category = form.save()
+    CategoryOption.objects.bulk_create(
+        CategoryOption(category=category, code=code, name=name, sort_order=order)
+        for order, (code, name) in enumerate(form.cleaned_data["options"])
+    )
+    changes = diff({}, snapshot(category, ["code", "name"]))
+    changes["option_names"] = [None, [name for _code, name in form.cleaned_data["options"]]]
+    record_event(actor=actor, action=Action.CREATE, obj=category, changes=changes, request=request)
+    return category
+
+
+@transaction.atomic
+def create_combo(*, form, actor, request=None) -> CategoryCombo:
+    """A combo and its generated option combos."""
+    combo = save_audited(
+        actor=actor, form=form, fields=["code", "name", "categories"], request=request
+    )
+    combo.generate_option_combos()
+    return combo

@@ -7,18 +7,16 @@ The coordinator maintains it; leaders, admins and the units' reporters and appro
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from audit.models import Action, Event
-from audit.services import diff, record_event, save_audited, snapshot
+from audit.models import Event
 from core.access import allow
 from core.roles import PLAN_READERS, Role
-from reports.models import Form, Row
 
+from . import usage
 from .exchange import COLUMNS, KINDS, TITLES, export_csv, export_xlsx, import_catalogue, read_upload
 from .forms import (
     CatalogueImportForm,
@@ -29,23 +27,16 @@ from .forms import (
     ElementFilterForm,
     TargetForm,
 )
-from .models import Category, CategoryCombo, CategoryOption, ComputedIndicator, DataElement, Target
-from .services import save_catalogue_form
+from .models import Category, CategoryCombo, ComputedIndicator, DataElement, Target
+from .services import create_category, create_combo, save_catalogue_form, save_element
 from .targets import group_targets
 
 COORDINATOR = {Role.COORDINATOR}
 READERS = PLAN_READERS  # the catalogue is reference data for every role that reports
-ELEMENT_FIELDS = list(DataElementForm.Meta.fields)
 
 
 def _elements(request, filters: ElementFilterForm):
-    forms = Form.objects.for_user(request.user)
-    rows = Row.objects.filter(section__form__in=forms).select_related("section__form")
-    elements = (
-        DataElement.objects.for_user(request.user)
-        .select_related("category_combo")
-        .prefetch_related(Prefetch("rows", queryset=rows, to_attr="form_rows"))
-    )
+    elements = DataElement.objects.for_user(request.user).select_related("category_combo")
     if filters.is_valid():
         text, value_type = filters.cleaned_data["q"], filters.cleaned_data["value_type"]
         if text:
@@ -61,9 +52,9 @@ def element_list(request):
     params = request.GET.copy()
     params.pop("page", None)
     page = Paginator(_elements(request, filters), 100).get_page(request.GET.get("page"))
+    used_in = usage.places([element.pk for element in page], request.user)
     for element in page:
-        forms = {row.section.form for row in element.form_rows}
-        element.forms = sorted(forms, key=lambda f: (f.code, f.version))
+        element.places = used_in.get(element.pk, [])
     context = {
         "page": page,
         "filters": filters,
@@ -73,26 +64,11 @@ def element_list(request):
     return render(request, "indicators/element_list.html", context)
 
 
-@transaction.atomic
-def _save_element(form: DataElementForm, actor, request) -> DataElement:
-    """Save and audit old → new (save_audited expects a `version` field elements lack)."""
-    before = {}
-    if form.instance.pk:
-        current = DataElement.objects.select_for_update().get(pk=form.instance.pk)
-        before = snapshot(current, ELEMENT_FIELDS)
-    element = form.save()
-    changes = diff(before, snapshot(element, ELEMENT_FIELDS))
-    if changes:
-        action = Action.UPDATE if before else Action.CREATE
-        record_event(actor=actor, action=action, obj=element, changes=changes, request=request)
-    return element
-
-
 @allow(COORDINATOR)
 def element_new(request):
     form = DataElementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        element = _save_element(form, request.user, request)
+        element = save_element(form=form, actor=request.user, request=request)
         messages.success(request, _("Đã tạo chỉ tiêu %(code)s.") % {"code": element.code})
         return redirect("indicators:elements")
     return render(request, "indicators/element_form.html", {"form": form})
@@ -103,7 +79,7 @@ def element_edit(request, pk):
     element = get_object_or_404(DataElement.objects.for_user(request.user), pk=pk)
     form = DataElementForm(request.POST or None, instance=element)
     if request.method == "POST" and form.is_valid():
-        _save_element(form, request.user, request)
+        save_element(form=form, actor=request.user, request=request)
         messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": element.code})
         return redirect("indicators:elements")
     context = {
@@ -121,25 +97,11 @@ def category_list(request):
     return render(request, "indicators/category_list.html", context)
 
 
-@transaction.atomic
-def _create_category(form: CategoryForm, actor, request) -> Category:
-    """A category with its options: one write, one audit event."""
-    category = form.save()
-    CategoryOption.objects.bulk_create(
-        CategoryOption(category=category, code=code, name=name, sort_order=order)
-        for order, (code, name) in enumerate(form.cleaned_data["options"])
-    )
-    changes = diff({}, snapshot(category, ["code", "name"]))
-    changes["option_names"] = [None, [name for _code, name in form.cleaned_data["options"]]]
-    record_event(actor=actor, action=Action.CREATE, obj=category, changes=changes, request=request)
-    return category
-
-
 @allow(COORDINATOR)
 def category_new(request):
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        category = _create_category(form, request.user, request)
+        category = create_category(form=form, actor=request.user, request=request)
         messages.success(request, _("Đã tạo nhóm phân tổ %(code)s.") % {"code": category.code})
         return redirect("indicators:categories")
     return render(request, "indicators/category_form.html", {"form": form})
@@ -156,20 +118,11 @@ def combo_list(request):
     return render(request, "indicators/combo_list.html", context)
 
 
-@transaction.atomic
-def _create_combo(form: ComboForm, actor, request) -> CategoryCombo:
-    combo = save_audited(
-        actor=actor, form=form, fields=["code", "name", "categories"], request=request
-    )
-    combo.generate_option_combos()
-    return combo
-
-
 @allow(COORDINATOR)
 def combo_new(request):
     form = ComboForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        combo = _create_combo(form, request.user, request)
+        combo = create_combo(form=form, actor=request.user, request=request)
         messages.success(
             request,
             _("Đã tạo tổ hợp %(code)s với %(n)s phương án.")

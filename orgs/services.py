@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from audit.models import Action
-from audit.services import ConcurrentEdit, diff, record_event, snapshot
+from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
 
 from .models import EthnicGroup, Succession, Unit, UnitKind, ethnic_key
 from .signals import units_loaded
@@ -219,3 +219,20 @@ def close_unit(*, unit: Unit, valid_to, successors, expected_version: int, actor
         if created:
             record_event(actor=actor, action=Action.CREATE, obj=link, request=request)
     return current
+
+
+ETHNIC_FIELDS = ["name", "active", "sort_order"]
+LINK_FIELDS = ["predecessor", "successor", "effective_on", "note"]
+
+
+def save_unit(*, form, actor, request=None) -> Unit:
+    """Create or edit a unit (ConcurrentEdit when someone saved it since the form was opened)."""
+    return save_audited(actor=actor, form=form, fields=Unit.AUDITED, request=request)
+
+
+def add_succession(*, form, actor, request=None) -> Succession:
+    return save_audited(actor=actor, form=form, fields=LINK_FIELDS, request=request)
+
+
+def save_ethnic_group(*, form, actor, request=None) -> EthnicGroup:
+    return save_audited(actor=actor, form=form, fields=ETHNIC_FIELDS, request=request)

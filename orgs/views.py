@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Event
-from audit.services import ConcurrentEdit, save_audited
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import UNIT_READERS, Role
 from core.text import fold
@@ -17,8 +17,6 @@ from .models import EthnicGroup, Unit, UnitKind
 EDITORS = {Role.COORDINATOR}
 # The official list of ethnic groups is system reference data: the admins keep it.
 REFERENCE_KEEPERS = {Role.ADMIN}
-ETHNIC_FIELDS = ["name", "active", "sort_order"]
-LINK_FIELDS = ["predecessor", "successor", "effective_on", "note"]
 
 
 @allow(UNIT_READERS)
@@ -73,7 +71,7 @@ def unit_detail(request, pk):
 def _save_unit_form(request, form, template, context):
     if request.method == "POST" and form.is_valid():
         try:
-            unit = save_audited(actor=request.user, form=form, fields=Unit.AUDITED, request=request)
+            unit = services.save_unit(form=form, actor=request.user, request=request)
         except ConcurrentEdit as conflict:
             current = conflict.current
             form.mark_conflict(current, f"{current.code} — {current.name}")
@@ -117,7 +115,7 @@ def unit_link(request, pk):
     unit = get_object_or_404(Unit.objects.for_user(request.user), pk=pk)
     form = SuccessionForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
-        save_audited(actor=request.user, form=form, fields=LINK_FIELDS, request=request)
+        services.add_succession(form=form, actor=request.user, request=request)
         messages.success(request, _("Đã thêm liên kết kế thừa."))
         return redirect("orgs:detail", pk=unit.pk)
     return render(request, "orgs/unit_link.html", {"unit": unit, "form": form})
@@ -135,7 +133,7 @@ def ethnic_group_edit(request, pk):
     form = EthnicGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
         try:
-            save_audited(actor=request.user, form=form, fields=ETHNIC_FIELDS, request=request)
+            services.save_ethnic_group(form=form, actor=request.user, request=request)
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, conflict.current.name)
         else:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,3 +246,9 @@ def update_item(*, form, actor, request=None) -> PlanItem:
             task.version += 1
             task.save(update_fields=["due_on", "version", "updated_at"])
     return item
+
+
+def download_evidence(*, actor, evidence: Evidence, request=None) -> FileResponse:
+    """The evidence file, its download logged."""
+    record_event(actor=actor, action=Action.DOWNLOAD, obj=evidence, request=request)
+    return evidence.download()

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event
+from audit.models import Event
+from audit.services import ConcurrentEdit
 from core.access import AUTHENTICATED, allow
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from orgs.models import Unit
@@ -219,5 +219,4 @@ def task_detail(request, pk):
 @allow(PLAN_READERS)
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
-    record_event(actor=request.user, action=Action.DOWNLOAD, obj=evidence, request=request)
-    return evidence.download()
+    return services.download_evidence(actor=request.user, evidence=evidence, request=request)
