@@ -22,7 +22,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from indicators.exchange import escape
+from core.spreadsheet import csv_escape
 from indicators.models import vi_number
 from orgs.models import Unit
 from reports.disclosure import HIDDEN, SMALL, Protected, coarsen, protect_breakdowns
@@ -501,7 +501,7 @@ def legend() -> str:
 
 def _cell(value):
     """A number as a number; any text (labels are lazy translations) escaped."""
-    return value if isinstance(value, int) else escape(str(value))
+    return value if isinstance(value, int) else csv_escape(str(value))
 
 
 def table_xlsx(table: Table, heading: list[str]) -> bytes:

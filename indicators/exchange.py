@@ -3,8 +3,9 @@
 Column names are exchange identifiers (like DHIS2's), the same in both formats; a CSV file holds
 one table, told apart by its header; a workbook holds one table per sheet. Import is all or
 nothing: every problem is listed (table, row, column, message) and nothing is written until the
-file has none. Cells are data, never formulas: text starting with = + - @ is escaped with a quote
-on export (spreadsheet injection), and a formula cell on import is refused, not evaluated.
+file has none. Cells are data, never formulas: text is written by the one spreadsheet-safe rule
+(core.spreadsheet: Excel's quote prefix in a workbook, a leading apostrophe in a CSV), and a
+formula cell on import is refused, not evaluated.
 """
 
 import csv
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from audit.models import Action
 from audit.services import diff, record_event
+from core.spreadsheet import csv_escape, csv_unescape, put_text
 
 from .expressions import check_terms, format_expression, known_elements, parse_expression
 from .forms import CODE
@@ -93,7 +95,6 @@ NUMBER_COLUMNS = {"factor", "objective", "year", "value"}
 MAX_ROWS = 5000
 # Model field → column, where they differ (for the model's own validation messages).
 FIELD_COLUMNS = {"unit_of_measure": "unit", "category_combo": "combo"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 YES = {"có", "co", "x", "1", "true", "yes"}
 NO = {"không", "khong", "", "0", "false", "no"}
 
@@ -189,21 +190,12 @@ def catalogue_rows(kind: str) -> list[dict]:
     return [row_of(obj) for obj in objects]
 
 
-def escape(text: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
-
-
 def export_csv(kind: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS[kind])
     for row in catalogue_rows(kind):
-        writer.writerow([escape(row[column]) for column in COLUMNS[kind]])
+        writer.writerow([csv_escape(row[column]) for column in COLUMNS[kind]])
     # The byte order mark makes Excel read the file as UTF-8 (Vietnamese letters).
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -214,19 +206,20 @@ def export_xlsx() -> bytes:
     for kind in KINDS:
         sheet = workbook.create_sheet(str(TITLES[kind]))
         sheet.append(COLUMNS[kind])
-        for row in catalogue_rows(kind):
-            sheet.append([_cell(column, row[column]) for column in COLUMNS[kind]])
+        for number, row in enumerate(catalogue_rows(kind), start=2):
+            for position, column in enumerate(COLUMNS[kind], start=1):
+                _put(sheet.cell(row=number, column=position), column, row[column])
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(column: str, text: str):
+def _put(cell, column: str, text: str) -> None:
     if column in NUMBER_COLUMNS and text:
-        return int(text) if text.isdigit() else Decimal(text)
-    # openpyxl stores any string starting with "=" as a formula: escaping is not optional.
-    return escape(text)
+        cell.value = int(text) if text.isdigit() else Decimal(text)
+    elif text:
+        put_text(cell, text)  # openpyxl would store a string starting with "=" as a formula
 
 
 # Reading files
@@ -243,7 +236,7 @@ def _text(value) -> str:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return unescape(str(value).strip())
+    return str(value).strip()
 
 
 def _table(title: str, lines, report: Report) -> Table | None:
@@ -294,7 +287,7 @@ def read_upload(name: str, content: bytes) -> tuple[list[Table], Report]:
             report.problems.append(Problem(name, 0, "", _("Tệp CSV phải lưu với bảng mã UTF-8.")))
             return [], report
         reader = csv.reader(io.StringIO(text))
-        lines = ([unescape(cell.strip()) for cell in line] for line in reader)
+        lines = ([csv_unescape(cell.strip()) for cell in line] for line in reader)
         table = _table(name, lines, report)
         tables = [table] if table else []
         return tables, report
