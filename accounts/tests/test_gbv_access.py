@@ -405,7 +405,7 @@ def test_the_first_supervisor_of_an_agency_comes_from_the_operator():
 
 
 def test_the_demo_gbv_accounts_are_approved_by_the_demo_supervisor():
-    from accounts.demo import load_demo
+    from demo.people import load_demo
 
     load_demo()
     supervisor = User.objects.get(username="syt.giamsat")

@@ -154,7 +154,7 @@ def test_demo_code_stands_in_for_the_phone_of_demo_users_only(settings):
 
     from django.core.management import CommandError, call_command
 
-    from accounts.demo import load_demo
+    from demo.people import load_demo
 
     load_demo()
     out = io.StringIO()

@@ -135,11 +135,11 @@ def test_api_successions_for_a_province_user(client, leader):
 def test_demo_loads_once_and_a_second_run_changes_nothing():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.demo import load_demo
-    from activities.demo import load_demo_activities
     from activities.models import Activity
-    from cases.demo import load_demo_cases
     from cases.models import Case, Incident
+    from demo.activities import load_demo_activities
+    from demo.cases import load_demo_cases
+    from demo.people import load_demo
     from plans.models import ProgressUpdate
 
     def state():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities.demo import load_demo_activities
+from demo.activities import load_demo_activities
 from activities.models import Activity, ActivityFile, Campaign, Channel, Kind
 from audit.models import Action, Event
 from conftest import make_user

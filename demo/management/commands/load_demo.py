@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, load_demo
 from accounts.models import User
-from activities.demo import load_demo_activities
-from cases.demo import load_demo_cases
-from reports.demo import fill_demo_reports
+from demo.activities import load_demo_activities
+from demo.cases import load_demo_cases
+from demo.people import DEMO_PASSWORD, load_demo
+from demo.reports import fill_demo_reports
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.demo import DEMO_DEVICE
+from demo.people import DEMO_DEVICE
 
 
 class Command(BaseCommand):

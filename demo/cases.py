@@ -6,9 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from orgs.models import Unit
-
-from .models import (
+from cases.models import (
     Case,
     Consent,
     ConsentGiver,
@@ -29,6 +27,7 @@ from .models import (
     Stay,
     Survivor,
 )
+from orgs.models import Unit
 
 # survivor (name, birth date, sex, age band, ethnic group), risk, incident (days ago, type,
 # relationship, perpetrator sex, commune code), narrative. Every name here is invented.

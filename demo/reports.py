@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import ValueType
-
-from .models import DataValue, NarrativeAnswer, Question, Round, Snapshot, Status, Submission
-from .services import create_round
+from reports.models import DataValue, NarrativeAnswer, Question, Round, Snapshot, Status, Submission
+from reports.services import create_round
 
 DEMO_ANSWERS = [
     "{unit} đã ban hành kế hoạch triển khai, phân công cán bộ đầu mối và lồng ghép nội dung bình "

@@ -7,11 +7,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from activities.models import Activity, Campaign, Channel, Kind
 from audit.models import Action
 from audit.services import record_event
 from orgs.models import Unit
-
-from .models import Activity, Campaign, Channel, Kind
 
 YEAR = 2026
 THEME = "Chung tay xóa bỏ bạo lực trên cơ sở giới, vì một xã hội bình đẳng"

@@ -3,13 +3,12 @@
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
+from accounts.models import User
 from core.roles import CASE_ROLES, Role
 from orgs.models import Unit
 from plans.models import Plan, Status, Task
 from plans.services import record_progress
-
-from . import services
-from .models import User
 
 DEMO_PASSWORD = "hoa-sen-trong-dam"
 DEMO_DEVICE = "Thiết bị dùng thử"
