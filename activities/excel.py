@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.spreadsheet import put_text, xlsx_response
 
@@ -18,7 +20,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 INTEGER_FORMAT = "#,##0"
 
 
-def _put(cell, value) -> int:
+def _put(cell: Cell, value: object) -> int:
     """Write one value; returns its display width for the column."""
     if value is None:
         return 0
@@ -37,12 +39,12 @@ def _put(cell, value) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
-def yes_no(value) -> str:
+def yes_no(value: object) -> str:
     """A flag as a cell: "Có", or empty."""
     return _("Có") if value else ""
 
 
-def add_sheet(book: Workbook, title: str, headers: list[str], rows: list[list]):
+def add_sheet(book: Workbook, title: str, headers: list[str], rows: list[list]) -> Worksheet:
     """One table on a new sheet of `book`; returns the sheet."""
     sheet = book.create_sheet(title[:31])
     widths = [len(str(h)) for h in headers]

@@ -20,6 +20,8 @@ from core.roles import PROVINCE_WIDE, Role
 # Who records activities: the unit's own staff, and the coordinator for any unit.
 WRITERS = frozenset({Role.REPORTER, Role.APPROVER, Role.COORDINATOR})
 READERS = frozenset({*WRITERS, Role.LEADER, Role.ADMIN})
+# Who sets up the Action Month and names the model types.
+COORDINATOR = frozenset({Role.COORDINATOR})
 
 
 class UnitScopedQuerySet(models.QuerySet):
@@ -452,11 +454,7 @@ class BudgetLineQuerySet(UnitScopedQuerySet):
         """Planned, allocated and spent summed by `by` ("source", "unit__name", …)."""
         return list(
             self.values(by)
-            .annotate(
-                planned=Sum("planned", default=Decimal(0)),
-                allocated=Sum("allocated", default=Decimal(0)),
-                spent=Sum("spent", default=Decimal(0)),
-            )
+            .annotate(**{name: Sum(name, default=Decimal(0)) for name in BudgetLine.AMOUNTS})
             .order_by(by)
         )
 
@@ -465,6 +463,8 @@ class BudgetLineQuerySet(UnitScopedQuerySet):
 
 
 class BudgetLine(models.Model):
+    AMOUNTS = ("planned", "allocated", "spent")  # in đồng
+
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )

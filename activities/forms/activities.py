@@ -1,6 +1,10 @@
+"""Forms of the activities a unit records: the activity itself, a series of copies ("quick
+repeat"), its evidence files, and the filters of the list."""
+
 import datetime
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -12,8 +16,10 @@ from orgs.models import Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem
 
-from .common import COMMUNE_KINDS, NEGATIVE, current_units, day_text
-from .models import Activity, Campaign, Channel, Kind
+from ..models import Activity, Campaign, Channel, Kind
+from .campaigns import campaign_on
+from .checks import NEGATIVE, day_text
+from .options import COMMUNE_KINDS, current_units
 
 ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)
 # Languages in use in the province; the field stays free text for any other.
@@ -33,22 +39,7 @@ MAX_REPEATS = 60
 COUNTS = ("participants_male", "participants_female", "participants_ethnic", "participants_youth")
 
 
-def campaign_on(day: datetime.date | None) -> Campaign | None:
-    """The Action Month whose dates contain `day`."""
-    if day is None:
-        return None
-    return Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
-
-
-def suggested_campaign(text: str) -> Campaign | None:
-    """The Action Month of a start date as the form sends it, if it reads as a date."""
-    try:
-        return campaign_on(forms.DateField().to_python(text))
-    except forms.ValidationError:
-        return None
-
-
-def _unit_field(field, units):
+def _unit_field(field: forms.ModelChoiceField, units: QuerySet) -> None:
     field.queryset = units
     field.choices = Unit.choices(units)
 
@@ -289,49 +280,3 @@ class ActivityFilterForm(forms.Form):
             "channel": data["channel"],
         }
         return activities.filter(**{k: v for k, v in lookups.items() if v not in (None, "")})
-
-
-class CampaignForm(VersionedFormMixin, forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]
-        widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
-            "messages": forms.Textarea(attrs={"rows": 6}),
-        }
-
-    AUDITED = Meta.fields
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["messages"].help_text = _("Mỗi thông điệp một dòng.")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if not (start and end):
-            return cleaned
-        if end < start:
-            self.add_error("ends_on", _("Ngày kết thúc không được trước ngày bắt đầu."))
-            return cleaned
-        overlapping = Campaign.objects.exclude(pk=self.instance.pk)
-        if overlapping.filter(starts_on__lte=end, ends_on__gte=start).exists():
-            self.add_error("starts_on", _("Thời gian trùng với một Tháng hành động khác."))
-        if self.instance.pk:
-            outside = self.instance.activities.exclude(starts_on__range=(start, end)).count()
-            if outside:
-                self.add_error(
-                    None,
-                    _(
-                        "Có %(n)s hoạt động thuộc Tháng hành động này bắt đầu ngoài thời gian "
-                        "mới: hãy sửa ngày của các hoạt động đó, hoặc bỏ chúng khỏi Tháng hành "
-                        "động, trước khi đổi thời gian."
-                    )
-                    % {"n": outside},
-                )
-        return cleaned
-
-    @staticmethod
-    def summary(record) -> str:
-        return record.theme

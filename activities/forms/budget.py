@@ -8,19 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import PlanItem
 
-from .common import AMOUNTS, NEGATIVE
-from .forms_registry import (
-    FilterForm,
-    UnitOwnedForm,
-    all_choice,
-    check_year,
-    in_year,
-    plan_item_field,
-    unit_filter,
-    year_filter,
-    year_options,
-)
-from .models import BudgetLine, Source
+from ..models import BudgetLine, Source
+from .checks import NEGATIVE, check_year, in_year
+from .options import all_choice, plan_item_field, year_options
+from .unit_records import FilterForm, UnitOwnedForm, unit_filter, year_filter
 
 
 class BudgetLineForm(UnitOwnedForm):
@@ -28,8 +19,8 @@ class BudgetLineForm(UnitOwnedForm):
 
     class Meta:
         model = BudgetLine
-        fields = ["unit", "year", "plan_item", "source", "description", *AMOUNTS]
-        localized_fields = AMOUNTS
+        fields = ["unit", "year", "plan_item", "source", "description", *BudgetLine.AMOUNTS]
+        localized_fields = BudgetLine.AMOUNTS
 
     AUDITED = Meta.fields
 
@@ -38,7 +29,7 @@ class BudgetLineForm(UnitOwnedForm):
         if self.instance.pk is None:
             self.fields["year"].initial = timezone.localdate().year
         plan_item_field(self.fields["plan_item"], self.user, [self.instance.plan_item_id])
-        for name in AMOUNTS:
+        for name in BudgetLine.AMOUNTS:
             field = self.fields[name]
             field.validators.append(MinValueValidator(0, NEGATIVE))
             field.widget.attrs.update(inputmode="numeric", autocomplete="off")

@@ -1,23 +1,16 @@
-"""Forms of the registers a unit keeps: community models and their reviews, inspections,
-commendations (and, in forms_budget, budget lines); plus the GET filters of their lists."""
-
-import datetime
+"""Forms of the registers a unit keeps: community models and their reviews, model types,
+inspections and commendations; plus the GET filters of their lists."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.forms import VersionedFormMixin
 from core.roles import Role
-from core.text import vi_sort_key
 from core.widgets import DateInput
-from orgs.models import Unit, UnitKind
-from plans.models import PlanItem
+from orgs.models import Unit
 
-from .common import COMMUNE_KINDS, NEGATIVE, current_units, day_text
-from .models import (
+from ..models import (
     Commendation,
     CommendationOutcome,
     CommunityModel,
@@ -28,111 +21,17 @@ from .models import (
     ModelType,
     NomineeKind,
 )
-
-FIRST_YEAR = 2000
-
-
-def unit_options(units) -> list:
-    """Options without the empty line, in Vietnamese alphabetical order."""
-    return Unit.choices(units)[1:]
-
-
-KIND_ORDER = [
-    UnitKind.PROVINCE,
-    UnitKind.AGENCY,
-    UnitKind.WARD,
-    UnitKind.COMMUNE,
-    UnitKind.SPECIAL_ZONE,
-    UnitKind.DISTRICT,
-]
-
-
-def grouped_unit_options(units) -> list:
-    """Options grouped by kind of unit (agencies, wards, communes…), each group alphabetical."""
-    units = list(units)
-    return [
-        (kind.label, unit_options([u for u in units if u.kind == kind]))
-        for kind in KIND_ORDER
-        if any(u.kind == kind for u in units)
-    ]
-
-
-def sorted_names(queryset, empty_label="---------") -> list:
-    """Options of named records (model types) in Vietnamese alphabetical order."""
-    records = sorted(queryset, key=lambda record: vi_sort_key(record.name))
-    return [("", empty_label), *((record.pk, record.name) for record in records)]
-
-
-def plan_item_field(field, user, keep=()):
-    """The plan items the user may see, plus those the record already carries out."""
-    visible = PlanItem.objects.for_user(user)
-    field.queryset = PlanItem.objects.filter(Q(pk__in=visible) | Q(pk__in=keep)).select_related(
-        "plan"
-    )
-    field.label_from_instance = lambda item: f"{item.code} ({item.plan.year}) {item.text[:90]}"
-
-
-def check_year(year: int) -> int:
-    last = timezone.localdate().year + 1
-    if not FIRST_YEAR <= year <= last:
-        raise ValidationError(
-            _("Năm phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": last}
-        )
-    return year
-
-
-def not_future(day, message):
-    if day and day > timezone.localdate():
-        raise ValidationError(message)
-    return day
-
-
-def on_day(day) -> tuple[datetime.date, datetime.date] | None:
-    return (day, day) if day else None
-
-
-def in_year(year) -> tuple[datetime.date, datetime.date] | None:
-    return (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else None
-
-
-class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
-    """A record of one unit: unit users record for their own unit (the field is shown, fixed);
-    the coordinator chooses any unit of today. The unit must have existed when the record
-    happened (`period`): a commune formed on 01/07/2025 has no model established, visit made
-    or budget of 2024, which no report of its own could count."""
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        field = self.fields["unit"]
-        if user.role == Role.COORDINATOR:
-            field.queryset = current_units(keep=[self.instance.unit_id])
-            field.choices = [("", "---------"), *grouped_unit_options(field.queryset)]
-        else:
-            field.queryset = Unit.objects.filter(pk=user.unit_id)
-            field.choices = unit_options(field.queryset)
-            field.disabled = True
-            self.initial["unit"] = user.unit_id
-
-    def period(self, cleaned) -> tuple[datetime.date, datetime.date] | None:
-        """The first and last day the record speaks of (None while its date is not valid)."""
-        raise NotImplementedError
-
-    def clean(self):
-        cleaned = super().clean()
-        unit, period = cleaned.get("unit"), self.period(cleaned)
-        if unit and period and not Unit.objects.valid_during(*period).filter(pk=unit.pk).exists():
-            first, last = period
-            message = (
-                _("%(unit)s không có hiệu lực vào ngày %(day)s.")
-                if first == last
-                else _("%(unit)s không có hiệu lực trong năm %(year)s.")
-            )
-            self.add_error(
-                "unit", message % {"unit": unit, "day": day_text(first), "year": first.year}
-            )
-        return cleaned
-
+from .checks import NEGATIVE, check_year, in_year, not_future, on_day
+from .options import (
+    COMMUNE_KINDS,
+    all_choice,
+    current_units,
+    grouped_unit_options,
+    plan_item_field,
+    sorted_names,
+    year_options,
+)
+from .unit_records import FilterForm, UnitOwnedForm, unit_filter, year_filter
 
 PRIVATE_PLACE = _(
     "Không ghi địa chỉ, vị trí của địa chỉ tin cậy, nhà tạm lánh (thôn, tổ, số nhà…): chỉ ghi "
@@ -348,49 +247,6 @@ class CommendationForm(UnitOwnedForm):
 
 
 # -- Filters of the lists (GET) ---------------------------------------------------------------
-
-
-def all_choice(choices) -> list:
-    return [("", _("Tất cả")), *choices]
-
-
-class FilterForm(forms.Form):
-    """A list's filters: each field given narrows the records by its lookup in `lookups`. The
-    unit, commune and plan item options are those the user's records name."""
-
-    lookups: dict[str, str] = {}
-
-    def __init__(self, data, *, records):
-        super().__init__(data)
-        self.records = records
-        for name in ("unit", "commune"):
-            if name in self.fields:
-                field = self.fields[name]
-                field.queryset = Unit.objects.filter(pk__in=records.values(name))
-                field.choices = all_choice(unit_options(field.queryset))
-
-    def filter(self):
-        """The records the filters keep; none when a filter is not valid (its error shows)."""
-        if not self.is_valid():
-            return self.records.none()
-        records = self.records
-        for name, lookup in self.lookups.items():
-            value = self.cleaned_data.get(name)
-            if value not in (None, "", False):
-                records = records.filter(**{lookup: value})
-        return records
-
-
-def unit_filter():
-    return forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none(), required=False)
-
-
-def year_filter():
-    return forms.TypedChoiceField(label=_("Năm"), coerce=int, empty_value=None, required=False)
-
-
-def year_options(years) -> list:
-    return all_choice([(year, str(year)) for year in sorted(set(years), reverse=True)])
 
 
 class ModelFilterForm(FilterForm):

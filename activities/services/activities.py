@@ -1,5 +1,5 @@
-"""Writes of the activities area that touch several records: evidence files, a series of copies,
-removal, and counts written into a unit's report. Each atomic and audited."""
+"""Writes of activities beyond a form's save: evidence files (and the record of their
+downloads), a series of copies, removal. Each atomic and audited."""
 
 import datetime
 from copy import copy as shallow_copy
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import diff, record_event, snapshot
 
-from .models import Activity, ActivityFile, Campaign, Kind
+from ..models import Activity, ActivityFile, Campaign, Kind
 
 
 @transaction.atomic
@@ -30,6 +30,11 @@ def add_files(*, activity: Activity, files: list, actor, request=None) -> list[A
         changes={"evidence": [None, [f.original_name for f in stored]]},
     )
     return stored
+
+
+def record_download(*, actor, evidence: ActivityFile, request=None) -> None:
+    """The audit's note that `actor` downloaded an evidence file."""
+    record_event(actor=actor, action=Action.DOWNLOAD, obj=evidence, request=request)
 
 
 def _copy_on(activity: Activity, day: datetime.date, campaigns: list[Campaign]) -> Activity:

@@ -1,45 +1,44 @@
+"""The activities a unit records: their list (filtered, paged, exported), entry and editing with
+the Action Month suggested by the start date, a series of copies, removal, and evidence files."""
+
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action, Event
-from audit.services import record_event
+from audit.models import Event
 from core.access import allow
 
-from . import counting, services
-from .common import COMMUNE_KINDS, COORDINATOR, editable, save_form
-from .excel import workbook_bytes, workbook_response, xlsx_response
-from .forms_activities import (
+from ..excel import workbook_response
+from ..forms.activities import (
     LANGUAGES,
     ActivityFileForm,
     ActivityFilterForm,
     ActivityForm,
-    CampaignForm,
     RepeatForm,
-    campaign_on,
-    suggested_campaign,
 )
-from .models import READERS, WRITERS, Activity, ActivityFile, Campaign, editable_by
+from ..forms.campaigns import campaign_on, suggested_campaign
+from ..forms.options import COMMUNE_KINDS
+from ..models import READERS, WRITERS, Activity, ActivityFile, editable_by
+from ..selectors import activities_for
+from ..services import activities as services
+from .editing import editable, save_form
 
 PAGE_SIZE = 50
 
 
-def _activities(user):
-    return Activity.objects.for_user(user).select_related("unit", "commune", "campaign")
-
-
 @allow(READERS)
-def activity_list(request):
+def activity_list(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET, user=request.user)
-    activities = filters.filter(_activities(request.user))
+    activities = filters.filter(activities_for(request.user))
     context = {
         "filters": filters,
         "page": Paginator(activities.prefetch_related("files"), PAGE_SIZE).get_page(
@@ -53,7 +52,7 @@ def activity_list(request):
     return render(request, template, context)
 
 
-def activity_table(activities) -> tuple[list[str], list[list]]:
+def activity_table(activities: Iterable[Activity]) -> tuple[list[str], list[list]]:
     headers = [
         _("Ngày bắt đầu"),
         _("Ngày kết thúc"),
@@ -103,9 +102,9 @@ def activity_table(activities) -> tuple[list[str], list[list]]:
 
 
 @allow(READERS)
-def activity_export(request):
+def activity_export(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET, user=request.user)
-    activities = filters.filter(_activities(request.user)).prefetch_related(
+    activities = filters.filter(activities_for(request.user)).prefetch_related(
         "co_organisers", "plan_items"
     )
     headers, rows = activity_table(activities)
@@ -113,7 +112,9 @@ def activity_export(request):
     return workbook_response(name, _("Hoạt động"), headers, rows)
 
 
-def _form_page(request, form, activity=None):
+def _form_page(
+    request: HttpRequest, form: ActivityForm, activity: Activity | None = None
+) -> HttpResponse:
     """The form; when its start date changes, only that date goes to the server (hx-params),
     which answers with the campaign field suggesting the Action Month of that date."""
     if request.headers.get("HX-Request") and "starts_on" in request.GET:
@@ -133,7 +134,7 @@ def _form_page(request, form, activity=None):
 
 
 @allow(WRITERS)
-def activity_new(request):
+def activity_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"starts_on": today, "campaign": campaign_on(today), "language": LANGUAGES[0]}
     if request.user.unit and request.user.unit.kind in COMMUNE_KINDS:
@@ -151,8 +152,8 @@ def activity_new(request):
 
 
 @allow(READERS)
-def activity_detail(request, pk):
-    activity = get_object_or_404(_activities(request.user), pk=pk)
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(activities_for(request.user), pk=pk)
     can_edit = editable_by(activity.unit_id, request.user)
     context = {
         "activity": activity,
@@ -165,7 +166,7 @@ def activity_detail(request, pk):
 
 
 @allow(WRITERS)
-def activity_edit(request, pk):
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
     if save_form(request, form):
@@ -176,7 +177,7 @@ def activity_edit(request, pk):
 
 @require_POST
 @allow(WRITERS)
-def activity_delete(request, pk):
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     services.delete_activity(activity=activity, actor=request.user, request=request)
     messages.success(request, _("Đã xóa hoạt động “%(title)s”.") % {"title": activity.title})
@@ -184,7 +185,7 @@ def activity_delete(request, pk):
 
 
 @allow(WRITERS)
-def activity_repeat(request, pk):
+def activity_repeat(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick entry of a series: copies of the activity every N days, all of them or none."""
     activity = editable(request, Activity.objects, pk)
     form = RepeatForm(request.POST or None, activity=activity)
@@ -205,7 +206,7 @@ def activity_repeat(request, pk):
 
 @require_POST
 @allow(WRITERS)
-def file_new(request, pk):
+def file_new(request: HttpRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     form = ActivityFileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -219,128 +220,7 @@ def file_new(request, pk):
 
 
 @allow(READERS)
-def file_download(request, pk):
+def file_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(ActivityFile.objects.for_user(request.user), pk=pk)
-    record_event(actor=request.user, action=Action.DOWNLOAD, obj=evidence, request=request)
+    services.record_download(actor=request.user, evidence=evidence, request=request)
     return evidence.download()
-
-
-# The Action Month --------------------------------------------------------------------------------
-
-
-@allow(READERS)
-def campaign_list(request):
-    campaigns = Campaign.objects.for_user(request.user).annotate(activity_count=Count("activities"))
-    context = {"campaigns": campaigns, "can_add": request.user.role in COORDINATOR}
-    return render(request, "activities/campaign/list.html", context)
-
-
-def _campaign_form_page(request, form, campaign=None):
-    if saved := save_form(request, form):
-        messages.success(request, _("Đã lưu %(name)s.") % {"name": saved.name})
-        return redirect("activities:campaign", pk=saved.pk)
-    return render(request, "activities/campaign/form.html", {"form": form, "campaign": campaign})
-
-
-@allow(COORDINATOR)
-def campaign_new(request):
-    latest = Campaign.objects.aggregate(Max("year"))["year__max"]
-    year = max(timezone.localdate().year, latest + 1 if latest else 0)
-    start, end = Campaign.default_dates(year)
-    initial = {
-        "year": year,
-        "starts_on": start,
-        "ends_on": end,
-        "name": _(
-            "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở "
-            "giới năm %(year)s"
-        )
-        % {"year": year},
-    }
-    return _campaign_form_page(request, CampaignForm(request.POST or None, initial=initial))
-
-
-@allow(COORDINATOR)
-def campaign_edit(request, pk):
-    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
-    form = CampaignForm(request.POST or None, instance=campaign)
-    return _campaign_form_page(request, form, campaign)
-
-
-@allow(READERS)
-def campaign_board(request, pk):
-    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
-    today = timezone.localdate()
-    context = {
-        "campaign": campaign,
-        "board": counting.campaign_board(campaign, request.user),
-        "live": campaign.starts_on <= today <= campaign.ends_on,
-        "can_edit": request.user.role in COORDINATOR,
-        "history": Event.objects.for_object(campaign)[:30],
-    }
-    partial = request.headers.get("HX-Request")
-    template = "activities/campaign/_board.html" if partial else "activities/campaign/board.html"
-    return render(request, template, context)
-
-
-def board_sheets(board) -> list[tuple[str, list[str], list[list]]]:
-    """The campaign summary for the annual report: per unit, per commune, units with nothing."""
-    counts = [
-        _("Số hoạt động"),
-        _("Lễ phát động"),
-        _("Sự kiện truyền thông"),
-        _("Lớp tập huấn"),
-        _("Tin, bài"),
-        _("Nam"),
-        _("Nữ"),
-        _("Tổng số người"),
-        _("Người dân tộc thiểu số"),
-        _("Kinh phí (đồng)"),
-    ]
-    keys = [
-        "activities",
-        "launches",
-        "events",
-        "trainings",
-        "media",
-        "male",
-        "female",
-        "participants",
-        "ethnic",
-        "cost",
-    ]
-    totals = [[_("Tổng cộng"), *(board.totals[k] for k in keys)]]
-    if board.partial:
-        totals.append([_("Toàn tỉnh"), *(board.province[k] for k in keys)])
-    sheets = [
-        (
-            _("Theo đơn vị"),
-            [_("Đơn vị"), *counts],
-            [[r["unit"].name, *(r[k] for k in keys)] for r in board.by_unit] + totals,
-        ),
-        (
-            _("Theo xã, phường"),
-            [_("Xã, phường"), *counts],
-            [
-                [r["unit"].name if r["unit"] else _("Không ghi địa bàn"), *(r[k] for k in keys)]
-                for r in board.by_commune
-            ],
-        ),
-    ]
-    if not board.partial:
-        sheets.append(
-            (
-                _("Chưa ghi nhận"),
-                [_("Mã"), _("Đơn vị chưa ghi nhận hoạt động nào")],
-                [[u.code, u.name] for u in board.silent],
-            )
-        )
-    return sheets
-
-
-@allow(READERS)
-def campaign_export(request, pk):
-    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
-    board = counting.campaign_board(campaign, request.user)
-    data = workbook_bytes(board_sheets(board))
-    return xlsx_response(f"thang-hanh-dong-{campaign.year}.xlsx", data)

@@ -3,65 +3,49 @@
 than it was allocated is flagged."""
 
 from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import Event
 from core.access import allow
-from orgs.models import Unit
+from core.spreadsheet import xlsx_response
 
-from .common import AMOUNTS, editable, save_form
-from .excel import workbook_bytes, xlsx_response, yes_no
-from .forms_budget import BudgetFilterForm, BudgetLineForm
-from .models import READERS, WRITERS, BudgetLine, Source
+from ..excel import workbook_bytes, yes_no
+from ..forms.budget import BudgetFilterForm, BudgetLineForm
+from ..models import READERS, WRITERS, BudgetLine
+from ..selectors import budget_lines_for, budget_summary
+from .editing import editable, save_form
 
 
-def _lines(request):
-    lines = BudgetLine.objects.for_user(request.user).select_related("unit", "plan_item__plan")
-    form = BudgetFilterForm(request.GET, records=lines)
+def _lines(request: HttpRequest) -> tuple[BudgetFilterForm, QuerySet]:
+    form = BudgetFilterForm(request.GET, records=budget_lines_for(request.user))
     return form, form.filter()
 
 
-def summary(lines) -> dict:
-    """Totals of the lines by source, by body (unit) and in all, and how many overspent."""
-    by_source = [{**row, "label": Source(row["source"]).label} for row in lines.totals("source")]
-    by_unit = lines.totals("unit")
-    names = Unit.objects.in_bulk([row["unit"] for row in by_unit])
-    by_unit = sorted(
-        ({**row, "label": names[row["unit"]].name} for row in by_unit),
-        key=lambda row: names[row["unit"]].sort_key,
-    )
-    grand = {name: sum(row[name] for row in by_source) for name in AMOUNTS}
-    return {
-        "by_source": by_source,
-        "by_unit": by_unit,
-        "grand": grand,
-        "overspent": lines.overspent().count(),
-    }
-
-
 @allow(READERS)
-def budget(request):
+def budget(request: HttpRequest) -> HttpResponse:
     form, lines = _lines(request)
     context = {
         "form": form,
         "lines": lines,
-        **summary(lines),
+        **budget_summary(lines),
         "can_add": request.user.role in WRITERS,
     }
     return render(request, "activities/budget/list.html", context)
 
 
-def _totals_rows(rows, grand) -> list[list]:
-    return [[row["label"], *(row[name] for name in AMOUNTS)] for row in rows] + [
-        [_("Tổng cộng"), *(grand[name] for name in AMOUNTS)]
+def _totals_rows(rows: list[dict], grand: dict) -> list[list]:
+    return [[row["label"], *(row[name] for name in BudgetLine.AMOUNTS)] for row in rows] + [
+        [_("Tổng cộng"), *(grand[name] for name in BudgetLine.AMOUNTS)]
     ]
 
 
 @allow(READERS)
-def budget_export(request):
+def budget_export(request: HttpRequest) -> HttpResponse:
     __, lines = _lines(request)
-    totals = summary(lines)
+    totals = budget_summary(lines)
     amounts = [_("Dự toán (đồng)"), _("Được giao (đồng)"), _("Đã chi (đồng)")]
     line_rows = [
         [
@@ -105,7 +89,7 @@ def budget_export(request):
     return xlsx_response("kinh-phi.xlsx", workbook_bytes(sheets))
 
 
-def _budget_form(request, form):
+def _budget_form(request: HttpRequest, form: BudgetLineForm) -> HttpResponse:
     if line := save_form(request, form):
         messages.success(request, _("Đã lưu dòng kinh phí %(name)s.") % {"name": line.description})
         if line.overspent:
@@ -121,13 +105,13 @@ def _budget_form(request, form):
 
 
 @allow(WRITERS)
-def budget_new(request):
+def budget_new(request: HttpRequest) -> HttpResponse:
     form = BudgetLineForm(request.POST or None, instance=BudgetLine(), user=request.user)
     return _budget_form(request, form)
 
 
 @allow(WRITERS)
-def budget_edit(request, pk):
+def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line = editable(request, BudgetLine.objects, pk)
     form = BudgetLineForm(request.POST or None, instance=line, user=request.user)
     return _budget_form(request, form)

@@ -6,20 +6,17 @@ the coordinator anyone's; leaders and admins only read. Every change is audited.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, ProtectedError, Q, Sum
+from django.db.models import ProtectedError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Action, Event
-from audit.services import record_event, save_audited
+from audit.models import Event
 from core.access import allow
-from core.text import vi_sort_key
 
-from .common import COORDINATOR, editable, save_form
-from .excel import workbook_response, yes_no
-from .forms_registry import (
+from ..excel import workbook_response, yes_no
+from ..forms.registry import (
     CommendationFilterForm,
     CommendationForm,
     CommunityModelForm,
@@ -29,58 +26,49 @@ from .forms_registry import (
     ModelReviewForm,
     ModelTypeForm,
 )
-from .models import (
+from ..models import (
+    COORDINATOR,
     READERS,
     WRITERS,
     Commendation,
-    CommendationOutcome,
     CommunityModel,
     Inspection,
-    InspectionStatus,
     ModelReview,
-    ModelStatus,
     ModelType,
     editable_by,
 )
+from ..selectors import (
+    commendation_outcomes,
+    commendations_for,
+    inspection_summary,
+    inspections_for,
+    model_summary,
+    model_types_with_use,
+    models_for,
+)
+from ..services.records import save_record
+from ..services.registry import delete_model_type
+from .editing import editable, save_form
 
 # -- Community models --------------------------------------------------------------------------
 
 
-def _models(user):
-    return CommunityModel.objects.for_user(user).select_related(
-        "model_type", "unit", "commune", "replicated_from"
-    )
-
-
-def _model_summary(models) -> dict:
-    counts = dict(models.order_by().values_list("status").annotate(n=Count("id")))
-    return {
-        "statuses": [(value, label, counts.get(value, 0)) for value, label in ModelStatus.choices],
-        "total": sum(counts.values()),
-        **models.aggregate(
-            male=Sum("members_male", default=0),
-            female=Sum("members_female", default=0),
-            cases=Sum("cases_supported", default=0),
-        ),
-    }
-
-
 @allow(READERS)
-def model_list(request):
-    form = ModelFilterForm(request.GET, records=_models(request.user))
+def model_list(request: HttpRequest) -> HttpResponse:
+    form = ModelFilterForm(request.GET, records=models_for(request.user))
     models = form.filter()
     context = {
         "form": form,
         "models": models,
-        "summary": _model_summary(models),
+        "summary": model_summary(models),
         "can_add": request.user.role in WRITERS,
     }
     return render(request, "activities/model/list.html", context)
 
 
 @allow(READERS)
-def models_export(request):
-    models = ModelFilterForm(request.GET, records=_models(request.user)).filter()
+def models_export(request: HttpRequest) -> HttpResponse:
+    models = ModelFilterForm(request.GET, records=models_for(request.user)).filter()
     headers = [
         _("Tên mô hình"),
         _("Loại mô hình"),
@@ -114,13 +102,13 @@ def models_export(request):
 
 
 @allow(READERS)
-def model_detail(request, pk):
-    model = get_object_or_404(_models(request.user), pk=pk)
+def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(models_for(request.user), pk=pk)
     can_edit = editable_by(model.unit_id, request.user)
     context = {
         "model": model,
-        "source_visible": _models(request.user).filter(pk=model.replicated_from_id).exists(),
-        "replicas": _models(request.user).filter(replicated_from=model),
+        "source_visible": models_for(request.user).filter(pk=model.replicated_from_id).exists(),
+        "replicas": models_for(request.user).filter(replicated_from=model),
         "reviews": model.reviews.select_related("reviewed_by"),
         "review_form": ModelReviewForm(instance=ModelReview(model=model)) if can_edit else None,
         "can_edit": can_edit,
@@ -130,7 +118,9 @@ def model_detail(request, pk):
     return render(request, "activities/model/detail.html", context)
 
 
-def _model_form(request, form, *, source=None):
+def _model_form(
+    request: HttpRequest, form: CommunityModelForm, *, source: CommunityModel | None = None
+) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu mô hình %(name)s.") % {"name": record.name})
         return redirect("activities:model", pk=record.pk)
@@ -139,7 +129,7 @@ def _model_form(request, form, *, source=None):
 
 
 @allow(WRITERS)
-def model_new(request):
+def model_new(request: HttpRequest) -> HttpResponse:
     model = CommunityModel(established_on=timezone.localdate())
     return _model_form(
         request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
@@ -147,7 +137,7 @@ def model_new(request):
 
 
 @allow(WRITERS)
-def model_edit(request, pk):
+def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     model = editable(request, CommunityModel.objects, pk)
     return _model_form(
         request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
@@ -155,10 +145,10 @@ def model_edit(request, pk):
 
 
 @allow(WRITERS)
-def model_replicate(request, pk):
+def model_replicate(request: HttpRequest, pk: int) -> HttpResponse:
     """A new model started from a model the user can see, in the user's unit (any unit for the
     coordinator): its name, type and host are offered to edit."""
-    source = get_object_or_404(_models(request.user), pk=pk)
+    source = get_object_or_404(models_for(request.user), pk=pk)
     model = CommunityModel(
         replicated_from=source,
         name=source.name,
@@ -171,7 +161,7 @@ def model_replicate(request, pk):
 
 
 @allow(WRITERS)
-def model_review_new(request, pk):
+def model_review_new(request: HttpRequest, pk: int) -> HttpResponse:
     model = editable(request, CommunityModel.objects, pk)
     review = ModelReview(model=model, reviewed_by=request.user)
     form = ModelReviewForm(request.POST or None, instance=review)
@@ -182,7 +172,7 @@ def model_review_new(request, pk):
 
 
 @allow(READERS)
-def model_types(request):
+def model_types(request: HttpRequest) -> HttpResponse:
     """The list of model types; the coordinator adds and renames them, and deletes those no
     model uses."""
     form = failed = None
@@ -196,7 +186,7 @@ def model_types(request):
             return redirect("activities:model_types")
         failed = ModelTypeForm(request.POST, instance=model_type)
         if failed.is_valid():
-            save_audited(actor=request.user, form=failed, fields=failed.AUDITED, request=request)
+            save_record(actor=request.user, form=failed, request=request)
             messages.success(
                 request, _("Đã lưu loại mô hình %(name)s.") % {"name": failed.instance}
             )
@@ -204,9 +194,7 @@ def model_types(request):
     if failed is not None and failed.instance.pk is None:
         form, failed = failed, None
     context = {
-        "types": sorted(
-            ModelType.objects.annotate(used=Count("models")), key=lambda t: vi_sort_key(t.name)
-        ),
+        "types": model_types_with_use(),
         "form": form or ModelTypeForm(),
         "failed": failed,
         "can_edit": request.user.role in COORDINATOR,
@@ -214,19 +202,10 @@ def model_types(request):
     return render(request, "activities/model/types.html", context)
 
 
-def _delete_model_type(request, model_type):
+def _delete_model_type(request: HttpRequest, model_type: ModelType) -> None:
     name = model_type.name
     try:
-        with transaction.atomic():
-            record_event(
-                actor=request.user,
-                action=Action.UPDATE,
-                obj=model_type,
-                changes={"name": [name, None]},
-                request=request,
-                label=_("Xóa loại mô hình: %(name)s") % {"name": name},
-            )
-            model_type.delete()
+        delete_model_type(actor=request.user, model_type=model_type, request=request)
     except ProtectedError:
         messages.error(
             request,
@@ -240,35 +219,22 @@ def _delete_model_type(request, model_type):
 # -- Inspections ------------------------------------------------------------------------------
 
 
-def _inspections(user):
-    """With `overdue`: a follow-up whose due date has passed and is not closed."""
-    late = Q(follow_up_due__lt=timezone.localdate()) & ~Q(status=InspectionStatus.CLOSED)
-    return (
-        Inspection.objects.for_user(user)
-        .select_related("unit")
-        .prefetch_related("inspected_units", "plan_items")
-        .annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
-    )
-
-
 @allow(READERS)
-def inspection_list(request):
-    form = InspectionFilterForm(request.GET, records=_inspections(request.user))
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    form = InspectionFilterForm(request.GET, records=inspections_for(request.user))
     inspections = form.filter()
-    counts = dict(inspections.order_by().values_list("status").annotate(n=Count("id")))
     context = {
         "form": form,
         "inspections": inspections,
-        "statuses": [(label, counts.get(value, 0)) for value, label in InspectionStatus.choices],
-        "overdue": inspections.filter(overdue=True).count(),
+        **inspection_summary(inspections),
         "can_add": request.user.role in WRITERS,
     }
     return render(request, "activities/inspection/list.html", context)
 
 
 @allow(READERS)
-def inspections_export(request):
-    inspections = InspectionFilterForm(request.GET, records=_inspections(request.user)).filter()
+def inspections_export(request: HttpRequest) -> HttpResponse:
+    inspections = InspectionFilterForm(request.GET, records=inspections_for(request.user)).filter()
     headers = [
         _("Đơn vị kiểm tra"),
         _("Nội dung kiểm tra"),
@@ -302,8 +268,8 @@ def inspections_export(request):
 
 
 @allow(READERS)
-def inspection_detail(request, pk):
-    inspection = get_object_or_404(_inspections(request.user), pk=pk)
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(inspections_for(request.user), pk=pk)
     context = {
         "inspection": inspection,
         "can_edit": editable_by(inspection.unit_id, request.user),
@@ -312,7 +278,7 @@ def inspection_detail(request, pk):
     return render(request, "activities/inspection/detail.html", context)
 
 
-def _inspection_form(request, form):
+def _inspection_form(request: HttpRequest, form: InspectionForm) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu đợt kiểm tra %(title)s.") % {"title": record.title})
         return redirect("activities:inspection", pk=record.pk)
@@ -321,14 +287,14 @@ def _inspection_form(request, form):
 
 
 @allow(WRITERS)
-def inspection_new(request):
+def inspection_new(request: HttpRequest) -> HttpResponse:
     inspection = Inspection()
     form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
     return _inspection_form(request, form)
 
 
 @allow(WRITERS)
-def inspection_edit(request, pk):
+def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = editable(request, Inspection.objects, pk)
     form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
     return _inspection_form(request, form)
@@ -337,30 +303,23 @@ def inspection_edit(request, pk):
 # -- Commendations ----------------------------------------------------------------------------
 
 
-def _commendations(user):
-    return Commendation.objects.for_user(user).select_related("unit")
-
-
 @allow(READERS)
-def commendation_list(request):
-    form = CommendationFilterForm(request.GET, records=_commendations(request.user))
+def commendation_list(request: HttpRequest) -> HttpResponse:
+    form = CommendationFilterForm(request.GET, records=commendations_for(request.user))
     commendations = form.filter()
-    counts = dict(commendations.order_by().values_list("outcome").annotate(n=Count("id")))
     context = {
         "form": form,
         "commendations": commendations,
-        "outcomes": [
-            (value, label, counts.get(value, 0)) for value, label in CommendationOutcome.choices
-        ],
+        "outcomes": commendation_outcomes(commendations),
         "can_add": request.user.role in WRITERS,
     }
     return render(request, "activities/commendation/list.html", context)
 
 
 @allow(READERS)
-def commendations_export(request):
+def commendations_export(request: HttpRequest) -> HttpResponse:
     commendations = CommendationFilterForm(
-        request.GET, records=_commendations(request.user)
+        request.GET, records=commendations_for(request.user)
     ).filter()
     headers = [
         _("Năm"),
@@ -391,8 +350,8 @@ def commendations_export(request):
 
 
 @allow(READERS)
-def commendation_detail(request, pk):
-    commendation = get_object_or_404(_commendations(request.user), pk=pk)
+def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    commendation = get_object_or_404(commendations_for(request.user), pk=pk)
     context = {
         "commendation": commendation,
         "can_edit": commendation.editable_by(request.user),
@@ -401,7 +360,7 @@ def commendation_detail(request, pk):
     return render(request, "activities/commendation/detail.html", context)
 
 
-def _commendation_form(request, form):
+def _commendation_form(request: HttpRequest, form: CommendationForm) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu khen thưởng %(name)s.") % {"name": record.nominee})
         return redirect("activities:commendation", pk=record.pk)
@@ -410,14 +369,14 @@ def _commendation_form(request, form):
 
 
 @allow(WRITERS)
-def commendation_new(request):
+def commendation_new(request: HttpRequest) -> HttpResponse:
     commendation = Commendation()
     form = CommendationForm(request.POST or None, instance=commendation, user=request.user)
     return _commendation_form(request, form)
 
 
 @allow(WRITERS)
-def commendation_edit(request, pk):
+def commendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commendation = editable(request, Commendation.objects, pk)
     if not commendation.editable_by(request.user):
         raise PermissionDenied
