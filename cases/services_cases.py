@@ -19,7 +19,7 @@ from core.roles import Role
 
 from . import services_referrals
 from .audit import log, save_logged
-from .forms_cases import mapping_state
+from .forms.cases import mapping_state
 from .models import BreakGlass, Case, CaseStatus, Consent, HarmMapping, Referral, ReferralStatus
 
 SURVIVOR_FIELDS = [

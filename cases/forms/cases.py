@@ -1,3 +1,8 @@
+"""Forms of case work: registration (survivor, case, first consents), the case's plans, incidents
+with the GBVIMS classification questions, consents, follow-ups, closure, break-glass, the case
+list's filters and code-only search (a name never reaches a URL or the audit log), and the harm
+mapping."""
+
 import datetime
 import re
 
@@ -12,7 +17,7 @@ from core.roles import CASE_ROLES, Role
 from core.widgets import DateInput
 from orgs.models import EthnicGroup, Unit, UnitKind
 
-from .models import (
+from ..models import (
     CLASSIFICATION,
     CONTEXT_QUESTIONS,
     AgeBand,

@@ -1,3 +1,7 @@
+"""Forms of the safe-place registry and its stays: a place (whose location and contact an editor
+who may not see them can replace but never read), admitting a case, a discharge, the list's
+filters."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,8 +19,8 @@ from core.roles import CASE_ROLES, Role
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
-from .audit import save_logged
-from .models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
+from ..audit import save_logged
+from ..models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
 
 COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 SECRET_FIELDS = ("location", "contact_name", "contact_phone")

@@ -1,3 +1,7 @@
+"""Forms of the referral pathway: the referral (recipient from the service directory, shared
+packet, consent or a supervisor's override), the recipient's steps, a service outcome, and the
+service directory's entry and filters."""
+
 import datetime
 
 from django import forms
@@ -13,7 +17,7 @@ from core.roles import CASE_ROLES
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
-from .models import (
+from ..models import (
     MINIMAL_PACKET,
     CaseStatus,
     Outcome,
@@ -22,8 +26,8 @@ from .models import (
     ServiceType,
     Share,
 )
-from .services_directory import check_provider
-from .services_referrals import consent_gate, may_override
+from ..services_directory import check_provider
+from ..services_referrals import consent_gate, may_override
 
 # Days the recipient has to answer, unless the sender sets a date: safety first.
 URGENT_SERVICES = {ServiceType.POLICE, ServiceType.HEALTH, ServiceType.SHELTER}

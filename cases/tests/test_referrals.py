@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, Event
-from cases.forms_referrals import default_due
+from cases.forms.referrals import default_due
 from cases.models import (
     Outcome,
     Referral,

@@ -24,10 +24,10 @@ from audit.services import ConcurrentEdit, record_event, snapshot
 from core.access import allow
 from core.roles import Role
 
-from . import services_cases as services
-from .access import case_roles, get_case, require_writable
-from .audit import log, save_logged
-from .forms_cases import (
+from .. import services_cases as services
+from ..access import case_roles, get_case, require_writable
+from ..audit import log, save_logged
+from ..forms.cases import (
     BreakGlassForm,
     CaseFilterForm,
     CaseForm,
@@ -46,7 +46,7 @@ from .forms_cases import (
     SurvivorForm,
     WithdrawForm,
 )
-from .models import (
+from ..models import (
     BreakGlass,
     Case,
     Consent,

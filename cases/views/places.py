@@ -17,10 +17,10 @@ from audit.services import ConcurrentEdit, record_event
 from core.access import allow
 from core.roles import Role
 
-from .access import case_roles, require_writable
-from .audit import log
-from .forms_places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
-from .models import Place, Stay
+from ..access import case_roles, require_writable
+from ..audit import log
+from ..forms.places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
+from ..models import Place, Stay
 
 SUPERVISORS = {Role.CASE_SUPERVISOR}
 

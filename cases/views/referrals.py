@@ -18,11 +18,11 @@ from audit.services import ConcurrentEdit, record_event
 from core.access import allow
 from core.roles import CASE_ROLES
 
-from . import services_directory as directory
-from . import services_referrals as services
-from .access import case_roles, get_case, require_writable
-from .audit import log, save_logged
-from .forms_referrals import (
+from .. import services_directory as directory
+from .. import services_referrals as services
+from ..access import case_roles, get_case, require_writable
+from ..audit import log, save_logged
+from ..forms.referrals import (
     NotProvidedForm,
     ProvideForm,
     ProviderFilterForm,
@@ -33,7 +33,7 @@ from .forms_referrals import (
     RespondForm,
     ServiceForm,
 )
-from .models import (
+from ..models import (
     DIRECTORY_KEEPERS,
     DIRECTORY_READERS,
     ConsentPurpose,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, Event
-from cases.forms_cases import SurvivorForm
+from cases.forms.cases import SurvivorForm
 from cases.models import Survivor
 from orgs.models import EthnicGroup, ethnic_key
 from orgs.services import ethnic_group_codes, load_ethnic_groups, reference_ethnic_groups
