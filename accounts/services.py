@@ -496,7 +496,7 @@ def revoke(*, actor: User, grant: GbvGrant, request=None) -> None:
 # Enrolment and bootstrap
 
 
-def unconfirmed_device(user: User) -> TOTPDevice:
+def unconfirmed_device(*, user: User) -> TOTPDevice:
     """The authenticator the user is setting up (made on first use)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -504,10 +504,10 @@ def unconfirmed_device(user: User) -> TOTPDevice:
     return device
 
 
-def second_factor_device(user: User) -> TOTPDevice:
+def second_factor_device(*, user: User) -> TOTPDevice:
     """The user's authenticator: the confirmed one, else the one being set up."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or unconfirmed_device(user)
+    return device or unconfirmed_device(user=user)
 
 
 @transaction.atomic

@@ -54,7 +54,7 @@ def second_factor(request):
     if setup and user.role in CASE_ROLES:
         # GBV accounts enrol only through a one-time link handed over by their approver.
         return render(request, "accounts/second_factor_gbv.html", {"pending": user.gbv_pending})
-    device = services.second_factor_device(user)
+    device = services.second_factor_device(user=user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:
@@ -335,9 +335,9 @@ def enrol(request, token):
     this is where its second factor comes from), set up the authenticator and prove it."""
     link = EnrolmentLink.objects.usable(token)
     if link is None or link.user_id != request.user.pk:
-        record_denied(request)
+        record_denied(request=request)
         return render(request, "accounts/enrol.html", {"invalid": True}, status=404)
-    device = services.unconfirmed_device(request.user)
+    device = services.unconfirmed_device(user=request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:

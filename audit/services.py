@@ -56,7 +56,7 @@ def record_event(
     )
 
 
-def record_denied(request) -> Event:
+def record_denied(*, request) -> Event:
     """A refused or out-of-scope request (403, or 404 to a signed-in user): probed access."""
     user = request.user if request.user.is_authenticated else None
     return record_event(actor=user, action=Action.DENIED, request=request, label=request.path[:300])

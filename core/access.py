@@ -47,5 +47,5 @@ def allow(roles=AUTHENTICATED):
 
 
 def waiting_for_approval(request):
-    record_denied(request)
+    record_denied(request=request)
     return render(request, "accounts/gbv_pending.html", status=403)
