@@ -1,5 +1,16 @@
+"""The GBV module's app config: at start it registers the deploy checks (cases.checks), the
+prefill source of unit reports (cases.stats) and the seeding of the service directory when the
+reference units are loaded."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _seed_directory(sender, **kwargs) -> None:
+    """The referral service directory follows the reference units (orgs.signals.units_loaded)."""
+    from .services.directory import seed_default_providers
+
+    seed_default_providers()
 
 
 class CasesConfig(AppConfig):
@@ -8,10 +19,12 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from core.roles import UNIT_STAFF
+        from orgs.signals import units_loaded
         from reports import prefill
 
         from . import checks, stats  # noqa: F401  (checks registers the deploy checks)
 
+        units_loaded.connect(_seed_directory, dispatch_uid="cases.seed_directory")
         prefill.register(
             prefill.Source(
                 key="cases",

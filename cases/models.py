@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import CASE_ROLES, Role
 from orgs.models import EthnicGroupField
-from orgs.signals import units_loaded
 
 from .crypto import EncryptedTextField, blind_index
 
@@ -405,6 +404,11 @@ class HarmMapping(models.Model):
 
     def __str__(self):
         return f"{self.get_incident_type_display()} → {self.get_harm_form_display()}"
+
+
+def mapping_state(mapping: dict) -> str:
+    """The whole harm mapping as one string: what a user saw, to detect a save made since."""
+    return ",".join(f"{key}={value}" for key, value in sorted(mapping.items()))
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -870,7 +874,7 @@ class ServiceProviderQuerySet(models.QuerySet):
 
 class ServiceProvider(models.Model):
     """An entry of the referral service directory: `unit` gives `service_type`. A referral goes
-    only to a unit listed, active, for the service asked (cases.services_directory)."""
+    only to a unit listed, active, for the service asked (cases.services.directory)."""
 
     unit = models.ForeignKey(
         "orgs.Unit",
@@ -895,12 +899,3 @@ class ServiceProvider(models.Model):
 
     def __str__(self):
         return f"{self.unit} — {self.get_service_type_display()}"
-
-
-def _seed_directory(sender, **kwargs):
-    from .services_directory import seed_default_providers
-
-    seed_default_providers()
-
-
-units_loaded.connect(_seed_directory, dispatch_uid="cases.seed_directory")

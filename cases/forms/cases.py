@@ -35,6 +35,7 @@ from ..models import (
     Risk,
     Survivor,
     classify,
+    mapping_state,
 )
 
 # Case and survivor codes only (see models._code): a name or a phone number never matches, so it
@@ -448,11 +449,6 @@ class IncidentForm(ClassificationMixin, VersionedFormMixin, forms.ModelForm):
         self.instance.answers = answers
         return cleaned
 
-    def incident(self) -> Incident:
-        """The incident as answered, its type and flags derived (not saved yet)."""
-        self.instance.derive()
-        return self.instance
-
 
 class HarmMappingForm(forms.Form):
     """One form of harm per GBVIMS type; `state` is what the user saw, to detect a later save."""
@@ -482,7 +478,3 @@ class HarmMappingForm(forms.Form):
         )
         self.data = self.data.copy()
         self.data["state"] = mapping_state(current)
-
-
-def mapping_state(mapping: dict) -> str:
-    return ",".join(f"{key}={value}" for key, value in sorted(mapping.items()))

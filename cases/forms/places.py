@@ -4,22 +4,16 @@ filters."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.forms import VersionedFormMixin
-from audit.models import Action
-from audit.services import ConcurrentEdit, snapshot
-from core.notifications import notify
 from core.roles import CASE_ROLES, Role
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
-from ..audit import save_logged
 from ..models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
 
 COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
@@ -63,19 +57,6 @@ class PlaceForm(VersionedFormMixin, forms.ModelForm):
     """A place of the registry. An editor who may not see the location (not its staff) can
     replace the location and contact but never reads them: those fields start empty, and empty
     keeps what is stored."""
-
-    AUDITED = [
-        "name",
-        "kind",
-        "commune",
-        "host",
-        "capacity",
-        "contact_name",
-        "contact_phone",
-        "location",
-        "staff",
-        "active",
-    ]
 
     class Meta:
         model = Place
@@ -145,23 +126,6 @@ class PlaceForm(VersionedFormMixin, forms.ModelForm):
             )
         return capacity
 
-    @transaction.atomic
-    def save_logged(self, request) -> Place:
-        """Save (refusing a stale version) and log the change, secrets masked."""
-        place, before = self.instance, {}
-        if place.pk:
-            current = Place.objects.select_for_update().get(pk=place.pk)
-            expected = self.cleaned_data.get("expected_version")
-            if expected is not None and current.version != expected:
-                raise ConcurrentEdit(current)
-            before, place.version = snapshot(current, self.AUDITED), current.version
-        action = Action.UPDATE if before else Action.CREATE
-        if place.pk is None:
-            place.save()  # the staff need the place's id; save_logged saves it again and logs
-        place.staff.set(self.cleaned_data["staff"])
-        save_logged(request, place, self.AUDITED, before=before, action=action)
-        return place
-
 
 def admissible(user):
     """The open cases a place's staff member may admit: those referred to their agency for
@@ -197,7 +161,6 @@ class StayForm(forms.Form):
 
     def __init__(self, *args, place, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.place = place
         # Only the place's staff admit: an admission shows the place's location to the case's
         # owner, so nobody else may bring a case of theirs in to learn it.
         self.may_admit = place.staff.filter(pk=user.pk).exists()
@@ -211,31 +174,6 @@ class StayForm(forms.Form):
         if admitted > timezone.localdate():
             raise ValidationError(_("Ngày tiếp nhận không được sau hôm nay."))
         return admitted
-
-    @transaction.atomic
-    def save_logged(self, request) -> Stay:
-        # Lock the place so two admissions cannot both take its last free place.
-        place = Place.objects.select_for_update().get(pk=self.place.pk)
-        if not place.active:
-            raise ValidationError(_("Nơi này đã ngừng hoạt động, không tiếp nhận được."))
-        if place.stays.current().count() >= place.capacity:
-            raise ValidationError(
-                _("%(place)s đã hết chỗ (sức chứa %(capacity)s người). Hãy chọn nơi khác.")
-                % {"place": place, "capacity": place.capacity}
-            )
-        stay = Stay(place=place, recorded_by=request.user, **self.cleaned_data)
-        save_logged(request, stay, ["place", "case", "admitted_on", "reason"])
-        # The other staff learn of every admission: the case's code and the place, nothing more.
-        text = _("%(place)s đã tiếp nhận hồ sơ %(code)s tạm lánh.") % {
-            "place": place.name,
-            "code": stay.case.code,
-        }
-        notify(
-            place.staff.filter(is_active=True).exclude(pk=request.user.pk),
-            text=text,
-            url=reverse("cases:place", kwargs={"pk": place.pk}),
-        )
-        return stay
 
 
 class DischargeForm(forms.Form):
@@ -263,15 +201,3 @@ class DischargeForm(forms.Form):
                 % {"day": f"{self.stay.admitted_on:%d/%m/%Y}"}
             )
         return day
-
-    @transaction.atomic
-    def save_logged(self, request) -> Stay:
-        stay = Stay.objects.select_for_update().get(pk=self.stay.pk)
-        if stay.discharged_on is not None:
-            raise ValidationError(_("Lượt tạm lánh này đã được ghi nhận rời đi."))
-        fields = ["discharged_on", "discharge_reason"]
-        before = snapshot(stay, fields)
-        stay.discharged_on = self.cleaned_data["discharged_on"]
-        stay.discharge_reason = self.cleaned_data["discharge_reason"]
-        save_logged(request, stay, fields, before=before)
-        return stay

@@ -26,8 +26,8 @@ from ..models import (
     ServiceType,
     Share,
 )
-from ..services_directory import check_provider
-from ..services_referrals import consent_gate, may_override
+from ..services.directory import check_provider
+from ..services.referrals import consent_gate, may_override
 
 # Days the recipient has to answer, unless the sender sets a date: safety first.
 URGENT_SERVICES = {ServiceType.POLICE, ServiceType.HEALTH, ServiceType.SHELTER}
@@ -200,7 +200,7 @@ class ReferralForm(RecipientForm):
         return cleaned
 
     def referral_data(self) -> dict:
-        """The arguments of services_referrals.refer_case."""
+        """The arguments of cases.services.referrals.refer_case."""
         names = ["service_type", "to_agency", "due_on", "shares", "override_reason"]
         return {name: self.cleaned_data.get(name) or "" for name in names}
 

@@ -3,7 +3,7 @@ database that has none yet gets them when load_units runs: orgs.signals.units_lo
 
 from django.db import migrations
 
-from cases.services_directory import seed
+from cases.services.directory import seed
 
 
 def forwards(apps, schema_editor):

@@ -23,7 +23,7 @@ from cases.models import (
     ServiceType,
     Share,
 )
-from cases.services_cases import NOBODY_ALERTED
+from cases.services.cases import NOBODY_ALERTED
 from cases.tests import matrix_cases, matrix_places, matrix_referrals
 from cases.tests.conftest import ADDRESS, LOCATION, NAME, NARRATIVE, PHONE
 from conftest import make_user

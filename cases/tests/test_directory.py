@@ -3,13 +3,12 @@ way to a recipient: a referral to a unit that does not give the service is refus
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
 from django.urls import reverse
 
 from audit.models import Action, Event
 from cases.models import Referral, ServiceProvider, ServiceRecord, ServiceType, Share
-from cases.services_directory import COMMUNE_SERVICES, DEFAULT_PROVIDERS, seed_default_providers
-from cases.services_referrals import refer_case
+from cases.services.directory import COMMUNE_SERVICES, DEFAULT_PROVIDERS, seed_default_providers
+from cases.services.referrals import refer_case
 from orgs.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +65,10 @@ def test_a_referral_to_the_newspaper_is_refused_by_the_form(client, gbv):
 
 
 def test_a_referral_to_the_newspaper_is_refused_by_the_service(gbv):
-    request = RequestFactory().post("/")
-    request.user = gbv["people"]["supervisor"]
     records, events = ServiceRecord.objects.count(), Event.objects.count()
     with pytest.raises(ValidationError) as refused:
         refer_case(
-            request=request,
+            actor=gbv["people"]["supervisor"],
             case=gbv["case"],
             service_type=ServiceType.PSYCHOSOCIAL,
             to_agency=Unit.objects.get(code=NEWSPAPER),

@@ -18,7 +18,7 @@ from cases.models import (
     ServiceType,
     Share,
 )
-from cases.services_referrals import consent_gate, may_override
+from cases.services.referrals import consent_gate, may_override
 from conftest import make_user
 from core.roles import Role
 from orgs.models import Unit

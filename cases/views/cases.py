@@ -1,9 +1,9 @@
 """Case work: the caseload, registration, the case page and its records, closure, break-glass.
 
 Every page that shows a case writes one audit event (VIEW, or REVEAL when it shows the survivor's
-name, phone or address); every change writes its own (cases.audit.save_logged), never with the
-protected values. Changes need `Access.can_write`: break-glass reads a case, never changes it
-(403)."""
+name, phone or address; cases.services.reads); every change writes its own through the services
+of cases.services.cases, never with the protected values (docs/security.md). Changes need
+`Access.can_write`: break-glass reads a case, never changes it (403)."""
 
 import datetime
 
@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,13 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.models import Action
-from audit.services import ConcurrentEdit, record_event, snapshot
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import Role
 
-from .. import services_cases as services
+from .. import selectors
 from ..access import case_roles, get_case, require_writable
-from ..audit import log, save_logged
 from ..forms.cases import (
     BreakGlassForm,
     CaseFilterForm,
@@ -57,9 +55,9 @@ from ..models import (
     IncidentType,
     Share,
 )
+from ..services import cases as services
+from ..services.reads import record_read
 
-PLAN_FIELDS = ["risk", "safety_plan", "case_plan"]
-INCIDENT_FIELDS = [*IncidentForm.Meta.fields, "answers", "incident_type", "flags"]
 NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
 
 
@@ -71,7 +69,7 @@ def _writable_case(request, pk) -> Case:
 
 
 def _page(request, template, context, *, obj, action=Action.VIEW):
-    log(request, action, obj)
+    record_read(actor=request.user, action=action, obj=obj, request=request)
     return render(request, template, context)
 
 
@@ -83,19 +81,14 @@ def _form_page(request, case, form, title, submit, *, intro=""):
 @case_roles
 def case_list(request):
     today = timezone.localdate()
-    cases = (
-        Case.objects.handled_by(request.user)
-        .select_related("survivor", "agency", "owner")
-        .annotate(next_due=Min("follow_ups__due_on", filter=Q(follow_ups__done_at__isnull=True)))
-        .order_by("-opened_on", "-id")  # an aggregate drops Meta.ordering
-    )
+    cases = selectors.caseload(request.user)
     filters = CaseFilterForm(request.GET)
     cases = filters.filter(cases, today) if filters.is_valid() else cases
     search = CaseSearchForm(request.POST or None)
     if search.is_valid():
         cases = search.filter(cases)
         code = search.cleaned_data["q"]
-        record_event(
+        record_read(
             actor=request.user,
             action=Action.SEARCH,
             request=request,
@@ -103,9 +96,7 @@ def case_list(request):
             changes={"q": [None, code]},
         )
     else:
-        record_event(
-            actor=request.user, action=Action.VIEW, request=request, label="danh sách hồ sơ"
-        )
+        record_read(actor=request.user, request=request, label="danh sách hồ sơ")
     context = {
         "page": Paginator(cases, 50).get_page(request.GET.get("page")),
         "filters": filters,
@@ -124,6 +115,7 @@ def case_new(request):
     consent = FirstConsentForm(data)
     if request.method == "POST" and all([f.is_valid() for f in (survivor, case, consent)]):
         created = services.register_case(
+            actor=request.user,
             request=request,
             survivor=survivor.save(commit=False),
             case=case.save(commit=False),
@@ -167,37 +159,19 @@ def _identity(case, access, *, revealed=False) -> dict:
 
 
 def _case_context(request, case, access, *, revealed=False) -> dict:
-    context = _identity(case, access, revealed=revealed)
-    if access.sees(Share.INCIDENTS):
-        harm = HarmMapping.objects.as_dict()
-        incidents = list(case.incidents.select_related("commune"))
-        for incident in incidents:
-            known = harm.get(incident.incident_type)
-            incident.harm_label = HarmForm(known).label if known else ""
-        context["incidents"] = incidents
+    context = {
+        **_identity(case, access, revealed=revealed),
+        **selectors.case_records(request.user, case, access),
+    }
     if not access.full:
-        return {**context, "referrals": access.referrals}
+        return context
     return {
         **context,
         "today": timezone.localdate(),
-        "consents": case.consents.select_related("agency"),
-        "follow_ups": case.follow_ups.all(),
-        "services": case.services.select_related("agency"),
-        "referrals": case.referrals.select_related("to_agency"),
-        # The place's name only: its location is on its own page, for those who may see it.
-        "stays": case.stays.select_related("place"),
         "can_manage": access.can_write and services.manages(request.user, case),
         "can_approve": access.can_write and services.approves(request.user, case),
-        "grants": _grants(request.user, case),
         "now": timezone.now(),
     }
-
-
-def _grants(user, case):
-    """Who opened the case by break-glass, for the supervisors of its agency (None for others)."""
-    if not case.overseen_by(user):
-        return None
-    return case.break_glass.select_related("user__unit").order_by("-started_at")
 
 
 @case_roles
@@ -215,7 +189,7 @@ def reveal(request, pk):
     case, access = get_case(request, pk)
     if not any(access.sees(share) for share in PERSONAL):
         raise Http404
-    record_event(
+    record_read(
         actor=request.user,
         action=Action.REVEAL,
         obj=case.survivor,
@@ -231,17 +205,10 @@ def reveal(request, pk):
 @case_roles
 def case_edit(request, pk):
     case = _writable_case(request, pk)
-    before = snapshot(case, PLAN_FIELDS)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_versioned(
-                request=request,
-                obj=case,
-                fields=PLAN_FIELDS,
-                before=before,
-                expected=form.cleaned_data["expected_version"],
-            )
+            services.update_plan(actor=request.user, form=form, request=request)
         except ConcurrentEdit as conflict:
             risk = conflict.current.get_risk_display()
             form.mark_conflict(conflict.current, _("mức độ nguy cơ %(risk)s") % {"risk": risk})
@@ -255,17 +222,10 @@ def case_edit(request, pk):
 def survivor_edit(request, pk):
     case = _writable_case(request, pk)
     survivor = case.survivor
-    before = snapshot(survivor, services.SURVIVOR_FIELDS)
     form = SurvivorEditForm(request.POST or None, instance=survivor, version=case.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_survivor(
-                request=request,
-                survivor=survivor,
-                case=case,
-                before=before,
-                expected=form.cleaned_data["expected_version"],
-            )
+            services.update_survivor(actor=request.user, form=form, case=case, request=request)
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, _("hồ sơ vừa được cập nhật"))
         else:
@@ -291,7 +251,7 @@ def incident_new(request, pk):
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
     if request.method == "POST" and form.is_valid():
-        save_logged(request, form.incident(), INCIDENT_FIELDS)
+        services.save_incident(actor=request.user, form=form, request=request)
         messages.success(request, _("Đã ghi nhận vụ việc."))
         return redirect("cases:case", pk=case.pk)
     return _incident_page(request, case, form)
@@ -304,17 +264,10 @@ def incident_edit(request, pk):
     )
     case = incident.case
     require_writable(case.access_for(request.user))
-    before = snapshot(incident, INCIDENT_FIELDS)
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_versioned(
-                request=request,
-                obj=form.incident(),
-                fields=INCIDENT_FIELDS,
-                before=before,
-                expected=form.cleaned_data["expected_version"],
-            )
+            services.save_incident(actor=request.user, form=form, request=request)
         except ConcurrentEdit as conflict:
             current = conflict.current
             summary = f"{current.get_incident_type_display()}, {current.occurred_on:%d/%m/%Y}"
@@ -346,7 +299,10 @@ def harm_mapping(request):
         if form.is_valid():
             try:
                 services.save_harm_mapping(
-                    request=request, chosen=form.chosen(), expected=form.cleaned_data["state"]
+                    actor=request.user,
+                    request=request,
+                    chosen=form.chosen(),
+                    expected=form.cleaned_data["state"],
                 )
             except ConcurrentEdit as conflict:
                 form.mark_conflict(conflict.current)
@@ -363,7 +319,7 @@ def consent_new(request, pk):
     case = _writable_case(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
     if request.method == "POST" and form.is_valid():
-        save_logged(request, form.save(commit=False), services.CONSENT_FIELDS)
+        services.add_consent(actor=request.user, form=form, request=request)
         messages.success(request, _("Đã ghi nhận sự đồng ý."))
         return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Ghi nhận sự đồng ý"), _("Lưu"))
@@ -382,7 +338,7 @@ def consent_withdraw(request, pk):
         return redirect("cases:case", pk=consent.case_id)
     try:
         ended = services.withdraw_consent(
-            request=request, consent=consent, note=form.cleaned_data["note"]
+            actor=request.user, request=request, consent=consent, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -402,7 +358,7 @@ def followup_new(request, pk):
     case = _writable_case(request, pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
     if request.method == "POST" and form.is_valid():
-        save_logged(request, form.save(commit=False), ["due_on", "purpose"])
+        services.add_follow_up(actor=request.user, form=form, request=request)
         messages.success(request, _("Đã đặt lịch theo dõi."))
         return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Đặt lịch theo dõi"), _("Lưu"))
@@ -418,20 +374,25 @@ def followup_done(request, pk):
     require_writable(follow_up.case.access_for(request.user))
     form = FollowUpDoneForm(request.POST)
     if follow_up.done_at is not None:
-        messages.error(request, _("Lần theo dõi này đã được ghi kết quả."))
+        messages.error(request, services.FOLLOW_UP_DONE)
     elif not form.is_valid():
         messages.error(request, " ".join(form.errors["note"]))
     else:
-        before = snapshot(follow_up, ["done_at", "note"])
-        follow_up.done_at, follow_up.note = timezone.now(), form.cleaned_data["note"]
-        save_logged(request, follow_up, ["done_at", "note"], before=before)
-        messages.success(request, _("Đã ghi kết quả theo dõi."))
+        note = form.cleaned_data["note"]
+        try:
+            services.complete_follow_up(
+                actor=request.user, follow_up=follow_up, note=note, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã ghi kết quả theo dõi."))
     return redirect("cases:case", pk=follow_up.case_id)
 
 
 def _closure(request, case, step, **kwargs):
     try:
-        step(request=request, case=case, **kwargs)
+        step(actor=request.user, request=request, case=case, **kwargs)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return False
@@ -504,7 +465,9 @@ def break_glass(request):
             return redirect("cases:case", pk=case.pk)
         if case is not None:
             reason = form.cleaned_data["reason"]
-            _glass, alerted = services.open_break_glass(request=request, case=case, reason=reason)
+            _glass, alerted = services.open_break_glass(
+                actor=request.user, request=request, case=case, reason=reason
+            )
             if not alerted:
                 messages.warning(
                     request,
@@ -516,7 +479,7 @@ def break_glass(request):
                 )
             return redirect("cases:case", pk=case.pk)
         label = f"truy cập khẩn cấp {code}"
-        record_event(actor=request.user, action=Action.DENIED, request=request, label=label)
+        record_read(actor=request.user, action=Action.DENIED, request=request, label=label)
         form.add_error(None, NOT_OPENED)
     hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
     return render(request, "cases/case/break_glass.html", {"form": form, "hours": hours})
@@ -529,7 +492,7 @@ def break_glass_revoke(request, pk):
     grants = BreakGlass.objects.for_user(request.user).filter(case__agency_id=request.user.unit_id)
     glass = get_object_or_404(grants.select_related("user", "case"), pk=pk)
     try:
-        services.revoke_break_glass(request=request, glass=glass)
+        services.revoke_break_glass(actor=request.user, request=request, glass=glass)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

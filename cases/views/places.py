@@ -12,15 +12,15 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from audit.models import Action
-from audit.services import ConcurrentEdit, record_event
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import Role
 
 from ..access import case_roles, require_writable
-from ..audit import log
 from ..forms.places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
 from ..models import Place, Stay
+from ..services import places as services
+from ..services.reads import record_read
 
 SUPERVISORS = {Role.CASE_SUPERVISOR}
 
@@ -42,7 +42,7 @@ def place_list(request):
         "form": form,
         "can_add": request.user.role in SUPERVISORS,
     }
-    record_event(actor=request.user, action=Action.VIEW, request=request, label="cases:places")
+    record_read(actor=request.user, label="cases:places", request=request)
     return render(request, "cases/place/list.html", context)
 
 
@@ -60,14 +60,14 @@ def place_detail(request, pk):
         "can_edit": user.role in SUPERVISORS and place.host_id == user.unit_id,
         "can_admit": place.active and StayForm(place=place, user=user).may_admit,
     }
-    log(request, Action.VIEW, place)
+    record_read(actor=request.user, obj=place, request=request)
     return render(request, "cases/place/detail.html", context)
 
 
 def _save_place(request, form):
     """The saved place, or None when someone saved it meanwhile (the form says so)."""
     try:
-        return form.save_logged(request)
+        return services.save_place(actor=request.user, form=form, request=request)
     except ConcurrentEdit as conflict:
         current = conflict.current
         summary = _("%(name)s, sức chứa %(capacity)s") % {
@@ -82,7 +82,7 @@ def _save_place(request, form):
 def place_new(request):
     form = PlaceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        place = form.save_logged(request)
+        place = services.save_place(actor=request.user, form=form, request=request)
         messages.success(request, _("Đã thêm %(name)s vào danh sách.") % {"name": place.name})
         return redirect("cases:place", pk=place.pk)
     return render(request, "cases/place/form.html", {"form": form})
@@ -96,7 +96,7 @@ def place_edit(request, pk):
     if request.method == "POST" and form.is_valid() and _save_place(request, form):
         messages.success(request, _("Đã lưu %(name)s.") % {"name": place.name})
         return redirect("cases:place", pk=place.pk)
-    log(request, Action.VIEW, place)
+    record_read(actor=request.user, obj=place, request=request)
     return render(request, "cases/place/form.html", {"form": form, "place": place})
 
 
@@ -108,13 +108,15 @@ def stay_new(request, pk):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
-            stay = form.save_logged(request)
+            stay = services.admit(
+                actor=request.user, place=place, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": stay.case.code})
             return redirect("cases:place", pk=place.pk)
-    log(request, Action.VIEW, place)
+    record_read(actor=request.user, obj=place, request=request)
     return render(request, "cases/place/stay_form.html", {"form": form, "place": place})
 
 
@@ -127,7 +129,7 @@ def stay_discharge(request, pk):
     form = DischargeForm(request.POST or None, stay=stay)
     if request.method == "POST" and form.is_valid():
         try:
-            form.save_logged(request)
+            services.discharge(actor=request.user, stay=stay, request=request, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -135,5 +137,5 @@ def stay_discharge(request, pk):
                 request, _("Đã ghi nhận hồ sơ %(code)s rời đi.") % {"code": stay.case.code}
             )
             return redirect("cases:place", pk=stay.place_id)
-    log(request, Action.VIEW, stay)
+    record_read(actor=request.user, obj=stay, request=request)
     return render(request, "cases/place/discharge_form.html", {"form": form, "stay": stay})

@@ -13,15 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action
-from audit.services import ConcurrentEdit, record_event
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import CASE_ROLES
 
-from .. import services_directory as directory
-from .. import services_referrals as services
 from ..access import case_roles, get_case, require_writable
-from ..audit import log, save_logged
 from ..forms.referrals import (
     NotProvidedForm,
     ProvideForm,
@@ -40,9 +36,11 @@ from ..models import (
     Referral,
     ReferralStatus,
     ServiceProvider,
-    ServiceRecord,
     Share,
 )
+from ..services import directory
+from ..services import referrals as services
+from ..services.reads import record_read
 
 # The recipient's steps: action → (form, new status).
 RESPONSES = {
@@ -69,7 +67,7 @@ def referral_list(request):
         "sent": _referrals(request.user).exclude(to_agency_id=unit).order_by(active_first)[:200],
         "received": _referrals(request.user).filter(to_agency_id=unit, status__in=Referral.ACTIVE),
     }
-    record_event(actor=request.user, action=Action.VIEW, request=request, label="cases:referrals")
+    record_read(actor=request.user, label="cases:referrals", request=request)
     return render(request, "cases/referral/list.html", context)
 
 
@@ -82,16 +80,18 @@ def referral_new(request, pk):
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         if "confirm" in request.POST:
             try:
-                referral = services.refer_case(request=request, case=case, **form.referral_data())
+                referral = services.refer_case(
+                    actor=request.user, request=request, case=case, **form.referral_data()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Đã chuyển gửi hồ sơ %(code)s.") % {"code": case.code})
                 return redirect("cases:referral", pk=referral.pk)
         else:
-            log(request, Action.VIEW, case)
+            record_read(actor=request.user, obj=case, request=request)
             return render(request, "cases/referral/confirm.html", {"case": case, "form": form})
-    log(request, Action.VIEW, case)
+    record_read(actor=request.user, obj=case, request=request)
     consents = case.consents.valid().filter(purpose=ConsentPurpose.REFERRAL)
     context = {"case": case, "form": form, "consents": consents.select_related("agency")}
     return render(request, "cases/referral/form.html", context)
@@ -119,7 +119,7 @@ def _detail(request, referral, bound=None):
     """The referral page; `bound` holds a form the user sent that was refused."""
     access = referral.case.access_for(request.user)
     actions = {**_actions(referral, request.user), **(bound or {})}
-    log(request, Action.VIEW, referral)
+    record_read(actor=request.user, obj=referral, request=request)
     context = {
         "referral": referral,
         "is_sender": access is not None and access.full,
@@ -139,6 +139,7 @@ def _respond(request, referral, action, form, status):
     """Apply a step (the form is valid); the page again with the reason when it is refused."""
     try:
         services.respond_to_referral(
+            actor=request.user,
             request=request,
             referral=referral,
             status=status,
@@ -200,13 +201,10 @@ def service_new(request, pk):
         raise PermissionDenied
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        record = ServiceRecord(
-            case=case, agency=request.user.unit, recorded_by=request.user, **form.cleaned_data
-        )
-        save_logged(request, record, services.SERVICE_FIELDS)
+        services.record_service(actor=request.user, case=case, request=request, **form.cleaned_data)
         messages.success(request, _("Đã ghi nhận dịch vụ hỗ trợ."))
         return redirect("cases:case", pk=case.pk)
-    log(request, Action.VIEW, case)
+    record_read(actor=request.user, obj=case, request=request)
     return render(request, "cases/referral/service_form.html", {"case": case, "form": form})
 
 

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import record_event
 from core.access import allow
 from core.roles import CASE_ROLES, Role
 from core.spreadsheet import xlsx_response
 
 from .. import stats
 from ..forms.stats import WindowForm
+from ..services.reads import record_read
 
 STATS_READERS = CASE_ROLES | {Role.COORDINATOR, Role.LEADER}
 
@@ -53,7 +53,7 @@ def stats_page(request):
     elif form.refused is not None:
         start, end = form.refused.window_start, form.refused.window_end
         label = _label(start, end, scope, _("không hiển thị (chênh lệch dưới 5 vụ việc)"))
-    record_event(actor=request.user, action=Action.VIEW, request=request, label=label)
+    record_read(actor=request.user, label=label, request=request)
     return render(request, "cases/stats/stats.html", context)
 
 
@@ -69,7 +69,7 @@ def stats_xlsx(request, table):
     if found is None:
         raise Http404
     label = _label(start, end, _scope(request.user), found.title)
-    record_event(actor=request.user, action=Action.EXPORT, request=request, label=label)
+    record_read(actor=request.user, action=Action.EXPORT, label=label, request=request)
     heading = [found.title, _label(start, end, _scope(request.user))]
     name = f"thong-ke-blg-{table}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return xlsx_response(name, stats.table_xlsx(found, heading))

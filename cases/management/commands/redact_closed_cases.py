@@ -18,8 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_event
-from cases.audit import MASK
+from audit.services import MASK, record_event
 from cases.crypto import secret_fields
 from cases.models import (
     BreakGlass,

@@ -1,5 +1,7 @@
-"""Writes of case work that touch several records or have side effects (audit, notifications,
-state changes). Each runs in one transaction with its audit events."""
+"""Writes of case work: registration, the case's plans, the survivor, incidents, consents,
+follow-ups, closure (a second person approves), break-glass, and the harm mapping. Each runs in
+one transaction with its audit events, saved through audit.services.save_audited (encrypted
+values masked in the log, docs/security.md); notifications name the case by code only."""
 
 import datetime
 
@@ -10,17 +12,28 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.models import Action
-from audit.services import ConcurrentEdit, snapshot
+from audit.services import ConcurrentEdit, record_event, save_audited
 from core.notifications import notify
 from core.roles import Role
 
-from . import services_referrals
-from .audit import log, save_logged
-from .forms.cases import mapping_state
-from .models import BreakGlass, Case, CaseStatus, Consent, HarmMapping, Referral, ReferralStatus
+from ..models import (
+    BreakGlass,
+    Case,
+    CaseStatus,
+    Consent,
+    FollowUp,
+    HarmMapping,
+    Incident,
+    Referral,
+    ReferralStatus,
+    Survivor,
+    mapping_state,
+)
+from . import referrals
 
 SURVIVOR_FIELDS = [
     "name",
@@ -33,7 +46,27 @@ SURVIVOR_FIELDS = [
     "disability",
 ]
 CASE_FIELDS = ["risk", "safety_plan", "case_plan", "opened_on", "owner", "agency", "survivor"]
+PLAN_FIELDS = ["risk", "safety_plan", "case_plan"]
+INCIDENT_FIELDS = [
+    "occurred_on",
+    "place_type",
+    "commune",
+    "survivor_age_band",
+    "perpetrator_relationship",
+    "perpetrator_sex",
+    "perpetrator_age_band",
+    "perpetrator_prosecuted",
+    "perpetrator_counselled",
+    "reported_elsewhere",
+    "narrative",
+    "answers",
+    "incident_type",
+    "flags",
+]
 CONSENT_FIELDS = ["purpose", "agency", "given_by", "method", "given_on", "expires_on"]
+FOLLOW_UP_FIELDS = ["due_on", "purpose"]
+FOLLOW_UP_DONE_FIELDS = ["done_at", "note"]
+FOLLOW_UP_DONE = gettext_lazy("Lần theo dõi này đã được ghi kết quả.")
 # Recorded in the break-glass event when the case's agency has no one to alert.
 NOBODY_ALERTED = "không có người giám sát để báo"
 CLOSURE_FIELDS = [
@@ -67,13 +100,13 @@ def _notify(users, text: str, case: Case) -> None:
 
 
 @transaction.atomic
-def register_case(*, request, survivor, case, consent: dict) -> Case:
+def register_case(*, actor, survivor: Survivor, case: Case, consent: dict, request=None) -> Case:
     """Survivor, case and the consents given at registration, each audited."""
-    agency = request.user.unit
+    agency = actor.unit
     survivor.agency = agency
-    save_logged(request, survivor, SURVIVOR_FIELDS)
+    save_audited(actor=actor, obj=survivor, fields=SURVIVOR_FIELDS, request=request)
     case.survivor, case.agency = survivor, agency
-    save_logged(request, case, CASE_FIELDS)
+    save_audited(actor=actor, obj=case, fields=CASE_FIELDS, request=request)
     for purpose in consent["purposes"]:
         record = Consent(
             case=case,
@@ -81,50 +114,72 @@ def register_case(*, request, survivor, case, consent: dict) -> Case:
             given_by=consent["given_by"],
             method=consent["method"],
             given_on=consent["given_on"],
-            recorded_by=request.user,
+            recorded_by=actor,
         )
-        save_logged(request, record, CONSENT_FIELDS)
+        save_audited(actor=actor, obj=record, fields=CONSENT_FIELDS, request=request)
     return case
 
 
-def _locked(model, pk, expected):
-    current = model.objects.select_for_update().get(pk=pk)
+def update_plan(*, actor, form, request=None) -> Case:
+    """The case's risk and plans (CaseForm), unless someone saved the case after the user's
+    version (ConcurrentEdit)."""
+    return save_audited(actor=actor, form=form, fields=PLAN_FIELDS, request=request)
+
+
+@transaction.atomic
+def update_survivor(*, actor, form, case: Case, request=None) -> Survivor:
+    """The survivor (SurvivorEditForm). Survivor has no version: the case's stands for it, and a
+    survivor edit moves it on."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    expected = form.cleaned_data.get("expected_version")
     if expected is not None and current.version != expected:
         raise ConcurrentEdit(current)
-    return current
-
-
-@transaction.atomic
-def save_versioned(*, request, obj, fields, before, expected) -> None:
-    """Save an edited case or incident unless someone saved it after `expected`."""
-    obj.version = _locked(type(obj), obj.pk, expected).version
-    save_logged(request, obj, fields, before=before)
-
-
-@transaction.atomic
-def update_survivor(*, request, survivor, case: Case, before, expected) -> None:
-    """Survivor has no version: the case's stands for it, and a survivor edit moves it on."""
-    _locked(Case, case.pk, expected)
-    save_logged(request, survivor, SURVIVOR_FIELDS, before=before)
+    survivor = save_audited(actor=actor, form=form, fields=SURVIVOR_FIELDS, request=request)
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+    return survivor
 
 
-def _closure_step(request, case: Case, status_from: str, message: str, **changes) -> Case:
+def save_incident(*, actor, form, request=None) -> Incident:
+    """A new or edited incident (IncidentForm): its type and flags follow from the answers
+    (Incident.derive); an edit of a stale version is refused (ConcurrentEdit)."""
+    return save_audited(actor=actor, form=form, fields=INCIDENT_FIELDS, request=request)
+
+
+def add_consent(*, actor, form, request=None) -> Consent:
+    """A consent recorded on a case (ConsentForm on a Consent of the case and recorder)."""
+    return save_audited(actor=actor, form=form, fields=CONSENT_FIELDS, request=request)
+
+
+def add_follow_up(*, actor, form, request=None) -> FollowUp:
+    """A follow-up set on a case (FollowUpForm on a FollowUp of the case and its creator)."""
+    return save_audited(actor=actor, form=form, fields=FOLLOW_UP_FIELDS, request=request)
+
+
+@transaction.atomic
+def complete_follow_up(*, actor, follow_up: FollowUp, note: str, request=None) -> FollowUp:
+    """Record the result of a follow-up, once."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.done_at is not None:
+        raise ValidationError(FOLLOW_UP_DONE)
+    follow_up.done_at, follow_up.note = timezone.now(), note
+    return save_audited(actor=actor, obj=follow_up, fields=FOLLOW_UP_DONE_FIELDS, request=request)
+
+
+def _closure_step(actor, request, case: Case, status_from: str, message: str, **changes) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != status_from:
         raise ValidationError(message)
-    before = snapshot(case, CLOSURE_FIELDS)
     for name, value in changes.items():
         setattr(case, name, value)
-    save_logged(request, case, CLOSURE_FIELDS, before=before)
-    return case
+    return save_audited(actor=actor, obj=case, fields=CLOSURE_FIELDS, request=request)
 
 
 @transaction.atomic
-def request_closure(*, request, case: Case, reason: str, note: str) -> None:
-    if not manages(request.user, case):
+def request_closure(*, actor, case: Case, reason: str, note: str, request=None) -> None:
+    if not manages(actor, case):
         raise PermissionDenied
     case = _closure_step(
+        actor,
         request,
         case,
         CaseStatus.OPEN,
@@ -132,26 +187,27 @@ def request_closure(*, request, case: Case, reason: str, note: str) -> None:
         status=CaseStatus.CLOSING,
         closure_reason=reason,
         closure_note=note,
-        closure_requested_by=request.user,
+        closure_requested_by=actor,
     )
     text = _("Hồ sơ %(code)s chờ duyệt đóng (đề nghị của %(user)s).") % {
         "code": case.code,
-        "user": request.user,
+        "user": actor,
     }
-    _notify(supervisors_of(case).exclude(pk=request.user.pk), text, case)
+    _notify(supervisors_of(case).exclude(pk=actor.pk), text, case)
 
 
 @transaction.atomic
-def approve_closure(*, request, case: Case) -> None:
-    if not approves(request.user, case):
+def approve_closure(*, actor, case: Case, request=None) -> None:
+    if not approves(actor, case):
         raise PermissionDenied
     case = _closure_step(
+        actor,
         request,
         case,
         CaseStatus.CLOSING,
         _("Hồ sơ không ở trạng thái chờ duyệt đóng."),
         status=CaseStatus.CLOSED,
-        closed_by=request.user,
+        closed_by=actor,
         closed_at=timezone.now(),
     )
     _notify(
@@ -162,13 +218,14 @@ def approve_closure(*, request, case: Case) -> None:
 
 
 @transaction.atomic
-def reject_closure(*, request, case: Case, reason: str) -> None:
+def reject_closure(*, actor, case: Case, reason: str, request=None) -> None:
     """Back to open; the supervisor's reason replaces the closure note (Case has no other field
     for it) and the requester is told."""
-    if not approves(request.user, case):
+    if not approves(actor, case):
         raise PermissionDenied
     requester = case.closure_requested_by
     case = _closure_step(
+        actor,
         request,
         case,
         CaseStatus.CLOSING,
@@ -184,10 +241,11 @@ def reject_closure(*, request, case: Case, reason: str) -> None:
 
 
 @transaction.atomic
-def reopen_case(*, request, case: Case, reason: str) -> None:
-    if not manages(request.user, case):
+def reopen_case(*, actor, case: Case, reason: str, request=None) -> None:
+    if not manages(actor, case):
         raise PermissionDenied
     _closure_step(
+        actor,
         request,
         case,
         CaseStatus.CLOSED,
@@ -202,23 +260,23 @@ def reopen_case(*, request, case: Case, reason: str) -> None:
 
 
 @transaction.atomic
-def withdraw_consent(*, request, consent: Consent, note: str) -> int:
+def withdraw_consent(*, actor, consent: Consent, note: str, request=None) -> int:
     """Withdraw `consent` and cancel the active referrals that rest on it (those made by override
     had no consent and go on); returns how many were cancelled."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("Sự đồng ý này đã được rút lại trước đó."))
-    before = snapshot(consent, ["withdrawn_at"])
     consent.withdrawn_at, consent.withdrawal_note = timezone.now(), note
-    # The note is free text (not encrypted): the log records only the time.
-    save_logged(request, consent, ["withdrawn_at"], before=before)
+    # The log records only the time of the withdrawal, never the note.
+    save_audited(actor=actor, obj=consent, fields=["withdrawn_at"], request=request)
     relying = list(
         Referral.objects.select_for_update()
         .filter(consent=consent, status__in=Referral.ACTIVE)
         .order_by("pk")
     )
     for referral in relying:
-        services_referrals.respond_to_referral(
+        referrals.respond_to_referral(
+            actor=actor,
             request=request,
             referral=referral,
             status=ReferralStatus.CANCELLED,
@@ -229,12 +287,12 @@ def withdraw_consent(*, request, consent: Consent, note: str) -> int:
 
 
 @transaction.atomic
-def open_break_glass(*, request, case: Case, reason: str) -> tuple[BreakGlass, bool]:
+def open_break_glass(*, actor, case: Case, reason: str, request=None) -> tuple[BreakGlass, bool]:
     """Time-limited, read-only access to a case outside the user's scope; its supervisors are
     alerted. Returns the grant and whether anyone was alerted (the event records it if not)."""
     hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
     glass = BreakGlass.objects.create(
-        user=request.user,
+        user=actor,
         case=case,
         reason=reason,
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
@@ -244,10 +302,12 @@ def open_break_glass(*, request, case: Case, reason: str) -> tuple[BreakGlass, b
     changes = {"expires_at": [None, until]}
     if not supervisors:
         changes["alerted"] = [None, NOBODY_ALERTED]
-    log(request, Action.BREAK_GLASS, glass, changes=changes)
+    record_event(
+        actor=actor, action=Action.BREAK_GLASS, obj=glass, changes=changes, request=request
+    )
     text = _("%(user)s (%(unit)s) đã mở truy cập khẩn cấp hồ sơ %(code)s đến %(until)s.") % {
-        "user": request.user,
-        "unit": request.user.unit,
+        "user": actor,
+        "unit": actor.unit,
         "code": case.code,
         "until": until,
     }
@@ -256,10 +316,10 @@ def open_break_glass(*, request, case: Case, reason: str) -> tuple[BreakGlass, b
 
 
 @transaction.atomic
-def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
+def revoke_break_glass(*, actor, glass: BreakGlass, request=None) -> BreakGlass:
     """End an active grant now (it expires); the holder is told."""
     glass = BreakGlass.objects.select_for_update().select_related("case").get(pk=glass.pk)
-    if not glass.case.overseen_by(request.user):
+    if not glass.case.overseen_by(actor):
         raise PermissionDenied
     now = timezone.now()
     if glass.expires_at <= now:
@@ -268,9 +328,15 @@ def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
     glass.expires_at = now
     glass.save(update_fields=["expires_at"])
     after = formats.date_format(timezone.localtime(now), "DATETIME_FORMAT")
-    log(request, Action.UPDATE, glass, changes={"expires_at": [before, after]})
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=glass,
+        changes={"expires_at": [before, after]},
+        request=request,
+    )
     text = _("%(user)s đã chấm dứt truy cập khẩn cấp của bạn vào hồ sơ %(code)s.") % {
-        "user": request.user,
+        "user": actor,
         "code": glass.case.code,
     }
     notify([glass.user], text=text, url=reverse("cases:list"))
@@ -278,7 +344,7 @@ def revoke_break_glass(*, request, glass: BreakGlass) -> BreakGlass:
 
 
 @transaction.atomic
-def save_harm_mapping(*, request, chosen: dict, expected: str) -> int:
+def save_harm_mapping(*, actor, chosen: dict, expected: str, request=None) -> int:
     """Save the changed rows of the mapping, refusing if it changed since the user saw it."""
     current = {m.incident_type: m for m in HarmMapping.objects.select_for_update()}
     if mapping_state({k: m.harm_form for k, m in current.items()}) != expected:
@@ -288,8 +354,9 @@ def save_harm_mapping(*, request, chosen: dict, expected: str) -> int:
         mapping = current.get(incident_type) or HarmMapping(incident_type=incident_type)
         if mapping.pk and mapping.harm_form == harm_form:
             continue
-        before = snapshot(mapping, ["harm_form"]) if mapping.pk else None
         mapping.harm_form = harm_form
-        save_logged(request, mapping, ["incident_type", "harm_form"], before=before)
+        save_audited(
+            actor=actor, obj=mapping, fields=["incident_type", "harm_form"], request=request
+        )
         changed += 1
     return changed

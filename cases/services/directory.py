@@ -11,7 +11,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, snapshot
 from orgs.models import Unit
 
-from .models import ServiceProvider, ServiceType
+from ..models import ServiceProvider, ServiceType
 
 PROVIDER_FIELDS = ["unit", "service_type", "active", "note"]
 COMMUNE_KINDS = ("commune", "ward", "special_zone")

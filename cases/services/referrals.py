@@ -1,6 +1,6 @@
 """Writes of the referral pathway: a referral goes to a provider of the service (the directory)
 and passes the consent gate, and every step records the GBVIMS service outcome with it.
-Audit events name records by id and code only (cases.audit)."""
+Audit events name records by id and code only, never an encrypted value (docs/security.md)."""
 
 import datetime
 
@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import ConcurrentEdit, snapshot
+from audit.services import ConcurrentEdit, record_event, save_audited
 from orgs.models import Unit
 
-from .audit import log, save_logged
-from .models import (
+from ..models import (
     Case,
     Consent,
     ConsentPurpose,
@@ -23,7 +22,7 @@ from .models import (
     ReferralStatus,
     ServiceRecord,
 )
-from .services_directory import check_provider
+from .directory import check_provider
 
 OVERRIDE_MIN_CHARS = 15
 REFERRAL_FIELDS = [
@@ -91,48 +90,49 @@ def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -
 @transaction.atomic
 def refer_case(
     *,
-    request,
+    actor,
     case: Case,
     service_type: str,
     to_agency: Unit,
     due_on: datetime.date,
     shares: list[str],
     override_reason: str = "",
+    request=None,
 ) -> Referral:
     """Create the referral (to a unit the service directory lists for the service, after the
     consent gate) and its REFERRED service outcome."""
-    user = request.user
     check_provider(to_agency, service_type)
-    consent = consent_gate(case=case, agency=to_agency, user=user, override_reason=override_reason)
+    consent = consent_gate(case=case, agency=to_agency, user=actor, override_reason=override_reason)
     referral = Referral(
         case=case,
         service_type=service_type,
-        from_agency=user.unit,
+        from_agency=actor.unit,
         to_agency=to_agency,
         shares=shares,
         consent=consent,
         override_reason="" if consent else override_reason.strip(),
-        referred_by=user,
+        referred_by=actor,
         due_on=due_on,
     )
-    save_logged(request, referral, REFERRAL_FIELDS)
+    save_audited(actor=actor, obj=referral, fields=REFERRAL_FIELDS, request=request)
     if consent is None:
         # The reason is encrypted on the referral; the event only says an override happened.
-        log(request, Action.OVERRIDE, referral)
-    _record_service(request, referral, Outcome.REFERRED, agency=user.unit)
+        record_event(actor=actor, action=Action.OVERRIDE, obj=referral, request=request)
+    _record_service(actor, request, referral, Outcome.REFERRED, agency=actor.unit)
     return referral
 
 
 @transaction.atomic
 def respond_to_referral(
     *,
-    request,
+    actor,
     referral: Referral,
     status: str,
     expected_version: int | None,
     note: str = "",
     outcome: str | None = None,
     on: datetime.date | None = None,
+    request=None,
 ) -> Referral:
     """Move the referral to `status` (refusing a stale version or a step its state does not
     allow); an outcome records the service the recipient provided or could not provide."""
@@ -144,20 +144,46 @@ def respond_to_referral(
             _("Chuyển gửi đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
             % {"status": current.get_status_display()}
         )
-    before = snapshot(current, RESPONSE_FIELDS)
     now = timezone.now()
     current.status, current.response_note = status, note
     if status != ReferralStatus.CANCELLED:
-        current.responded_by, current.responded_at = request.user, now
+        current.responded_by, current.responded_at = actor, now
     if status not in Referral.ACTIVE:
         current.ended_at = now
-    save_logged(request, current, RESPONSE_FIELDS, before=before)
+    save_audited(actor=actor, obj=current, fields=RESPONSE_FIELDS, request=request)
     if outcome:
-        _record_service(request, current, outcome, agency=current.to_agency, on=on, note=note)
+        _record_service(
+            actor, request, current, outcome, agency=current.to_agency, on=on, note=note
+        )
     return current
 
 
-def _record_service(request, referral, outcome, *, agency, on=None, note=""):
+def record_service(
+    *,
+    actor,
+    case: Case,
+    service_type: str,
+    outcome: str,
+    on: datetime.date,
+    note: str = "",
+    request=None,
+) -> ServiceRecord:
+    """A service outcome of the case recorded by the actor's own agency (not by a referral)."""
+    record = ServiceRecord(
+        case=case,
+        service_type=service_type,
+        outcome=outcome,
+        on=on,
+        agency=actor.unit,
+        note=note,
+        recorded_by=actor,
+    )
+    return save_audited(actor=actor, obj=record, fields=SERVICE_FIELDS, request=request)
+
+
+def _record_service(
+    actor, request, referral: Referral, outcome: str, *, agency: Unit, on=None, note=""
+) -> ServiceRecord:
     record = ServiceRecord(
         case=referral.case,
         service_type=referral.service_type,
@@ -166,6 +192,6 @@ def _record_service(request, referral, outcome, *, agency, on=None, note=""):
         agency=agency,
         referral=referral,
         note=note,
-        recorded_by=request.user,
+        recorded_by=actor,
     )
-    save_logged(request, record, SERVICE_FIELDS)
+    return save_audited(actor=actor, obj=record, fields=SERVICE_FIELDS, request=request)

@@ -1,0 +1,21 @@
+"""The audit events of reading (docs/security.md): every page, search, reveal and export of the
+GBV module that shows a record, a list or a count writes one, naming the record by id and code
+only, never a protected value."""
+
+from audit.models import Action, Event
+from audit.services import record_event
+
+
+def record_read(
+    *,
+    actor,
+    action: Action | str = Action.VIEW,
+    obj=None,
+    label: str = "",
+    changes=None,
+    request=None,
+) -> Event:
+    """One event of `actor` reading `obj` (or what `label` names: a list, a search, a table)."""
+    return record_event(
+        actor=actor, action=action, obj=obj, label=label, changes=changes, request=request
+    )
