@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from demo.activities import load_demo_activities
 from activities.models import Activity, ActivityFile, Campaign, Channel, Kind
 from audit.models import Action, Event
 from conftest import make_user
 from core.roles import Role
+from demo.activities import load_demo_activities
 from orgs.models import Unit
 from plans.models import PlanItem
 
