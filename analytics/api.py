@@ -24,8 +24,9 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from core.spreadsheet import csv_escape
 from indicators.models import ComputedIndicator, DataElement
-from reports.api import CSV_TYPES, csv_escape
+from reports.exchange.dhis2_csv import CSV_TYPES
 
 from .engine import AnalyticsError, aggregate, displayed
 

@@ -22,7 +22,7 @@ from core.roles import PLAN_READERS, PROVINCE_WIDE, Role
 
 from . import builder_services as services
 from .builder_forms import FormHeaderForm, QuestionForm, RowForm, SectionForm
-from .formjson import export_form
+from .exchange.formjson import export_form
 from .models import Form, Question, Row, Section, SectionKind
 
 COORDINATOR = {Role.COORDINATOR}

@@ -17,7 +17,7 @@ from audit.models import Action
 from audit.services import record_event
 from indicators.models import DEFAULT, Category, CategoryCombo, DataElement
 
-from .formjson import export_form, import_forms
+from .exchange.formjson import export_form, import_forms
 from .models import Form, FormStatus, Question, Row, Section, SectionKind
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")

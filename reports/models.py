@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import StoredFile
+from core.models import StoredFile, stored_path
 from core.roles import PLAN_READERS, Role
 from indicators.models import (
     CategoryCombo,
@@ -602,8 +602,8 @@ class Snapshot(models.Model):
         return f"{self.submission} #{self.number}"
 
 
-def attachment_path(instance, filename):
-    return f"attachments/{timezone.now():%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return stored_path(instance, "attachments")
 
 
 class Attachment(StoredFile):

@@ -16,7 +16,7 @@ from core.roles import UNIT_STAFF, Role
 from indicators.models import NUMERIC_TYPES, stored_number, vi_number
 from orgs.models import Unit
 
-from .formjson import import_forms, load_catalogue
+from .exchange.formjson import import_forms, load_catalogue
 from .models import (
     EDITABLE,
     Attachment,
@@ -311,6 +311,19 @@ def submit(*, submission: Submission, actor, warning_comment: str = "", request=
         submitted_by=actor,
         first_submitted_at=submission.first_submitted_at or now,
     )
+
+
+def submit_refusals(*, submission: Submission, actor, request=None) -> list[str]:
+    """Why `actor` cannot submit the report now, in Vietnamese (empty when they can): the submit
+    runs and is rolled back. PermissionDenied when the actor may not submit at all."""
+    with transaction.atomic():
+        try:
+            submit(submission=submission, actor=actor, warning_comment="-", request=request)
+        except ValidationError as error:
+            return error.messages
+        finally:
+            transaction.set_rollback(True)
+    return []
 
 
 @transaction.atomic

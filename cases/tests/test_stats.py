@@ -774,7 +774,7 @@ def test_cells_filled_from_cases_never_reach_others_exactly(
     """The unit fills its report from its cases (FILLED holds 1s and 2s); the coordinator and
     the leader then read it every way they can: no exact 1–4 of a GBV element anywhere."""
     from analytics import pivot
-    from reports import adx
+    from reports.exchange import adx
 
     submission = Submission.objects.get(round=open_round, unit__code="SYT")
     client.force_login(reporter)

@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from reports import adx
+from reports.exchange import adx
 from reports.models import DataValue
 from reports.tests.test_api import ANNUAL, auth, fill, move_round, stored
 

@@ -12,8 +12,9 @@ from django.test import RequestFactory, modify_settings
 from django.utils import timezone
 
 from accounts.models import ApiToken
+from core.spreadsheet import csv_escape, csv_unescape
 from reports import services
-from reports.api import CSV_HEADER, csv_escape, csv_unescape
+from reports.exchange.dhis2_csv import CSV_HEADER
 from reports.models import DataValue, Question, Round, Status, Submission
 
 pytestmark = pytest.mark.django_db

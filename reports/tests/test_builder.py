@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import Event
 from indicators.models import Category, CategoryCombo, DataElement, ValueType
-from reports.formjson import export_form
+from reports.exchange.formjson import export_form
 from reports.models import Form, FormStatus, Question, Round, Row, Section, SectionKind
 
 pytestmark = [pytest.mark.django_db]

@@ -24,7 +24,7 @@ from core.roles import Role
 from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, ValueType
 from orgs.models import Unit, UnitKind
 from reports import disclosure
-from reports.api import _export_values
+from reports.exchange.export import export_values
 from reports.models import DataValue, Form, Round, Status, Submission
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def collect(user, world, units) -> list:
                 chosen = set(shape["combos"] or COMBOS) if row.co is TOTAL else {row.co}
                 cells = {(u, c) for u in members[row.ou] for c in chosen}
                 seen.append((int(row.pe[-1]), frozenset(cells), text))
-    raw = _export_values(
+    raw = export_values(
         user, data_set="", periods=[], org_units=[], children=False, last_updated=""
     ).filter(data_element__code="WGBV")
     for value in raw:
@@ -242,7 +242,7 @@ def test_raw_exports_carry_sensitive_values_of_the_readers_own_unit_only(db):
     mine = built["units"][world["insider"]]
 
     def units_of(user):
-        raw = _export_values(
+        raw = export_values(
             user, data_set="", periods=[], org_units=[], children=False, last_updated=""
         ).filter(data_element__code="WGBV")
         return {v.unit.code for v in raw}

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from indicators.models import CategoryOptionCombo, DataElement
-from reports.formjson import export_form, import_forms
+from reports.exchange.formjson import export_form, import_forms
 from reports.models import Form, Round
 from reports.services import load_reporting
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from reports import adx, excel, services
+from reports import excel, services
+from reports.exchange import adx
 from reports.models import DataValue, Submission
 from reports.tests.test_api import ANNUAL, auth, fill, move_round, post, value
 from reports.tests.test_excel import MB, _fill_everything

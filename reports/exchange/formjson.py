@@ -15,7 +15,7 @@ from indicators.models import (
     ValueType,
 )
 
-from .models import Form, FormStatus, Question, Row, Section, SectionKind
+from ..models import Form, FormStatus, Question, Row, Section, SectionKind
 
 
 def export_form(form: Form) -> dict:

@@ -30,6 +30,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 
+from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
+
+from ..models import Round
+from .records import Record, conflict
+
 NS = "urn:ihe:qrph:adx:2015"
 MIME = "application/adx+xml"
 GROUP_KEYS = {"orgUnit", "period", "dataSet", "completeDate", "comment"}
@@ -174,14 +179,9 @@ def parse_adx(body: bytes) -> list[AdxValue]:
     return values
 
 
-def to_records(values: list[AdxValue], *, user) -> tuple[list, list[dict]]:
+def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict]]:
     """The dataValueSets import's Records (period = round code, categoryOptionCombo = option
     combo code) and the values that cannot be mapped, as import conflicts."""
-    from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
-
-    from .api import Record, _conflict
-    from .models import Round
-
     rounds = list(Round.objects.for_user(user).select_related("form"))
     combo_of_element = dict(
         DataElement.objects.for_user(user)
@@ -210,7 +210,7 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list, list[dict]]:
         attribute = ";".join(f"{k}={v}" for k, v in sorted(value.group_attributes.items()))
         if problems:
             conflicts += [
-                _conflict(value.data_element, value.where, m, [value.index]) for m in problems
+                conflict(value.data_element, value.where, m, [value.index]) for m in problems
             ]
             continue
         records.append(

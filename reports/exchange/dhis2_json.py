@@ -1,0 +1,70 @@
+"""DHIS2's dataValueSets JSON, read into Records (the export is the rows of
+reports.exchange.export, serialised by the API).
+
+`period`, `orgUnit` and `attributeOptionCombo` may sit on the set instead of each value; `dataSet`
+(a form code) names the form every value must belong to.
+"""
+
+import json
+
+from django.utils.translation import gettext as _
+
+from .records import BadPayload, Record, conflict
+
+OWN = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
+SHARED = ("period", "orgUnit", "attributeOptionCombo")
+
+
+def _text(raw) -> str:
+    """A JSON scalar as text; ValueError for a list or an object."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, str | int | float):
+        return str(raw)
+    raise ValueError
+
+
+def _record(index: int, where: str, item, payload: dict) -> Record:
+    """One dataValues entry; ValueError when it cannot be read."""
+    if not isinstance(item, dict):
+        raise ValueError
+    field = {key: _text(item.get(key)) for key in OWN} | {
+        key: _text(item.get(key, payload.get(key))) for key in SHARED
+    }
+    return Record(
+        index=index,
+        where=where,
+        data_element=field["dataElement"].strip(),
+        period=field["period"].strip(),
+        org_unit=field["orgUnit"].strip(),
+        option_combo=field["categoryOptionCombo"].strip(),
+        attribute_combo=field["attributeOptionCombo"].strip(),
+        value=field["value"],
+        comment=field["comment"],
+        last_updated=field["lastUpdated"].strip(),
+    )
+
+
+def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
+    """The values, the conflicts of the values that cannot be read, and the set's dataSet.
+    Raises BadPayload when the payload is not a dataValueSet at all."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise BadPayload(_("Nội dung gửi lên không phải JSON hợp lệ.")) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("dataValues"), list):
+        raise BadPayload(_("Thiếu danh sách “dataValues”."))
+    try:
+        data_set = _text(payload.get("dataSet")).strip()
+    except ValueError:
+        raise BadPayload(_("dataSet phải là mã biểu mẫu.")) from None
+    records, unreadable = [], []
+    for index, item in enumerate(payload["dataValues"]):
+        where = _("Giá trị số %(n)s") % {"n": index + 1}
+        try:
+            records.append(_record(index, where, item, payload))
+        except ValueError:
+            unreadable.append(conflict("dataValues", where, _("không đọc được."), [index]))
+    return records, unreadable, data_set
