@@ -1,4 +1,7 @@
+from typing import Any, cast
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 
@@ -25,6 +28,8 @@ class VersionedFormMixin(forms.Form):
             )
             % {"summary": summary},
         )
-        self.data = self.data.copy()
-        self.data["expected_version"] = current.version
+        # Bound data is a QueryDict (a plain dict when built in code): copy it to change a value.
+        data = cast("QueryDict | dict[str, Any]", self.data).copy()
+        data["expected_version"] = current.version
+        self.data = data
         return current

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,9 @@ class StoredFile(models.Model):
     extension = models.CharField(max_length=10)
     size = models.PositiveIntegerField(_("dung lượng"))
     sha256 = models.CharField(max_length=64)
+    # Declared by each subclass as a FileField with its own `upload_to` (a bare annotation adds
+    # no field).
+    file: FieldFile
 
     class Meta:
         abstract = True
@@ -41,7 +45,7 @@ class StoredFile(models.Model):
         # The name handed to storage is built from the detected type too, so no `upload_to`
         # can pick up the typed one.
         self.file.save(f"{self.sha256[:32]}.{self.extension}", upload, save=False)
-        if not self.file.name.endswith(f".{self.extension}"):
+        if not (self.file.name or "").endswith(f".{self.extension}"):
             raise ValueError(f"{type(self).__name__}.file ignores core.models.stored_path")
         self.save()
 

@@ -1,6 +1,7 @@
 """The one writer of in-app notifications: every app tells users something through `notify`."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ TEXT_MAX = 500
 
 def notify(users: Iterable, *, text: str, url: str = "") -> int:
     """One unread notification for each user given (None skipped, each user once); how many."""
-    seen: dict[int, object] = {}
+    seen: dict[int, Any] = {}  # users (accounts.User, which core may not import), by pk
     for user in users:
         if user is not None:
             seen.setdefault(user.pk, user)

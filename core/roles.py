@@ -28,7 +28,8 @@ CASE_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
 # Leaders too: they read the GBV statistics.
 SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.LEADER, *CASE_ROLES})
 # Which roles each manager may hand out: coordinators staff the units, admins everything.
-GRANTABLE = {
+# Keyed by the stored role string (`User.role`), which a `Role` member equals.
+GRANTABLE: dict[str, frozenset[Role]] = {
     Role.COORDINATOR: frozenset(
         {Role.REPORTER, Role.APPROVER, Role.LEADER, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
     ),

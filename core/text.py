@@ -11,7 +11,8 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 def vi_sort_key(text: str) -> tuple:
     """Sort key following the Vietnamese alphabet; tone marks only break ties."""
-    letters, tones = [], []
+    letters: list[tuple[int, str]] = []
+    tones: list[int] = []
     for char in unicodedata.normalize("NFD", text.casefold()):
         if char in _TONES:
             if tones:
