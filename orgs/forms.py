@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +21,9 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Unit.objects.exclude(pk=self.instance.pk)
-        self.fields["parent"].choices = Unit.choices(self.fields["parent"].queryset)
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = Unit.objects.exclude(pk=self.instance.pk)
+        parent.choices = Unit.choices(parent.queryset)
 
     def clean(self):
         cleaned = super().clean()
@@ -45,8 +48,9 @@ class CloseUnitForm(VersionedFormMixin, forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, version=unit.version, **kwargs)
         self.unit = unit
-        self.fields["successors"].queryset = Unit.objects.exclude(pk=unit.pk)
-        self.fields["successors"].choices = Unit.choices(self.fields["successors"].queryset)[1:]
+        successors = cast(forms.ModelMultipleChoiceField, self.fields["successors"])
+        successors.queryset = Unit.objects.exclude(pk=unit.pk)
+        successors.choices = Unit.choices(successors.queryset)[1:]
 
     def clean_valid_to(self):
         day = self.cleaned_data["valid_to"]
@@ -64,8 +68,9 @@ class SuccessionForm(forms.ModelForm):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.predecessor = unit
-        self.fields["successor"].queryset = Unit.objects.exclude(pk=unit.pk)
-        self.fields["successor"].choices = Unit.choices(self.fields["successor"].queryset)
+        successor = cast(forms.ModelChoiceField, self.fields["successor"])
+        successor.queryset = Unit.objects.exclude(pk=unit.pk)
+        successor.choices = Unit.choices(successor.queryset)
 
     def clean_successor(self):
         successor = self.cleaned_data["successor"]

@@ -174,7 +174,7 @@ def ethnic_key(text: str) -> str:
     return "".join(c for c in fold(text or "") if c.isalnum())
 
 
-class EthnicGroupQuerySet(models.QuerySet):
+class EthnicGroupQuerySet(models.QuerySet["EthnicGroup"]):
     def for_user(self, user):
         """Reference data: every signed-in user reads it (admins edit it)."""
         return self if user.is_authenticated else self.none()

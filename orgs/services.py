@@ -39,7 +39,7 @@ def _read(name: str) -> list[dict]:
 
 def reference_units() -> list[dict]:
     """Every unit the reference files define, as field dicts keyed by code (parents first)."""
-    units = [
+    units: list[dict[str, str | datetime.date | None]] = [
         {
             "code": PROVINCE_CODE,
             "name": "Tỉnh Quảng Ngãi",
