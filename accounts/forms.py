@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -21,14 +23,15 @@ class UserForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.manager = manager
         self.fields["full_name"].required = True
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             (value, label) for value, label in Role.choices if value in manager.grantable_roles()
         ]
         # New accounts go to units that exist today.
         units = Unit.objects.for_user(manager).valid_on(timezone.localdate())
-        self.fields["unit"].queryset = units
-        self.fields["unit"].choices = Unit.choices(units)
-        self.fields["unit"].required = False
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.queryset = units
+        unit_field.choices = Unit.choices(units)
+        unit_field.required = False
         if self.instance.pk == manager.pk:
             # Nobody changes their own role or unit: the fields are not even accepted.
             del self.fields["role"]

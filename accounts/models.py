@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -21,7 +22,7 @@ from core.roles import (
 )
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(models.QuerySet["User"]):
     def for_user(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -30,7 +31,10 @@ class UserQuerySet(models.QuerySet):
         return self.filter(pk=user.pk)
 
 
-class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+_UserManagerWithQuerySet = UserManager.from_queryset(UserQuerySet)
+
+
+class ScopedUserManager(_UserManagerWithQuerySet):
     pass
 
 
@@ -51,7 +55,7 @@ class User(AbstractUser):
     # Bumped to end every session of the user (GBV access revoked): part of the session hash.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     REQUIRED_FIELDS = ["email", "full_name", "role"]
 
@@ -138,7 +142,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def for_user(self, user):
         if not user.is_authenticated:
             return self.none()

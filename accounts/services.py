@@ -39,7 +39,8 @@ SUPERSEDES = {
     GbvRequestKind.PASSWORD: (GbvRequestKind.PASSWORD,),
     GbvRequestKind.SECOND_FACTOR: (GbvRequestKind.SECOND_FACTOR,),
 }
-OTHER_MANAGER = {Role.COORDINATOR: Role.ADMIN, Role.ADMIN: Role.COORDINATOR}
+# Keyed by the stored role string (`User.role`), which a `Role` member equals.
+OTHER_MANAGER: dict[str, Role] = {Role.COORDINATOR: Role.ADMIN, Role.ADMIN: Role.COORDINATOR}
 
 
 def _check_manages(manager: User, user: User) -> None:
@@ -181,6 +182,8 @@ def request_grant(*, actor: User, subject: User, request=None) -> GbvAccessReque
 
 
 def _open_request(*, actor, subject: User, kind, request=None) -> GbvAccessRequest:
+    # Callers pass GBV accounts only, and a case role needs a unit (User's check constraint).
+    assert subject.unit_id is not None
     _cancel_pending(subject, SUPERSEDES[kind], actor, request)
     req = GbvAccessRequest.objects.create(
         kind=kind, subject=subject, role=subject.role, unit_id=subject.unit_id, requested_by=actor
@@ -222,7 +225,8 @@ def _alert_approvers(req: GbvAccessRequest) -> None:
     people = list(active_supervisors(req.unit_id, excluding=req.subject))
     if not people:
         managers = User.objects.filter(is_active=True).exclude(pk=req.subject_id)
-        other = OTHER_MANAGER.get(getattr(req.requested_by, "role", None))
+        requester = req.requested_by
+        other = OTHER_MANAGER.get(requester.role) if requester is not None else None
         people = list(managers.filter(role__in=[other] if other else USER_MANAGERS))
     text = _("Yêu cầu “%(kind)s” cho tài khoản %(user)s (%(unit)s) đang chờ phê duyệt.") % {
         "kind": req.get_kind_display(),
