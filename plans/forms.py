@@ -40,7 +40,11 @@ class ProgressForm(VersionedFormMixin, forms.Form):
         max_length=10000,
         error_messages={"required": _("Hãy ghi kết quả đã làm hoặc khó khăn gặp phải.")},
     )
-    files = EvidenceField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False)
+    # The POST key is "files": the form metaclass moves this field into base_fields, so an
+    # instance's `files` (BaseForm's uploaded files) is untouched; the stubs see a clash.
+    files = EvidenceField(  # type: ignore[assignment]  # field named like BaseForm.files
+        label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False
+    )
 
     def clean(self):
         cleaned = super().clean()

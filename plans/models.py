@@ -73,7 +73,7 @@ class Plan(models.Model):
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(part, number, heading) of each numbered section, in document order."""
-        seen = {}
+        seen: dict[tuple[str, str], str] = {}
         for part, number, heading in self.items.values_list("part", "section", "section_heading"):
             seen.setdefault((part, number), heading)
         return [(part, number, heading) for (part, number), heading in seen.items()]

@@ -1,6 +1,7 @@
 import datetime
 import json
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,12 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
+@overload
+def _shift(day: datetime.date, years: int) -> datetime.date: ...
+@overload
+def _shift(day: None, years: int) -> None: ...
+@overload
+def _shift(day: datetime.date | None, years: int) -> datetime.date | None: ...
 def _shift(day: datetime.date | None, years: int) -> datetime.date | None:
     if day is None:
         return None
@@ -40,6 +47,8 @@ def local_units_for(item: PlanItem):
     before the reform, the communes after it."""
     start, end = _window(item)
     units = Unit.objects.local_governments().valid_during(start, end)
+    if item.plan.province_id is None:  # a plan without a province has no local units
+        return units.none()
     return units.filter(pk__in=Unit.subtree_ids(item.plan.province_id))
 
 
@@ -108,7 +117,7 @@ def load_plan(*, path: Path | None = None) -> str:
             title=entry["title"],
             defaults={
                 "item": plan.items.get(code=entry["item"]),
-                "due_before": _date(entry["due_before"]),
+                "due_before": datetime.date.fromisoformat(entry["due_before"]),
             },
         )
     return (
