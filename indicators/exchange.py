@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -92,6 +93,8 @@ TITLES = {
     TARGETS: _l("Mục tiêu Chiến lược"),
 }
 NUMBER_COLUMNS = {"factor", "objective", "year", "value"}
+# What a row of the exchange is read into and written from.
+CatalogueObject = DataElement | ComputedIndicator | Target
 MAX_ROWS = 5000
 # Model field → column, where they differ (for the model's own validation messages).
 FIELD_COLUMNS = {"unit_of_measure": "unit", "category_combo": "combo"}
@@ -181,6 +184,7 @@ def row_of(obj) -> dict:
 
 
 def catalogue_rows(kind: str) -> list[dict]:
+    objects: Iterable[CatalogueObject]
     if kind == ELEMENTS:
         objects = DataElement.objects.select_related("category_combo").order_by("code")
     elif kind == INDICATORS:
@@ -258,7 +262,7 @@ def _table(title: str, lines, report: Report) -> Table | None:
             )
         )
         return None
-    rows = []
+    rows: list[tuple[int, dict]] = []
     for number, cells in enumerate(lines, start=2):
         cells = list(cells)
         if not any(str(cell).strip() for cell in cells):
@@ -287,8 +291,8 @@ def read_upload(name: str, content: bytes) -> tuple[list[Table], Report]:
             report.problems.append(Problem(name, 0, "", _("Tệp CSV phải lưu với bảng mã UTF-8.")))
             return [], report
         reader = csv.reader(io.StringIO(text))
-        lines = ([csv_unescape(cell.strip()) for cell in line] for line in reader)
-        table = _table(name, lines, report)
+        csv_lines = ([csv_unescape(cell.strip()) for cell in line] for line in reader)
+        table = _table(name, csv_lines, report)
         tables = [table] if table else []
         return tables, report
     try:
@@ -299,7 +303,7 @@ def read_upload(name: str, content: bytes) -> tuple[list[Table], Report]:
         )
         return [], report
     for sheet in workbook.worksheets:
-        lines = []
+        lines: list[list[str]] = []
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             texts = []
             for position, cell in enumerate(cells):
@@ -385,7 +389,8 @@ class _Checker:
         self.elements = known_elements()
         self.indicators = {i.code: i for i in ComputedIndicator.objects.all()}
         self.seen: set = set()
-        self.plans: list[tuple[str, object, dict]] = []  # (kind, object, row before or {})
+        # (kind, object, row before or {})
+        self.plans: list[tuple[str, CatalogueObject, dict]] = []
 
     def adder(self, table: Table, number: int):
         def add(column, message):
@@ -405,7 +410,7 @@ class _Checker:
         national = row.get("national_code", "").strip()
         if not code and national:
             code = f"CT10_{national}"  # a national indicator listed by its 4-digit code only
-        if not code or not CODE.regex.match(code):
+        if not code or not re.match(CODE.regex, code):
             add("code", _("Cần mã gồm chữ cái không dấu, chữ số và các dấu _ . -"))
             return
         if not self._unique((ELEMENTS, code), add):
@@ -423,14 +428,15 @@ class _Checker:
             add("combo", _("Không có tổ hợp phân tổ mã “%(c)s”.") % {"c": row.get("combo")})
             combo = self.combos.get("default")
         reason = lock_reason(existing) if existing else None
-        if reason and value_type != existing.value_type:
+        if reason and existing and value_type != existing.value_type:
             add("value_type", reason)
-        if reason and combo != existing.category_combo:
+        if reason and existing and combo != existing.category_combo:
             add("combo", reason)
         element.national_code = national[:4]
         element.name = row.get("name", "").strip()
         element.value_type = value_type
-        element.category_combo = combo
+        if combo is not None:  # else a problem is noted above and nothing is written
+            element.category_combo = combo
         element.unit_of_measure = row.get("unit", "").strip()
         for name in ("group", "disaggregation", "periodicity", "agency", "description"):
             setattr(element, name, row.get(name, "").strip())
@@ -445,7 +451,7 @@ class _Checker:
 
     def indicator(self, row: dict, add) -> None:
         code = row.get("code", "").strip()
-        if not code or not CODE.regex.match(code):
+        if not code or not re.match(CODE.regex, code):
             add("code", _("Cần mã gồm chữ cái không dấu, chữ số và các dấu _ . -"))
             return
         if not self._unique((INDICATORS, code), add):
@@ -489,8 +495,7 @@ class _Checker:
             return
         if not code or not self._unique((TARGETS, code, year), add):
             return
-        existing = Target.objects.select_related("indicator").filter(code=code, year=year)
-        existing = existing.first()
+        existing = Target.objects.select_related("indicator").filter(code=code, year=year).first()
         target = existing or Target(code=code, year=year)
         before = row_of(existing) if existing else {}
         target.value_text = row.get("value_text", "").strip()
