@@ -142,11 +142,14 @@ DEMO_ACTIVITIES = [
 
 
 def _author(username: str) -> User:
-    return (
+    author = (
         User.objects.filter(username=username).first()
         or User.objects.filter(username="coordinator").first()
         or User.objects.filter(is_superuser=True).first()
     )
+    if author is None:  # an activity needs its creator
+        raise User.DoesNotExist("No user to record demo activities as: load the demo users first.")
+    return author
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from cases.models import (
     Stay,
     Survivor,
 )
-from orgs.models import Unit
+from orgs.models import EthnicGroup, Unit
 
 # survivor (name, birth date, sex, age band, ethnic group), risk, incident (days ago, type,
 # relationship, perpetrator sex, commune code), narrative. Every name here is invented.
@@ -68,7 +68,7 @@ def load_demo_cases() -> int:
             birth_date=born,
             sex=sex,
             age_band=band,
-            ethnic_group=ethnic,
+            ethnic_group=EthnicGroup.objects.lookup(ethnic),
         )
         case = Case.objects.create(
             survivor=survivor,
@@ -113,6 +113,7 @@ def load_demo_cases() -> int:
             created_by=owner,
         )
     first = Case.objects.order_by("id").first()
+    assert first is not None  # the loop above just created DEMO_CASES
     consent = Consent.objects.create(
         case=first,
         purpose=ConsentPurpose.REFERRAL,

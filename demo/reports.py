@@ -72,7 +72,8 @@ def fill_demo_reports(actor) -> int:
             rng = random.Random(f"{code}/{submission.unit.code}")
             if rng.random() > entered:
                 continue
-            values, by_key = [], {}
+            values: list[DataValue] = []
+            by_key: dict[tuple[int, int], int | None] = {}
             for row in rows:
                 for combo in row.data_element.category_combo.option_combos.all():
                     total = (
@@ -105,12 +106,12 @@ def fill_demo_reports(actor) -> int:
             if rng.random() < submitted:
                 late = rng.random() < 0.2
                 when = timezone.make_aware(
-                    timezone.datetime.combine(
+                    datetime.datetime.combine(
                         submission.due_on
-                        + timezone.timedelta(
+                        + datetime.timedelta(
                             days=rng.randint(1, 9) if late else -rng.randint(0, 5)
                         ),
-                        timezone.datetime.min.time().replace(hour=9),
+                        datetime.datetime.min.time().replace(hour=9),
                     )
                 )
                 status = (
