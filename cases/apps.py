@@ -6,7 +6,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _seed_directory(sender, **kwargs) -> None:
+def _seed_directory(sender: type, **kwargs) -> None:
     """The referral service directory follows the reference units (orgs.signals.units_loaded)."""
     from .services.directory import seed_default_providers
 
@@ -17,7 +17,7 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Hỗ trợ nạn nhân bạo lực trên cơ sở giới"
 
-    def ready(self):
+    def ready(self) -> None:
         from core.roles import UNIT_STAFF
         from orgs.signals import units_loaded
         from reports import prefill

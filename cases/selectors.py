@@ -3,10 +3,12 @@ querysets (`for_user`, `handled_by`, `Case.access_for`; docs/security.md)."""
 
 from django.db.models import Min, Q, QuerySet
 
+from accounts.models import User
+
 from .models import Access, Case, HarmForm, HarmMapping, Share
 
 
-def caseload(user) -> QuerySet:
+def caseload(user: User) -> QuerySet:
     """The cases the user handles in full, each with `next_due`: its earliest follow-up not done."""
     return (
         Case.objects.handled_by(user)
@@ -26,7 +28,7 @@ def incidents(case: Case) -> list:
     return found
 
 
-def case_records(user, case: Case, access: Access) -> dict:
+def case_records(user: User, case: Case, access: Access) -> dict:
     """What the case page shows beyond the survivor: the incidents if shared, and to full
     access the consents, follow-ups, services, referrals, stays and (to the supervisors of the
     case's agency) the break-glass grants."""
@@ -45,7 +47,7 @@ def case_records(user, case: Case, access: Access) -> dict:
     }
 
 
-def grants(user, case: Case) -> QuerySet | None:
+def grants(user: User, case: Case) -> QuerySet | None:
     """Who opened the case by break-glass, for the supervisors of its agency (None for others)."""
     if not case.overseen_by(user):
         return None

@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from .. import stats
 
 
 class RoundChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Round) -> str:
         return f"{obj.name} ({obj.window_start:%d/%m/%Y}–{obj.window_end:%d/%m/%Y})"
 
 
@@ -39,7 +40,7 @@ class WindowForm(forms.Form):
 
     refused = None  # the round asked for, when its statistics may not be shown
 
-    def __init__(self, data, *, agencies):
+    def __init__(self, data: QueryDict, *, agencies: list | None) -> None:
         super().__init__(data)
         self.agencies = agencies
         self.fields["round"].queryset = stats.official_rounds().order_by("-window_end", "-pk")
@@ -48,7 +49,7 @@ class WindowForm(forms.Form):
     def verdicts(self) -> dict:
         return stats.window_verdicts(self.fields["round"].queryset, self.agencies)
 
-    def clean(self):
+    def clean(self) -> dict:
         cleaned = super().clean()
         chosen = cleaned.get("round")
         if chosen is None and "round" not in self.errors:

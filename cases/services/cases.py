@@ -4,11 +4,14 @@ one transaction with its audit events, saved through audit.services.save_audited
 values masked in the log, docs/security.md); notifications name the case by code only."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -79,28 +82,35 @@ CLOSURE_FIELDS = [
 ]
 
 
-def supervisors_of(case: Case):
+def supervisors_of(case: Case) -> QuerySet:
     return User.objects.filter(
         role=Role.CASE_SUPERVISOR, unit_id=case.agency_id, is_active=True
     ).order_by("pk")
 
 
-def manages(user, case: Case) -> bool:
+def manages(user: User, case: Case) -> bool:
     """The owner and the supervisors of the case's agency run it (close, reopen)."""
     return case.owner_id == user.pk or case.overseen_by(user)
 
 
-def approves(user, case: Case) -> bool:
+def approves(user: User, case: Case) -> bool:
     """Closure needs a second person: a supervisor of the agency other than the requester."""
     return case.overseen_by(user) and case.closure_requested_by_id != user.pk
 
 
-def _notify(users, text: str, case: Case) -> None:
+def _notify(users: Iterable[User], text: str, case: Case) -> None:
     notify(users, text=text, url=reverse("cases:case", kwargs={"pk": case.pk}))
 
 
 @transaction.atomic
-def register_case(*, actor, survivor: Survivor, case: Case, consent: dict, request=None) -> Case:
+def register_case(
+    *,
+    actor: User,
+    survivor: Survivor,
+    case: Case,
+    consent: dict,
+    request: HttpRequest | None = None,
+) -> Case:
     """Survivor, case and the consents given at registration, each audited."""
     agency = actor.unit
     survivor.agency = agency
@@ -120,14 +130,16 @@ def register_case(*, actor, survivor: Survivor, case: Case, consent: dict, reque
     return case
 
 
-def update_plan(*, actor, form, request=None) -> Case:
+def update_plan(*, actor: User, form: ModelForm, request: HttpRequest | None = None) -> Case:
     """The case's risk and plans (CaseForm), unless someone saved the case after the user's
     version (ConcurrentEdit)."""
     return save_audited(actor=actor, form=form, fields=PLAN_FIELDS, request=request)
 
 
 @transaction.atomic
-def update_survivor(*, actor, form, case: Case, request=None) -> Survivor:
+def update_survivor(
+    *, actor: User, form: ModelForm, case: Case, request: HttpRequest | None = None
+) -> Survivor:
     """The survivor (SurvivorEditForm). Survivor has no version: the case's stands for it, and a
     survivor edit moves it on."""
     current = Case.objects.select_for_update().get(pk=case.pk)
@@ -139,24 +151,26 @@ def update_survivor(*, actor, form, case: Case, request=None) -> Survivor:
     return survivor
 
 
-def save_incident(*, actor, form, request=None) -> Incident:
+def save_incident(*, actor: User, form: ModelForm, request: HttpRequest | None = None) -> Incident:
     """A new or edited incident (IncidentForm): its type and flags follow from the answers
     (Incident.derive); an edit of a stale version is refused (ConcurrentEdit)."""
     return save_audited(actor=actor, form=form, fields=INCIDENT_FIELDS, request=request)
 
 
-def add_consent(*, actor, form, request=None) -> Consent:
+def add_consent(*, actor: User, form: ModelForm, request: HttpRequest | None = None) -> Consent:
     """A consent recorded on a case (ConsentForm on a Consent of the case and recorder)."""
     return save_audited(actor=actor, form=form, fields=CONSENT_FIELDS, request=request)
 
 
-def add_follow_up(*, actor, form, request=None) -> FollowUp:
+def add_follow_up(*, actor: User, form: ModelForm, request: HttpRequest | None = None) -> FollowUp:
     """A follow-up set on a case (FollowUpForm on a FollowUp of the case and its creator)."""
     return save_audited(actor=actor, form=form, fields=FOLLOW_UP_FIELDS, request=request)
 
 
 @transaction.atomic
-def complete_follow_up(*, actor, follow_up: FollowUp, note: str, request=None) -> FollowUp:
+def complete_follow_up(
+    *, actor: User, follow_up: FollowUp, note: str, request: HttpRequest | None = None
+) -> FollowUp:
     """Record the result of a follow-up, once."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.done_at is not None:
@@ -165,7 +179,9 @@ def complete_follow_up(*, actor, follow_up: FollowUp, note: str, request=None) -
     return save_audited(actor=actor, obj=follow_up, fields=FOLLOW_UP_DONE_FIELDS, request=request)
 
 
-def _closure_step(actor, request, case: Case, status_from: str, message: str, **changes) -> Case:
+def _closure_step(
+    actor: User, request: HttpRequest | None, case: Case, status_from: str, message: str, **changes
+) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != status_from:
         raise ValidationError(message)
@@ -175,7 +191,9 @@ def _closure_step(actor, request, case: Case, status_from: str, message: str, **
 
 
 @transaction.atomic
-def request_closure(*, actor, case: Case, reason: str, note: str, request=None) -> None:
+def request_closure(
+    *, actor: User, case: Case, reason: str, note: str, request: HttpRequest | None = None
+) -> None:
     if not manages(actor, case):
         raise PermissionDenied
     case = _closure_step(
@@ -197,7 +215,7 @@ def request_closure(*, actor, case: Case, reason: str, note: str, request=None) 
 
 
 @transaction.atomic
-def approve_closure(*, actor, case: Case, request=None) -> None:
+def approve_closure(*, actor: User, case: Case, request: HttpRequest | None = None) -> None:
     if not approves(actor, case):
         raise PermissionDenied
     case = _closure_step(
@@ -218,7 +236,9 @@ def approve_closure(*, actor, case: Case, request=None) -> None:
 
 
 @transaction.atomic
-def reject_closure(*, actor, case: Case, reason: str, request=None) -> None:
+def reject_closure(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> None:
     """Back to open; the supervisor's reason replaces the closure note (Case has no other field
     for it) and the requester is told."""
     if not approves(actor, case):
@@ -241,7 +261,9 @@ def reject_closure(*, actor, case: Case, reason: str, request=None) -> None:
 
 
 @transaction.atomic
-def reopen_case(*, actor, case: Case, reason: str, request=None) -> None:
+def reopen_case(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> None:
     if not manages(actor, case):
         raise PermissionDenied
     _closure_step(
@@ -260,7 +282,9 @@ def reopen_case(*, actor, case: Case, reason: str, request=None) -> None:
 
 
 @transaction.atomic
-def withdraw_consent(*, actor, consent: Consent, note: str, request=None) -> int:
+def withdraw_consent(
+    *, actor: User, consent: Consent, note: str, request: HttpRequest | None = None
+) -> int:
     """Withdraw `consent` and cancel the active referrals that rest on it (those made by override
     had no consent and go on); returns how many were cancelled."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
@@ -287,7 +311,9 @@ def withdraw_consent(*, actor, consent: Consent, note: str, request=None) -> int
 
 
 @transaction.atomic
-def open_break_glass(*, actor, case: Case, reason: str, request=None) -> tuple[BreakGlass, bool]:
+def open_break_glass(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> tuple[BreakGlass, bool]:
     """Time-limited, read-only access to a case outside the user's scope; its supervisors are
     alerted. Returns the grant and whether anyone was alerted (the event records it if not)."""
     hours = getattr(settings, "GBV_BREAK_GLASS_HOURS", 4)
@@ -316,7 +342,9 @@ def open_break_glass(*, actor, case: Case, reason: str, request=None) -> tuple[B
 
 
 @transaction.atomic
-def revoke_break_glass(*, actor, glass: BreakGlass, request=None) -> BreakGlass:
+def revoke_break_glass(
+    *, actor: User, glass: BreakGlass, request: HttpRequest | None = None
+) -> BreakGlass:
     """End an active grant now (it expires); the holder is told."""
     glass = BreakGlass.objects.select_for_update().select_related("case").get(pk=glass.pk)
     if not glass.case.overseen_by(actor):
@@ -344,7 +372,9 @@ def revoke_break_glass(*, actor, glass: BreakGlass, request=None) -> BreakGlass:
 
 
 @transaction.atomic
-def save_harm_mapping(*, actor, chosen: dict, expected: str, request=None) -> int:
+def save_harm_mapping(
+    *, actor: User, chosen: dict, expected: str, request: HttpRequest | None = None
+) -> int:
     """Save the changed rows of the mapping, refusing if it changed since the user saw it."""
     current = {m.incident_type: m for m in HarmMapping.objects.select_for_update()}
     if mapping_state({k: m.harm_form for k, m in current.items()}) != expected:

@@ -5,8 +5,10 @@ The directory holds no survivor data: its events are ordinary audit events of th
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, snapshot
 from orgs.models import Unit
@@ -65,7 +67,7 @@ def seed_default_providers() -> int:
     return len(created)
 
 
-def check_provider(unit, service_type: str) -> None:
+def check_provider(unit: Unit, service_type: str) -> None:
     """ValidationError unless the directory lists `unit`, active, for `service_type`."""
     if not ServiceProvider.objects.offering(service_type).filter(unit=unit).exists():
         raise ValidationError(
@@ -79,7 +81,14 @@ def check_provider(unit, service_type: str) -> None:
 
 
 @transaction.atomic
-def add_provider(*, actor, unit, service_type: str, note: str = "", request=None):
+def add_provider(
+    *,
+    actor: User | None,
+    unit: Unit,
+    service_type: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ServiceProvider:
     """A new entry of the directory; a unit already listed for the service is refused."""
     if ServiceProvider.objects.filter(unit=unit, service_type=service_type).exists():
         raise ValidationError(
@@ -100,7 +109,14 @@ def add_provider(*, actor, unit, service_type: str, note: str = "", request=None
 
 
 @transaction.atomic
-def set_provider_active(*, actor, provider, active: bool, expected_version: int, request=None):
+def set_provider_active(
+    *,
+    actor: User | None,
+    provider: ServiceProvider,
+    active: bool,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> ServiceProvider:
     """Stop or resume an entry (kept for the referrals that named it); a stale page is refused."""
     current = ServiceProvider.objects.select_for_update().get(pk=provider.pk)
     if current.version != expected_version:

@@ -5,9 +5,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.services import save_audited
 from core.notifications import notify
 
@@ -29,7 +32,7 @@ STAY_FIELDS = ["place", "case", "admitted_on", "reason"]
 DISCHARGE_FIELDS = ["discharged_on", "discharge_reason"]
 
 
-def save_place(*, actor, form, request=None) -> Place:
+def save_place(*, actor: User, form: ModelForm, request: HttpRequest | None = None) -> Place:
     """A new or edited place (PlaceForm, staff included), unless someone saved it after the
     user's version (ConcurrentEdit)."""
     return save_audited(actor=actor, form=form, fields=PLACE_FIELDS, request=request)
@@ -37,7 +40,13 @@ def save_place(*, actor, form, request=None) -> Place:
 
 @transaction.atomic
 def admit(
-    *, actor, place: Place, case: Case, admitted_on: datetime.date, reason: str, request=None
+    *,
+    actor: User,
+    place: Place,
+    case: Case,
+    admitted_on: datetime.date,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> Stay:
     """A case admitted to a place that is active and has a free place; the place's other staff
     are told the case's code and the place, nothing more."""
@@ -66,7 +75,12 @@ def admit(
 
 @transaction.atomic
 def discharge(
-    *, actor, stay: Stay, discharged_on: datetime.date, discharge_reason: str, request=None
+    *,
+    actor: User,
+    stay: Stay,
+    discharged_on: datetime.date,
+    discharge_reason: str,
+    request: HttpRequest | None = None,
 ) -> Stay:
     """The day a survivor left a place and why, once."""
     stay = Stay.objects.select_for_update().get(pk=stay.pk)

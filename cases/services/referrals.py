@@ -6,9 +6,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event, save_audited
 from orgs.models import Unit
@@ -49,13 +51,15 @@ TRANSITIONS = {
 }
 
 
-def may_override(case: Case, user) -> bool:
+def may_override(case: Case, user: User) -> bool:
     """Referring without consent: only a supervisor of the case's agency, never the owner alone
     (the owner asks their supervisor, who answers for it)."""
     return case.overseen_by(user)
 
 
-def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -> Consent | None:
+def consent_gate(
+    *, case: Case, agency: Unit, user: User, override_reason: str = ""
+) -> Consent | None:
     """The consent that lets `case` be referred to `agency`, or None when a permitted override
     with a written reason stands in for it; ValidationError otherwise."""
     consent = Consent.objects.filter(case=case).covering(ConsentPurpose.REFERRAL, agency).first()
@@ -90,14 +94,14 @@ def consent_gate(*, case: Case, agency: Unit, user, override_reason: str = "") -
 @transaction.atomic
 def refer_case(
     *,
-    actor,
+    actor: User,
     case: Case,
     service_type: str,
     to_agency: Unit,
     due_on: datetime.date,
     shares: list[str],
     override_reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Create the referral (to a unit the service directory lists for the service, after the
     consent gate) and its REFERRED service outcome."""
@@ -125,14 +129,14 @@ def refer_case(
 @transaction.atomic
 def respond_to_referral(
     *,
-    actor,
+    actor: User,
     referral: Referral,
     status: str,
     expected_version: int | None,
     note: str = "",
     outcome: str | None = None,
     on: datetime.date | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Move the referral to `status` (refusing a stale version or a step its state does not
     allow); an outcome records the service the recipient provided or could not provide."""
@@ -160,13 +164,13 @@ def respond_to_referral(
 
 def record_service(
     *,
-    actor,
+    actor: User,
     case: Case,
     service_type: str,
     outcome: str,
     on: datetime.date,
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> ServiceRecord:
     """A service outcome of the case recorded by the actor's own agency (not by a referral)."""
     record = ServiceRecord(
@@ -182,7 +186,14 @@ def record_service(
 
 
 def _record_service(
-    actor, request, referral: Referral, outcome: str, *, agency: Unit, on=None, note=""
+    actor: User,
+    request: HttpRequest | None,
+    referral: Referral,
+    outcome: str,
+    *,
+    agency: Unit,
+    on: datetime.date | None = None,
+    note: str = "",
 ) -> ServiceRecord:
     record = ServiceRecord(
         case=referral.case,

@@ -6,12 +6,15 @@ of cases.services.cases, never with the protected values (docs/security.md). Cha
 `Access.can_write`: break-glass reads a case, never changes it (403)."""
 
 import datetime
+from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +48,7 @@ from ..forms.cases import (
     WithdrawForm,
 )
 from ..models import (
+    Access,
     BreakGlass,
     Case,
     Consent,
@@ -54,6 +58,7 @@ from ..models import (
     Incident,
     IncidentType,
     Share,
+    Survivor,
 )
 from ..services import cases as services
 from ..services.reads import record_read
@@ -61,25 +66,35 @@ from ..services.reads import record_read
 NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
 
 
-def _writable_case(request, pk) -> Case:
+def _writable_case(request: HttpRequest, pk: int) -> Case:
     """A case the user may change: fully theirs (owned, or their agency's for a supervisor)."""
     case, access = get_case(request, pk)
     require_writable(access)
     return case
 
 
-def _page(request, template, context, *, obj, action=Action.VIEW):
+def _page(
+    request: HttpRequest, template: str, context: dict, *, obj: Model, action: str = Action.VIEW
+) -> HttpResponse:
     record_read(actor=request.user, action=action, obj=obj, request=request)
     return render(request, template, context)
 
 
-def _form_page(request, case, form, title, submit, *, intro=""):
+def _form_page(
+    request: HttpRequest,
+    case: Case,
+    form: forms.BaseForm,
+    title: str,
+    submit: str,
+    *,
+    intro: str = "",
+) -> HttpResponse:
     context = {"case": case, "form": form, "title": title, "submit": submit, "intro": intro}
     return _page(request, "cases/case/form.html", context, obj=case)
 
 
 @case_roles
-def case_list(request):
+def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.caseload(request.user)
     filters = CaseFilterForm(request.GET)
@@ -108,7 +123,7 @@ def case_list(request):
 
 
 @case_roles
-def case_new(request):
+def case_new(request: HttpRequest) -> HttpResponse:
     data = request.POST or None
     survivor = SurvivorForm(data)
     case = NewCaseForm(data, user=request.user)
@@ -127,7 +142,7 @@ def case_new(request):
     return render(request, "cases/case/new.html", context)
 
 
-def _born(survivor):
+def _born(survivor: Survivor) -> datetime.date | str:
     # Free text in the database (encrypted): shown as it is when it is not a date.
     try:
         return datetime.date.fromisoformat(survivor.birth_date)
@@ -143,7 +158,7 @@ PERSONAL = {
 }
 
 
-def _identity(case, access, *, revealed=False) -> dict:
+def _identity(case: Case, access: Access, *, revealed: bool = False) -> dict:
     survivor = case.survivor
     personal = [label for share, label in PERSONAL.items() if access.sees(share)]
     context = {
@@ -158,7 +173,9 @@ def _identity(case, access, *, revealed=False) -> dict:
     return context
 
 
-def _case_context(request, case, access, *, revealed=False) -> dict:
+def _case_context(
+    request: HttpRequest, case: Case, access: Access, *, revealed: bool = False
+) -> dict:
     context = {
         **_identity(case, access, revealed=revealed),
         **selectors.case_records(request.user, case, access),
@@ -175,7 +192,7 @@ def _case_context(request, case, access, *, revealed=False) -> dict:
 
 
 @case_roles
-def case_detail(request, pk):
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     context = _case_context(request, case, access)
     return _page(request, "cases/case/detail.html", context, obj=case)
@@ -183,7 +200,7 @@ def case_detail(request, pk):
 
 @require_POST
 @case_roles
-def reveal(request, pk):
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Name, birth date, phone and address (those the user's access shares), on purpose and on
     the record: one action, one audit event (htmx: the identity fragment)."""
     case, access = get_case(request, pk)
@@ -203,7 +220,7 @@ def reveal(request, pk):
 
 
 @case_roles
-def case_edit(request, pk):
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +236,7 @@ def case_edit(request, pk):
 
 
 @case_roles
-def survivor_edit(request, pk):
+def survivor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     survivor = case.survivor
     form = SurvivorEditForm(request.POST or None, instance=survivor, version=case.version)
@@ -240,13 +257,15 @@ def survivor_edit(request, pk):
     )
 
 
-def _incident_page(request, case, form, incident=None):
+def _incident_page(
+    request: HttpRequest, case: Case, form: forms.BaseForm, incident: Incident | None = None
+) -> HttpResponse:
     context = {"case": case, "form": form, "incident": incident}
     return _page(request, "cases/case/incident_form.html", context, obj=incident or case)
 
 
 @case_roles
-def incident_new(request, pk):
+def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
@@ -258,7 +277,7 @@ def incident_new(request, pk):
 
 
 @case_roles
-def incident_edit(request, pk):
+def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(
         Incident.objects.for_user(request.user).select_related("case__survivor"), pk=pk
     )
@@ -280,14 +299,14 @@ def incident_edit(request, pk):
 
 @require_POST
 @case_roles
-def classify(request):
+def classify(request: HttpRequest) -> HttpResponse:
     """The questions still needed and the type they give (htmx); reads no record."""
     form = ClassificationForm(request.POST)
     return render(request, "cases/case/_classification.html", {"form": form, "disclose": True})
 
 
 @case_roles
-def harm_mapping(request):
+def harm_mapping(request: HttpRequest) -> HttpResponse:
     """GBVIMS type → Law 13/2022 form of harm: not case data, so every case role reads it;
     the agencies' case supervisors keep it."""
     current = HarmMapping.objects.as_dict()
@@ -315,7 +334,7 @@ def harm_mapping(request):
 
 
 @case_roles
-def consent_new(request, pk):
+def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
     if request.method == "POST" and form.is_valid():
@@ -327,7 +346,7 @@ def consent_new(request, pk):
 
 @require_POST
 @case_roles
-def consent_withdraw(request, pk):
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     consent = get_object_or_404(
         Consent.objects.for_user(request.user).select_related("case"), pk=pk
     )
@@ -354,7 +373,7 @@ def consent_withdraw(request, pk):
 
 
 @case_roles
-def followup_new(request, pk):
+def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
     if request.method == "POST" and form.is_valid():
@@ -366,7 +385,7 @@ def followup_new(request, pk):
 
 @require_POST
 @case_roles
-def followup_done(request, pk):
+def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
     cases = Case.objects.for_user(request.user)
     follow_up = get_object_or_404(
         FollowUp.objects.filter(case__in=cases).select_related("case"), pk=pk
@@ -390,7 +409,7 @@ def followup_done(request, pk):
     return redirect("cases:case", pk=follow_up.case_id)
 
 
-def _closure(request, case, step, **kwargs):
+def _closure(request: HttpRequest, case: Case, step: Callable[..., None], **kwargs) -> bool:
     try:
         step(actor=request.user, request=request, case=case, **kwargs)
     except ValidationError as error:
@@ -400,7 +419,7 @@ def _closure(request, case, step, **kwargs):
 
 
 @case_roles
-def close_request(request, pk):
+def close_request(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
@@ -418,7 +437,7 @@ def close_request(request, pk):
 
 @require_POST
 @case_roles
-def close_approve(request, pk):
+def close_approve(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if _closure(request, case, services.approve_closure):
         messages.success(request, _("Đã duyệt đóng hồ sơ %(code)s.") % {"code": case.code})
@@ -426,7 +445,7 @@ def close_approve(request, pk):
 
 
 @case_roles
-def close_reject(request, pk):
+def close_reject(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.approves(request.user, case):
         raise PermissionDenied
@@ -440,7 +459,7 @@ def close_reject(request, pk):
 
 
 @case_roles
-def reopen(request, pk):
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
@@ -454,7 +473,7 @@ def reopen(request, pk):
 
 
 @case_roles
-def break_glass(request):
+def break_glass(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
@@ -487,7 +506,7 @@ def break_glass(request):
 
 @require_POST
 @allow({Role.CASE_SUPERVISOR})
-def break_glass_revoke(request, pk):
+def break_glass_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """A supervisor of the case's agency ends someone's break-glass access before it expires."""
     grants = BreakGlass.objects.for_user(request.user).filter(case__agency_id=request.user.unit_id)
     glass = get_object_or_404(grants.select_related("user", "case"), pk=pk)

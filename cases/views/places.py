@@ -8,10 +8,12 @@ Case supervisors keep the registry: they add places hosted by their own unit and
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import Role
@@ -25,7 +27,7 @@ from ..services.reads import record_read
 SUPERVISORS = {Role.CASE_SUPERVISOR}
 
 
-def _places(user):
+def _places(user: User) -> QuerySet:
     return (
         Place.objects.for_user(user)
         .with_occupancy()
@@ -35,7 +37,7 @@ def _places(user):
 
 
 @case_roles
-def place_list(request):
+def place_list(request: HttpRequest) -> HttpResponse:
     form = PlaceFilterForm(request.GET or None)
     context = {
         "places": form.filter(_places(request.user)),
@@ -47,7 +49,7 @@ def place_list(request):
 
 
 @case_roles
-def place_detail(request, pk):
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     place = get_object_or_404(_places(user), pk=pk)
     stays = place.stays.select_related("case").order_by("discharged_on", "-admitted_on")
@@ -64,7 +66,7 @@ def place_detail(request, pk):
     return render(request, "cases/place/detail.html", context)
 
 
-def _save_place(request, form):
+def _save_place(request: HttpRequest, form: PlaceForm) -> Place | None:
     """The saved place, or None when someone saved it meanwhile (the form says so)."""
     try:
         return services.save_place(actor=request.user, form=form, request=request)
@@ -79,7 +81,7 @@ def _save_place(request, form):
 
 
 @allow(SUPERVISORS)
-def place_new(request):
+def place_new(request: HttpRequest) -> HttpResponse:
     form = PlaceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         place = services.save_place(actor=request.user, form=form, request=request)
@@ -89,7 +91,7 @@ def place_new(request):
 
 
 @allow(SUPERVISORS)
-def place_edit(request, pk):
+def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     places = Place.objects.for_user(request.user).filter(host_id=request.user.unit_id)
     place = get_object_or_404(places, pk=pk)
     form = PlaceForm(request.POST or None, instance=place, user=request.user)
@@ -101,7 +103,7 @@ def place_edit(request, pk):
 
 
 @case_roles
-def stay_new(request, pk):
+def stay_new(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(_places(request.user), pk=pk)
     form = StayForm(request.POST or None, place=place, user=request.user)
     if not form.may_admit:
@@ -121,7 +123,7 @@ def stay_new(request, pk):
 
 
 @case_roles
-def stay_discharge(request, pk):
+def stay_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     stays = Stay.objects.for_user(request.user).current().select_related("place", "case")
     stay = get_object_or_404(stays, pk=pk)
     if not stay.place.staff.filter(pk=request.user.pk).exists():

@@ -6,13 +6,17 @@ Referring, recording a service and cancelling need `Access.can_write` (break-gla
 A referral goes to a unit the service directory lists for the service; the coordinator keeps the
 directory (no survivor data in it: case roles and admins read it too)."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import CASE_ROLES
@@ -51,12 +55,12 @@ RESPONSES = {
 }
 
 
-def _referrals(user):
+def _referrals(user: User) -> QuerySet:
     return Referral.objects.for_user(user).select_related("case", "from_agency", "to_agency")
 
 
 @case_roles
-def referral_list(request):
+def referral_list(request: HttpRequest) -> HttpResponse:
     unit = request.user.unit_id
     active_first = models.Case(
         models.When(status__in=Referral.ACTIVE, then=0),
@@ -72,7 +76,7 @@ def referral_list(request):
 
 
 @case_roles
-def referral_new(request, pk):
+def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     if not access.can_write:
         raise PermissionDenied
@@ -97,7 +101,7 @@ def referral_new(request, pk):
     return render(request, "cases/referral/form.html", context)
 
 
-def _actions(referral, user) -> dict:
+def _actions(referral: Referral, user: User) -> dict:
     """An empty form for each step the user may take now."""
     steps = {}
     if referral.is_active and referral.to_agency_id == user.unit_id:
@@ -115,7 +119,7 @@ def _actions(referral, user) -> dict:
     }
 
 
-def _detail(request, referral, bound=None):
+def _detail(request: HttpRequest, referral: Referral, bound: dict | None = None) -> HttpResponse:
     """The referral page; `bound` holds a form the user sent that was refused."""
     access = referral.case.access_for(request.user)
     actions = {**_actions(referral, request.user), **(bound or {})}
@@ -131,11 +135,13 @@ def _detail(request, referral, bound=None):
 
 
 @case_roles
-def referral_detail(request, pk):
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(_referrals(request.user), pk=pk))
 
 
-def _respond(request, referral, action, form, status):
+def _respond(
+    request: HttpRequest, referral: Referral, action: str, form: forms.Form, status: str
+) -> HttpResponse:
     """Apply a step (the form is valid); the page again with the reason when it is refused."""
     try:
         services.respond_to_referral(
@@ -170,7 +176,7 @@ def _respond(request, referral, action, form, status):
 
 @require_POST
 @case_roles
-def referral_respond(request, pk, action):
+def referral_respond(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """A step of the recipient agency's case roles, while the referral is active."""
     referrals = _referrals(request.user).filter(
         to_agency_id=request.user.unit_id, status__in=Referral.ACTIVE
@@ -185,7 +191,7 @@ def referral_respond(request, pk, action):
 
 @require_POST
 @case_roles
-def referral_cancel(request, pk):
+def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(_referrals(request.user).filter(status__in=Referral.ACTIVE), pk=pk)
     require_writable(referral.case.access_for(request.user))
     form = ReasonForm(request.POST, auto_id="cancel-%s")
@@ -195,7 +201,7 @@ def referral_cancel(request, pk):
 
 
 @case_roles
-def service_new(request, pk):
+def service_new(request: HttpRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     if not access.can_write:
         raise PermissionDenied
@@ -209,14 +215,14 @@ def service_new(request, pk):
 
 
 @case_roles
-def referral_recipients(request):
+def referral_recipients(request: HttpRequest) -> HttpResponse:
     """The recipient list for the service chosen on the referral form (htmx); reads no case."""
     form = RecipientForm(request.GET, user=request.user)
     return render(request, "cases/referral/_recipients.html", {"form": form})
 
 
 @allow(DIRECTORY_READERS)
-def provider_list(request):
+def provider_list(request: HttpRequest) -> HttpResponse:
     """The service directory, filterable; the coordinator adds entries here."""
     can_edit = request.user.role in DIRECTORY_KEEPERS
     if request.method == "POST" and not can_edit:
@@ -246,7 +252,7 @@ def provider_list(request):
 
 @require_POST
 @allow(DIRECTORY_KEEPERS)
-def provider_toggle(request, pk):
+def provider_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop an entry (no new referral to it) or resume it."""
     provider = get_object_or_404(ServiceProvider.objects.for_user(request.user), pk=pk)
     try:

@@ -4,11 +4,14 @@ incident: case workers and supervisors see their agency's, coordinators and lead
 province's; admins none. (A unit's own exact counts go into its report through the prefill
 source registered in apps.py.)"""
 
+import datetime
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from core.access import allow
 from core.roles import CASE_ROLES, Role
@@ -21,15 +24,15 @@ from ..services.reads import record_read
 STATS_READERS = CASE_ROLES | {Role.COORDINATOR, Role.LEADER}
 
 
-def _agencies(user):
+def _agencies(user: User) -> list | None:
     return [user.unit] if user.role in CASE_ROLES else None
 
 
-def _scope(user) -> str:
+def _scope(user: User) -> str:
     return user.unit.name if user.role in CASE_ROLES else _("Toàn tỉnh")
 
 
-def _label(start, end, scope, table=None) -> str:
+def _label(start: datetime.date, end: datetime.date, scope: str, table: str | None = None) -> str:
     """How an audit event names what was read: the window, the scope, the table; no record."""
     text = _("Thống kê bạo lực trên cơ sở giới %(start)s–%(end)s, %(scope)s") % {
         "start": f"{start:%d/%m/%Y}",
@@ -40,7 +43,7 @@ def _label(start, end, scope, table=None) -> str:
 
 
 @allow(STATS_READERS)
-def stats_page(request):
+def stats_page(request: HttpRequest) -> HttpResponse:
     form = WindowForm(request.GET, agencies=_agencies(request.user))
     scope = _scope(request.user)
     context = {"form": form, "scope": scope, "legend": stats.legend(), "rule": stats.window_rule()}
@@ -58,7 +61,7 @@ def stats_page(request):
 
 
 @allow(STATS_READERS)
-def stats_xlsx(request, table):
+def stats_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     form = WindowForm(request.GET, agencies=_agencies(request.user))
     if not form.is_valid():
         messages.error(request, form.problems())
