@@ -40,8 +40,8 @@ def places(element_ids: Iterable[int], user) -> dict[int, list[Place]]:
     for row in rows:
         form = row.section.form
         place = (f"{form.code} v{form.version}", reverse("reports:builder_form", args=[form.pk]))
-        if place not in found[row.element_id]:
-            found[row.element_id].append(place)
+        if place not in found[row.data_element_id]:
+            found[row.data_element_id].append(place)
     return found
 
 
