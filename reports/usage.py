@@ -31,7 +31,7 @@ def places(element_ids: Iterable[int], user) -> dict[int, list[Place]]:
     """The forms (that the user may read) each element is a row of, by code and version."""
     rows = (
         Row.objects.filter(
-            element_id__in=list(element_ids), section__form__in=Form.objects.for_user(user)
+            data_element_id__in=list(element_ids), section__form__in=Form.objects.for_user(user)
         )
         .select_related("section__form")
         .order_by("section__form__code", "section__form__version")
