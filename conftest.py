@@ -22,7 +22,7 @@ from core.roles import Role
 from orgs.models import Unit
 from orgs.services import load_reference_units
 from plans.services import load_plan
-from reports.services import load_reporting
+from reports.services.reference import load_reporting
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from indicators.models import ValueType
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Snapshot, Status, Submission
-from reports.services import create_round
+from reports.services.submissions import create_round
 
 DEMO_ANSWERS = [
     "{unit} đã ban hành kế hoạch triển khai, phân công cán bộ đầu mối và lồng ghép nội dung bình "

@@ -30,17 +30,17 @@ from ninja import Query, Router, Schema
 
 from indicators.models import DEFAULT, DataElement
 
-from . import services
 from .exchange import adx, importer
 from .exchange.dhis2_csv import CSV_TYPES, export_csv, records_from_csv
 from .exchange.dhis2_json import records_from_json
 from .exchange.export import ExportError, export_values, value_row
 from .exchange.records import BadPayload, conflict
 from .models import Form, Round, Submission
+from .services import submissions
 
 router = Router(tags=["reports"])
 
-EDITORS = services.EDITORS
+EDITORS = submissions.EDITORS
 
 
 class ErrorOut(Schema):
@@ -410,9 +410,9 @@ def check_submit(request, round_code: str, unit_code: str):
     """What would stop the caller submitting now (the submit runs and is rolled back); warnings
     need a `warning_comment` when submitting."""
     submission = _submission(request, round_code, unit_code)
-    warnings = services.submission_problems(submission).warnings
+    warnings = submissions.submission_problems(submission).warnings
     try:
-        errors = services.submit_refusals(
+        errors = submissions.submit_refusals(
             submission=submission, actor=request.auth, request=request
         )
     except PermissionDenied:
@@ -453,7 +453,7 @@ def submit_submission(request, round_code: str, unit_code: str):
     409 with their Vietnamese messages; warnings need `warning_comment` in a JSON body."""
     submission = _submission(request, round_code, unit_code)
     try:
-        submission = services.submit(
+        submission = submissions.submit(
             submission=submission,
             actor=request.auth,
             warning_comment=_warning_comment(request),

@@ -41,7 +41,7 @@ from core.spreadsheet import put_text, safe_text
 from indicators.models import DEFAULT, Aggregation, DataElement, ValueType, stored_number
 
 from .models import DataValue, Question, Row, SectionKind, Submission
-from .services import CellInput, check_parts, save_answer, save_values
+from .services.submissions import CellInput, check_parts, save_answer, save_values
 
 logger = logging.getLogger(__name__)
 

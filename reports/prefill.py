@@ -9,9 +9,9 @@ for every source:
 - `lines`: the form's rows the source fills, each cell with the stored value, the computed one
   and their difference (the preview);
 - `digest`: a fingerprint of the computed values, carried by the preview in a hidden field;
-- `fill`: recompute, and refuse (changing nothing) when the values differ from those previewed or
-  a cell changed since; else write through `services.save_values` (the checks and audit of typing)
-  and record one event.
+- `fill` (reports.services.prefill): recompute, and refuse (changing nothing) when the values
+  differ from those previewed or a cell changed since; else write through `save_values` (the
+  checks and audit of typing) and record one event.
 
 Only the unit's own staff fill their report: the exact counts of a source are that unit's own data.
 A `sensitive` source (GBV cases) fills only elements marked sensitive, so that every published
@@ -23,16 +23,11 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from audit.models import Action
-from audit.services import record_event
 from core.roles import UNIT_STAFF
 from indicators.models import ValueType, display_value, stored_number
-
-from . import services
 
 Values = dict[tuple[str, str], object]
 
@@ -204,58 +199,4 @@ def preview(source: Source, submission) -> Preview | None:
         return None
     shown = Preview(source, lines, computed.warnings, "")
     shown.digest = digest({(c.element.code, c.combo.code): c.computed for _r, c in shown.cells})
-    return shown
-
-
-# The fill ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def fill(
-    *, source: Source, submission, previewed: str, versions: dict, actor, request=None
-) -> Preview:
-    """Write what the preview showed, or nothing.
-
-    `previewed` is the digest the preview carried; `versions` maps (row id, option combo id) to
-    the cell versions it showed. Values computed now that differ from the previewed ones refuse
-    the fill (ValidationError), and so does a cell changed since (ConcurrentEdit, from
-    save_values). Returns the preview written."""
-    check_user(source, submission, actor)
-    shown = preview(source, submission)
-    if shown is None:
-        raise ValidationError(_("Biểu báo cáo này không có chỉ tiêu nào lấy từ nguồn này."))
-    if problems := shown.problems():
-        raise ValidationError(problems)
-    if not previewed:
-        raise ValidationError(
-            _("Chưa xem trước số liệu sẽ điền. Hãy xem trước rồi bấm lại; chưa ô nào bị thay đổi.")
-        )
-    if previewed != shown.digest:
-        raise ValidationError(
-            _(
-                "Số liệu nguồn đã thay đổi từ khi xem trước (có bản ghi được thêm, sửa hoặc xóa). "
-                "Hãy xem lại rồi bấm lại; chưa ô nào bị thay đổi."
-            )
-        )
-    cells = [
-        services.CellInput(
-            row=row,
-            option_combo=cell.combo,
-            raw=cell.computed,
-            comment=None,
-            no_data=False,
-            expected_version=versions.get((row.pk, cell.combo.pk), -1),
-            machine=True,
-        )
-        for row, cell in shown.cells
-    ]
-    services.save_values(submission=submission, cells=cells, actor=actor, request=request)
-    record_event(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=submission,
-        request=request,
-        label=_("Lấy %(n)s ô số liệu từ %(title)s") % {"n": len(cells), "title": source.title},
-        changes={"prefill": [None, source.key]},
-    )
     return shown

@@ -29,7 +29,7 @@ from conftest import make_user
 from core.roles import Role
 from orgs.models import Unit
 from reports.models import DataValue, Round, Submission
-from reports.services import CellInput, save_values
+from reports.services.submissions import CellInput, save_values
 
 D = datetime.date
 ANNUAL = (D(2024, 12, 15), D(2025, 12, 14))  # the BDG-2025 round's data window

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from indicators.models import CategoryCombo, CategoryOptionCombo, DataElement, ValueType
 from orgs.models import Unit
-from reports import services
 from reports.models import DataValue, Round, Status, Submission
+from reports.services import submissions as services
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/analytics"

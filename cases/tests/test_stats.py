@@ -36,8 +36,9 @@ from core.roles import Role
 from core.spreadsheet import XLSX_MIME
 from indicators.models import DataElement
 from orgs.models import Unit
-from reports import disclosure, services
+from reports import disclosure
 from reports.models import DataValue, Form, Round, RoundKind, Submission
+from reports.services import submissions as services
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,12 @@
-"""A form as JSON, with the catalogue entries it uses, so it can move between systems.
+"""A form as JSON, with the catalogue entries it uses, so it can move between systems: the export,
+the reading and checking of an uploaded file, and the creation of what it describes (called by
+reports' services inside their transaction: builder import, new version, reference load).
 
 The same shape seeds the 2025 reporting (reports/data/reporting_2025.json).
 """
+
+import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +21,10 @@ from indicators.models import (
 )
 
 from ..models import Form, FormStatus, Question, Row, Section, SectionKind
+
+# Codes travel in JSON, Excel sheets and DHIS2 exchange: keep them plain.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+JSON_MAX_BYTES = 2 * 1024 * 1024  # a form of 300 rows is ~100 KB; the confirm step re-posts it
 
 
 def export_form(form: Form) -> dict:
@@ -210,3 +219,88 @@ def _import_form(entry: dict) -> Form:
                 rows[row["element"]].part_of = rows[row["part_of"]]
                 rows[row["element"]].save(update_fields=["part_of"])
     return form
+
+
+# Reading an uploaded file: every problem named before anything is created -----------------------
+
+
+def read_payload(data: bytes) -> dict:
+    """The parsed JSON of an uploaded file, or a ValidationError a coordinator can act on."""
+    if len(data) > JSON_MAX_BYTES:
+        raise ValidationError(
+            _("Tệp quá lớn (tối đa %(mb)s MB): tệp biểu mẫu JSON thường chỉ vài chục KB.")
+            % {"mb": JSON_MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _("Tệp không phải văn bản UTF-8: hãy chọn tệp JSON xuất từ binhdang.")
+        ) from error
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            _("Tệp không phải JSON hợp lệ (lỗi ở dòng %(line)s, cột %(col)s).")
+            % {"line": error.lineno, "col": error.colno}
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ValidationError(_("Tệp không phải JSON hợp lệ.")) from error
+    check_shape(payload)
+    return payload
+
+
+def _is_list_of_dicts(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def check_shape(payload) -> None:
+    """The structure import_forms relies on, checked first so every problem has a place."""
+    if not isinstance(payload, dict) or not _is_list_of_dicts(payload.get("forms")):
+        raise ValidationError(
+            _("Tệp không chứa biểu mẫu nào: cần khóa “forms” là danh sách các biểu mẫu.")
+        )
+    if not payload["forms"]:
+        raise ValidationError(_("Danh sách “forms” trong tệp đang trống."))
+    catalogue = payload.get("catalogue", {})
+    parts = ("categories", "combos", "elements")
+    if not isinstance(catalogue, dict) or not all(
+        _is_list_of_dicts(catalogue.get(key, [])) for key in parts
+    ):
+        raise ValidationError(
+            _("Phần “catalogue” của tệp không đúng cấu trúc (categories, combos, elements).")
+        )
+    problems = []
+    for number, entry in enumerate(payload["forms"], start=1):
+        where = _("Biểu mẫu thứ %(n)s") % {"n": number}
+        if not all(isinstance(entry.get(key), str) and entry[key] for key in ("code", "name")):
+            problems.append(_("%(where)s: thiếu mã (code) hoặc tên (name).") % {"where": where})
+        elif not CODE_PATTERN.match(entry["code"]):
+            problems.append(
+                _("%(where)s: mã “%(code)s” chỉ được gồm chữ không dấu, số và _ . -")
+                % {"where": where, "code": entry["code"][:60]}
+            )
+        if not _is_list_of_dicts(entry.get("sections")):
+            problems.append(_("%(where)s: thiếu danh sách phần (sections).") % {"where": where})
+            continue
+        for position, section in enumerate(entry["sections"], start=1):
+            problems += _section_shape(section, f"{where}, " + _("phần %(n)s") % {"n": position})
+    if problems:
+        raise ValidationError(problems)
+
+
+def _section_shape(section: dict, where: str) -> list[str]:
+    kind = section.get("kind")
+    if kind not in SectionKind.values or not section.get("title"):
+        return [_("%(where)s: thiếu tiêu đề hoặc loại phần không hợp lệ.") % {"where": where}]
+    wrong, needed = (
+        ("rows", "questions") if kind == SectionKind.NARRATIVE else ("questions", "rows")
+    )
+    if section.get(wrong):
+        return [
+            _("%(where)s: phần đề cương chỉ có câu hỏi, bảng số liệu chỉ có dòng chỉ tiêu.")
+            % {"where": where}
+        ]
+    items = section.get(needed, [])
+    key = "code" if needed == "questions" else "element"
+    if not _is_list_of_dicts(items) or not all(isinstance(i.get(key), str) for i in items):
+        return [_("%(where)s: danh sách câu hỏi hoặc dòng không đúng cấu trúc.") % {"where": where}]
+    return []

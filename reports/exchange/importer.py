@@ -1,5 +1,5 @@
 """Importing Records: what each value does, every conflict, and the writes (through
-reports.services.save_values, with its checks and audit).
+save_values of reports.services.submissions, with its checks and audit).
 
 Imports are all-or-nothing: one conflict and nothing of the payload is stored (every problem is
 listed in Vietnamese). A dry run runs every check and the writes, then rolls them back. An empty
@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from indicators.models import DEFAULT
 
-from .. import disclosure, services
+from .. import disclosure
 from ..models import DataValue, Row, Submission
+from ..services.submissions import CellErrors, CellInput, save_values
 from .records import BadPayload, Lookups, Record, conflict, parse_moment, problems, timestamp
 
 STRATEGIES = ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE")
@@ -33,7 +34,7 @@ def check_strategy(name: str) -> str:
     return strategy
 
 
-def _same(existing: DataValue, cell: services.CellInput) -> bool:
+def _same(existing: DataValue, cell: CellInput) -> bool:
     try:
         value = cell.row.data_element.clean_value(cell.raw, machine=cell.machine)
     except ValidationError:
@@ -47,7 +48,7 @@ def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy:
     the caller may not see (`exact` False) is never reported "ignored" for being the same as the
     stored one: the summary would tell what the stored value is (reports.disclosure)."""
     filled = existing is not None and existing.is_filled
-    clear = services.CellInput(row=row, option_combo=combo, raw="")
+    clear = CellInput(row=row, option_combo=combo, raw="")
     if strategy == "DELETE":
         return ("deleted", clear) if filled else ("ignored", None)
     if (strategy == "CREATE" and filled) or (strategy == "UPDATE" and not filled):
@@ -55,7 +56,7 @@ def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy:
     value, comment = record.value.strip(), record.comment.strip()
     if not value and not comment:
         return ("deleted", clear) if filled else ("ignored", None)
-    cell = services.CellInput(
+    cell = CellInput(
         row=row, option_combo=combo, raw=value, comment=comment, no_data=not value, machine=True
     )
     if filled and (exact or not row.data_element.sensitive) and _same(existing, cell):
@@ -152,8 +153,8 @@ def _apply(submission, items, strategy, counts, actor, request) -> list[dict]:
         return stale
     try:
         # Even with nothing to change: a locked or submitted report is a conflict.
-        services.save_values(submission=submission, cells=cells, actor=actor, request=request)
-    except services.CellErrors as error:
+        save_values(submission=submission, cells=cells, actor=actor, request=request)
+    except CellErrors as error:
         return [
             conflict(by_key[key].data_element, by_key[key].where, message, [by_key[key].index])
             for key, message in error.cells.items()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from indicators.models import CategoryCombo, DataElement, ValueType
 from orgs.models import Unit
 from reports.models import Form, FormStatus, Question, Row, Section, SectionKind
-from reports.services import create_round
+from reports.services.submissions import create_round
 
 
 def make_form(rows=3, code="TEST", with_part=True, required_question=False) -> Form:

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from core.spreadsheet import csv_escape, csv_unescape
-from reports import services
 from reports.exchange.dhis2_csv import CSV_HEADER
 from reports.models import DataValue, Question, Round, Status, Submission
+from reports.services import submissions
 
 pytestmark = pytest.mark.django_db
 ANNUAL = "BDG-2025"
@@ -69,13 +69,13 @@ def fill(unit_code, actor, offset=0):
                 raw = str(3 + combo.sort_order + offset)
             else:
                 raw = str(100 + position + offset)
-            cells.append(services.CellInput(row=row, option_combo=combo, raw=raw))
+            cells.append(submissions.CellInput(row=row, option_combo=combo, raw=raw))
     cells[0].comment = '=HYPERLINK("http://evil.example","x")'
     cells[1] = replace(cells[1], raw="", no_data=True, comment="-không thống kê được")
     cells[2].comment = "@chú thích, có dấu phẩy"
     cells[3].comment = "'trích dẫn"
     cells[4].comment = "+1 dòng\nhai dòng"
-    services.save_values(submission=sub, cells=cells, actor=actor)
+    submissions.save_values(submission=sub, cells=cells, actor=actor)
     return len(cells)
 
 
@@ -472,7 +472,7 @@ def test_lists(client, reporter, coordinator):
 def _answer_required_questions(unit_code, actor):
     sub = submission(unit_code)
     for question in Question.objects.filter(section__form=sub.round.form, required=True):
-        services.save_answer(
+        submissions.save_answer(
             submission=sub, question=question, text="Đã thực hiện.", expected_version=0, actor=actor
         )
 
@@ -545,9 +545,9 @@ def test_an_old_export_does_not_overwrite_a_later_web_edit(
     sub = submission("SYT")
     row = sub.round.form.rows().get(data_element__code="BDG_M1_CQ")
     combo = row.data_element.category_combo.option_combos.get()
-    services.save_values(  # someone corrects the value on the web after the export
+    submissions.save_values(  # someone corrects the value on the web after the export
         submission=sub,
-        cells=[services.CellInput(row=row, option_combo=combo, raw="500")],
+        cells=[submissions.CellInput(row=row, option_combo=combo, raw="500")],
         actor=reporter,
     )
     target["value"] = "999"

@@ -21,7 +21,7 @@ from core.spreadsheet import XLSX_MIME
 from indicators.models import CategoryCombo, DataElement, ValueType
 from reports import excel
 from reports.models import DataValue, NarrativeAnswer, Question, Round, Row, Status, Submission
-from reports.services import CellInput, save_answer, save_values
+from reports.services.submissions import CellInput, save_answer, save_values
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from indicators.models import CategoryOptionCombo, DataElement
 from reports.exchange.formjson import export_form, import_forms
 from reports.models import Form, Round
-from reports.services import load_reporting
+from reports.services.reference import load_reporting
 
 pytestmark = pytest.mark.django_db
 

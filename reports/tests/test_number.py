@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from reports import excel, services
+from reports import excel
 from reports.exchange import adx
 from reports.models import DataValue, Submission
+from reports.services import submissions
 from reports.tests.test_api import ANNUAL, auth, fill, move_round, post, value
 from reports.tests.test_excel import MB, _fill_everything
 
@@ -49,9 +50,9 @@ def test_grid_saves_and_edits(coordinator, annual_open):
     assert_derived_fields_are_right()
     first = DataValue.objects.filter(number__isnull=False).select_related("data_element").first()
     row = syt().round.form.rows().get(data_element=first.data_element)
-    services.save_values(
+    submissions.save_values(
         submission=syt(),
-        cells=[services.CellInput(row=row, option_combo=first.option_combo, raw="")],
+        cells=[submissions.CellInput(row=row, option_combo=first.option_combo, raw="")],
         actor=coordinator,
     )
     first.refresh_from_db()

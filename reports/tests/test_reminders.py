@@ -17,7 +17,6 @@ from conftest import make_user
 from core.models import Notification
 from core.roles import Role
 from orgs.models import Unit
-from reports import reminders
 from reports.models import (
     Form,
     Reminder,
@@ -27,8 +26,9 @@ from reports.models import (
     Status,
     Submission,
 )
-from reports.reminders import due_reminders, send_reminders, urge_history, urge_late_units
-from reports.services import create_round
+from reports.services import reminders
+from reports.services.reminders import due_reminders, send_reminders, urge_history, urge_late_units
+from reports.services.submissions import create_round
 
 DAY = datetime.timedelta(days=1)
 DUE = datetime.date(2026, 6, 10)  # the 2025 rounds loaded for the session are locked by then

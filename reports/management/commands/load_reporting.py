@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from reports.services import load_reporting
+from reports.services.reference import load_reporting
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.reminders import send_reminders
+from reports.services.reminders import send_reminders
 
 
 def _date(value: str) -> datetime.date:

@@ -1,16 +1,16 @@
+"""The form builder's forms: a form's header, its sections, questions and table rows."""
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import CategoryCombo, DataElement
 
-from .builder_services import column_combo
-from .models import Form, Row, Section, SectionKind
+from ..exchange.formjson import CODE_PATTERN
+from ..models import Form, Row, Section, SectionKind
+from ..services.builder import column_combo
 
-# Codes travel in JSON, Excel sheets and DHIS2 exchange: keep them plain.
-CODE = RegexValidator(
-    r"^[A-Za-z0-9_.-]+$", _("Mã chỉ gồm chữ cái không dấu, chữ số và các dấu _ . -")
-)
+CODE = RegexValidator(CODE_PATTERN, _("Mã chỉ gồm chữ cái không dấu, chữ số và các dấu _ . -"))
 
 
 class FormHeaderForm(forms.ModelForm):

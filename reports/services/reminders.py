@@ -28,7 +28,7 @@ from audit.services import record_event
 from core.notifications import notify
 from core.roles import UNIT_STAFF, Role
 
-from .models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
+from ..models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
 
 logger = logging.getLogger(__name__)
 

@@ -1,92 +1,32 @@
+"""A unit's report: the entry grid (cells, the cell panel, narrative answers), submitting and
+reviewing, attachments, the changes since the last submission, a deadline extension."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action, Event
-from audit.services import ConcurrentEdit, record_event
-from core.access import AUTHENTICATED, allow
-from core.models import Notification
-from core.notifications import mark_all_read
-from core.roles import PLAN_READERS, UNIT_STAFF, Role
+from audit.models import Event
+from audit.services import ConcurrentEdit
+from core.access import allow
+from core.roles import PLAN_READERS, Role
 from indicators.models import CategoryOptionCombo
 
-from . import disclosure, prefill, reminders, services
-from .forms import AttachmentForm, ExtensionForm, ReviewForm, RoundForm, SubmitForm
-from .models import Attachment, Question, Round, Row, Submission, row_total
+from .. import disclosure
+from ..forms.submissions import AttachmentForm, ExtensionForm, ReviewForm, SubmitForm
+from ..models import Attachment, Question, Row, Submission, row_total
+from ..services import submissions
 
 COORDINATOR = {Role.COORDINATOR}
-EDITORS = services.EDITORS
+EDITORS = submissions.EDITORS
 
 
 def submission_for(request, pk) -> Submission:
     """The user's own (scoped) submission, or 404."""
     queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
     return get_object_or_404(queryset, pk=pk)
-
-
-@allow(PLAN_READERS)
-def index(request):
-    """Coordinators and leaders see the rounds; a unit sees its own reports."""
-    rounds = Round.objects.for_user(request.user).select_related("form")
-    mine = None
-    if not request.user.sees_whole_province:
-        mine = Submission.objects.for_user(request.user).select_related("round", "unit")
-    context = {"rounds": rounds, "mine": mine, "today": timezone.localdate()}
-    return render(request, "reports/index.html", context)
-
-
-@allow(PLAN_READERS)
-def round_detail(request, pk):
-    round_ = get_object_or_404(Round.objects.for_user(request.user).select_related("form"), pk=pk)
-    submissions = Submission.objects.for_user(request.user).for_round(round_)
-    context = {
-        "round": round_,
-        "completeness": submissions.completeness(round_),
-        "submissions": submissions.with_fill()
-        .select_related("unit")
-        .order_by("unit__kind", "unit__code"),
-        "elements": submissions.element_completeness(round_),
-        "urges": (
-            reminders.urge_history(round_, include_automatic=True)[:200]
-            if request.user.role == Role.COORDINATOR
-            else []
-        ),
-        "is_coordinator": request.user.role == Role.COORDINATOR,
-        "today": timezone.localdate(),
-    }
-    return render(request, "reports/round_detail.html", context)
-
-
-@require_POST
-@allow(COORDINATOR)
-def urge(request, pk):
-    """Đôn đốc: remind every late unit of the round now, once a day at most."""
-    round_ = get_object_or_404(Round.objects.for_user(request.user), pk=pk)
-    try:
-        count = reminders.urge_late_units(round_=round_, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Đã đôn đốc %(n)s đơn vị.") % {"n": count})
-    return redirect("reports:round", pk=round_.pk)
-
-
-@allow(COORDINATOR)
-def round_new(request):
-    form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        round_ = services.create_round(actor=request.user, request=request, **form.cleaned_data)
-        messages.success(
-            request,
-            _("Đã mở đợt báo cáo cho %(n)s đơn vị.") % {"n": round_.submissions.count()},
-        )
-        return redirect("reports:round", pk=round_.pk)
-    return render(request, "reports/round_form.html", {"form": form})
 
 
 @allow(PLAN_READERS)
@@ -101,9 +41,9 @@ def submission_detail(request, pk):
         "submission": submission,
         "sections": submission.entry_sections(),
         "can_edit": can_edit,
-        "can_submit": can_edit and request.user.role in services.SUBMITTERS,
+        "can_submit": can_edit and request.user.role in submissions.SUBMITTERS,
         "can_review": request.user.role == Role.COORDINATOR,
-        "problems": services.submission_problems(submission) if can_edit else None,
+        "problems": submissions.submission_problems(submission) if can_edit else None,
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
         "snapshots": submission.snapshots.all()[:10],
@@ -170,7 +110,7 @@ def save_cell(request, pk):
     submission = submission_for(request, pk)
     row, combo = _cell_of(submission, request.POST, request.user)
     from_panel = bool(request.POST.get("editor"))
-    cell = services.CellInput(
+    cell = submissions.CellInput(
         row=row,
         option_combo=combo,
         raw=request.POST.get("value", ""),
@@ -181,12 +121,12 @@ def save_cell(request, pk):
     )
     extra = {"oob": True}
     try:
-        services.save_values(
+        submissions.save_values(
             submission=submission, cells=[cell], actor=request.user, request=request
         )
     except ConcurrentEdit as conflict:
         extra.update(conflict=conflict.current, typed=cell.raw)
-    except services.CellErrors as error:
+    except submissions.CellErrors as error:
         extra.update(error=" ".join(error.cells.values()), typed=cell.raw)
     except ValidationError as error:
         extra.update(error=" ".join(error.messages), typed=cell.raw)
@@ -215,7 +155,7 @@ def save_answer(request, pk):
     text = request.POST.get("text", "")
     extra = {}
     try:
-        answer = services.save_answer(
+        answer = submissions.save_answer(
             submission=submission,
             question=question,
             text=text,
@@ -247,7 +187,7 @@ def transition(request, pk, action):
         if action == "submit":
             form = SubmitForm(request.POST)
             form.is_valid()
-            services.submit(
+            submissions.submit(
                 submission=submission,
                 actor=request.user,
                 request=request,
@@ -256,7 +196,7 @@ def transition(request, pk, action):
         elif action in ("return", "accept"):
             form = ReviewForm(request.POST)
             form.is_valid()
-            services.review(
+            submissions.review(
                 submission=submission,
                 actor=request.user,
                 accept=action == "accept",
@@ -264,7 +204,7 @@ def transition(request, pk, action):
                 request=request,
             )
         elif action == "reopen":
-            services.reopen(
+            submissions.reopen(
                 submission=submission,
                 actor=request.user,
                 reason=request.POST.get("comment", ""),
@@ -287,7 +227,7 @@ def attach(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(
+            submissions.add_attachment(
                 submission=submission,
                 upload=form.cleaned_data["file"],
                 kind=form.kind,
@@ -306,16 +246,8 @@ def attach(request, pk):
 @allow(PLAN_READERS)
 def attachment(request, pk):
     attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
-    record_event(actor=request.user, action=Action.DOWNLOAD, obj=attachment, request=request)
+    submissions.record_download(actor=request.user, obj=attachment, request=request)
     return attachment.download()
-
-
-@allow(AUTHENTICATED)
-def notifications(request):
-    """The user's in-app messages (reminders, returned reports); opening the page reads them."""
-    items = list(Notification.objects.for_user(request.user)[:100])
-    mark_all_read(request.user)
-    return render(request, "reports/notifications.html", {"items": items})
 
 
 @allow(PLAN_READERS)
@@ -333,100 +265,9 @@ def extend(request, pk):
     submission = submission_for(request, pk)
     form = ExtensionForm(request.POST or None, submission=submission)
     if request.method == "POST" and form.is_valid():
-        services.extend_deadline(
+        submissions.extend_deadline(
             submission=submission, actor=request.user, request=request, **form.cleaned_data
         )
         messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": submission.unit})
         return redirect("reports:round", pk=submission.round_id)
     return render(request, "reports/extend.html", {"submission": submission, "form": form})
-
-
-# Filling the report from the unit's own records (prefill sources) --------------------------------
-
-
-def _prefill_source(request, key) -> prefill.Source:
-    source = prefill.get(key)
-    if source is None:
-        raise Http404
-    if request.user.role not in source.roles:
-        raise PermissionDenied
-    return source
-
-
-def _own_submission(request, pk) -> Submission:
-    """The user's unit's own report, or 404: a source's exact figures are that unit's own data,
-    never pulled into another unit's report, not even by a unit above it."""
-    queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
-    return get_object_or_404(queryset.filter(unit_id=request.user.unit_id), pk=pk)
-
-
-@allow(UNIT_STAFF)
-def prefill_preview(request, pk, key):
-    """What `prefill_fill` would write, next to what the report holds, and the difference."""
-    source = _prefill_source(request, key)
-    submission = _own_submission(request, pk)
-    shown = prefill.preview(source, submission)
-    if shown is None:
-        raise Http404
-    record_event(
-        actor=request.user,
-        action=Action.VIEW,
-        request=request,
-        label=_("Xem trước số liệu từ %(title)s cho báo cáo %(unit)s %(round)s")
-        % {"title": source.title, "unit": submission.unit.code, "round": submission.round.code},
-    )
-    context = {
-        "submission": submission,
-        "preview": shown,
-        "note": shown.note(submission),
-        "can_edit": submission.is_editable_by(request.user),
-    }
-    partial = request.headers.get("HX-Request")
-    template = "reports/_prefill_preview.html" if partial else "reports/prefill.html"
-    return render(request, template, context)
-
-
-def _previewed_versions(post) -> dict:
-    """(row id, option combo id) → the cell version the preview carried in `v<row>_<combo>`."""
-    versions = {}
-    for name, value in post.items():
-        row, _sep, combo = name[1:].partition("_")
-        if name.startswith("v") and row.isdigit() and combo.isdigit() and value.isdigit():
-            versions[int(row), int(combo)] = int(value)
-    return versions
-
-
-@require_POST
-@allow(UNIT_STAFF)
-def prefill_fill(request, pk, key):
-    """Write the source's values into the unit's report, exactly as previewed, or nothing."""
-    source = _prefill_source(request, key)
-    submission = _own_submission(request, pk)
-    try:
-        shown = prefill.fill(
-            source=source,
-            submission=submission,
-            previewed=request.POST.get("digest", ""),
-            versions=_previewed_versions(request.POST),
-            actor=request.user,
-            request=request,
-        )
-    except ConcurrentEdit:
-        messages.error(
-            request,
-            _(
-                "Các ô đã thay đổi từ khi xem trước. Hãy xem lại rồi bấm lại; chưa ô nào bị "
-                "thay đổi."
-            ),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Đã điền %(n)s ô số liệu từ %(title)s.")
-            % {"n": len(shown.cells), "title": source.title},
-        )
-        for warning in shown.warnings:
-            messages.warning(request, warning)
-    return redirect("reports:submission", pk=submission.pk)

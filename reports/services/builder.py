@@ -4,8 +4,6 @@ version (a copy through the JSON exchange shape), and rounds keep the version th
 with."""
 
 import copy
-import json
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
@@ -17,12 +15,8 @@ from audit.models import Action
 from audit.services import record_event
 from indicators.models import DEFAULT, Category, CategoryCombo, DataElement
 
-from .exchange.formjson import export_form, import_forms
-from .models import Form, FormStatus, Question, Row, Section, SectionKind
-
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
-JSON_MAX_BYTES = 2 * 1024 * 1024  # a form of 300 rows is ~100 KB; the confirm step re-posts it
-
+from ..exchange.formjson import check_shape, export_form, import_forms
+from ..models import Form, FormStatus, Question, Row, Section, SectionKind
 
 # ---------------------------------------------------------------------------------------------
 # Reading helpers shared by the views and the checks
@@ -362,88 +356,6 @@ class ImportPlan:
     elements: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     created: list[Form] = field(default_factory=list)
-
-
-def read_payload(data: bytes) -> dict:
-    """The parsed JSON of an uploaded file, or a ValidationError a coordinator can act on."""
-    if len(data) > JSON_MAX_BYTES:
-        raise ValidationError(
-            _("Tệp quá lớn (tối đa %(mb)s MB): tệp biểu mẫu JSON thường chỉ vài chục KB.")
-            % {"mb": JSON_MAX_BYTES // (1024 * 1024)}
-        )
-    try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            _("Tệp không phải văn bản UTF-8: hãy chọn tệp JSON xuất từ binhdang.")
-        ) from error
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            _("Tệp không phải JSON hợp lệ (lỗi ở dòng %(line)s, cột %(col)s).")
-            % {"line": error.lineno, "col": error.colno}
-        ) from error
-    except (ValueError, RecursionError) as error:
-        raise ValidationError(_("Tệp không phải JSON hợp lệ.")) from error
-    check_shape(payload)
-    return payload
-
-
-def _is_list_of_dicts(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-
-
-def check_shape(payload) -> None:
-    """The structure import_forms relies on, checked first so every problem has a place."""
-    if not isinstance(payload, dict) or not _is_list_of_dicts(payload.get("forms")):
-        raise ValidationError(
-            _("Tệp không chứa biểu mẫu nào: cần khóa “forms” là danh sách các biểu mẫu.")
-        )
-    if not payload["forms"]:
-        raise ValidationError(_("Danh sách “forms” trong tệp đang trống."))
-    catalogue = payload.get("catalogue", {})
-    parts = ("categories", "combos", "elements")
-    if not isinstance(catalogue, dict) or not all(
-        _is_list_of_dicts(catalogue.get(key, [])) for key in parts
-    ):
-        raise ValidationError(
-            _("Phần “catalogue” của tệp không đúng cấu trúc (categories, combos, elements).")
-        )
-    problems = []
-    for number, entry in enumerate(payload["forms"], start=1):
-        where = _("Biểu mẫu thứ %(n)s") % {"n": number}
-        if not all(isinstance(entry.get(key), str) and entry[key] for key in ("code", "name")):
-            problems.append(_("%(where)s: thiếu mã (code) hoặc tên (name).") % {"where": where})
-        elif not CODE_PATTERN.match(entry["code"]):
-            problems.append(
-                _("%(where)s: mã “%(code)s” chỉ được gồm chữ không dấu, số và _ . -")
-                % {"where": where, "code": entry["code"][:60]}
-            )
-        if not _is_list_of_dicts(entry.get("sections")):
-            problems.append(_("%(where)s: thiếu danh sách phần (sections).") % {"where": where})
-            continue
-        for position, section in enumerate(entry["sections"], start=1):
-            problems += _section_shape(section, f"{where}, " + _("phần %(n)s") % {"n": position})
-    if problems:
-        raise ValidationError(problems)
-
-
-def _section_shape(section: dict, where: str) -> list[str]:
-    kind = section.get("kind")
-    if kind not in SectionKind.values or not section.get("title"):
-        return [_("%(where)s: thiếu tiêu đề hoặc loại phần không hợp lệ.") % {"where": where}]
-    wrong, needed = (
-        ("rows", "questions") if kind == SectionKind.NARRATIVE else ("questions", "rows")
-    )
-    if section.get(wrong):
-        return [
-            _("%(where)s: phần đề cương chỉ có câu hỏi, bảng số liệu chỉ có dòng chỉ tiêu.")
-            % {"where": where}
-        ]
-    items = section.get(needed, [])
-    key = "code" if needed == "questions" else "element"
-    if not _is_list_of_dicts(items) or not all(isinstance(i.get(key), str) for i in items):
-        return [_("%(where)s: danh sách câu hỏi hoặc dòng không đúng cấu trúc.") % {"where": where}]
-    return []
 
 
 def _existing_codes() -> dict[str, set]:

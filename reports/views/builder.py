@@ -20,10 +20,10 @@ from audit.models import Event
 from core.access import allow
 from core.roles import PLAN_READERS, PROVINCE_WIDE, Role
 
-from . import builder_services as services
-from .builder_forms import FormHeaderForm, QuestionForm, RowForm, SectionForm
-from .exchange.formjson import export_form
-from .models import Form, Question, Row, Section, SectionKind
+from ..exchange.formjson import JSON_MAX_BYTES, export_form, read_payload
+from ..forms.builder import FormHeaderForm, QuestionForm, RowForm, SectionForm
+from ..models import Form, Question, Row, Section, SectionKind
+from ..services import builder as services
 
 COORDINATOR = {Role.COORDINATOR}
 PARTS = {"section": Section, "question": Question, "row": Row}
@@ -279,15 +279,15 @@ def export(request, pk):
 def form_import(request):
     """Upload → dry run listing what would be created → confirm (the checked text is re-posted
     and checked again) → everything is created, or nothing."""
-    context = {"max_mb": services.JSON_MAX_BYTES // (1024 * 1024)}
+    context = {"max_mb": JSON_MAX_BYTES // (1024 * 1024)}
     if request.method == "POST":
         upload, text = request.FILES.get("file"), request.POST.get("payload")
         apply = text is not None and upload is None
         try:
             if upload is None and not text:
                 raise ValidationError(_("Hãy chọn tệp JSON của biểu mẫu."))
-            data = upload.read(services.JSON_MAX_BYTES + 1) if upload else text.encode()
-            payload = services.read_payload(data)
+            data = upload.read(JSON_MAX_BYTES + 1) if upload else text.encode()
+            payload = read_payload(data)
             plan = services.import_payload(
                 payload=payload, actor=request.user, apply=apply, request=request
             )

@@ -1,14 +1,12 @@
+"""Opening a round: its form, dates and the kinds of units that must report."""
+
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import check_upload
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
-from .models import Form, FormStatus, Round, Submission
-
-DATE = {"widget": DateInput()}
+from ..models import Form, FormStatus, Round
 
 
 class RoundForm(forms.ModelForm):
@@ -36,7 +34,7 @@ class RoundForm(forms.ModelForm):
             "scope",
         ]
         widgets = {
-            name: DATE["widget"]
+            name: DateInput()
             for name in ["window_start", "window_end", "opens_on", "due_on", "lock_on"]
         }
 
@@ -59,44 +57,3 @@ class RoundForm(forms.ModelForm):
                     % {"names": " ≤ ".join(str(self.fields[n].label) for n in names)},
                 )
         return cleaned
-
-
-class SubmitForm(forms.Form):
-    warning_comment = forms.CharField(
-        label=_("Giải trình các cảnh báo (nếu có)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ReviewForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Ý kiến (bắt buộc khi trả lại hoặc mở lại)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Tệp đính kèm (PDF, Word, Excel, ảnh)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.kind = check_upload(upload, settings.UPLOAD_MAX_BYTES)
-        return upload
-
-
-class ExtensionForm(forms.Form):
-    due_on = forms.DateField(label=_("Hạn nộp mới"), **DATE)
-    reason = forms.CharField(label=_("Lý do gia hạn"), max_length=500)
-
-    def __init__(self, *args, submission: Submission, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.submission = submission
-        self.fields["due_on"].initial = submission.due_on
-
-    def clean_due_on(self):
-        day = self.cleaned_data["due_on"]
-        if day > self.submission.round.lock_on:
-            raise forms.ValidationError(_("Hạn mới không được sau ngày khóa sổ của đợt."))
-        return day

@@ -1,13 +1,6 @@
 """The Excel round trip: download a unit's report as .xlsx, upload it back (dry run, then
-confirm). The confirm step re-reads the very bytes that were checked, kept under
-MEDIA_ROOT/imports/ behind a random token bound to the user and the submission."""
-
-import hashlib
-import json
-import re
-import secrets
-import time
-from pathlib import Path
+confirm). The confirm step re-reads the very bytes that were checked
+(reports.services.excel_uploads)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,21 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.models import Action
-from audit.services import ConcurrentEdit, record_event
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS
 from core.spreadsheet import xlsx_response
 
-from . import disclosure, excel, services
-from .models import EDITABLE
-from .services import CellErrors
-from .views import submission_for
+from .. import disclosure, excel
+from ..models import EDITABLE
+from ..services import excel_uploads, submissions
+from .submissions import submission_for
 
-EDITORS = services.EDITORS
+EDITORS = submissions.EDITORS
 TEMPLATE = "reports/excel_upload.html"
-TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-TOKEN_SECONDS = 3600
 
 
 @require_GET
@@ -40,7 +30,7 @@ def download(request, pk):
     masked = not disclosure.sees_exact(request.user, submission.unit_id)
     data = excel.export_submission(submission, masked=masked)
     # The file holds the unit's figures (GBV counts included): who took a copy is recorded.
-    record_event(actor=request.user, action=Action.DOWNLOAD, obj=submission, request=request)
+    submissions.record_download(actor=request.user, obj=submission, request=request)
     return xlsx_response(excel.download_filename(submission), data)
 
 
@@ -52,51 +42,6 @@ def _refusal(submission, user) -> str | None:
     if not submission.is_editable_by(user):
         return _("Đợt báo cáo đã khóa sổ: không nhập số liệu từ tệp được.")
     return None
-
-
-def _imports_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    cutoff = time.time() - 24 * 3600
-    for old in folder.iterdir():  # files of dry runs never confirmed
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return folder
-
-
-def _keep(data: bytes, user, submission) -> str:
-    token = secrets.token_urlsafe(32)
-    folder = _imports_dir()
-    (folder / f"{token}.xlsx").write_bytes(data)
-    meta = {
-        "user": user.pk,
-        "submission": submission.pk,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "at": time.time(),
-    }
-    (folder / f"{token}.json").write_text(json.dumps(meta))
-    return token
-
-
-def _take(token: str, user, submission) -> bytes | None:
-    """The kept bytes if the token is this user's, for this submission, and fresh; consumed."""
-    if not TOKEN.fullmatch(token):
-        return None
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    data_path, meta_path = folder / f"{token}.xlsx", folder / f"{token}.json"
-    try:
-        meta = json.loads(meta_path.read_text())
-        data = data_path.read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("user") != user.pk or meta.get("submission") != submission.pk:
-        return None
-    data_path.unlink(missing_ok=True)
-    meta_path.unlink(missing_ok=True)
-    fresh = time.time() - float(meta.get("at", 0)) < TOKEN_SECONDS
-    if not fresh or hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-        return None
-    return data
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,12 +66,13 @@ def upload(request, pk):
     result = excel.parse_submission(submission, data, max_bytes)
     context["result"] = result
     if result.ok and result.changes:
-        context["token"] = _keep(data, request.user, submission)
+        context["token"] = excel_uploads.keep(actor=request.user, submission=submission, data=data)
     return render(request, TEMPLATE, context)
 
 
 def _confirm(request, submission, context, max_bytes):
-    data = _take(request.POST.get("token", ""), request.user, submission)
+    token = request.POST.get("token", "")
+    data = excel_uploads.take(actor=request.user, submission=submission, token=token)
     if data is None:
         context["error"] = _("Phiên nhập tệp đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại.")
         return render(request, TEMPLATE, context, status=400)
@@ -143,7 +89,7 @@ def _confirm(request, submission, context, max_bytes):
             "Có người vừa sửa số liệu của báo cáo trong lúc bạn xác nhận; chưa có gì được lưu. "
             "Hãy tải tệp lên lại để xem thay đổi mới."
         )
-    except CellErrors as error:
+    except submissions.CellErrors as error:
         context["error"] = " ".join(error.cells.values())
     except ValidationError as error:
         context["error"] = " ".join(error.messages)

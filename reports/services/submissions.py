@@ -1,9 +1,8 @@
-"""Writes of the reporting cycle: each atomic, audited, and refusing stale versions."""
+"""Writes of the reporting cycle: opening a round (every unit's submission), a unit's values,
+answers and attachments, submitting and reviewing, deadlines; each atomic, audited, and refusing
+stale versions. Also the checks a submit runs and the record of who downloaded a report."""
 
-import datetime
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,14 +13,11 @@ from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from core.roles import UNIT_STAFF, Role
 from indicators.models import NUMERIC_TYPES, stored_number, vi_number
-from orgs.models import Unit
 
-from .exchange.formjson import import_forms, load_catalogue
-from .models import (
+from ..models import (
     EDITABLE,
     Attachment,
     DataValue,
-    Form,
     NarrativeAnswer,
     Question,
     Round,
@@ -33,7 +29,6 @@ from .models import (
 
 SUBMITTERS = (Role.APPROVER, Role.COORDINATOR)
 EDITORS = UNIT_STAFF | {Role.COORDINATOR}  # who may write values, answers and attachments
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @transaction.atomic
@@ -419,27 +414,6 @@ def submission_problems(submission: Submission) -> Problems:
 
 
 @transaction.atomic
-def load_reporting(*, path=None) -> str:
-    """The 2025 reporting of Quảng Ngãi: catalogue, the two forms and their rounds (idempotent)."""
-    payload = json.loads((path or DATA / "reporting_2025.json").read_text(encoding="utf-8"))
-    load_catalogue(payload["catalogue"])
-    new_forms = [f for f in payload["forms"] if not Form.objects.filter(code=f["code"]).exists()]
-    import_forms({"forms": new_forms})
-    created = 0
-    for entry in payload["rounds"]:
-        if Round.objects.filter(code=entry["code"]).exists():
-            continue
-        fields = {**entry}
-        fields["form"] = Form.objects.filter(code=entry["form"]).order_by("-version").first()
-        fields["scope"] = Unit.objects.get(code=entry["scope"])
-        for name in ("window_start", "window_end", "opens_on", "due_on", "lock_on"):
-            fields[name] = datetime.date.fromisoformat(entry[name])
-        create_round(actor=None, **fields)
-        created += 1
-    return f"Báo cáo: {len(new_forms)} biểu mẫu mới, {created} đợt báo cáo mới"
-
-
-@transaction.atomic
 def add_attachment(*, submission: Submission, upload, kind: tuple[str, str], actor, request=None):
     """Attach a checked file (see core.uploads.check_upload) to a unit's report."""
     _check_editable(submission, actor)
@@ -453,3 +427,9 @@ def add_attachment(*, submission: Submission, upload, kind: tuple[str, str], act
         label=f"{submission} — {attachment.original_name}",
     )
     return attachment
+
+
+def record_download(*, actor, obj: Submission | Attachment, request=None) -> None:
+    """Who took a copy of a unit's report (the workbook holds its figures, GBV counts included)
+    or of one of its attachments."""
+    record_event(actor=actor, action=Action.DOWNLOAD, obj=obj, request=request)
