@@ -24,6 +24,12 @@ def test_one_shape_for_every_app():
     assert layers.shape_problems() == []
 
 
+def test_the_architecture_drawing_is_the_current_import_graph():
+    drawing = layers.mermaid(layers.app_graph(layers.imports()))
+    document = (layers.ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{drawing}\n```" in document, "run: python -m core.layers"
+
+
 def _plant(tmp_path: Path, app: str, module: str, source: str) -> Path:
     for name in layers.LAYERS:
         (tmp_path / name).mkdir(exist_ok=True)
