@@ -10,7 +10,6 @@ from indicators.models import DataElement, Target, vi_number
 
 from . import engine
 
-HIDDEN = (engine.SUPPRESSED, engine.SECONDARY)
 GBV_SERVICES = ["BDG_M3_NN", "BDG_M3_NN_DV", "BDG_DV_DCTC_LUOT", "BDG_DV_TGPL", "BDG_DV_YTE"]
 
 
@@ -41,7 +40,7 @@ def printed(result, row) -> str:
     if row is None:
         return ""
     shown = result.text(row)
-    if shown in ("", engine.SUPPRESSED, engine.SECONDARY):
+    if shown == "" or result.marker(row):
         return shown
     return vi_number(Decimal(shown))
 
@@ -73,9 +72,7 @@ def target_lines(*, user, round_, unit_code: str, accepted_only=False):
                 value=value,
                 shown=shown,
                 target=target,
-                status=""
-                if shown in (engine.SUPPRESSED, engine.SECONDARY)
-                else target.assess(value),
+                status="" if row and result.marker(row) else target.assess(value),
             )
         )
     return dict(lines), result

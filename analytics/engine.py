@@ -34,15 +34,27 @@ Sensitive elements (GBV counts): a reader sees exact figures only where every va
 their own unit's; every other figure comes from reports.disclosure's release (the same for every
 reader, over every saved value whatever `accepted_only` says), as published there: "<5", "x" or
 a number, with the hidden figure's value never leaving the engine (`Row.value` is None). A
-sensitive average is always hidden; a computed indicator over a hidden figure is hidden.
+sensitive average is always hidden; a computed indicator over a hidden figure is hidden, and a
+sensitive one over a count the release would show as "<5" too. The engine holds no suppression
+rule of its own (docs/security.md, "Disclosure control across outputs").
+
+Stages (`aggregate`), each below under its own heading:
+
+1. resolve (`resolve` → `Query`): codes, rounds, units and combos checked against the catalogue
+   and the caller's scope; the target units and the units counted into each;
+2. sum (`sum_values` → `Sums`): Σ and count per target, round, element and combo, in SQL;
+3. protect (`Protection`): for each sensitive figure the reader may not see exactly, the
+   release's figure or its marker instead of the sum (`element_rows` picks one or the other);
+4. ratios (`ratio_rows`): computed indicators over the sums and the published figures.
 """
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,9 +64,11 @@ from orgs.tree import UnitTree
 from reports import disclosure
 from reports.models import DataValue, Round, Status
 
-SUPPRESSED = disclosure.LESS
-SECONDARY = disclosure.HIDDEN  # hidden so that a suppressed cell cannot be recomputed from it
 TOTAL = None  # `Row.co` of a row summing every selected option combo
+
+# (target unit, round, element, option combo) → (Σ, number of values)
+SumCount = tuple[Decimal, int]
+Accumulator = dict[tuple[int, int, int, int], SumCount]
 
 
 class AnalyticsError(Exception):
@@ -89,16 +103,19 @@ class Result:
     includes: dict = field(default_factory=dict)  # unit code → old unit codes counted into it
     history: dict = field(default_factory=dict)  # old unit code → unit codes it stands beside
     # Suppression decided from every option combo of a cell, whatever the request's shape:
-    # (dx, pe, ou, co) → SUPPRESSED ("<5") or SECONDARY ("x").
+    # (dx, pe, ou, co) → disclosure.LESS ("<5") or disclosure.HIDDEN ("x").
     hidden: dict = field(default_factory=dict)
 
     def is_sensitive(self, dx: str) -> bool:
         return bool(getattr(self.dx.get(dx), "sensitive", False))
 
+    def marker(self, row: Row) -> str | None:
+        """The marker standing for a hidden row's figure ("<5" or "x"); None for a shown one."""
+        return self.hidden.get((row.dx, row.pe, row.ou, row.co))
+
     def text(self, row: Row) -> str:
         """A row's figure as every page, export and the API show it."""
-        marker = self.hidden.get((row.dx, row.pe, row.ou, row.co))
-        return marker or display(row.value, self.is_sensitive(row.dx))
+        return self.marker(row) or display(row.value, self.is_sensitive(row.dx))
 
 
 def display(value: Decimal | None, sensitive: bool) -> str:
@@ -117,11 +134,180 @@ def displayed(result: Result) -> list[tuple[Row, str]]:
     return [(row, result.text(row)) for row in result.rows]
 
 
-def _small(value: Decimal | None) -> bool:
-    return value is not None and 0 < value < 5
+def aggregate(
+    *,
+    user,
+    elements: Iterable[str] = (),
+    indicators: Iterable[str] = (),
+    rounds: Iterable[str],
+    units: Iterable[str],
+    combos: list[str] | None = None,
+    accepted_only: bool = False,
+    by_combo: bool = False,
+) -> Result:
+    """Values of data elements and computed indicators per round and unit (see the module).
+
+    `units` are unit codes and/or `LEVEL-n`; `combos` filters data elements' option combos (None:
+    every combo; with `by_combo`, each combo gets a row and the total a row with `co=None`).
+    Raises AnalyticsError (404 for anything unknown or outside the user's scope)."""
+    tree = UnitTree()
+    query = resolve(
+        user=user,
+        tree=tree,
+        elements=list(elements),
+        indicators=list(indicators),
+        rounds=list(rounds),
+        units=list(units),
+        combos=combos,
+    )
+    sums = sum_values(query, user=user, tree=tree, accepted_only=accepted_only)
+    protection = Protection(user, tree)
+    rows = []
+    for cell in query.cells(tree):
+        rows += element_rows(query, cell, sums, protection, by_combo=by_combo)
+        rows += ratio_rows(query, cell, sums, protection)
+    requested = set(query.element_codes)
+    return Result(
+        rows=rows,
+        as_of=sums.latest or timezone.now(),
+        accepted_only=accepted_only,
+        by_combo=by_combo,
+        dx={
+            **{code: e for code, e in query.elements.items() if code in requested},
+            **query.indicators,
+        },
+        rounds=query.rounds,
+        units={u.code: u for u in Unit.objects.filter(pk__in=query.targets)},
+        combos=query.combos,
+        requested_units=[tree.code[pk] for pk in query.requested],
+        includes=query.includes,
+        history=query.history,
+        hidden=protection.hidden,
+    )
 
 
-def _resolve_rounds(user, codes) -> dict[str, Round]:
+# --- 1. resolve: what the request names, in the caller's scope ----------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (round, unit) of the answer: its rows are the elements', then the indicators'."""
+
+    pe: str  # the round's code
+    round_: Round
+    pk: int  # the target unit
+    ou: str  # its code
+
+
+@dataclass
+class Query:
+    """A request resolved against the catalogue and the caller's scope."""
+
+    element_codes: list[str]  # the data elements asked for, as asked
+    indicator_codes: list[str]  # the computed indicators asked for, as asked
+    elements: dict[str, DataElement]  # those elements and the indicators' terms, by code
+    indicators: dict[str, ComputedIndicator]
+    term_codes: set[str]  # the elements the indicators are computed from
+    # element code → (pk, [(option combo code, pk)]), read once: the stages run per cell.
+    layout: dict[str, tuple[int, list[tuple[str, int]]]]
+    combos: dict[str, CategoryOptionCombo]  # every option combo of those elements, by code
+    combo_filter: set[str] | None  # the option combos asked for; None: every one
+    rounds: dict[str, Round]  # by the round's own code
+    requested: list[int]  # the requested units, in order
+    targets: dict[int, frozenset]  # requested and history units → the units counted into each
+    includes: dict[str, list[str]]  # see Result
+    history: dict[str, list[str]]  # see Result
+
+    def keeps(self, combo_code: str) -> bool:
+        return self.combo_filter is None or combo_code in self.combo_filter
+
+    def combo_codes(self, element_code: str) -> list[str]:
+        return [code for code, _pk in self.layout[element_code][1]]
+
+    def cells(self, tree: UnitTree) -> Iterator[Cell]:
+        """Round by round: the requested units, then the old units shown beside them, by code."""
+        requested = set(self.requested)
+        ordered = sorted(self.targets, key=lambda pk: (pk not in requested, tree.code[pk]))
+        for code, round_ in self.rounds.items():
+            for pk in ordered:
+                yield Cell(code, round_, pk, tree.code[pk])
+
+
+def resolve(
+    *,
+    user,
+    tree: UnitTree,
+    elements: list[str],
+    indicators: list[str],
+    rounds: list[str],
+    units: list[str],
+    combos: list[str] | None,
+) -> Query:
+    """Stage 1: check every code (elements, indicators, rounds, units, combos, in that order)
+    and find the targets: the requested units and the old units shown beside them."""
+    indicator_objs = {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
+    term_codes = {
+        term["element"]
+        for indicator in indicator_objs.values()
+        for term in [*indicator.numerator, *indicator.denominator]
+    }
+    all_elements = {
+        e.code: e
+        for e in DataElement.objects.filter(code__in={*elements, *term_codes})
+        .select_related("category_combo")
+        .prefetch_related("category_combo__option_combos")
+    }
+    _check_known(elements, all_elements)
+    _check_known(indicators, indicator_objs)
+    round_objs = {r.code: r for r in _resolve_rounds(user, list(dict.fromkeys(rounds))).values()}
+    requested = _resolve_units(user, units, tree)
+    layout, combo_objs = _layout(all_elements)
+    if combos is not None:
+        _check_combos(combos)
+    targets, includes, history = _targets(tree, requested)
+    return Query(
+        element_codes=elements,
+        indicator_codes=indicators,
+        elements=all_elements,
+        indicators=indicator_objs,
+        term_codes=term_codes,
+        layout=layout,
+        combos=combo_objs,
+        combo_filter=None if combos is None else set(combos),
+        rounds=round_objs,
+        requested=requested,
+        targets=targets,
+        includes=includes,
+        history=history,
+    )
+
+
+def _check_known(codes: list[str], found: dict) -> None:
+    for code in codes:
+        if code not in found:
+            raise AnalyticsError(404, _("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
+
+
+def _check_combos(codes: list[str]) -> None:
+    known = CategoryOptionCombo.objects.filter(code__in=codes).values_list("code", flat=True)
+    unknown = set(codes) - set(known)
+    if unknown:
+        raise AnalyticsError(
+            404, _("Không có phương án phân tổ mã “%(code)s”.") % {"code": min(unknown)}
+        )
+
+
+def _layout(elements: dict[str, DataElement]) -> tuple[dict, dict[str, CategoryOptionCombo]]:
+    """Each element's pk and option combos (see Query.layout), and every combo by code."""
+    layout, combos = {}, {}
+    for code, element in elements.items():
+        options = list(element.category_combo.option_combos.all())
+        combos.update({combo.code: combo for combo in options})
+        layout[code] = (element.pk, [(combo.code, combo.pk) for combo in options])
+    return layout, combos
+
+
+def _resolve_rounds(user, codes: list[str]) -> dict[str, Round]:
     """Round codes, or DHIS2 period codes naming exactly one round the caller sees."""
     visible = list(Round.objects.for_user(user).filter(Q(code__in=codes) | Q(period__in=codes)))
     found = {}
@@ -139,7 +325,8 @@ def _resolve_rounds(user, codes) -> dict[str, Round]:
     return found
 
 
-def _resolve_units(user, specs, tree: UnitTree) -> list[int]:
+def _resolve_units(user, specs: list[str], tree: UnitTree) -> list[int]:
+    """Unit codes and `LEVEL-n` (see the module) → unit pks the caller sees, in order."""
     codes = [s for s in specs if not s.upper().startswith("LEVEL-")]
     levels = []
     for spec in specs:
@@ -163,8 +350,74 @@ def _resolve_units(user, specs, tree: UnitTree) -> list[int]:
     return sorted(picked, key=lambda pk: tree.code[pk])
 
 
-def _sums(values, targets: dict[int, frozenset], parent: dict, element_ids, acc, latest):
-    """Add Σ and count per (target, round, element, combo) to `acc`; return the newest time.
+def _targets(tree: UnitTree, requested: list[int]) -> tuple[dict, dict, dict]:
+    """(target → units counted into it, includes, history): the requested units, then the old
+    units shown beside them (see the module)."""
+    targets = {pk: tree.closure(pk) for pk in requested}
+    includes, history = {}, defaultdict(list)
+    for pk in requested:
+        folded = sorted(tree.code[u] for u in targets[pk] - tree.subtree(pk))
+        if folded:
+            includes[tree.code[pk]] = folded
+        for old in tree.history(pk):
+            history[tree.code[old]].append(tree.code[pk])
+            targets.setdefault(old, tree.closure(old))
+    return targets, includes, dict(history)
+
+
+# --- 2. sum: every value counted into each target, grouped in SQL --------------------------------
+
+
+@dataclass
+class Sums:
+    """Σ and count of the values per (target, round, element, combo)."""
+
+    counted: Accumulator = field(default_factory=dict)  # over the units counted into the target
+    own: Accumulator = field(default_factory=dict)  # the target's own values (aggregation `none`)
+    latest: datetime.datetime | None = None  # the newest value counted
+
+    def of(self, element: DataElement) -> Accumulator:
+        return self.own if element.aggregation == Aggregation.NONE else self.counted
+
+
+def sum_values(query: Query, *, user, tree: UnitTree, accepted_only: bool) -> Sums:
+    """Stage 2: the values the caller sees in the query's rounds, summed into every target.
+
+    Elements aggregated `none` are summed over each target's own values only; the indicators'
+    terms are always summed over the target's units."""
+    values = DataValue.objects.for_user(user).filter(
+        round_id__in=[r.pk for r in query.rounds.values()], number__isnull=False
+    )
+    if accepted_only:
+        values = values.filter(submission__status=Status.ACCEPTED)
+    requested = set(query.element_codes)
+    summed = [
+        e.pk
+        for code, e in query.elements.items()
+        if code in query.term_codes or (code in requested and e.aggregation != Aggregation.NONE)
+    ]
+    own = [
+        e.pk
+        for code, e in query.elements.items()
+        if code in requested and e.aggregation == Aggregation.NONE
+    ]
+    sums = Sums()
+    if summed and query.targets:
+        sums.latest = _grouped_sums(values, query.targets, tree.parent, summed, sums.counted)
+    if own and query.targets:
+        own_targets = {pk: frozenset({pk}) for pk in query.targets}
+        newest = _grouped_sums(values, own_targets, tree.parent, own, sums.own)
+        sums.latest = _newest(sums.latest, newest)
+    return sums
+
+
+def _newest(*times: datetime.datetime | None) -> datetime.datetime | None:
+    found = [t for t in times if t is not None]
+    return max(found) if found else None
+
+
+def _buckets(targets: dict[int, frozenset], parent: dict) -> list[tuple[set, str, dict]]:
+    """How SQL groups the values: [(units, column grouped by, group → targets it counts into)].
 
     A value counts into every target whose unit set holds its unit. Rather than test each value
     against the targets' unit lists, SQL groups by a plain column: the unit's parent for the units
@@ -182,10 +435,20 @@ def _sums(values, targets: dict[int, frozenset], parent: dict, element_ids, acc,
     by_parent = {
         u for u, found in into.items() if parent[u] is not None and found == shared[parent[u]]
     }
-    for units, bucket, counts_into in (
-        (by_parent, "unit__parent_id", shared),
-        (set(into) - by_parent, "unit_id", into),
-    ):
+    return [(by_parent, "unit__parent_id", shared), (set(into) - by_parent, "unit_id", into)]
+
+
+def _grouped_sums(
+    values: QuerySet,
+    targets: dict[int, frozenset],
+    parent: dict,
+    element_ids: list[int],
+    acc: Accumulator,
+) -> datetime.datetime | None:
+    """Add Σ and count per (target, round, element, combo) to `acc`; return the newest time
+    (see `_buckets`)."""
+    latest = None
+    for units, bucket, counts_into in _buckets(targets, parent):
         if not units:
             continue
         grouped = (
@@ -201,198 +464,223 @@ def _sums(values, targets: dict[int, frozenset], parent: dict, element_ids, acc,
                 key = (target, round_id, element_id, combo_id)
                 before = acc.get(key)
                 acc[key] = (total, n) if before is None else (before[0] + total, before[1] + n)
-            latest = last if latest is None or last > latest else latest
+            latest = _newest(latest, last)
     return latest
 
 
-def aggregate(
-    *,
-    user,
-    elements: list[str] = (),
-    indicators: list[str] = (),
-    rounds: list[str],
-    units: list[str],
-    combos: list[str] | None = None,
-    accepted_only: bool = False,
-    by_combo: bool = False,
-) -> Result:
-    """Values of data elements and computed indicators per round and unit (see the module).
+# --- 3. protect: sensitive figures through reports.disclosure -----------------------------------
 
-    `units` are unit codes and/or `LEVEL-n`; `combos` filters data elements' option combos (None:
-    every combo; with `by_combo`, each combo gets a row and the total a row with `co=None`).
-    Raises AnalyticsError (404 for anything unknown or outside the user's scope)."""
-    tree = UnitTree()
-    element_objs = {e.code: e for e in DataElement.objects.filter(code__in=elements)}
-    indicator_objs = {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
-    for code in elements:
-        if code not in element_objs:
-            raise AnalyticsError(404, _("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
-    for code in indicators:
-        if code not in indicator_objs:
-            raise AnalyticsError(404, _("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
-    round_objs = {r.code: r for r in _resolve_rounds(user, list(dict.fromkeys(rounds))).values()}
-    target_ids = _resolve_units(user, list(units), tree)
 
-    term_codes = {
-        term["element"]
-        for indicator in indicator_objs.values()
-        for term in [*indicator.numerator, *indicator.denominator]
-    }
-    all_elements = {
-        e.code: e
-        for e in DataElement.objects.filter(code__in=set(element_objs) | term_codes)
-        .select_related("category_combo")
-        .prefetch_related("category_combo__option_combos")
-    }
-    combo_objs = {}
-    # element code → (pk, [(option combo code, pk)]), read once: the loops below run per cell.
-    layout = {}
-    for code, element in all_elements.items():
-        options = list(element.category_combo.option_combos.all())
-        combo_objs.update({combo.code: combo for combo in options})
-        layout[code] = (element.pk, [(combo.code, combo.pk) for combo in options])
-    if combos is not None:
-        unknown = set(combos) - set(
-            CategoryOptionCombo.objects.filter(code__in=combos).values_list("code", flat=True)
-        )
-        if unknown:
-            raise AnalyticsError(
-                404, _("Không có phương án phân tổ mã “%(code)s”.") % {"code": min(unknown)}
+class Protection:
+    """Disclosure control for one call (docs/security.md, "Disclosure control across outputs").
+
+    A reader sees a sensitive element's exact sum only where every value counted is their own
+    unit's (`withholds`); everywhere else reports.disclosure's release of the (round, element),
+    built once per call, stands in: a published figure, a sum of shown published figures, or a
+    marker. `hidden` collects the markers of every hidden row ((dx, pe, ou, co) → "<5" | "x")."""
+
+    def __init__(self, user, tree: UnitTree):
+        self.user, self.tree = user, tree
+        self.releases: dict[tuple[int, int], disclosure.Release] = {}
+        self.hidden: dict[tuple, str] = {}
+
+    def release(self, round_: Round, element: DataElement) -> disclosure.Release:
+        key = (round_.pk, element.pk)
+        if key not in self.releases:
+            self.releases[key] = disclosure.release(
+                round_id=round_.pk, element=element, tree=self.tree
             )
+        return self.releases[key]
 
-    # Targets: the requested units, then the old units shown beside them.
-    targets = {pk: tree.closure(pk) for pk in target_ids}
-    includes, history = {}, defaultdict(list)
-    for pk in target_ids:
-        folded = sorted(tree.code[u] for u in targets[pk] - tree.subtree(pk))
-        if folded:
-            includes[tree.code[pk]] = folded
-        for old in tree.history(pk):
-            history[tree.code[old]].append(tree.code[pk])
-            targets.setdefault(old, tree.closure(old))
+    def _members(self, round_: Round, element: DataElement, pk: int) -> frozenset:
+        own_only = element.aggregation == Aggregation.NONE
+        return self.release(round_, element).members(pk, own_only=own_only)
 
-    values = DataValue.objects.for_user(user).filter(
-        round_id__in=[r.pk for r in round_objs.values()], number__isnull=False
-    )
-    if accepted_only:
-        values = values.filter(submission__status=Status.ACCEPTED)
-    summed = [
-        e.pk
-        for code, e in all_elements.items()
-        if code in term_codes or (code in element_objs and e.aggregation != Aggregation.NONE)
-    ]
-    own = [e.pk for e in element_objs.values() if e.aggregation == Aggregation.NONE]
-    acc, own_acc, latest = {}, {}, None
-    if summed and targets:
-        latest = _sums(values, targets, tree.parent, summed, acc, latest)
-    if own and targets:
-        own_targets = {pk: frozenset({pk}) for pk in targets}
-        latest = _sums(values, own_targets, tree.parent, own, own_acc, latest)
+    def withholds(self, element: DataElement, round_: Round, pk: int) -> bool:
+        """Whether the reader gets the release rather than the sum: a sensitive element where
+        some value counted into `pk` is not the reader's own unit's."""
+        if not element.sensitive:
+            return False
+        members = self._members(round_, element, pk)
+        return not (members <= {self.user.unit_id} and disclosure.sees_exact(self.user, pk))
+
+    def hide(self, key: tuple, marker: str = disclosure.HIDDEN) -> None:
+        self.hidden[key] = marker
+
+    def term(
+        self, element: DataElement, round_: Round, pk: int, combo: str | None
+    ) -> tuple[Decimal | None, bool]:
+        """(published figure or None, whether it is hidden) of an indicator's term."""
+        release, members = self.release(round_, element), self._members(round_, element, pk)
+        if not release.combos_present(members):
+            return None, False
+        if element.aggregation == Aggregation.AVERAGE:
+            return None, True
+        value, marker = release.total(members) if combo is None else release.combo(members, combo)
+        return (None, True) if marker else (Decimal(value), False)
+
+    def rows(
+        self,
+        element: DataElement,
+        cell: Cell,
+        *,
+        options: list[str],
+        combos: set[str] | None,
+        by_combo: bool,
+    ) -> list[Row]:
+        """An element's rows in a cell from the release: one per combo (and the total) with
+        `by_combo`, else the total of the chosen combos."""
+        release, members = (
+            self.release(cell.round_, element),
+            self._members(cell.round_, element, cell.pk),
+        )
+        present = release.combos_present(members)
+        chosen = [c for c in options if c in present and (combos is None or c in combos)]
+        if not chosen:
+            return []
+        if by_combo:
+            figures = [(combo, *release.combo(members, combo)) for combo in chosen]
+            if combos is None and len(options) > 1:
+                figures.append((TOTAL, *release.total(members)))
+        else:
+            figures = [(TOTAL, *_published_total(release, members, chosen, present))]
+        return [self._row(element, cell, co, value, marker) for co, value, marker in figures]
+
+    def _row(
+        self, element: DataElement, cell: Cell, co: str | None, value, marker: str | None
+    ) -> Row:
+        if element.aggregation == Aggregation.AVERAGE:
+            value, marker = None, disclosure.HIDDEN  # a mean of hidden figures is never shown
+        if marker:
+            self.hide((element.code, cell.pe, cell.ou, co), marker)
+        return Row(element.code, cell.pe, cell.ou, co, None if marker else Decimal(value))
+
+    def guard_rate(self, key: tuple, indicator: ComputedIndicator, counts: tuple) -> None:
+        """A sensitive rate over a count the release would show as "<5" is hidden: it would give
+        the count away."""
+        counted = {i: n for i, n in enumerate(counts) if n is not None}
+        if indicator.sensitive and disclosure.primary_cells(counted):
+            self.hide(key)
+
+
+def _published_total(
+    release: disclosure.Release, members: frozenset, chosen: list[str], present: set
+) -> tuple[int | None, str | None]:
+    """The chosen combos' total as published: the release's total (every combo present), one
+    combo's figure, or a sum of shown figures (hidden when any part is)."""
+    if set(chosen) == present:
+        return release.total(members)
+    if len(chosen) == 1:
+        return release.combo(members, chosen[0])
+    parts = [release.combo(members, combo) for combo in chosen]
+    if any(marker for _value, marker in parts):
+        return None, disclosure.HIDDEN
+    return sum(value for value, _marker in parts), None
+
+
+def element_rows(
+    query: Query, cell: Cell, sums: Sums, protection: Protection, *, by_combo: bool
+) -> list[Row]:
+    """The data elements' rows of a cell: the sums, or the release where it stands in."""
+    rows = []
+    for code in query.element_codes:
+        element = query.elements[code]
+        if protection.withholds(element, cell.round_, cell.pk):
+            rows += protection.rows(
+                element,
+                cell,
+                options=query.combo_codes(code),
+                combos=query.combo_filter,
+                by_combo=by_combo,
+            )
+        else:
+            rows += _summed_rows(query, cell, sums.of(element), element, by_combo=by_combo)
+    return rows
+
+
+def _summed_rows(
+    query: Query, cell: Cell, source: Accumulator, element: DataElement, *, by_combo: bool
+) -> list[Row]:
+    """An element's rows in a cell from the sums: per combo (and the total) with `by_combo`,
+    else the total; an `average` element's figure is the mean of every value counted."""
+    element_id, options = query.layout[element.code]
+    cells = {}
+    for combo_code, combo_id in options:
+        part = source.get((cell.pk, cell.round_.pk, element_id, combo_id))
+        if part is not None and query.keeps(combo_code):
+            cells[combo_code] = part
+    if not cells:
+        return []
+    value = _mean if element.aggregation == Aggregation.AVERAGE else _total
+
+    def row(co: str | None, parts: Iterable[SumCount]) -> Row:
+        return Row(element.code, cell.pe, cell.ou, co, value(parts))
+
+    if not by_combo:
+        return [row(TOTAL, cells.values())]
+    rows = [row(combo_code, [part]) for combo_code, part in cells.items()]
+    if query.combo_filter is None and len(options) > 1:
+        rows.append(row(TOTAL, cells.values()))
+    return rows
+
+
+def _total(parts: Iterable[SumCount]) -> Decimal:
+    return sum((total for total, _n in parts), Decimal(0))
+
+
+def _mean(parts: Iterable[SumCount]) -> Decimal:
+    parts = list(parts)
+    return _total(parts) / sum(n for _total, n in parts)
+
+
+# --- 4. ratios: computed indicators ------------------------------------------------------------
+
+
+def ratio_rows(query: Query, cell: Cell, sums: Sums, protection: Protection) -> list[Row]:
+    """The computed indicators' rows of a cell: factor × Σ numerator / Σ denominator over the
+    sums, or over the published figures where the release stands in; hidden when a term is."""
+
+    def term(code: str, combo: str | None) -> tuple[Decimal | None, bool]:
+        element = query.elements[code]
+        if protection.withholds(element, cell.round_, cell.pk):
+            return protection.term(element, cell.round_, cell.pk, combo)
+        return _term_sum(query.layout[code], sums.counted, cell, combo), False
 
     rows = []
-    published = _Published(user, tree)
-    hidden = published.hidden
-    combo_filter = None if combos is None else set(combos)
-    ordered_targets = sorted(targets, key=lambda pk: (pk not in target_ids, tree.code[pk]))
-    for round_code, round_ in round_objs.items():
-        for pk in ordered_targets:
-            ou = tree.code[pk]
-            for code in elements:
-                element = all_elements[code]
-                if element.sensitive and not published.exact(round_, element, pk):
-                    rows.extend(
-                        published.rows(
-                            element,
-                            round_,
-                            pe=round_code,
-                            pk=pk,
-                            ou=ou,
-                            combos=combo_filter,
-                            by_combo=by_combo,
-                            options=[c for c, _id in layout[code][1]],
-                        )
-                    )
-                    continue
-                source = own_acc if element.aggregation == Aggregation.NONE else acc
-                element_id, options = layout[code]
-                every = {
-                    combo_code: source.get((pk, round_.pk, element_id, combo_id))
-                    for combo_code, combo_id in options
-                }
-                cells = {
-                    combo_code: part
-                    for combo_code, part in every.items()
-                    if part is not None and (combo_filter is None or combo_code in combo_filter)
-                }
-                if not cells:
-                    continue
-                average = element.aggregation == Aggregation.AVERAGE
-
-                def value(parts, average=average):
-                    total = sum((t for t, _n in parts), Decimal(0))
-                    return total / sum(n for _t, n in parts) if average else total
-
-                if by_combo:
-                    for combo_code, part in cells.items():
-                        rows.append(Row(code, round_code, ou, combo_code, value([part])))
-                    if combos is None and len(options) > 1:
-                        rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
-                else:
-                    rows.append(Row(code, round_code, ou, TOTAL, value(cells.values())))
-            for code in indicators:
-                indicator = indicator_objs[code]
-
-                def term(code, combo, pk=pk, round_=round_):
-                    element = all_elements[code]
-                    if element.sensitive and not published.exact(round_, element, pk):
-                        return published.term(element, round_, pk, combo)
-                    return _acc_term(layout[code], acc, pk, round_.pk, combo), False
-
-                ratio, counts, over_hidden = _ratio(indicator, term)
-                if over_hidden:
-                    rows.append(Row(code, round_code, ou, TOTAL, None))
-                    hidden[(code, round_code, ou, TOTAL)] = SECONDARY
-                elif ratio is not None:
-                    rows.append(Row(code, round_code, ou, TOTAL, ratio))
-                    if indicator.sensitive and any(_small(c) for c in counts):
-                        # A rate over a small count would give the count away.
-                        hidden[(code, round_code, ou, TOTAL)] = SECONDARY
-
-    unit_objs = {u.code: u for u in Unit.objects.filter(pk__in=targets)}
-    return Result(
-        rows=rows,
-        as_of=latest or timezone.now(),
-        accepted_only=accepted_only,
-        by_combo=by_combo,
-        dx={**element_objs, **indicator_objs},
-        rounds=round_objs,
-        units=unit_objs,
-        combos=combo_objs,
-        requested_units=[tree.code[pk] for pk in target_ids],
-        includes=includes,
-        history=dict(history),
-        hidden=hidden,
-    )
+    for code in query.indicator_codes:
+        indicator = query.indicators[code]
+        ratio, counts, over_hidden = _ratio(indicator, term)
+        key = (code, cell.pe, cell.ou, TOTAL)
+        if over_hidden:
+            rows.append(Row(*key, None))
+            protection.hide(key)
+        elif ratio is not None:
+            rows.append(Row(*key, ratio))
+            protection.guard_rate(key, indicator, counts)
+    return rows
 
 
-def _acc_term(layout_entry, acc, target, round_id, combo) -> Decimal | None:
-    """Σ of an element's values counted into `target` (one combo, or all), None without values."""
+def _term_sum(layout_entry, acc: Accumulator, cell: Cell, combo: str | None) -> Decimal | None:
+    """Σ of an element's values counted into the cell's unit (one combo, or all), None without
+    values."""
     element_id, options = layout_entry
     found, result = False, Decimal(0)
     for combo_code, combo_id in options:
         if combo not in (None, combo_code):
             continue
-        part = acc.get((target, round_id, element_id, combo_id))
+        part = acc.get((cell.pk, cell.round_.pk, element_id, combo_id))
         if part is not None:
             found, result = True, result + part[0]
     return result if found else None
 
 
-def _ratio(indicator, term) -> tuple[Decimal | None, tuple, bool]:
+def _ratio(
+    indicator: ComputedIndicator, term: Callable[[str, str | None], tuple[Decimal | None, bool]]
+) -> tuple[Decimal | None, tuple, bool]:
     """(factor × Σnumerator / Σdenominator or None, (Σnumerator, Σdenominator), whether a term
     is hidden from the reader). `term(element code, combo)` → (Σ or None, hidden)."""
 
-    def total(terms):
+    def total(terms: list[dict]) -> tuple[Decimal | None, bool]:
         found, result, hidden = False, Decimal(0), False
         for item in terms:
             value, secret = term(item["element"], item.get("combo"))
@@ -410,70 +698,3 @@ def _ratio(indicator, term) -> tuple[Decimal | None, tuple, bool]:
     if numerator is None or not denominator:
         return None, (numerator, denominator), False
     return indicator.factor * numerator / denominator, (numerator, denominator), False
-
-
-class _Published:
-    """Sensitive figures for a reader who may not see them exactly: reports.disclosure's release
-    of each (round, element), built once per call."""
-
-    def __init__(self, user, tree: UnitTree):
-        self.user, self.tree = user, tree
-        self.releases, self.hidden = {}, {}
-
-    def release(self, round_, element) -> disclosure.Release:
-        key = (round_.pk, element.pk)
-        if key not in self.releases:
-            self.releases[key] = disclosure.release(
-                round_id=round_.pk, element=element, tree=self.tree
-            )
-        return self.releases[key]
-
-    def _members(self, round_, element, pk) -> frozenset:
-        own_only = element.aggregation == Aggregation.NONE
-        return self.release(round_, element).members(pk, own_only=own_only)
-
-    def exact(self, round_, element, pk) -> bool:
-        """Every value counted into `pk` is the reader's own unit's."""
-        members = self._members(round_, element, pk)
-        return members <= {self.user.unit_id} and disclosure.sees_exact(self.user, pk)
-
-    def term(self, element, round_, pk, combo) -> tuple[Decimal | None, bool]:
-        release, members = self.release(round_, element), self._members(round_, element, pk)
-        if not release.combos_present(members):
-            return None, False
-        if element.aggregation == Aggregation.AVERAGE:
-            return None, True
-        value, marker = release.total(members) if combo is None else release.combo(members, combo)
-        return (None, True) if marker else (Decimal(value), False)
-
-    def rows(self, element, round_, *, pe, pk, ou, combos, by_combo, options) -> list[Row]:
-        release, members = self.release(round_, element), self._members(round_, element, pk)
-        present = release.combos_present(members)
-        chosen = [c for c in options if c in present and (combos is None or c in combos)]
-        if not chosen:
-            return []
-        out = []
-
-        def add(co, value, marker):
-            if element.aggregation == Aggregation.AVERAGE:
-                value, marker = None, SECONDARY
-            out.append(Row(element.code, pe, ou, co, None if marker else Decimal(value)))
-            if marker:
-                self.hidden[(element.code, pe, ou, co)] = marker
-
-        if by_combo:
-            for combo in chosen:
-                add(combo, *release.combo(members, combo))
-            if combos is None and len(options) > 1:
-                add(TOTAL, *release.total(members))
-        elif set(chosen) == present:
-            add(TOTAL, *release.total(members))
-        elif len(chosen) == 1:
-            add(TOTAL, *release.combo(members, chosen[0]))
-        else:
-            parts = [release.combo(members, combo) for combo in chosen]
-            if any(marker for _value, marker in parts):
-                add(TOTAL, None, SECONDARY)
-            else:
-                add(TOTAL, sum(value for value, _marker in parts), None)
-        return out

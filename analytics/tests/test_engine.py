@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.engine import SECONDARY, SUPPRESSED, AnalyticsError, aggregate, display, displayed
+from analytics.engine import AnalyticsError, aggregate, display, displayed
 from indicators.models import (
     Aggregation,
     CategoryCombo,
@@ -18,6 +18,7 @@ from indicators.models import (
     ValueType,
 )
 from orgs.models import Succession, Unit, UnitKind
+from reports.disclosure import HIDDEN, LESS
 from reports.models import DataValue, Form, Round, Status, Submission
 
 pytestmark = pytest.mark.django_db
@@ -372,14 +373,14 @@ def test_small_sensitive_cells_are_suppressed_with_their_total(coordinator):
     )
     shown = {row.co: text for row, text in displayed(result)}
     # CAT alone reports: its breakdown is the province's, published with its protection.
-    assert shown == {"MALE": SUPPRESSED, "FEMALE": SECONDARY, None: "42"}
+    assert shown == {"MALE": LESS, "FEMALE": HIDDEN, None: "42"}
     put("SYT", "T_GBV", {"MALE": "7", "FEMALE": "8"})
     result = aggregate(
         user=coordinator, elements=["T_GBV"], rounds=["BDG-2025"], units=["CAT"], by_combo=True
     )
     shown = {row.co: text for row, text in displayed(result)}
-    assert shown == {"MALE": SECONDARY, "FEMALE": SECONDARY, None: "42"}
-    assert all(row.value is None for row, text in displayed(result) if text == SECONDARY)
+    assert shown == {"MALE": HIDDEN, "FEMALE": HIDDEN, None: "42"}
+    assert all(row.value is None for row, text in displayed(result) if text == HIDDEN)
 
 
 def test_a_reporter_sees_its_own_unit_only(reporter, outsider):
