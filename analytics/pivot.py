@@ -1,5 +1,5 @@
 """The pivot: indicators × units × rounds (× disaggregation) through analytics.engine, as a
-table and as CSV/XLSX bytes."""
+table and as CSV/XLSX bytes (every cell through core.spreadsheet's text rule, docs/security.md)."""
 
 import csv
 import io
@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook
 
+from core.spreadsheet import csv_escape, put_text
 from indicators.models import ComputedIndicator, vi_number
 
 from . import engine
@@ -19,8 +20,8 @@ UNIT_CHOICES = [
 
 def build(
     *, user, dx: list[str], rounds: list[str], units: str, by_combo: bool, accepted_only: bool
-):
-    """(header, rows of text) for the chosen cube, suppression applied."""
+) -> tuple[list[str], list[list[str]], engine.Result]:
+    """(header, rows of text, the engine's result) for the chosen cube, suppression applied."""
     computed = set(ComputedIndicator.objects.filter(code__in=dx).values_list("code", flat=True))
     result = engine.aggregate(
         user=user,
@@ -57,25 +58,22 @@ def _printed(text: str) -> str:
         return text  # "", "<5", "x"
 
 
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def to_csv(header, lines) -> bytes:
+def to_csv(header: list[str], lines: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([[_safe(str(cell)) for cell in line] for line in lines])
+    writer.writerows([[csv_escape(str(cell)) for cell in line] for line in lines])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(header, lines) -> bytes:
+def to_xlsx(header: list[str], lines: list[list[str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Bảng tổng hợp"
     sheet.append(header)
-    for line in lines:
-        sheet.append([_safe(str(cell)) for cell in line])
+    for row, line in enumerate(lines, start=2):
+        for column, cell in enumerate(line, start=1):
+            put_text(sheet.cell(row=row, column=column), str(cell))
     for column, width in zip("ABCDE", (40, 60, 28, 14, 14), strict=False):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -454,7 +454,9 @@ def build_xlsx(round_, tables: list[Table], raw_values: list[dict]) -> bytes:
     taken: set = set()
     for table in tables:
         ws = workbook.create_sheet(sheet_name(f"{table.number} {table.title}", taken))
-        ws.cell(row=1, column=1, value=f"{round_.name}").font = Font(name=FONT, bold=True)
+        heading = ws.cell(row=1, column=1)
+        put_text(heading, str(round_.name))
+        heading.font = Font(name=FONT, bold=True)
         _put(ws, 2, 1, f"{table.number}. {table.title}", bold=True).border = Border()
         for col, heading in enumerate(AGGREGATE_HEADINGS, start=1):
             _put(ws, 4, col, heading, bold=True)

@@ -146,3 +146,23 @@ def test_small_gbv_counts_stay_hidden_whatever_the_request_shape(coordinator):
         user=coordinator, round_=round_, unit_code="51", codes=["GBV_E000"]
     )
     assert [row[1:] for row in shown] == [("<5", "x", "13")]
+
+
+def test_pivot_downloads_keep_formula_like_text_as_text():
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from analytics import pivot
+
+    header = ["Đơn vị", "Giá trị"]
+    lines = [['=HYPERLINK("http://evil.example","x")', "-5"], ["Sở Y tế", "1.234"]]
+    rows = list(csv.reader(io.StringIO(pivot.to_csv(header, lines).decode("utf-8-sig"))))
+    assert rows[1] == ['\'=HYPERLINK("http://evil.example","x")', "'-5"]
+    assert rows[2] == ["Sở Y tế", "1.234"]
+    sheet = load_workbook(io.BytesIO(pivot.to_xlsx(header, lines))).active
+    formula = sheet.cell(row=2, column=1)
+    assert formula.value == lines[0][0] and formula.data_type == "s" and formula.quotePrefix
+    assert sheet.cell(row=2, column=2).value == "-5"
+    assert [c.value for c in sheet[3]] == ["Sở Y tế", "1.234"]
