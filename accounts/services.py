@@ -270,6 +270,32 @@ def _created_or_reset_by(account: User, person: User) -> bool:
     return last is not None and last.actor_id == person.pk
 
 
+def _password_setter(account_id: int) -> int | None:
+    """Who set the account's current password (its creator, the last to reset it, or the account
+    itself after changing it), by the audit log; None for accounts older than the log."""
+    last = (
+        Event.objects.filter(object_type="accounts.user", object_id=str(account_id))
+        .filter(Q(action=Action.CREATE) | Q(action=Action.UPDATE, changes__has_key="password"))
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last.actor_id if last is not None else None
+
+
+def _controllers(account: User) -> set[int]:
+    """The people who may know how to sign in as `account`: the account, whoever set its
+    password, whoever set theirs, and so on (an admin who made a coordinator's password can act
+    as that coordinator)."""
+    found = {account.pk}
+    person: int | None = account.pk
+    while person is not None:
+        person = _password_setter(person)
+        if person is None or person in found:
+            break
+        found.add(person)
+    return found
+
+
 def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
     """Why `approver` may not decide `req` (approve or refuse), or None when they may.
 
@@ -286,7 +312,11 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
        the requester reset last: one person with two accounts must not approve themself;
     5. never someone who created the account concerned or last reset its password or second
        factor (they may know its password, and the approver receives the enrolment link); a
-       supervisor of the agency excluded this way counts as absent for rule 3.
+       supervisor of the agency excluded this way counts as absent for rule 3;
+    6. never when one person may sign in as both the approver and the requester or the account
+       concerned (`_controllers`: who set whose password, followed back): an admin who made a
+       coordinator's password cannot request as one and approve as the other. Changing one's own
+       password ends the chain.
     """
     requester = req.requested_by
     if req.status != GbvRequestStatus.PENDING:
@@ -329,6 +359,13 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
         return _(
             "Tài khoản của bạn do chính người đề nghị tạo hoặc cấp lại mật khẩu, xác thực hai "
             "lớp, nên bạn không được phê duyệt yêu cầu của người này."
+        )
+    others = _controllers(req.subject) | (_controllers(requester) if requester else set())
+    if _controllers(approver) & others:
+        return _(
+            "Mật khẩu của bạn và của người đề nghị (hoặc của tài khoản được đề nghị) do cùng một "
+            "người đặt, nên một người có thể đăng nhập cả hai: hãy tự đổi mật khẩu của mình rồi "
+            "phê duyệt, hoặc nhờ người khác phê duyệt."
         )
     return None
 

@@ -318,6 +318,64 @@ def test_an_approver_whose_account_the_requester_created_or_reset_is_refused(adm
     assert User.objects.get(pk=new.pk).has_gbv_access
 
 
+def _account(manager, username, role, unit_code="SNV") -> User:
+    response = _as(manager).post(
+        reverse("accounts:user_new"),
+        {
+            "username": username,
+            "full_name": "Tài khoản phụ",
+            "unit": Unit.objects.get(code=unit_code).pk,
+            "role": role,
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    return User.objects.get(username=username)
+
+
+def test_one_person_behind_both_the_request_and_the_approval_is_refused(admin_user):
+    # The admin makes a coordinator whose password it knows, asks as that coordinator for a GBV
+    # account in an agency without a supervisor, and tries to approve as itself…
+    puppet = _account(admin_user, "dieuphoi.bu", Role.COORDINATOR)
+    new = _create_gbv_user(puppet, "gia.mao.hai", Role.CASE_SUPERVISOR)
+    req = GbvAccessRequest.objects.get(subject=new)
+    approve = reverse("accounts:gbv_approve", args=[req.pk])
+    body = _as(admin_user).post(approve, follow=True).content.decode()
+    assert "do cùng một người đặt" in body
+    # …or makes a second admin and a coordinator, requests as one and approves as the other.
+    second = _account(admin_user, "quantri.bu", Role.ADMIN)
+    helper = _account(admin_user, "dieuphoi.ba.bu", Role.COORDINATOR)
+    other = _create_gbv_user(second, "gia.mao.ba", Role.CASE_WORKER)
+    other_req = GbvAccessRequest.objects.get(subject=other)
+    body = (
+        _as(helper)
+        .post(reverse("accounts:gbv_approve", args=[other_req.pk]), follow=True)
+        .content.decode()
+    )
+    assert "do cùng một người đặt" in body
+    for pending in (req, other_req):
+        pending.refresh_from_db()
+        assert pending.status == GbvRequestStatus.PENDING
+    assert not User.objects.filter(pk__in=[new.pk, other.pk], gbv_grants__isnull=False).exists()
+    # Once the coordinator has set a password of its own, nobody else can be it: it may approve.
+    changed = _as(helper).post(
+        reverse("accounts:account"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "trăng-sáng-trên-đỉnh-núi-ấn",
+            "new_password2": "trăng-sáng-trên-đỉnh-núi-ấn",
+        },
+    )
+    assert changed.status_code == 302
+    assert (
+        _as(User.objects.get(pk=helper.pk))
+        .post(reverse("accounts:gbv_approve", args=[other_req.pk]))
+        .status_code
+        == 200
+    )
+    assert User.objects.get(pk=other.pk).has_gbv_access
+
+
 def test_a_supervisor_of_the_agency_is_required_once_there_is_one(coordinator, admin_user):
     make_user("syt.giamsat", Role.CASE_SUPERVISOR, "SYT")
     new = _create_gbv_user(coordinator, "moi.hotro", Role.CASE_WORKER)
