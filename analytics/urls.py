@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import dashboards, pivot, synthesis
 
 app_name = "analytics"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("pivot/", views.pivot_table, name="pivot"),
-    path("unit/", views.unit_dashboard, name="unit"),
-    path("meeting/", views.meeting, name="meeting"),
-    path("rounds/<int:pk>/synthesis/", views.synthesis_report, name="synthesis"),
+    path("", dashboards.dashboard, name="dashboard"),
+    path("pivot/", pivot.pivot_table, name="pivot"),
+    path("unit/", dashboards.unit_dashboard, name="unit"),
+    path("meeting/", dashboards.meeting, name="meeting"),
+    path("rounds/<int:pk>/synthesis/", synthesis.synthesis_report, name="synthesis"),
 ]

@@ -271,6 +271,19 @@ def test_leader_downloads_excel(client, leader, annual):
 
 
 @pytest.mark.django_db
+def test_each_download_is_recorded_with_its_reader(client, leader, annual):
+    from audit.models import Action, Event
+
+    client.force_login(leader)
+    for fmt in ("docx", "xlsx"):
+        assert client.post(page_url(annual), post_data(format=fmt)).status_code == 200
+    events = Event.objects.for_object(annual).filter(action=Action.DOWNLOAD)
+    assert [e.actor for e in events] == [leader, leader]
+    client.get(page_url(annual))  # the page itself records nothing
+    assert Event.objects.for_object(annual).filter(action=Action.DOWNLOAD).count() == 2
+
+
+@pytest.mark.django_db
 def test_unit_staff_and_anonymous_are_refused(client, reporter, outsider, annual):
     assert client.get(page_url(annual)).status_code == 302
     for user in (reporter, outsider):

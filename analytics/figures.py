@@ -1,4 +1,6 @@
-"""What the dashboards show, computed through analytics.engine (the API's code path)."""
+"""The figures the dashboards and the synthesis show: strategy targets against a unit's figures,
+a few elements by sex, numbers printed the Vietnamese way; computed through analytics.engine
+(the API's code path, suppression included)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,6 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators.models import DataElement, Target, vi_number
+from reports.models import Round
 
 from . import engine
 
@@ -35,7 +38,7 @@ class TargetLine:
         return max(0, min(100, int(self.value / self.target.value * 80)))
 
 
-def printed(result, row) -> str:
+def printed(result: engine.Result, row: engine.Row | None) -> str:
     """The engine's text for a row (suppression included), numbers written the Vietnamese way."""
     if row is None:
         return ""
@@ -45,7 +48,9 @@ def printed(result, row) -> str:
     return vi_number(Decimal(shown))
 
 
-def target_lines(*, user, round_, unit_code: str, accepted_only=False):
+def target_lines(
+    *, user, round_: Round, unit_code: str, accepted_only: bool = False
+) -> tuple[dict[int, list[TargetLine]], engine.Result]:
     """Each strategy target the forms measure, by objective, with the unit's figure; and the
     engine's result (for its "as of" time)."""
     chosen = Target.for_year(round_.window_end.year)
@@ -78,7 +83,9 @@ def target_lines(*, user, round_, unit_code: str, accepted_only=False):
     return dict(lines), result
 
 
-def element_figures(*, user, round_, unit_code: str, codes: list[str], accepted_only=False):
+def element_figures(
+    *, user, round_: Round, unit_code: str, codes: list[str], accepted_only: bool = False
+) -> list[tuple[DataElement, str, str, str]]:
     """(element, Nam, Nữ, total) rows for a few elements of the round's form."""
     present = set(round_.form.rows().values_list("data_element__code", flat=True))
     elements = [e for e in DataElement.objects.filter(code__in=codes) if e.code in present]
@@ -102,6 +109,12 @@ def element_figures(*, user, round_, unit_code: str, codes: list[str], accepted_
         )
         for e in sorted(elements, key=lambda e: codes.index(e.code))
     ]
+
+
+def by_objective(lines: dict[int, list[TargetLine]]) -> list[tuple[str, list[TargetLine]]]:
+    """(objective's name, its lines), objective by objective, as the dashboards list them."""
+    names = objective_names()
+    return [(names.get(number, ""), lines[number]) for number in sorted(lines)]
 
 
 def objective_names() -> dict[int, str]:
