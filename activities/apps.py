@@ -8,12 +8,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from core.roles import UNIT_STAFF
-        from reports import prefill
+        from indicators import sources
 
         from . import counting
 
-        prefill.register(
-            prefill.Source(
+        sources.register(
+            sources.Source(
                 key="activities",
                 title=_("hoạt động đã ghi nhận"),
                 elements=tuple(counting.ELEMENTS),

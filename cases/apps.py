@@ -19,14 +19,14 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from core.roles import UNIT_STAFF
+        from indicators import sources
         from orgs.signals import units_loaded
-        from reports import prefill
 
         from . import checks, stats  # noqa: F401  (checks registers the deploy checks)
 
         units_loaded.connect(_seed_directory, dispatch_uid="cases.seed_directory")
-        prefill.register(
-            prefill.Source(
+        sources.register(
+            sources.Source(
                 key="cases",
                 title=_("hồ sơ hỗ trợ nạn nhân"),
                 elements=stats.REPORT_ELEMENTS,

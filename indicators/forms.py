@@ -5,8 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from reports import prefill
-
+from . import sources
 from .expressions import clean_expression, format_expression
 from .models import (
     Category,
@@ -69,7 +68,7 @@ class DataElementForm(forms.ModelForm):
                 if name in self.changed_data:
                     self.add_error(name, self.reason)
         codes = {cleaned.get("code"), self.instance.code if self.instance.pk else None}
-        source = prefill.sensitive_source(codes - {None})
+        source = sources.sensitive_source(codes - {None})
         if source is not None and not cleaned.get("sensitive"):
             self.add_error(
                 "sensitive",

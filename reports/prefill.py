@@ -1,7 +1,7 @@
 """Filling a unit's report from what the unit recorded elsewhere (its GBV cases, its activities):
 one mechanism for every such source.
 
-An app registers a `Source` when it starts (AppConfig.ready): a key, a Vietnamese title, the data
+An app registers a `Source` (indicators.sources) when it starts: a key, a Vietnamese title, the data
 element codes it fills, the roles that may use it and a function computing
 {(element code, option combo code): value} for a submission. The mechanism does the rest, the same
 for every source:
@@ -20,31 +20,14 @@ figure derived from it is protected as small counts are.
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from core.roles import UNIT_STAFF
 from indicators.models import ValueType, display_value, stored_number
-
-Values = dict[tuple[str, str], object]
-
-
-@dataclass(frozen=True)
-class Source:
-    """What an app tells the mechanism. `compute(submission)` returns the values by
-    (element code, option combo code), or (values, [warnings in Vietnamese]). `note` explains
-    what is counted; it may name %(unit)s, %(start)s and %(end)s (the round's data window)."""
-
-    key: str
-    title: str
-    elements: tuple[str, ...]
-    compute: Callable
-    roles: frozenset = UNIT_STAFF
-    sensitive: bool = False
-    note: str = ""
+from indicators.sources import Source, sources
 
 
 @dataclass
@@ -53,44 +36,13 @@ class Computed:
     warnings: list[str] = field(default_factory=list)
 
 
-_sources: dict[str, Source] = {}
-
-
-def register(source: Source) -> None:
-    """Add a source (once per key). Its roles must be unit staff: a source fills a unit's own
-    report, never another's."""
-    if not source.roles or not source.roles <= UNIT_STAFF:
-        raise ValueError(f"prefill source {source.key}: roles must be unit staff")
-    known = _sources.get(source.key)
-    if known is not None and known != source:
-        raise ValueError(f"prefill source {source.key} registered twice")
-    _sources[source.key] = source
-
-
-def sources() -> list[Source]:
-    return list(_sources.values())
-
-
-def get(key: str) -> Source | None:
-    return _sources.get(key)
-
-
-def sensitive_source(codes: Iterable[str]) -> Source | None:
-    """The sensitive source that fills one of these element codes, if any: such an element must
-    stay marked sensitive."""
-    wanted = set(codes)
-    return next((s for s in _sources.values() if s.sensitive and wanted & set(s.elements)), None)
-
-
 def offered(submission, user, codes: Iterable[str]) -> list[Source]:
     """The sources the user may use on the submission whose form holds some of their elements
     (`codes`: the form's element codes)."""
     if user.unit_id != submission.unit_id or not submission.is_editable_by(user):
         return []
     present = set(codes)
-    return [
-        s for s in _sources.values() if user.role in s.roles and present.intersection(s.elements)
-    ]
+    return [s for s in sources() if user.role in s.roles and present.intersection(s.elements)]
 
 
 def check_user(source: Source, submission, user) -> None:

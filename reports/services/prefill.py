@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record_event
+from indicators.sources import Source
 
 from ..models import Submission
-from ..prefill import Preview, Source, check_user, preview
+from ..prefill import Preview, check_user, preview
 from .submissions import CellInput, save_values
 
 

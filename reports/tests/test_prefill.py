@@ -1,6 +1,7 @@
-"""The prefill mechanism (reports/prefill.py), whatever the source: the registry, the preview and
-its digest, the fill that writes what was previewed or nothing, who may use it; no template names
-a data element code; the catalogue keeps the elements a GBV source fills marked sensitive."""
+"""The prefill mechanism (reports/prefill.py, its registry indicators/sources.py), whatever the
+source: the registry, the preview and its digest, the fill that writes what was previewed or
+nothing, who may use it; no template names a data element code; the catalogue keeps the elements
+a GBV source fills marked sensitive."""
 
 import datetime
 import re
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import Event
 from core.roles import Role
+from indicators import sources
 from indicators.forms import DataElementForm
 from indicators.models import DataElement
 from reports import prefill
@@ -49,14 +51,14 @@ def submission(db):
 def counter(monkeypatch):
     """A source of this test: inspections and the Action Month flag, from a dict it can change."""
     figures = {("BDG_HD_KT", "default"): 3, ("BDG_HD_TTHD", "default"): "true"}
-    source = prefill.Source(
+    source = sources.Source(
         key="kiem-thu",
         title="nguồn thử",
         elements=("BDG_HD_KT", "BDG_HD_TTHD", "KHONG_CO_TRONG_BIEU"),
         compute=lambda submission: (dict(figures), ["Cảnh báo thử"]),
         note="Tính cho %(unit)s từ %(start)s đến %(end)s.",
     )
-    monkeypatch.setitem(prefill._sources, source.key, source)
+    monkeypatch.setitem(sources._sources, source.key, source)
     return figures
 
 
@@ -132,14 +134,14 @@ def test_a_forged_digest_or_version_changes_nothing(client, submission, reporter
 
 
 def test_only_the_roles_a_source_names_use_it(client, submission, reporter, approver, monkeypatch):
-    source = prefill.Source(
+    source = sources.Source(
         key="chi-lanh-dao",
         title="nguồn của lãnh đạo",
         elements=("BDG_HD_KT",),
         compute=lambda submission: {("BDG_HD_KT", "default"): 1},
         roles=frozenset({Role.APPROVER}),
     )
-    monkeypatch.setitem(prefill._sources, source.key, source)
+    monkeypatch.setitem(sources._sources, source.key, source)
     client.force_login(reporter)
     url = reverse("reports:prefill", args=[submission.pk, source.key])
     assert client.get(url).status_code == 403
@@ -153,13 +155,13 @@ def test_only_the_roles_a_source_names_use_it(client, submission, reporter, appr
 
 
 def test_a_form_without_the_sources_elements_offers_nothing(submission, reporter, monkeypatch):
-    source = prefill.Source(
+    source = sources.Source(
         key="ngoai-bieu",
         title="nguồn ngoài biểu",
         elements=("KHONG_CO_TRONG_BIEU",),
         compute=lambda submission: {("KHONG_CO_TRONG_BIEU", "default"): 1},
     )
-    monkeypatch.setitem(prefill._sources, source.key, source)
+    monkeypatch.setitem(sources._sources, source.key, source)
     codes = submission.round.form.rows().values_list("data_element__code", flat=True)
     assert source not in prefill.offered(submission, reporter, codes)
     assert prefill.preview(source, submission) is None
@@ -167,8 +169,8 @@ def test_a_form_without_the_sources_elements_offers_nothing(submission, reporter
 
 def test_the_registry_refuses_sources_for_other_roles_and_a_key_twice():
     with pytest.raises(ValueError):
-        prefill.register(
-            prefill.Source(
+        sources.register(
+            sources.Source(
                 key="cho-dieu-phoi",
                 title="x",
                 elements=("BDG_HD_KT",),
@@ -177,10 +179,10 @@ def test_the_registry_refuses_sources_for_other_roles_and_a_key_twice():
             )
         )
     with pytest.raises(ValueError):
-        prefill.register(
-            prefill.Source(key="cases", title="x", elements=("BDG_HD_KT",), compute=dict)
+        sources.register(
+            sources.Source(key="cases", title="x", elements=("BDG_HD_KT",), compute=dict)
         )
-    assert {s.key for s in prefill.sources()} >= {"cases", "activities"}
+    assert {s.key for s in sources.sources()} >= {"cases", "activities"}
 
 
 def _templates() -> list[Path]:

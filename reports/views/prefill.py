@@ -11,14 +11,15 @@ from django.views.decorators.http import require_POST
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import UNIT_STAFF
+from indicators import sources
 
 from .. import prefill
 from ..models import Submission
 from ..services.prefill import fill, record_preview
 
 
-def _prefill_source(request, key) -> prefill.Source:
-    source = prefill.get(key)
+def _prefill_source(request, key) -> sources.Source:
+    source = sources.get(key)
     if source is None:
         raise Http404
     if request.user.role not in source.roles:
