@@ -14,13 +14,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Action
 from audit.services import ConcurrentEdit
 from core.access import allow
@@ -66,7 +67,7 @@ from ..services.reads import record_read
 NOT_OPENED = gettext_lazy("Không mở được hồ sơ với mã này.")
 
 
-def _writable_case(request: HttpRequest, pk: int) -> Case:
+def _writable_case(request: AuthenticatedRequest, pk: int) -> Case:
     """A case the user may change: fully theirs (owned, or their agency's for a supervisor)."""
     case, access = get_case(request, pk)
     require_writable(access)
@@ -74,14 +75,19 @@ def _writable_case(request: HttpRequest, pk: int) -> Case:
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict, *, obj: Model, action: str = Action.VIEW
+    request: AuthenticatedRequest,
+    template: str,
+    context: dict,
+    *,
+    obj: Model,
+    action: str = Action.VIEW,
 ) -> HttpResponse:
     record_read(actor=request.user, action=action, obj=obj, request=request)
     return render(request, template, context)
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case: Case,
     form: forms.BaseForm,
     title: str,
@@ -94,7 +100,7 @@ def _form_page(
 
 
 @case_roles
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.caseload(request.user)
     filters = CaseFilterForm(request.GET)
@@ -123,7 +129,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @case_roles
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedRequest) -> HttpResponse:
     data = request.POST or None
     survivor = SurvivorForm(data)
     case = NewCaseForm(data, user=request.user)
@@ -174,7 +180,7 @@ def _identity(case: Case, access: Access, *, revealed: bool = False) -> dict:
 
 
 def _case_context(
-    request: HttpRequest, case: Case, access: Access, *, revealed: bool = False
+    request: AuthenticatedRequest, case: Case, access: Access, *, revealed: bool = False
 ) -> dict:
     context = {
         **_identity(case, access, revealed=revealed),
@@ -192,7 +198,7 @@ def _case_context(
 
 
 @case_roles
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     context = _case_context(request, case, access)
     return _page(request, "cases/case/detail.html", context, obj=case)
@@ -200,7 +206,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @case_roles
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Name, birth date, phone and address (those the user's access shares), on purpose and on
     the record: one action, one audit event (htmx: the identity fragment)."""
     case, access = get_case(request, pk)
@@ -220,7 +226,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
@@ -236,7 +242,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def survivor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def survivor_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     survivor = case.survivor
     form = SurvivorEditForm(request.POST or None, instance=survivor, version=case.version)
@@ -258,14 +264,17 @@ def survivor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _incident_page(
-    request: HttpRequest, case: Case, form: forms.BaseForm, incident: Incident | None = None
+    request: AuthenticatedRequest,
+    case: Case,
+    form: forms.BaseForm,
+    incident: Incident | None = None,
 ) -> HttpResponse:
     context = {"case": case, "form": form, "incident": incident}
     return _page(request, "cases/case/incident_form.html", context, obj=incident or case)
 
 
 @case_roles
-def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
@@ -277,7 +286,7 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(
         Incident.objects.for_user(request.user).select_related("case__survivor"), pk=pk
     )
@@ -299,14 +308,14 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @case_roles
-def classify(request: HttpRequest) -> HttpResponse:
+def classify(request: AuthenticatedRequest) -> HttpResponse:
     """The questions still needed and the type they give (htmx); reads no record."""
     form = ClassificationForm(request.POST)
     return render(request, "cases/case/_classification.html", {"form": form, "disclose": True})
 
 
 @case_roles
-def harm_mapping(request: HttpRequest) -> HttpResponse:
+def harm_mapping(request: AuthenticatedRequest) -> HttpResponse:
     """GBVIMS type → Law 13/2022 form of harm: not case data, so every case role reads it;
     the agencies' case supervisors keep it."""
     current = HarmMapping.objects.as_dict()
@@ -334,7 +343,7 @@ def harm_mapping(request: HttpRequest) -> HttpResponse:
 
 
 @case_roles
-def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
     if request.method == "POST" and form.is_valid():
@@ -346,7 +355,7 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @case_roles
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consent = get_object_or_404(
         Consent.objects.for_user(request.user).select_related("case"), pk=pk
     )
@@ -373,7 +382,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
     if request.method == "POST" and form.is_valid():
@@ -385,7 +394,7 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @case_roles
-def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cases = Case.objects.for_user(request.user)
     follow_up = get_object_or_404(
         FollowUp.objects.filter(case__in=cases).select_related("case"), pk=pk
@@ -395,7 +404,7 @@ def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
     if follow_up.done_at is not None:
         messages.error(request, services.FOLLOW_UP_DONE)
     elif not form.is_valid():
-        messages.error(request, " ".join(form.errors["note"]))
+        messages.error(request, " ".join(str(m) for m in form.errors["note"]))
     else:
         note = form.cleaned_data["note"]
         try:
@@ -409,7 +418,9 @@ def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:case", pk=follow_up.case_id)
 
 
-def _closure(request: HttpRequest, case: Case, step: Callable[..., None], **kwargs) -> bool:
+def _closure(
+    request: AuthenticatedRequest, case: Case, step: Callable[..., None], **kwargs
+) -> bool:
     try:
         step(actor=request.user, request=request, case=case, **kwargs)
     except ValidationError as error:
@@ -419,7 +430,7 @@ def _closure(request: HttpRequest, case: Case, step: Callable[..., None], **kwar
 
 
 @case_roles
-def close_request(request: HttpRequest, pk: int) -> HttpResponse:
+def close_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
@@ -437,7 +448,7 @@ def close_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @case_roles
-def close_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def close_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if _closure(request, case, services.approve_closure):
         messages.success(request, _("Đã duyệt đóng hồ sơ %(code)s.") % {"code": case.code})
@@ -445,7 +456,7 @@ def close_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def close_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def close_reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.approves(request.user, case):
         raise PermissionDenied
@@ -459,7 +470,7 @@ def close_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     if not services.manages(request.user, case):
         raise PermissionDenied
@@ -473,16 +484,16 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         case = Case.objects.filter(code=code).first()
-        access = case.access_for(request.user) if case else None
-        if access is not None and access.full:
-            messages.info(request, _("Bạn đã có quyền xem hồ sơ này."))
-            return redirect("cases:case", pk=case.pk)
         if case is not None:
+            access = case.access_for(request.user)
+            if access is not None and access.full:
+                messages.info(request, _("Bạn đã có quyền xem hồ sơ này."))
+                return redirect("cases:case", pk=case.pk)
             reason = form.cleaned_data["reason"]
             _glass, alerted = services.open_break_glass(
                 actor=request.user, request=request, case=case, reason=reason
@@ -506,7 +517,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allow({Role.CASE_SUPERVISOR})
-def break_glass_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def break_glass_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A supervisor of the case's agency ends someone's break-glass access before it expires."""
     grants = BreakGlass.objects.for_user(request.user).filter(case__agency_id=request.user.unit_id)
     glass = get_object_or_404(grants.select_related("user", "case"), pk=pk)

@@ -9,10 +9,11 @@ Case supervisors keep the registry: they add places hosted by their own unit and
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
@@ -37,7 +38,7 @@ def _places(user: User) -> QuerySet:
 
 
 @case_roles
-def place_list(request: HttpRequest) -> HttpResponse:
+def place_list(request: AuthenticatedRequest) -> HttpResponse:
     form = PlaceFilterForm(request.GET or None)
     context = {
         "places": form.filter(_places(request.user)),
@@ -49,7 +50,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 
 @case_roles
-def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def place_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     place = get_object_or_404(_places(user), pk=pk)
     stays = place.stays.select_related("case").order_by("discharged_on", "-admitted_on")
@@ -66,7 +67,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/place/detail.html", context)
 
 
-def _save_place(request: HttpRequest, form: PlaceForm) -> Place | None:
+def _save_place(request: AuthenticatedRequest, form: PlaceForm) -> Place | None:
     """The saved place, or None when someone saved it meanwhile (the form says so)."""
     try:
         return services.save_place(actor=request.user, form=form, request=request)
@@ -81,7 +82,7 @@ def _save_place(request: HttpRequest, form: PlaceForm) -> Place | None:
 
 
 @allow(SUPERVISORS)
-def place_new(request: HttpRequest) -> HttpResponse:
+def place_new(request: AuthenticatedRequest) -> HttpResponse:
     form = PlaceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         place = services.save_place(actor=request.user, form=form, request=request)
@@ -91,7 +92,7 @@ def place_new(request: HttpRequest) -> HttpResponse:
 
 
 @allow(SUPERVISORS)
-def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def place_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     places = Place.objects.for_user(request.user).filter(host_id=request.user.unit_id)
     place = get_object_or_404(places, pk=pk)
     form = PlaceForm(request.POST or None, instance=place, user=request.user)
@@ -103,7 +104,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def stay_new(request: HttpRequest, pk: int) -> HttpResponse:
+def stay_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(_places(request.user), pk=pk)
     form = StayForm(request.POST or None, place=place, user=request.user)
     if not form.may_admit:
@@ -123,7 +124,7 @@ def stay_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def stay_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+def stay_discharge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     stays = Stay.objects.for_user(request.user).current().select_related("place", "case")
     stay = get_object_or_404(stays, pk=pk)
     if not stay.place.staff.filter(pk=request.user.pk).exists():

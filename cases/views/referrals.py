@@ -6,16 +6,16 @@ Referring, recording a service and cancelling need `Access.can_write` (break-gla
 A referral goes to a unit the service directory lists for the service; the coordinator keeps the
 directory (no survivor data in it: case roles and admins read it too)."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
@@ -46,8 +46,11 @@ from ..services import directory
 from ..services import referrals as services
 from ..services.reads import record_read
 
+# A step on a referral: the forms that say what it adds to services.respond_to_referral.
+StepForm = RespondForm | ReasonForm | ProvideForm | NotProvidedForm
+
 # The recipient's steps: action → (form, new status).
-RESPONSES = {
+RESPONSES: dict[str, tuple[type[StepForm], str]] = {
     "accept": (RespondForm, ReferralStatus.ACCEPTED),
     "decline": (ReasonForm, ReferralStatus.DECLINED),
     "provide": (ProvideForm, ReferralStatus.PROVIDED),
@@ -60,7 +63,7 @@ def _referrals(user: User) -> QuerySet:
 
 
 @case_roles
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
     unit = request.user.unit_id
     active_first = models.Case(
         models.When(status__in=Referral.ACTIVE, then=0),
@@ -76,7 +79,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @case_roles
-def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     if not access.can_write:
         raise PermissionDenied
@@ -119,7 +122,9 @@ def _actions(referral: Referral, user: User) -> dict:
     }
 
 
-def _detail(request: HttpRequest, referral: Referral, bound: dict | None = None) -> HttpResponse:
+def _detail(
+    request: AuthenticatedRequest, referral: Referral, bound: dict | None = None
+) -> HttpResponse:
     """The referral page; `bound` holds a form the user sent that was refused."""
     access = referral.case.access_for(request.user)
     actions = {**_actions(referral, request.user), **(bound or {})}
@@ -135,12 +140,12 @@ def _detail(request: HttpRequest, referral: Referral, bound: dict | None = None)
 
 
 @case_roles
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(_referrals(request.user), pk=pk))
 
 
 def _respond(
-    request: HttpRequest, referral: Referral, action: str, form: forms.Form, status: str
+    request: AuthenticatedRequest, referral: Referral, action: str, form: StepForm, status: str
 ) -> HttpResponse:
     """Apply a step (the form is valid); the page again with the reason when it is refused."""
     try:
@@ -176,7 +181,7 @@ def _respond(
 
 @require_POST
 @case_roles
-def referral_respond(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def referral_respond(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """A step of the recipient agency's case roles, while the referral is active."""
     referrals = _referrals(request.user).filter(
         to_agency_id=request.user.unit_id, status__in=Referral.ACTIVE
@@ -191,7 +196,7 @@ def referral_respond(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 @require_POST
 @case_roles
-def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(_referrals(request.user).filter(status__in=Referral.ACTIVE), pk=pk)
     require_writable(referral.case.access_for(request.user))
     form = ReasonForm(request.POST, auto_id="cancel-%s")
@@ -201,7 +206,7 @@ def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def service_new(request: HttpRequest, pk: int) -> HttpResponse:
+def service_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case, access = get_case(request, pk)
     if not access.can_write:
         raise PermissionDenied
@@ -215,14 +220,14 @@ def service_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_roles
-def referral_recipients(request: HttpRequest) -> HttpResponse:
+def referral_recipients(request: AuthenticatedRequest) -> HttpResponse:
     """The recipient list for the service chosen on the referral form (htmx); reads no case."""
     form = RecipientForm(request.GET, user=request.user)
     return render(request, "cases/referral/_recipients.html", {"form": form})
 
 
 @allow(DIRECTORY_READERS)
-def provider_list(request: HttpRequest) -> HttpResponse:
+def provider_list(request: AuthenticatedRequest) -> HttpResponse:
     """The service directory, filterable; the coordinator adds entries here."""
     can_edit = request.user.role in DIRECTORY_KEEPERS
     if request.method == "POST" and not can_edit:
@@ -252,7 +257,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allow(DIRECTORY_KEEPERS)
-def provider_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def provider_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Stop an entry (no new referral to it) or resume it."""
     provider = get_object_or_404(ServiceProvider.objects.for_user(request.user), pk=pk)
     try:

@@ -7,15 +7,17 @@ source registered in apps.py.)"""
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from audit.models import Action
 from core.access import allow
 from core.roles import CASE_ROLES, Role
 from core.spreadsheet import xlsx_response
+from orgs.models import Unit
 
 from .. import stats
 from ..forms.stats import WindowForm
@@ -24,12 +26,18 @@ from ..services.reads import record_read
 STATS_READERS = CASE_ROLES | {Role.COORDINATOR, Role.LEADER}
 
 
-def _agencies(user: User) -> list | None:
-    return [user.unit] if user.role in CASE_ROLES else None
+def _agencies(user: User) -> list[Unit] | None:
+    if user.role not in CASE_ROLES:
+        return None
+    assert user.unit is not None  # a case role has a unit (User's check constraint)
+    return [user.unit]
 
 
 def _scope(user: User) -> str:
-    return user.unit.name if user.role in CASE_ROLES else _("Toàn tỉnh")
+    if user.role not in CASE_ROLES:
+        return _("Toàn tỉnh")
+    assert user.unit is not None  # a case role has a unit (User's check constraint)
+    return user.unit.name
 
 
 def _label(start: datetime.date, end: datetime.date, scope: str, table: str | None = None) -> str:
@@ -43,7 +51,7 @@ def _label(start: datetime.date, end: datetime.date, scope: str, table: str | No
 
 
 @allow(STATS_READERS)
-def stats_page(request: HttpRequest) -> HttpResponse:
+def stats_page(request: AuthenticatedRequest) -> HttpResponse:
     form = WindowForm(request.GET, agencies=_agencies(request.user))
     scope = _scope(request.user)
     context = {"form": form, "scope": scope, "legend": stats.legend(), "rule": stats.window_rule()}
@@ -61,7 +69,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 
 
 @allow(STATS_READERS)
-def stats_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+def stats_xlsx(request: AuthenticatedRequest, table: str) -> HttpResponse:
     form = WindowForm(request.GET, agencies=_agencies(request.user))
     if not form.is_valid():
         messages.error(request, form.problems())
