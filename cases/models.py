@@ -10,6 +10,7 @@ Identity, contact, location and narrative fields are EncryptedTextField (cases.c
 
 import datetime
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,9 @@ from core.roles import CASE_ROLES, Role
 from orgs.models import EthnicGroupField
 
 from .crypto import EncryptedTextField, blind_index
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Sex(models.TextChoices):
@@ -458,6 +462,8 @@ class Incident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = IncidentQuerySet.as_manager()
+    # Set by cases.selectors.incidents for the case page (a bare annotation adds no field).
+    harm_label: "StrOrPromise"
 
     class Meta:
         verbose_name = _("vụ việc")
@@ -495,7 +501,7 @@ class Incident(models.Model):
             flags.append(Flag.HARMFUL_PRACTICE)
         self.flags = [str(f) for f in flags]
 
-    def flag_labels(self) -> list[str]:
+    def flag_labels(self) -> list["StrOrPromise"]:
         return [Flag(f).label for f in self.flags]
 
 

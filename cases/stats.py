@@ -17,6 +17,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils.translation import gettext as _
@@ -43,6 +44,9 @@ from .models import (
     ServiceType,
     Sex,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 GBV_TYPES = [t for t in IncidentType if t != IncidentType.NOT_GBV]
 
@@ -112,10 +116,15 @@ def service_counts(incidents, start, end) -> dict[str, dict[str, int]]:
         .values("service_type", "outcome")
         .annotate(n=Count("case", distinct=True))
     )
-    counts = {}
+    counts: dict[str, dict[str, int]] = {}
     for row in rows:
         counts.setdefault(row["service_type"], {})[row["outcome"]] = row["n"]
     return counts
+
+
+# A node of `people`: ("survivor", record id), ("identity", identity key) or ("incident", its
+# dedup key).
+Node = tuple[str, int | str]
 
 
 def people(rows) -> dict:
@@ -124,9 +133,9 @@ def people(rows) -> dict:
     Records of one person at several agencies share the identity key (name + birth date) or an
     incident's dedup key. Both count: redaction blanks the identity key, and the shared incidents
     keep such records one person afterwards."""
-    parent = {}
+    parent: dict[Node, Node] = {}
 
-    def root(node):
+    def root(node: Node) -> Node:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
@@ -158,7 +167,8 @@ def victims(incidents, start, end) -> dict[str, list[int]]:
         ).values_list("case_id", flat=True)
     )
     person_of = people((survivor, identity, dedup) for survivor, identity, dedup, *_ in rows)
-    sex, served = {}, {}
+    sex: dict[Node, str] = {}
+    served: dict[Node, bool] = {}
     for survivor, _identity, _dedup, survivor_sex, case in rows:
         person = person_of[survivor]
         sex.setdefault(person, survivor_sex)
@@ -256,7 +266,8 @@ def window_verdicts(rounds, agencies=None) -> dict:
     against every earlier shown round whose window overlaps its own, the incidents counted in one
     window and not the other are 0 or at least SMALL, both ways (counted as the page counts:
     `counted_incidents` in the same agencies, one per incident)."""
-    shown, verdicts = [], {}
+    shown: list[Round] = []
+    verdicts: dict[int, Round | None] = {}
     for round_ in sorted(rounds, key=lambda r: r.pk):
         other = next(
             (s for s in shown if _overlap(s, round_) and _isolates(s, round_, agencies)), None
@@ -432,7 +443,7 @@ def _harm_table(types: dict, shown: Protected) -> Table:
         table.withheld = True
         return table
     sums = coarsen(types, shown.cells["types"], HarmMapping.objects.as_dict())
-    labels = [(h.value, h.label) for h in HarmForm]
+    labels: list[tuple[str | None, StrOrPromise]] = [(h.value, h.label) for h in HarmForm]
     if None in sums:
         labels.append((None, _("Chưa xác định hình thức")))
     table.rows = [(text, [sums.get(value, 0)]) for value, text in labels]

@@ -5,9 +5,11 @@ mapping."""
 
 import datetime
 import re
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -212,10 +214,10 @@ class FirstConsentForm(forms.Form):
         required=False,
     )
     given_by = forms.ChoiceField(
-        label=_("Người đồng ý"), choices=[("", "---------")] + ConsentGiver.choices, required=False
+        label=_("Người đồng ý"), choices=[("", "---------"), *ConsentGiver.choices], required=False
     )
     method = forms.ChoiceField(
-        label=_("Hình thức"), choices=[("", "---------")] + ConsentMethod.choices, required=False
+        label=_("Hình thức"), choices=[("", "---------"), *ConsentMethod.choices], required=False
     )
     given_on = forms.DateField(
         label=_("Ngày đồng ý"),
@@ -290,7 +292,7 @@ class FollowUpDoneForm(forms.Form):
 
 class CloseRequestForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("Lý do đóng"), choices=[("", "---------")] + ClosureReason.choices
+        label=_("Lý do đóng"), choices=[("", "---------"), *ClosureReason.choices]
     )
     note = forms.CharField(
         label=_("Ghi chú"),
@@ -476,5 +478,7 @@ class HarmMappingForm(forms.Form):
                 "nguyên bên dưới: xem lại rồi bấm Lưu lần nữa."
             ),
         )
-        self.data = self.data.copy()
-        self.data["state"] = mapping_state(current)
+        # Bound data is a QueryDict (a plain dict when built in code): copy it to change a value.
+        data = cast("QueryDict | dict[str, Any]", self.data).copy()
+        data["state"] = mapping_state(current)
+        self.data = data

@@ -3,6 +3,7 @@ packet, consent or a supervisor's override), the recipient's steps, a service ou
 service directory's entry and filters."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,6 +29,9 @@ from ..models import (
 )
 from ..services.directory import check_provider
 from ..services.referrals import consent_gate, may_override
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Days the recipient has to answer, unless the sender sets a date: safety first.
 URGENT_SERVICES = {ServiceType.POLICE, ServiceType.HEALTH, ServiceType.SHELTER}
@@ -204,10 +208,10 @@ class ReferralForm(RecipientForm):
         names = ["service_type", "to_agency", "due_on", "shares", "override_reason"]
         return {name: self.cleaned_data.get(name) or "" for name in names}
 
-    def service_label(self) -> str:
+    def service_label(self) -> "StrOrPromise":
         return ServiceType(self.cleaned_data["service_type"]).label
 
-    def shared_labels(self) -> list[str]:
+    def shared_labels(self) -> list["StrOrPromise"]:
         return [Share(s).label for s in self.cleaned_data["shares"]]
 
 

@@ -2,6 +2,7 @@
 which windows may be shown)."""
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,22 +39,28 @@ class WindowForm(forms.Form):
         },
     )
 
-    refused = None  # the round asked for, when its statistics may not be shown
+    refused: Round | None = None  # the round asked for, when its statistics may not be shown
 
     def __init__(self, data: QueryDict, *, agencies: list | None) -> None:
         super().__init__(data)
         self.agencies = agencies
-        self.fields["round"].queryset = stats.official_rounds().order_by("-window_end", "-pk")
+        self._round.queryset = stats.official_rounds().order_by("-window_end", "-pk")
+
+    @property
+    def _round(self) -> RoundChoice:
+        return cast(RoundChoice, self.fields["round"])
 
     @cached_property
     def verdicts(self) -> dict:
-        return stats.window_verdicts(self.fields["round"].queryset, self.agencies)
+        return stats.window_verdicts(self._round.queryset, self.agencies)
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         chosen = cleaned.get("round")
         if chosen is None and "round" not in self.errors:
-            rounds = self.fields["round"].queryset
+            rounds = self._round.queryset
+            assert rounds is not None  # set in __init__
             chosen = next((r for r in rounds if self.verdicts[r.pk] is None), None)
             if chosen is None:
                 raise ValidationError(_("Chưa có kỳ báo cáo định kỳ nào để thống kê."))
@@ -72,4 +79,4 @@ class WindowForm(forms.Form):
         return f"round={self.cleaned_data['round'].pk}"
 
     def problems(self) -> str:
-        return " ".join(m for errors in self.errors.values() for m in errors)
+        return " ".join(str(m) for errors in self.errors.values() for m in errors)

@@ -98,7 +98,8 @@ def approves(user: User, case: Case) -> bool:
     return case.overseen_by(user) and case.closure_requested_by_id != user.pk
 
 
-def _notify(users: Iterable[User], text: str, case: Case) -> None:
+def _notify(users: Iterable[User | None], text: str, case: Case) -> None:
+    """Tell `users` (None skipped, by core.notifications.notify) about the case."""
     notify(users, text=text, url=reverse("cases:case", kwargs={"pk": case.pk}))
 
 
@@ -113,6 +114,7 @@ def register_case(
 ) -> Case:
     """Survivor, case and the consents given at registration, each audited."""
     agency = actor.unit
+    assert agency is not None  # a case role has a unit (User's check constraint)
     survivor.agency = agency
     save_audited(actor=actor, obj=survivor, fields=SURVIVOR_FIELDS, request=request)
     case.survivor, case.agency = survivor, agency

@@ -41,8 +41,9 @@ REFERRAL_FIELDS = [
 RESPONSE_FIELDS = ["status", "responded_by", "responded_at", "response_note", "ended_at"]
 SERVICE_FIELDS = ["case", "service_type", "outcome", "on", "agency", "referral", "note"]
 
-# The states a referral may move to, from the states it may leave.
-TRANSITIONS = {
+# The states a referral may move to, from the states it may leave (keyed by the stored status
+# string, which a `ReferralStatus` member equals).
+TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.ACCEPTED: {ReferralStatus.REFERRED},
     ReferralStatus.DECLINED: {ReferralStatus.REFERRED},
     ReferralStatus.PROVIDED: set(Referral.ACTIVE),
@@ -107,6 +108,7 @@ def refer_case(
     consent gate) and its REFERRED service outcome."""
     check_provider(to_agency, service_type)
     consent = consent_gate(case=case, agency=to_agency, user=actor, override_reason=override_reason)
+    assert actor.unit is not None  # a case role has a unit (User's check constraint)
     referral = Referral(
         case=case,
         service_type=service_type,
