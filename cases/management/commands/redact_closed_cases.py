@@ -73,10 +73,10 @@ def _key(model, name) -> str:
 def redact(case, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
     """Blank what is left of the case's personal data, and the survivor's once all their cases
     are closed before `cutoff`. Returns the audit changes (empty: nothing was left)."""
-    changes = {}
+    changes: dict[str, list] = {}
     for model, path in PARTS:
         names = secret_fields(model)
-        rows = model.objects.filter(**{path: case.pk}).filter(_filled(names))
+        rows = model._default_manager.filter(**{path: case.pk}).filter(_filled(names))
         changes |= _blank(model, rows, names)
     if not Survivor.objects.filter(pk=case.survivor_id, cases__in=_kept(cutoff)).exists():
         names = secret_fields(Survivor)

@@ -14,14 +14,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import TextField, Value
+from django.db.models import Model, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases import crypto
 
 
-def encrypted_fields() -> list[tuple[type, str]]:
+def encrypted_fields() -> list[tuple[type[Model], str]]:
     """Every (model, field name) of the cases app stored encrypted: found, not listed by hand."""
     return [
         (model, name)
@@ -32,10 +32,10 @@ def encrypted_fields() -> list[tuple[type, str]]:
 
 @transaction.atomic
 def reencrypt() -> dict[str, int]:
-    counts = {}
+    counts: dict[str, int] = {}
     for model, name in encrypted_fields():
         # The raw token: reading the field itself would decrypt it, writing it would encrypt.
-        rows = model.objects.exclude(**{name: ""}).annotate(token=Cast(name, TextField()))
+        rows = model._default_manager.exclude(**{name: ""}).annotate(token=Cast(name, TextField()))
         count = 0
         for pk, token in list(rows.values_list("pk", "token")):
             try:
@@ -45,7 +45,9 @@ def reencrypt() -> dict[str, int]:
                     f"{model._meta.label}.{name} (id {pk}) không giải mã được bằng các khóa hiện "
                     "có; không giá trị nào bị thay đổi."
                 ) from error
-            model.objects.filter(pk=pk).update(**{name: Value(rotated, output_field=TextField())})
+            model._default_manager.filter(pk=pk).update(
+                **{name: Value(rotated, output_field=TextField())}
+            )
             count += 1
         counts[f"{model._meta.label_lower}.{name}"] = count
     return counts
@@ -55,7 +57,7 @@ def check_opens_with(key: str) -> None:
     """Every stored value opens with `key` alone, or CommandError (nothing is dropped)."""
     fernet = Fernet(key)
     for model, name in encrypted_fields():
-        rows = model.objects.exclude(**{name: ""}).annotate(token=Cast(name, TextField()))
+        rows = model._default_manager.exclude(**{name: ""}).annotate(token=Cast(name, TextField()))
         for pk, token in rows.values_list("pk", "token").iterator():
             try:
                 fernet.decrypt(token.encode())
