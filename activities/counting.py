@@ -29,8 +29,10 @@ in it), so that it equals the sum of their reports.
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -105,7 +107,7 @@ class Attribution:
         return unit_id
 
 
-def _activity_counts(row: dict) -> Counter:
+def _activity_counts(row: Mapping[str, Any]) -> Counter:
     kind, n, male, female = row["kind"], row["n"], row["male"], row["female"]
     counts = Counter({(BOOLEAN, DEFAULT): row["action_month"]})
     if kind in EVENTS:
@@ -135,33 +137,33 @@ def _records(start: datetime.date, end: datetime.date):
         )
         .order_by()
     )
-    for row in activities:
-        yield row["unit_id"], row["commune_id"], _activity_counts(row)
+    for activity in activities:
+        yield activity["unit_id"], activity["commune_id"], _activity_counts(activity)
     models = (
         CommunityModel.objects.filter(status=ModelStatus.ACTIVE, established_on__lte=end)
         .values("unit_id", "commune_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in models:
-        yield row["unit_id"], row["commune_id"], Counter({("BDG_HD_MH", DEFAULT): row["n"]})
+    for model in models:
+        yield model["unit_id"], model["commune_id"], Counter({("BDG_HD_MH", DEFAULT): model["n"]})
     inspections = (
         Inspection.objects.filter(visited_on__gte=start, visited_on__lte=end)
         .values("unit_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in inspections:
-        yield row["unit_id"], None, Counter({("BDG_HD_KT", DEFAULT): row["n"]})
+    for inspection in inspections:
+        yield inspection["unit_id"], None, Counter({("BDG_HD_KT", DEFAULT): inspection["n"]})
     budget = BudgetLine.objects.filter(year=end.year).values("unit_id").annotate(spent=Sum("spent"))
-    for row in budget.order_by():
-        yield row["unit_id"], None, Counter({(MONEY, DEFAULT): row["spent"]})
+    for line in budget.order_by():
+        yield line["unit_id"], None, Counter({(MONEY, DEFAULT): line["spent"]})
 
 
 def tally(start: datetime.date, end: datetime.date) -> dict[int, Counter]:
     """unit id → (element code, option combo code) → count, for every unit with a record."""
     who = Attribution(end)
-    counts = defaultdict(Counter)
+    counts: defaultdict[int, Counter] = defaultdict(Counter)
     for unit_id, commune_id, found in _records(start, end):
         counts[who.unit_for(unit_id, commune_id)].update(found)
     return counts
@@ -170,7 +172,7 @@ def tally(start: datetime.date, end: datetime.date) -> dict[int, Counter]:
 def province_counts(round_) -> Counter:
     """The sum of the counts of the units with a report in the round, and nothing else."""
     by_unit = tally(round_.window_start, round_.window_end)
-    counts = Counter()
+    counts: Counter = Counter()
     for unit_id in round_.submissions.values_list("unit_id", flat=True):
         counts.update(by_unit.get(unit_id, Counter()))
     return counts

@@ -8,14 +8,20 @@ every unit's. Writes are the unit's own (`editable_by`) or the coordinator's.
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
 from core.roles import PROVINCE_WIDE, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 # Who records activities: the unit's own staff, and the coordinator for any unit.
 WRITERS = frozenset({Role.REPORTER, Role.APPROVER, Role.COORDINATOR})
@@ -29,7 +35,7 @@ class UnitScopedQuerySet(models.QuerySet):
 
     unit_field = "unit"
 
-    def for_user(self, user):
+    def for_user(self, user: "User | AnonymousUser") -> Self:
         if not user.is_authenticated or user.role not in READERS:
             return self.none()
         if user.role in PROVINCE_WIDE:
@@ -37,7 +43,7 @@ class UnitScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.unit_field}__in": user.scope_unit_ids})
 
 
-def editable_by(record_unit_id, user) -> bool:
+def editable_by(record_unit_id: int | None, user: "User") -> bool:
     """A unit changes its own records; the coordinator anyone's; leaders and admins only read."""
     if user.role == Role.COORDINATOR:
         return True
@@ -78,7 +84,7 @@ class Campaign(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class CampaignQuerySet(models.QuerySet):
-        def for_user(self, user):
+        def for_user(self, user: "User | AnonymousUser") -> Self:
             return self if user.is_authenticated and user.role in READERS else self.none()
 
     objects = CampaignQuerySet.as_manager()
@@ -102,7 +108,7 @@ class Campaign(models.Model):
 
 
 class ActivityQuerySet(UnitScopedQuerySet):
-    def for_user(self, user):
+    def for_user(self, user: "User | AnonymousUser") -> Self:
         if not user.is_authenticated or user.role not in READERS:
             return self.none()
         if user.role in PROVINCE_WIDE:
@@ -110,7 +116,7 @@ class ActivityQuerySet(UnitScopedQuerySet):
         units = user.scope_unit_ids
         return self.filter(Q(unit__in=units) | Q(co_organisers__in=units)).distinct()
 
-    def in_window(self, start: datetime.date, end: datetime.date):
+    def in_window(self, start: datetime.date, end: datetime.date) -> Self:
         """Activities that started inside [start, end]."""
         return self.filter(starts_on__gte=start, starts_on__lte=end)
 
@@ -239,7 +245,7 @@ class ActivityFile(StoredFile):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class ActivityFileQuerySet(models.QuerySet):
-        def for_user(self, user):
+        def for_user(self, user: "User | AnonymousUser") -> Self:
             return self.filter(activity__in=Activity.objects.for_user(user))
 
     objects = ActivityFileQuerySet.as_manager()
@@ -254,8 +260,10 @@ class ModelType(models.Model):
 
     name = models.CharField(_("loại mô hình"), max_length=300, unique=True)
 
-    class ModelTypeQuerySet(models.QuerySet):
-        def for_user(self, user):
+    # QuerySet, not models.QuerySet: in this class body the type checker reads `models` as the
+    # reverse relation ModelType.models.
+    class ModelTypeQuerySet(QuerySet):
+        def for_user(self, user: "User | AnonymousUser") -> Self:
             return self if user.is_authenticated and user.role in READERS else self.none()
 
     objects = ModelTypeQuerySet.as_manager()
@@ -434,7 +442,7 @@ class Commendation(models.Model):
     def __str__(self):
         return self.nominee
 
-    def editable_by(self, user) -> bool:
+    def editable_by(self, user: "User") -> bool:
         """The unit changes its proposal until the outcome is recorded; the coordinator always."""
         return editable_by(self.unit_id, user) and (
             user.role == Role.COORDINATOR or self.outcome == CommendationOutcome.PROPOSED
@@ -458,7 +466,7 @@ class BudgetLineQuerySet(UnitScopedQuerySet):
             .order_by(by)
         )
 
-    def overspent(self):
+    def overspent(self) -> Self:
         return self.filter(spent__gt=F("allocated"))
 
 
