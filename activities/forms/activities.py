@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from audit.forms import VersionedFormMixin
 from core.roles import PROVINCE_WIDE, Role
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
@@ -20,6 +19,7 @@ from ..models import Activity, Campaign, Channel, Kind
 from .campaigns import campaign_on
 from .checks import NEGATIVE, day_text
 from .options import COMMUNE_KINDS, current_units
+from .unit_records import VersionedRecordForm
 
 ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)
 # Languages in use in the province; the field stays free text for any other.
@@ -44,7 +44,7 @@ def _unit_field(field: forms.ModelChoiceField, units: QuerySet) -> None:
     field.choices = Unit.choices(units)
 
 
-class ActivityForm(VersionedFormMixin, forms.ModelForm):
+class ActivityForm(VersionedRecordForm[Activity]):
     """A unit records its own activities; the coordinator records for any unit."""
 
     AUDITED = Activity.AUDITED
@@ -217,7 +217,9 @@ class RepeatForm(forms.Form):
 
 
 class ActivityFileForm(forms.Form):
-    files = EvidenceField(label=_l("Ảnh, tài liệu minh chứng (PDF, Word, Excel, ảnh)"))
+    files = EvidenceField(  # type: ignore[assignment]  # field named like BaseForm.files
+        label=_l("Ảnh, tài liệu minh chứng (PDF, Word, Excel, ảnh)")
+    )
 
     def clean_files(self):
         files = self.cleaned_data["files"]

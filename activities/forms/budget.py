@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import PlanItem
 
-from ..models import BudgetLine, Source
+from ..models import BudgetLine, BudgetLineQuerySet, Source
 from .checks import NEGATIVE, check_year, in_year
 from .options import all_choice, plan_item_field, year_options
 from .unit_records import FilterForm, UnitOwnedForm, unit_filter, year_filter
 
 
-class BudgetLineForm(UnitOwnedForm):
+class BudgetLineForm(UnitOwnedForm[BudgetLine]):
     """Amounts in đồng, typed as in Excel: 20.000.000 or 20000000."""
 
     class Meta:
@@ -54,7 +54,7 @@ class BudgetLineForm(UnitOwnedForm):
         }
 
 
-class BudgetFilterForm(FilterForm):
+class BudgetFilterForm(FilterForm[BudgetLineQuerySet]):
     year = year_filter()
     unit = unit_filter()
     source = forms.ChoiceField(
@@ -78,6 +78,6 @@ class BudgetFilterForm(FilterForm):
         )
         items.label_from_instance = lambda item: f"{item.code} ({item.plan.year})"
 
-    def filter(self):
+    def filter(self) -> BudgetLineQuerySet:
         lines = super().filter()
         return lines.overspent() if self.is_valid() and self.cleaned_data["overspent"] else lines

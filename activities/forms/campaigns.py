@@ -5,10 +5,10 @@ import datetime
 from django import forms
 from django.utils.translation import gettext as _
 
-from audit.forms import VersionedFormMixin
 from core.widgets import DateInput
 
 from ..models import Campaign
+from .unit_records import VersionedRecordForm
 
 
 def campaign_on(day: datetime.date | None) -> Campaign | None:
@@ -26,7 +26,7 @@ def suggested_campaign(text: str) -> Campaign | None:
         return None
 
 
-class CampaignForm(VersionedFormMixin, forms.ModelForm):
+class CampaignForm(VersionedRecordForm[Campaign]):
     class Meta:
         model = Campaign
         fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]

@@ -60,7 +60,9 @@ def plan_item_field(field: forms.ModelChoiceField, user, keep: Iterable = ()) ->
     field.queryset = PlanItem.objects.filter(Q(pk__in=visible) | Q(pk__in=keep)).select_related(
         "plan"
     )
-    field.label_from_instance = lambda item: f"{item.code} ({item.plan.year}) {item.text[:90]}"
+    field.label_from_instance = (  # type: ignore[method-assign]  # Django's per-field relabel
+        lambda obj: f"{obj.code} ({obj.plan.year}) {obj.text[:90]}"
+    )
 
 
 def all_choice(choices: Iterable) -> list:

@@ -3,6 +3,7 @@ inspections and commendations; plus the GET filters of their lists."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from ..models import (
     ModelType,
     NomineeKind,
 )
+from ..selectors import ListedInspection
 from .checks import NEGATIVE, check_year, in_year, not_future, on_day
 from .options import (
     COMMUNE_KINDS,
@@ -31,7 +33,7 @@ from .options import (
     sorted_names,
     year_options,
 )
-from .unit_records import FilterForm, UnitOwnedForm, unit_filter, year_filter
+from .unit_records import FilterForm, RecordForm, UnitOwnedForm, unit_filter, year_filter
 
 PRIVATE_PLACE = _(
     "Không ghi địa chỉ, vị trí của địa chỉ tin cậy, nhà tạm lánh (thôn, tổ, số nhà…): chỉ ghi "
@@ -39,7 +41,7 @@ PRIVATE_PLACE = _(
 )
 
 
-class CommunityModelForm(UnitOwnedForm):
+class CommunityModelForm(UnitOwnedForm[CommunityModel]):
     class Meta:
         model = CommunityModel
         fields = [
@@ -92,7 +94,7 @@ class CommunityModelForm(UnitOwnedForm):
         return f"{record.name}, {record.get_status_display()}"
 
 
-class ModelReviewForm(forms.ModelForm):
+class ModelReviewForm(RecordForm[ModelReview]):
     class Meta:
         model = ModelReview
         fields = ["reviewed_on", "assessment", "note"]
@@ -113,7 +115,7 @@ class ModelReviewForm(forms.ModelForm):
         return day
 
 
-class ModelTypeForm(forms.ModelForm):
+class ModelTypeForm(RecordForm[ModelType]):
     class Meta:
         model = ModelType
         fields = ["name"]
@@ -122,7 +124,7 @@ class ModelTypeForm(forms.ModelForm):
     AUDITED = Meta.fields
 
 
-class InspectionForm(UnitOwnedForm):
+class InspectionForm(UnitOwnedForm[Inspection]):
     """The plan of an inspection, then the visit: its date, findings and follow-up."""
 
     class Meta:
@@ -193,7 +195,7 @@ class InspectionForm(UnitOwnedForm):
         return f"{record.title}, {record.get_status_display()}"
 
 
-class CommendationForm(UnitOwnedForm):
+class CommendationForm(UnitOwnedForm[Commendation]):
     """The unit proposes; only the coordinator records the outcome and the decision."""
 
     class Meta:
@@ -249,7 +251,7 @@ class CommendationForm(UnitOwnedForm):
 # -- Filters of the lists (GET) ---------------------------------------------------------------
 
 
-class ModelFilterForm(FilterForm):
+class ModelFilterForm(FilterForm[QuerySet[CommunityModel]]):
     model_type = forms.ModelChoiceField(
         label=_("Loại mô hình"),
         queryset=ModelType.objects.all(),
@@ -271,7 +273,7 @@ class ModelFilterForm(FilterForm):
         types.choices = sorted_names(types.queryset, _("Tất cả"))
 
 
-class InspectionFilterForm(FilterForm):
+class InspectionFilterForm(FilterForm[QuerySet[ListedInspection]]):
     year = year_filter()
     status = forms.ChoiceField(
         label=_("Tình trạng"), choices=all_choice(InspectionStatus.choices), required=False
@@ -286,7 +288,7 @@ class InspectionFilterForm(FilterForm):
         self.fields["year"].choices = year_options(years)
 
 
-class CommendationFilterForm(FilterForm):
+class CommendationFilterForm(FilterForm[QuerySet[Commendation]]):
     year = year_filter()
     nominee_kind = forms.ChoiceField(
         label=_("Đối tượng"), choices=all_choice(NomineeKind.choices), required=False

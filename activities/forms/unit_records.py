@@ -1,10 +1,13 @@
-"""The two bases of the register forms: a record owned by one unit (UnitOwnedForm), and the GET
-filters of a list of unit records (FilterForm, with its unit and year fields)."""
+"""The bases of the area's forms: a record saved with the audit of its AUDITED fields
+(RecordForm; VersionedRecordForm when its model carries a version), a record owned by one unit
+(UnitOwnedForm), and the GET filters of a list of unit records (FilterForm, with its unit and
+year fields)."""
 
 import datetime
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
@@ -14,8 +17,27 @@ from orgs.models import Unit
 from .checks import day_text
 from .options import all_choice, current_units, grouped_unit_options, unit_options
 
+Record = TypeVar("Record", bound=Model)
+Records = TypeVar("Records", bound=QuerySet)
 
-class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
+
+class RecordForm(forms.ModelForm, Generic[Record]):
+    """The form of one of the area's records (`instance`), saved through
+    activities.services.records.save_record with the audit of its AUDITED fields."""
+
+    AUDITED: ClassVar[list[str]]
+    instance: Record
+
+
+class VersionedRecordForm(VersionedFormMixin, RecordForm[Record]):
+    """A record form refusing a stale save: `summary` says what the other person saved."""
+
+    @staticmethod
+    def summary(record: Any) -> str:
+        raise NotImplementedError
+
+
+class UnitOwnedForm(VersionedRecordForm[Record]):
     """A record of one unit: unit users record for their own unit (the field is shown, fixed);
     the coordinator chooses any unit of today. The unit must have existed when the record
     happened (`period`): a commune formed on 01/07/2025 has no model established, visit made
@@ -54,22 +76,22 @@ class UnitOwnedForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
-class FilterForm(forms.Form):
+class FilterForm(forms.Form, Generic[Records]):
     """A list's filters: each field given narrows the records by its lookup in `lookups`. The
     unit, commune and plan item options are those the user's records name."""
 
     lookups: dict[str, str] = {}
 
-    def __init__(self, data, *, records: QuerySet):
+    def __init__(self, data, *, records: Records):
         super().__init__(data)
         self.records = records
         for name in ("unit", "commune"):
             if name in self.fields:
-                field = self.fields[name]
+                field = cast(forms.ModelChoiceField, self.fields[name])
                 field.queryset = Unit.objects.filter(pk__in=records.values(name))
                 field.choices = all_choice(unit_options(field.queryset))
 
-    def filter(self) -> QuerySet:
+    def filter(self) -> Records:
         """The records the filters keep; none when a filter is not valid (its error shows)."""
         if not self.is_valid():
             return self.records.none()

@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 
@@ -36,7 +37,7 @@ PAGE_SIZE = 50
 
 
 @allow(READERS)
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET, user=request.user)
     activities = filters.filter(activities_for(request.user))
     context = {
@@ -102,7 +103,7 @@ def activity_table(activities: Iterable[Activity]) -> tuple[list[str], list[list
 
 
 @allow(READERS)
-def activity_export(request: HttpRequest) -> HttpResponse:
+def activity_export(request: AuthenticatedRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET, user=request.user)
     activities = filters.filter(activities_for(request.user)).prefetch_related(
         "co_organisers", "plan_items"
@@ -113,7 +114,7 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, form: ActivityForm, activity: Activity | None = None
+    request: AuthenticatedRequest, form: ActivityForm, activity: Activity | None = None
 ) -> HttpResponse:
     """The form; when its start date changes, only that date goes to the server (hx-params),
     which answers with the campaign field suggesting the Action Month of that date."""
@@ -134,9 +135,13 @@ def _form_page(
 
 
 @allow(WRITERS)
-def activity_new(request: HttpRequest) -> HttpResponse:
+def activity_new(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    initial = {"starts_on": today, "campaign": campaign_on(today), "language": LANGUAGES[0]}
+    initial: dict[str, object] = {
+        "starts_on": today,
+        "campaign": campaign_on(today),
+        "language": LANGUAGES[0],
+    }
     if request.user.unit and request.user.unit.kind in COMMUNE_KINDS:
         initial["commune"] = request.user.unit_id
     form = ActivityForm(
@@ -152,7 +157,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(activities_for(request.user), pk=pk)
     can_edit = editable_by(activity.unit_id, request.user)
     context = {
@@ -166,7 +171,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(WRITERS)
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
     if save_form(request, form):
@@ -177,7 +182,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(WRITERS)
-def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     services.delete_activity(activity=activity, actor=request.user, request=request)
     messages.success(request, _("Đã xóa hoạt động “%(title)s”.") % {"title": activity.title})
@@ -185,7 +190,7 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(WRITERS)
-def activity_repeat(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_repeat(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Quick entry of a series: copies of the activity every N days, all of them or none."""
     activity = editable(request, Activity.objects, pk)
     form = RepeatForm(request.POST or None, activity=activity)
@@ -206,7 +211,7 @@ def activity_repeat(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allow(WRITERS)
-def file_new(request: HttpRequest, pk: int) -> HttpResponse:
+def file_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     form = ActivityFileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -215,12 +220,12 @@ def file_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Đã tải lên %(n)s tệp minh chứng.") % {"n": len(stored)})
     else:
-        messages.error(request, " ".join(form.errors["files"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["files"]))
     return redirect("activities:activity", pk=activity.pk)
 
 
 @allow(READERS)
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(ActivityFile.objects.for_user(request.user), pk=pk)
     services.record_download(actor=request.user, evidence=evidence, request=request)
     return evidence.download()

@@ -3,29 +3,29 @@
 than it was allocated is flagged."""
 
 from django.contrib import messages
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 from core.spreadsheet import xlsx_response
 
 from ..excel import workbook_bytes, yes_no
 from ..forms.budget import BudgetFilterForm, BudgetLineForm
-from ..models import READERS, WRITERS, BudgetLine
+from ..models import READERS, WRITERS, BudgetLine, BudgetLineQuerySet
 from ..selectors import budget_lines_for, budget_summary
 from .editing import editable, save_form
 
 
-def _lines(request: HttpRequest) -> tuple[BudgetFilterForm, QuerySet]:
+def _lines(request: AuthenticatedRequest) -> tuple[BudgetFilterForm, BudgetLineQuerySet]:
     form = BudgetFilterForm(request.GET, records=budget_lines_for(request.user))
     return form, form.filter()
 
 
 @allow(READERS)
-def budget(request: HttpRequest) -> HttpResponse:
+def budget(request: AuthenticatedRequest) -> HttpResponse:
     form, lines = _lines(request)
     context = {
         "form": form,
@@ -43,7 +43,7 @@ def _totals_rows(rows: list[dict], grand: dict) -> list[list]:
 
 
 @allow(READERS)
-def budget_export(request: HttpRequest) -> HttpResponse:
+def budget_export(request: AuthenticatedRequest) -> HttpResponse:
     __, lines = _lines(request)
     totals = budget_summary(lines)
     amounts = [_("Dự toán (đồng)"), _("Được giao (đồng)"), _("Đã chi (đồng)")]
@@ -89,7 +89,7 @@ def budget_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response("kinh-phi.xlsx", workbook_bytes(sheets))
 
 
-def _budget_form(request: HttpRequest, form: BudgetLineForm) -> HttpResponse:
+def _budget_form(request: AuthenticatedRequest, form: BudgetLineForm) -> HttpResponse:
     if line := save_form(request, form):
         messages.success(request, _("Đã lưu dòng kinh phí %(name)s.") % {"name": line.description})
         if line.overspent:
@@ -105,13 +105,13 @@ def _budget_form(request: HttpRequest, form: BudgetLineForm) -> HttpResponse:
 
 
 @allow(WRITERS)
-def budget_new(request: HttpRequest) -> HttpResponse:
+def budget_new(request: AuthenticatedRequest) -> HttpResponse:
     form = BudgetLineForm(request.POST or None, instance=BudgetLine(), user=request.user)
     return _budget_form(request, form)
 
 
 @allow(WRITERS)
-def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     line = editable(request, BudgetLine.objects, pk)
     form = BudgetLineForm(request.POST or None, instance=line, user=request.user)
     return _budget_form(request, form)

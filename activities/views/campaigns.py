@@ -4,11 +4,12 @@ workbook for the annual report."""
 
 from django.contrib import messages
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 from core.spreadsheet import xlsx_response
@@ -21,14 +22,14 @@ from .editing import save_form
 
 
 @allow(READERS)
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     campaigns = Campaign.objects.for_user(request.user).annotate(activity_count=Count("activities"))
     context = {"campaigns": campaigns, "can_add": request.user.role in COORDINATOR}
     return render(request, "activities/campaign/list.html", context)
 
 
 def _campaign_form_page(
-    request: HttpRequest, form: CampaignForm, campaign: Campaign | None = None
+    request: AuthenticatedRequest, form: CampaignForm, campaign: Campaign | None = None
 ) -> HttpResponse:
     if saved := save_form(request, form):
         messages.success(request, _("Đã lưu %(name)s.") % {"name": saved.name})
@@ -37,7 +38,7 @@ def _campaign_form_page(
 
 
 @allow(COORDINATOR)
-def campaign_new(request: HttpRequest) -> HttpResponse:
+def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
     latest = Campaign.objects.aggregate(Max("year"))["year__max"]
     year = max(timezone.localdate().year, latest + 1 if latest else 0)
     start, end = Campaign.default_dates(year)
@@ -55,14 +56,14 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @allow(COORDINATOR)
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
     form = CampaignForm(request.POST or None, instance=campaign)
     return _campaign_form_page(request, form, campaign)
 
 
 @allow(READERS)
-def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_board(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
     today = timezone.localdate()
     context = {
@@ -121,7 +122,7 @@ def board_sheets(board: counting.Board) -> list[tuple[str, list[str], list[list]
             ],
         ),
     ]
-    if not board.partial:
+    if board.silent is not None:  # not partial: the whole province, with its silent units
         sheets.append(
             (
                 _("Chưa ghi nhận"),
@@ -133,7 +134,7 @@ def board_sheets(board: counting.Board) -> list[tuple[str, list[str], list[list]
 
 
 @allow(READERS)
-def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
     board = counting.campaign_board(campaign, request.user)
     data = workbook_bytes(board_sheets(board))

@@ -7,11 +7,12 @@ the coordinator anyone's; leaders and admins only read. Every change is audited.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 
@@ -54,7 +55,7 @@ from .editing import editable, save_form
 
 
 @allow(READERS)
-def model_list(request: HttpRequest) -> HttpResponse:
+def model_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ModelFilterForm(request.GET, records=models_for(request.user))
     models = form.filter()
     context = {
@@ -67,7 +68,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def models_export(request: HttpRequest) -> HttpResponse:
+def models_export(request: AuthenticatedRequest) -> HttpResponse:
     models = ModelFilterForm(request.GET, records=models_for(request.user)).filter()
     headers = [
         _("Tên mô hình"),
@@ -102,12 +103,15 @@ def models_export(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def model_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(models_for(request.user), pk=pk)
     can_edit = editable_by(model.unit_id, request.user)
     context = {
         "model": model,
-        "source_visible": models_for(request.user).filter(pk=model.replicated_from_id).exists(),
+        "source_visible": (
+            model.replicated_from_id is not None
+            and models_for(request.user).filter(pk=model.replicated_from_id).exists()
+        ),
         "replicas": models_for(request.user).filter(replicated_from=model),
         "reviews": model.reviews.select_related("reviewed_by"),
         "review_form": ModelReviewForm(instance=ModelReview(model=model)) if can_edit else None,
@@ -119,7 +123,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _model_form(
-    request: HttpRequest, form: CommunityModelForm, *, source: CommunityModel | None = None
+    request: AuthenticatedRequest, form: CommunityModelForm, *, source: CommunityModel | None = None
 ) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu mô hình %(name)s.") % {"name": record.name})
@@ -129,7 +133,7 @@ def _model_form(
 
 
 @allow(WRITERS)
-def model_new(request: HttpRequest) -> HttpResponse:
+def model_new(request: AuthenticatedRequest) -> HttpResponse:
     model = CommunityModel(established_on=timezone.localdate())
     return _model_form(
         request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
@@ -137,7 +141,7 @@ def model_new(request: HttpRequest) -> HttpResponse:
 
 
 @allow(WRITERS)
-def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def model_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     model = editable(request, CommunityModel.objects, pk)
     return _model_form(
         request, CommunityModelForm(request.POST or None, instance=model, user=request.user)
@@ -145,7 +149,7 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(WRITERS)
-def model_replicate(request: HttpRequest, pk: int) -> HttpResponse:
+def model_replicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A new model started from a model the user can see, in the user's unit (any unit for the
     coordinator): its name, type and host are offered to edit."""
     source = get_object_or_404(models_for(request.user), pk=pk)
@@ -161,7 +165,7 @@ def model_replicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(WRITERS)
-def model_review_new(request: HttpRequest, pk: int) -> HttpResponse:
+def model_review_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     model = editable(request, CommunityModel.objects, pk)
     review = ModelReview(model=model, reviewed_by=request.user)
     form = ModelReviewForm(request.POST or None, instance=review)
@@ -172,7 +176,7 @@ def model_review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(READERS)
-def model_types(request: HttpRequest) -> HttpResponse:
+def model_types(request: AuthenticatedRequest) -> HttpResponse:
     """The list of model types; the coordinator adds and renames them, and deletes those no
     model uses."""
     form = failed = None
@@ -202,7 +206,7 @@ def model_types(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/model/types.html", context)
 
 
-def _delete_model_type(request: HttpRequest, model_type: ModelType) -> None:
+def _delete_model_type(request: AuthenticatedRequest, model_type: ModelType) -> None:
     name = model_type.name
     try:
         delete_model_type(actor=request.user, model_type=model_type, request=request)
@@ -220,7 +224,7 @@ def _delete_model_type(request: HttpRequest, model_type: ModelType) -> None:
 
 
 @allow(READERS)
-def inspection_list(request: HttpRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     form = InspectionFilterForm(request.GET, records=inspections_for(request.user))
     inspections = form.filter()
     context = {
@@ -233,7 +237,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def inspections_export(request: HttpRequest) -> HttpResponse:
+def inspections_export(request: AuthenticatedRequest) -> HttpResponse:
     inspections = InspectionFilterForm(request.GET, records=inspections_for(request.user)).filter()
     headers = [
         _("Đơn vị kiểm tra"),
@@ -268,7 +272,7 @@ def inspections_export(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(inspections_for(request.user), pk=pk)
     context = {
         "inspection": inspection,
@@ -278,7 +282,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/inspection/detail.html", context)
 
 
-def _inspection_form(request: HttpRequest, form: InspectionForm) -> HttpResponse:
+def _inspection_form(request: AuthenticatedRequest, form: InspectionForm) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu đợt kiểm tra %(title)s.") % {"title": record.title})
         return redirect("activities:inspection", pk=record.pk)
@@ -287,14 +291,14 @@ def _inspection_form(request: HttpRequest, form: InspectionForm) -> HttpResponse
 
 
 @allow(WRITERS)
-def inspection_new(request: HttpRequest) -> HttpResponse:
+def inspection_new(request: AuthenticatedRequest) -> HttpResponse:
     inspection = Inspection()
     form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
     return _inspection_form(request, form)
 
 
 @allow(WRITERS)
-def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inspection = editable(request, Inspection.objects, pk)
     form = InspectionForm(request.POST or None, instance=inspection, user=request.user)
     return _inspection_form(request, form)
@@ -304,7 +308,7 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(READERS)
-def commendation_list(request: HttpRequest) -> HttpResponse:
+def commendation_list(request: AuthenticatedRequest) -> HttpResponse:
     form = CommendationFilterForm(request.GET, records=commendations_for(request.user))
     commendations = form.filter()
     context = {
@@ -317,7 +321,7 @@ def commendation_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def commendations_export(request: HttpRequest) -> HttpResponse:
+def commendations_export(request: AuthenticatedRequest) -> HttpResponse:
     commendations = CommendationFilterForm(
         request.GET, records=commendations_for(request.user)
     ).filter()
@@ -350,7 +354,7 @@ def commendations_export(request: HttpRequest) -> HttpResponse:
 
 
 @allow(READERS)
-def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def commendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     commendation = get_object_or_404(commendations_for(request.user), pk=pk)
     context = {
         "commendation": commendation,
@@ -360,7 +364,7 @@ def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/commendation/detail.html", context)
 
 
-def _commendation_form(request: HttpRequest, form: CommendationForm) -> HttpResponse:
+def _commendation_form(request: AuthenticatedRequest, form: CommendationForm) -> HttpResponse:
     if record := save_form(request, form):
         messages.success(request, _("Đã lưu khen thưởng %(name)s.") % {"name": record.nominee})
         return redirect("activities:commendation", pk=record.pk)
@@ -369,14 +373,14 @@ def _commendation_form(request: HttpRequest, form: CommendationForm) -> HttpResp
 
 
 @allow(WRITERS)
-def commendation_new(request: HttpRequest) -> HttpResponse:
+def commendation_new(request: AuthenticatedRequest) -> HttpResponse:
     commendation = Commendation()
     form = CommendationForm(request.POST or None, instance=commendation, user=request.user)
     return _commendation_form(request, form)
 
 
 @allow(WRITERS)
-def commendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def commendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     commendation = editable(request, Commendation.objects, pk)
     if not commendation.editable_by(request.user):
         raise PermissionDenied
