@@ -58,6 +58,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from indicators.models import Aggregation, CategoryOptionCombo, ComputedIndicator, DataElement
 from orgs.models import Unit
 from orgs.tree import UnitTree
@@ -136,7 +137,7 @@ def displayed(result: Result) -> list[tuple[Row, str]]:
 
 def aggregate(
     *,
-    user,
+    user: User,
     elements: Iterable[str] = (),
     indicators: Iterable[str] = (),
     rounds: Iterable[str],
@@ -235,7 +236,7 @@ class Query:
 
 def resolve(
     *,
-    user,
+    user: User,
     tree: UnitTree,
     elements: list[str],
     indicators: list[str],
@@ -307,7 +308,7 @@ def _layout(elements: dict[str, DataElement]) -> tuple[dict, dict[str, CategoryO
     return layout, combos
 
 
-def _resolve_rounds(user, codes: list[str]) -> dict[str, Round]:
+def _resolve_rounds(user: User, codes: list[str]) -> dict[str, Round]:
     """Round codes, or DHIS2 period codes naming exactly one round the caller sees."""
     visible = list(Round.objects.for_user(user).filter(Q(code__in=codes) | Q(period__in=codes)))
     found = {}
@@ -325,7 +326,7 @@ def _resolve_rounds(user, codes: list[str]) -> dict[str, Round]:
     return found
 
 
-def _resolve_units(user, specs: list[str], tree: UnitTree) -> list[int]:
+def _resolve_units(user: User, specs: list[str], tree: UnitTree) -> list[int]:
     """Unit codes and `LEVEL-n` (see the module) → unit pks the caller sees, in order."""
     codes = [s for s in specs if not s.upper().startswith("LEVEL-")]
     levels = []
@@ -380,7 +381,7 @@ class Sums:
         return self.own if element.aggregation == Aggregation.NONE else self.counted
 
 
-def sum_values(query: Query, *, user, tree: UnitTree, accepted_only: bool) -> Sums:
+def sum_values(query: Query, *, user: User, tree: UnitTree, accepted_only: bool) -> Sums:
     """Stage 2: the values the caller sees in the query's rounds, summed into every target.
 
     Elements aggregated `none` are summed over each target's own values only; the indicators'
@@ -479,7 +480,7 @@ class Protection:
     built once per call, stands in: a published figure, a sum of shown published figures, or a
     marker. `hidden` collects the markers of every hidden row ((dx, pe, ou, co) → "<5" | "x")."""
 
-    def __init__(self, user, tree: UnitTree):
+    def __init__(self, user: User, tree: UnitTree):
         self.user, self.tree = user, tree
         self.releases: dict[tuple[int, int], disclosure.Release] = {}
         self.hidden: dict[tuple, str] = {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from indicators.models import DataElement, Target, vi_number
 from reports.models import Round
 
@@ -49,7 +50,7 @@ def printed(result: engine.Result, row: engine.Row | None) -> str:
 
 
 def target_lines(
-    *, user, round_: Round, unit_code: str, accepted_only: bool = False
+    *, user: User, round_: Round, unit_code: str, accepted_only: bool = False
 ) -> tuple[dict[int, list[TargetLine]], engine.Result]:
     """Each strategy target the forms measure, by objective, with the unit's figure; and the
     engine's result (for its "as of" time)."""
@@ -84,7 +85,7 @@ def target_lines(
 
 
 def element_figures(
-    *, user, round_: Round, unit_code: str, codes: list[str], accepted_only: bool = False
+    *, user: User, round_: Round, unit_code: str, codes: list[str], accepted_only: bool = False
 ) -> list[tuple[DataElement, str, str, str]]:
     """(element, Nam, Nữ, total) rows for a few elements of the round's form."""
     present = set(round_.form.rows().values_list("data_element__code", flat=True))

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook
 
+from accounts.models import User
 from core.spreadsheet import csv_escape, put_text
 from indicators.models import ComputedIndicator, vi_number
 
@@ -19,7 +20,7 @@ UNIT_CHOICES = [
 
 
 def build(
-    *, user, dx: list[str], rounds: list[str], units: str, by_combo: bool, accepted_only: bool
+    *, user: User, dx: list[str], rounds: list[str], units: str, by_combo: bool, accepted_only: bool
 ) -> tuple[list[str], list[list[str]], engine.Result]:
     """(header, rows of text, the engine's result) for the chosen cube, suppression applied."""
     computed = set(ComputedIndicator.objects.filter(code__in=dx).values_list("code", flat=True))

@@ -8,8 +8,9 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from activities.counting import dashboard_figures
-from indicators.models import ValueType, display_value
+from indicators.models import CategoryOptionCombo, DataElement, ValueType, display_value
 from plans.models import Plan, Progress, Task
 from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
 
@@ -51,7 +52,7 @@ def _report_title(round_: Round) -> str:
     return f"Kết quả thực hiện công tác bình đẳng giới {when}"
 
 
-def synthesis_summary(round_: Round, user) -> dict:
+def synthesis_summary(round_: Round, user: User) -> dict:
     """How many units, values and narrative answers the report draws on (every saved report)."""
     values = _values(round_, user, False)
     answers = _answers(round_, user, False)
@@ -60,7 +61,7 @@ def synthesis_summary(round_: Round, user) -> dict:
 
 
 def synthesis_word(
-    *, round_: Round, user, accepted_only: bool
+    *, round_: Round, user: User, accepted_only: bool
 ) -> tuple[list[synthesis.Table], list[synthesis.NarrativeSection]]:
     """What the Word report holds: the tables of figures and the units' narrative answers."""
     values = _values(round_, user, accepted_only)
@@ -69,14 +70,14 @@ def synthesis_word(
 
 
 def synthesis_workbook(
-    *, round_: Round, user, accepted_only: bool
+    *, round_: Round, user: User, accepted_only: bool
 ) -> tuple[list[synthesis.Table], list[dict]]:
     """What the Excel report holds: the tables of figures and every unit's own values."""
     values = _values(round_, user, accepted_only)
     return _tables(round_, user, values, accepted_only), _raw_values(values)
 
 
-def _values(round_: Round, user, accepted_only: bool) -> list[DataValue]:
+def _values(round_: Round, user: User, accepted_only: bool) -> list[DataValue]:
     values = (
         DataValue.objects.for_user(user)
         .filter(submission__round=round_)
@@ -91,7 +92,13 @@ def _values(round_: Round, user, accepted_only: bool) -> list[DataValue]:
     )
 
 
-def _figure(element, result: engine.Result, rows: dict, combo, texts: list[str]) -> tuple[str, str]:
+def _figure(
+    element: DataElement,
+    result: engine.Result,
+    rows: dict,
+    combo: CategoryOptionCombo,
+    texts: list[str],
+) -> tuple[str, str]:
     """(value as printed, status) of one cell over the province."""
     if element.value_type == ValueType.BOOLEAN:
         return (f"{texts.count('true')}/{len(texts)} đơn vị có", "") if texts else ("", "")
@@ -106,7 +113,7 @@ def _figure(element, result: engine.Result, rows: dict, combo, texts: list[str])
 
 
 def _tables(
-    round_: Round, user, values: list[DataValue], accepted_only: bool
+    round_: Round, user: User, values: list[DataValue], accepted_only: bool
 ) -> list[synthesis.Table]:
     """The strategy targets' table, then one table per table section of the round's form."""
     texts = defaultdict(list)
@@ -151,7 +158,7 @@ def _tables(
     return tables
 
 
-def _target_table(round_: Round, user, accepted_only: bool) -> synthesis.Table:
+def _target_table(round_: Round, user: User, accepted_only: bool) -> synthesis.Table:
     """The strategy targets the forms measure, against the province's figures: the same lines,
     targets and suppression as the dashboard."""
     lines, _result = figures.target_lines(
@@ -197,7 +204,7 @@ def _raw_values(values: list[DataValue]) -> list[dict]:
     return rows
 
 
-def _answers(round_: Round, user, accepted_only: bool) -> list[NarrativeAnswer]:
+def _answers(round_: Round, user: User, accepted_only: bool) -> list[NarrativeAnswer]:
     answers = (
         NarrativeAnswer.objects.for_user(user)
         .filter(submission__round=round_)
@@ -210,7 +217,7 @@ def _answers(round_: Round, user, accepted_only: bool) -> list[NarrativeAnswer]:
     return list(answers)
 
 
-def _narratives(round_: Round, user, accepted_only: bool) -> list[synthesis.NarrativeSection]:
+def _narratives(round_: Round, user: User, accepted_only: bool) -> list[synthesis.NarrativeSection]:
     by_question = defaultdict(list)
     for answer in _answers(round_, user, accepted_only):
         unit = answer.submission.unit.name
@@ -244,7 +251,7 @@ def dashboard_round(rounds: list[Round], code: str | None) -> Round | None:
     )
 
 
-def province_dashboard(*, user, round_: Round, accepted_only: bool) -> dict:
+def province_dashboard(*, user: User, round_: Round, accepted_only: bool) -> dict:
     """The province dashboard beside the targets: reporting, GBV services, overdue tasks and the
     activities of the round's window."""
     return {
@@ -261,7 +268,7 @@ def province_dashboard(*, user, round_: Round, accepted_only: bool) -> dict:
     }
 
 
-def unit_dashboard(*, user) -> dict:
+def unit_dashboard(*, user: User) -> dict:
     """A unit's submissions, newest first, and its figures against the strategy targets in the
     newest round it has entered values for."""
     unit = user.unit
@@ -280,7 +287,7 @@ def unit_dashboard(*, user) -> dict:
     return context
 
 
-def meeting_summary(*, user) -> dict:
+def meeting_summary(*, user: User) -> dict:
     """The leaders' meeting page: the plan's progress, and for the newest round with values the
     targets met, missed and unknown, reporting and GBV services."""
     plan = Plan.objects.for_user(user).first()
