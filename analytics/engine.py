@@ -428,7 +428,8 @@ def _buckets(targets: dict[int, frozenset], parent: dict) -> list[tuple[set, str
     for target, members in targets.items():
         for unit in members:
             into[unit].add(target)
-    kinds = defaultdict(Counter)  # parent → how many of its children count into each target set
+    # parent → how many of its children count into each target set
+    kinds: defaultdict[int, Counter[frozenset]] = defaultdict(Counter)
     for unit, found in into.items():
         if parent[unit] is not None:
             kinds[parent[unit]][frozenset(found)] += 1
@@ -518,7 +519,7 @@ class Protection:
         if element.aggregation == Aggregation.AVERAGE:
             return None, True
         value, marker = release.total(members) if combo is None else release.combo(members, combo)
-        return (None, True) if marker else (Decimal(value), False)
+        return (None, True) if marker or value is None else (Decimal(value), False)
 
     def rows(
         self,
@@ -539,6 +540,7 @@ class Protection:
         chosen = [c for c in options if c in present and (combos is None or c in combos)]
         if not chosen:
             return []
+        figures: list[tuple[str | None, int | None, str | None]]
         if by_combo:
             figures = [(combo, *release.combo(members, combo)) for combo in chosen]
             if combos is None and len(options) > 1:
@@ -574,9 +576,10 @@ def _published_total(
     if len(chosen) == 1:
         return release.combo(members, chosen[0])
     parts = [release.combo(members, combo) for combo in chosen]
-    if any(marker for _value, marker in parts):
+    shown = [value for value, marker in parts if not marker and value is not None]
+    if len(shown) < len(parts):
         return None, disclosure.HIDDEN
-    return sum(value for value, _marker in parts), None
+    return sum(shown), None
 
 
 def element_rows(

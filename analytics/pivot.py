@@ -75,8 +75,8 @@ def to_xlsx(header: list[str], lines: list[list[str]]) -> bytes:
     for row, line in enumerate(lines, start=2):
         for column, cell in enumerate(line, start=1):
             put_text(sheet.cell(row=row, column=column), str(cell))
-    for column, width in zip("ABCDE", (40, 60, 28, 14, 14), strict=False):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDE", (40, 60, 28, 14, 14), strict=False):
+        sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -141,7 +141,7 @@ def _tables(
         for row in section.rows.all():
             element = row.data_element
             for combo in element.category_combo.option_combos.all():
-                value, status = _figure(
+                shown, status = _figure(
                     element, result, rows_by_key, combo, texts[(element.pk, combo.pk)]
                 )
                 name = row.title if combo.combo.is_default else f"{row.title} ({combo.name})"
@@ -150,7 +150,7 @@ def _tables(
                         code=element.code,
                         name=name,
                         unit=element.unit_of_measure,
-                        value=value,
+                        value=shown,
                         status=status,
                     )
                 )
@@ -280,7 +280,7 @@ def unit_dashboard(*, user: User) -> dict:
     )
     round_ = next((s.round for s in submissions if s.values.exists()), None)
     context = {"unit": unit, "submissions": submissions, "round": round_}
-    if round_ is not None:
+    if round_ is not None and unit is not None:  # a round has values only with a unit
         lines, result = figures.target_lines(user=user, round_=round_, unit_code=unit.code)
         context["objectives"] = figures.by_objective(lines)
         context["as_of"] = result.as_of

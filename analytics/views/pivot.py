@@ -17,7 +17,7 @@ from ..forms.pivot import PivotForm
 def pivot_table(request: AuthenticatedRequest) -> HttpResponse:
     """Pick indicators × units × rounds (× Nam/Nữ), see the table, download it."""
     form = PivotForm(request.GET or None, user=request.user)
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
         try:
