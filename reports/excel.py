@@ -11,7 +11,7 @@ downloaded at: a file uploaded unchanged changes nothing, and an old file never 
 overwrites what someone typed on the web since (design §4: nothing is silently overwritten).
 
 Nothing in a file is ever evaluated: formulas are refused, and text that Excel could read as a
-formula (=, +, -, @) is written as text with a quote prefix.
+formula (=, +, -, @) is written as text with a quote prefix (core.spreadsheet, docs/security.md).
 """
 
 import datetime
@@ -37,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core.spreadsheet import put_text, safe_text
+from core.spreadsheet import is_formula_like, put_text, safe_text
 from indicators.models import DEFAULT, Aggregation, DataElement, ValueType, stored_number
 
 from .models import DataValue, Question, Row, SectionKind, Submission
@@ -318,6 +318,22 @@ def _write_cover(ws, submission: Submission, layout: Layout) -> None:
 
 
 def _write_table(ws, spec: TableSheet, values: dict, keys: list, *, masked: bool = False) -> None:
+    _write_table_head(ws, spec)
+    checks: dict = {}
+    for index, row in enumerate(spec.rows):
+        _write_table_row(ws, spec, FIRST_ROW + index, row, values, keys, checks, masked=masked)
+    widths = {"A": 4, "B": 6, "C": 60, "D": 12}
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    for offset in range(len(spec.columns) + 1):
+        ws.column_dimensions[get_column_letter(FIRST_VALUE_COL + offset)].width = 13
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=FIRST_VALUE_COL)
+    _hide_keys(ws)
+    _protect(ws)
+
+
+def _write_table_head(ws, spec: TableSheet) -> None:
+    """Title, guidance, the column headers and the hidden key row."""
     section = spec.section
     title = f"{section.number}. {section.title}" if section.number else section.title
     _put(ws, 1, 2, title, bold=True)
@@ -335,67 +351,64 @@ def _write_table(ws, spec: TableSheet, values: dict, keys: list, *, masked: bool
         _put(ws, HEADER_ROW, offset, header, bold=True, fill=HEADER_FILL, wrap=True, border=True)
     for offset, combo in enumerate(spec.columns):
         _put(ws, KEY_ROW, FIRST_VALUE_COL + offset, combo.code)
-    total_col = FIRST_VALUE_COL + len(spec.columns)
     if spec.has_total:
-        _put(ws, KEY_ROW, total_col, TOTAL_KEY)
-    checks: dict = {}
-    for index, row in enumerate(spec.rows):
-        line = FIRST_ROW + index
-        element = row.data_element
-        _put(ws, line, KEY_COL, element.code)
-        _put(ws, line, 2, index + 1, border=True)
-        label = row.title + (" (*)" if row.required else "")
-        label_cell = _put(ws, line, 3, label, wrap=True, border=True)
-        if row.part_of_id:
-            label_cell.alignment = Alignment(wrap_text=True, vertical="top", indent=2)
-        _put(ws, line, 4, element.unit_of_measure, border=True)
-        combos = spec.combos(row)
-        total = Decimal(0)
-        for offset, combo in enumerate(spec.columns):
-            cell = ws.cell(row=line, column=FIRST_VALUE_COL + offset)
-            cell.border = BORDER
-            if combo not in combos:
-                cell.fill = GREY_FILL
-                continue
-            stored = values.get((element.pk, combo.pk))
-            if masked and element.sensitive:
-                cell.fill = GREY_FILL
-                cell.comment = Comment(_("Số liệu nhạy cảm: chỉ đơn vị báo cáo xem được."), "x")
-                keys.append(
-                    ("value", element.code, combo.code, "", stored.version if stored else 0)
-                )
-                continue
-            text = stored.value if stored else ""
-            _put(ws, line, cell.column, _excel_value(element, text))
-            cell.fill = INPUT_FILL
-            cell.protection = Protection(locked=False)
-            if element.value_type == ValueType.INTEGER:
-                cell.number_format = "#,##0"
-            if stored and stored.no_data:
-                cell.comment = Comment(
-                    _("Không có số liệu: %(r)s") % {"r": stored.comment[:500]}, "binhdang"
-                )
-            _validation(ws, checks, element.value_type).add(cell.coordinate)
-            keys.append(("value", element.code, combo.code, text, stored.version if stored else 0))
-            if text and element.is_numeric:
-                total += Decimal(text)
-        if spec.has_total:
-            cell = ws.cell(row=line, column=total_col)
-            cell.border, cell.fill = BORDER, GREY_FILL
-            if _total_applies(element, combos) and not (masked and element.sensitive):
-                has_value = any(
-                    getattr(values.get((element.pk, c.pk)), "value", "") for c in combos
-                )
-                cell.value = _excel_value(element, str(total)) if has_value else None
-                cell.number_format = "#,##0" if element.value_type == ValueType.INTEGER else "0.##"
-    widths = {"A": 4, "B": 6, "C": 60, "D": 12}
-    for letter, width in widths.items():
-        ws.column_dimensions[letter].width = width
-    for offset in range(len(spec.columns) + 1):
-        ws.column_dimensions[get_column_letter(FIRST_VALUE_COL + offset)].width = 13
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=FIRST_VALUE_COL)
-    _hide_keys(ws)
-    _protect(ws)
+        _put(ws, KEY_ROW, FIRST_VALUE_COL + len(spec.columns), TOTAL_KEY)
+
+
+def _write_table_row(
+    ws, spec: TableSheet, line: int, row, values: dict, keys: list, checks: dict, *, masked: bool
+) -> None:
+    """One row: its hidden key, label, value cells (each recorded in `keys` with its version)
+    and the total of the row as it was at download."""
+    element = row.data_element
+    _put(ws, line, KEY_COL, element.code)
+    _put(ws, line, 2, line - FIRST_ROW + 1, border=True)
+    label = row.title + (" (*)" if row.required else "")
+    label_cell = _put(ws, line, 3, label, wrap=True, border=True)
+    if row.part_of_id:
+        label_cell.alignment = Alignment(wrap_text=True, vertical="top", indent=2)
+    _put(ws, line, 4, element.unit_of_measure, border=True)
+    combos = spec.combos(row)
+    hidden = masked and element.sensitive
+    total = Decimal(0)
+    for offset, combo in enumerate(spec.columns):
+        cell = ws.cell(row=line, column=FIRST_VALUE_COL + offset)
+        cell.border = BORDER
+        if combo not in combos:
+            cell.fill = GREY_FILL
+            continue
+        stored = values.get((element.pk, combo.pk))
+        text = "" if hidden or stored is None else stored.value
+        keys.append(("value", element.code, combo.code, text, stored.version if stored else 0))
+        if hidden:
+            cell.fill = GREY_FILL
+            cell.comment = Comment(_("Số liệu nhạy cảm: chỉ đơn vị báo cáo xem được."), "x")
+            continue
+        _write_value(ws, cell, element, stored, checks)
+        if text and element.is_numeric:
+            total += Decimal(text)
+    if spec.has_total:
+        cell = ws.cell(row=line, column=FIRST_VALUE_COL + len(spec.columns))
+        cell.border, cell.fill = BORDER, GREY_FILL
+        if _total_applies(element, combos) and not hidden:
+            has_value = any(getattr(values.get((element.pk, c.pk)), "value", "") for c in combos)
+            cell.value = _excel_value(element, str(total)) if has_value else None
+            cell.number_format = "#,##0" if element.value_type == ValueType.INTEGER else "0.##"
+
+
+def _write_value(ws, cell, element: DataElement, stored: DataValue | None, checks: dict) -> None:
+    """An input cell with the stored value, its "no data" reason as a note, and the validation
+    of the element's value type."""
+    _put(ws, cell.row, cell.column, _excel_value(element, stored.value if stored else ""))
+    cell.fill = INPUT_FILL
+    cell.protection = Protection(locked=False)
+    if element.value_type == ValueType.INTEGER:
+        cell.number_format = "#,##0"
+    if stored and stored.no_data:
+        cell.comment = Comment(
+            _("Không có số liệu: %(r)s") % {"r": stored.comment[:500]}, "binhdang"
+        )
+    _validation(ws, checks, element.value_type).add(cell.coordinate)
 
 
 def _text_digest(text: str) -> str:
@@ -686,13 +699,22 @@ def _cell_raw(cell, element: DataElement) -> str:
     if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
         raise ValidationError(_("Ô chứa ngày tháng hoặc giờ, không phải số liệu."))
     if isinstance(value, str):
-        if element.is_numeric and value.lstrip().startswith(("=", "+", "@")):
-            raise ValidationError(
-                _("Ô số liệu không được bắt đầu bằng “%(c)s”; chỉ nhập số.")
-                % {"c": value.lstrip()[0]}
-            )
+        if element.is_numeric:
+            _refuse_formula_text(value)
         return value
     raise ValidationError(_("Không đọc được giá trị của ô."))
+
+
+def _refuse_formula_text(text: str) -> None:
+    """A number cell holding text a spreadsheet would run as a formula (core.spreadsheet's one
+    rule, after leading spaces) is refused, never read as a number: "+5" or "=5" typed as text
+    must not become 5. A leading minus is the exception only in its message: clean_value refuses
+    it anyway, more precisely (no negative numbers; "-1+2" is not a number)."""
+    start = text.lstrip()
+    if is_formula_like(start) and not start.startswith("-"):
+        raise ValidationError(
+            _("Ô số liệu không được bắt đầu bằng “%(c)s”; chỉ nhập số.") % {"c": start[0]}
+        )
 
 
 def _display(element: DataElement, value: str, no_data: bool = False) -> str:
@@ -735,37 +757,13 @@ def _read_table(ws, spec: TableSheet, problems: _Problems) -> dict:
         return {}
     expected_rows = {row.data_element.code: row for row in spec.rows}
     expected_cols = {combo.code: combo for combo in spec.columns}
-    for code, cols in columns.items():
-        where = _coordinate(KEY_ROW, cols[-1])
-        if code in expected_cols and len(cols) > 1:
-            title = _column_title(expected_cols[code])
-            problems.add(sheet, where, _("Cột “%(c)s” bị lặp lại.") % {"c": title})
-        elif code not in expected_cols and code != TOTAL_KEY:
-            problems.add(sheet, where, _("Cột có mã “%(c)s” không thuộc bảng này.") % {"c": code})
-    for code, combo in expected_cols.items():
-        if code not in columns:
-            problems.add(
-                sheet,
-                "",
-                _("Thiếu cột “%(c)s” (cột đã bị xóa hoặc sửa mã ẩn).")
-                % {"c": _column_title(combo)},
-            )
+    _check_columns(sheet, columns, expected_cols, problems)
     value_cols = {cols[0]: code for code, cols in columns.items() if code in expected_cols}
     found, seen = {}, {}
     for number, cells in lines:
         key = cells[KEY_COL - 1].value
         if key is None or key == "":
-            for col in value_cols:
-                if col <= len(cells) and cells[col - 1].value not in (None, ""):
-                    problems.add(
-                        sheet,
-                        _coordinate(number, col),
-                        _(
-                            "Ô có số liệu nhưng không thuộc dòng chỉ tiêu nào (dòng thêm vào "
-                            "hoặc mất mã ẩn); hãy xóa hoặc chuyển vào đúng dòng."
-                        ),
-                    )
-                    break
+            _check_keyless_row(sheet, number, cells, value_cols, problems)
             continue
         key = str(key)
         if key not in expected_rows:
@@ -774,19 +772,18 @@ def _read_table(ws, spec: TableSheet, problems: _Problems) -> dict:
                 _coordinate(number, KEY_COL),
                 _("Dòng %(n)s có mã “%(k)s” không thuộc bảng này.") % {"n": number, "k": key[:50]},
             )
-            continue
-        if key in seen:
+        elif key in seen:
             problems.add(
                 sheet,
                 _coordinate(number, KEY_COL),
                 _("Dòng “%(t)s” bị lặp lại (dòng %(a)s và %(b)s).")
                 % {"t": expected_rows[key].title, "a": seen[key], "b": number},
             )
-            continue
-        seen[key] = number
-        for col, code in value_cols.items():
-            if col <= len(cells):
-                found[(key, code)] = (number, col, cells[col - 1])
+        else:
+            seen[key] = number
+            for col, code in value_cols.items():
+                if col <= len(cells):
+                    found[(key, code)] = (number, col, cells[col - 1])
     for code, row in expected_rows.items():
         if code not in seen:
             problems.add(
@@ -795,6 +792,42 @@ def _read_table(ws, spec: TableSheet, problems: _Problems) -> dict:
                 _("Thiếu dòng “%(t)s” (dòng đã bị xóa hoặc sửa mã ẩn).") % {"t": row.title},
             )
     return found
+
+
+def _check_columns(sheet: str, columns: dict, expected: dict, problems: _Problems) -> None:
+    """Every column key once, and only the table's (and the total's)."""
+    for code, cols in columns.items():
+        where = _coordinate(KEY_ROW, cols[-1])
+        if code in expected and len(cols) > 1:
+            title = _column_title(expected[code])
+            problems.add(sheet, where, _("Cột “%(c)s” bị lặp lại.") % {"c": title})
+        elif code not in expected and code != TOTAL_KEY:
+            problems.add(sheet, where, _("Cột có mã “%(c)s” không thuộc bảng này.") % {"c": code})
+    for code, combo in expected.items():
+        if code not in columns:
+            problems.add(
+                sheet,
+                "",
+                _("Thiếu cột “%(c)s” (cột đã bị xóa hoặc sửa mã ẩn).")
+                % {"c": _column_title(combo)},
+            )
+
+
+def _check_keyless_row(
+    sheet: str, number: int, cells: list, value_cols: dict, problems: _Problems
+) -> None:
+    """A row without a key (inserted, or its key lost) must hold no value."""
+    for col in value_cols:
+        if col <= len(cells) and cells[col - 1].value not in (None, ""):
+            problems.add(
+                sheet,
+                _coordinate(number, col),
+                _(
+                    "Ô có số liệu nhưng không thuộc dòng chỉ tiêu nào (dòng thêm vào "
+                    "hoặc mất mã ẩn); hãy xóa hoặc chuyển vào đúng dòng."
+                ),
+            )
+            return
 
 
 def _read_narrative(ws, layout: Layout, problems: _Problems) -> dict:
@@ -882,6 +915,31 @@ def _parse_workbook(submission, workbook, layout: Layout, result: ParseResult, p
             ),
         )
     base_values, base_answers = _read_keys(workbook[KEYS_SHEET], submission, layout, problems)
+    _check_sheets(names, layout, problems)
+    current = {
+        (v.data_element_id, v.option_combo_id): v
+        for v in submission.values.select_related("data_element", "option_combo")
+    }
+    changes = _TableChanges(current=current, final=dict(current))
+    for spec in layout.tables:
+        if spec.name not in names or not hasattr(workbook[spec.name], "iter_rows"):
+            continue
+        found = _read_table(workbook[spec.name], spec, problems)
+        for row in spec.rows:
+            for combo in spec.combos(row):
+                key = (row.data_element.code, combo.code)
+                if key in found:
+                    base = base_values.get(key)
+                    _parse_value(spec.name, row, combo, found[key], base, changes, result, problems)
+    _check_changed_parts(changes, result, problems)
+    if layout.narrative and layout.narrative in names:
+        _parse_answers(
+            submission, workbook[layout.narrative], layout, base_answers, result, problems
+        )
+
+
+def _check_sheets(names: list[str], layout: Layout, problems: _Problems) -> None:
+    """The workbook's sheets are the layout's (and the key sheet), no more, no fewer."""
     expected = layout.sheet_names
     for name in names:
         if name not in expected and name != KEYS_SHEET:
@@ -900,76 +958,89 @@ def _parse_workbook(submission, workbook, layout: Layout, result: ParseResult, p
                 name, "", _("Thiếu trang tính “%(s)s” (đã bị xóa hoặc đổi tên).") % {"s": name}
             )
 
-    current = {
-        (v.data_element_id, v.option_combo_id): v
-        for v in submission.values.select_related("data_element", "option_combo")
-    }
-    final = dict(current)
-    changed: list[tuple[str, str, Row, object, str, str]] = []
-    for spec in layout.tables:
-        if spec.name not in names or not hasattr(workbook[spec.name], "iter_rows"):
-            continue
-        found = _read_table(workbook[spec.name], spec, problems)
-        for row in spec.rows:
-            element = row.data_element
-            for combo in spec.combos(row):
-                if (element.code, combo.code) not in found:
-                    continue
-                number, col, cell = found[(element.code, combo.code)]
-                where = _coordinate(number, col)
-                label = _cell_label(row, combo)
-                try:
-                    raw = _cell_raw(cell, element)
-                    value = element.clean_value(raw)
-                except ValidationError as error:
-                    problems.add(spec.name, where, f"{label}: {' '.join(error.messages)}")
-                    continue
-                base = base_values.get((element.code, combo.code))
-                if base is None or base[1] is None:
-                    problems.add(spec.name, where, _("%(l)s: thiếu mã ẩn của ô.") % {"l": label})
-                    continue
-                if value == base[0]:
-                    continue  # untouched in the file: whatever the system holds now stays
-                existing = current.get((element.pk, combo.pk))
-                if (existing.version if existing else 0) != base[1]:
-                    problems.add(
-                        spec.name,
-                        where,
-                        _(
-                            "%(l)s: số liệu trên hệ thống đã được sửa thành “%(v)s” sau khi tải "
-                            "tệp này; hãy tải tệp mẫu mới rồi nhập lại."
-                        )
-                        % {
-                            "l": label,
-                            # A sensitive value is never echoed: the reader may not see it.
-                            "v": _display(element, existing.value)
-                            if existing and not element.sensitive
-                            else "…",
-                        },
-                    )
-                    continue
-                final[(element.pk, combo.pk)] = DataValue(value=value, no_data=False)
-                changed.append((spec.name, where, row, combo, raw, value))
-                result.cells.append(
-                    CellInput(
-                        row=row,
-                        option_combo=combo,
-                        raw=raw,
-                        comment=existing.comment if existing else "",
-                        expected_version=base[1],
-                    )
-                )
+
+@dataclass
+class _TableChanges:
+    """The table values stored now and as they will be once the file is imported, keyed by
+    (element id, option combo id), and each changed cell (sheet, cell, row, combo, new value)."""
+
+    current: dict
+    final: dict
+    cells: list = field(default_factory=list)
+
+
+def _parse_value(
+    sheet: str,
+    row: Row,
+    combo,
+    found: tuple,
+    base: tuple | None,
+    changes: _TableChanges,
+    result: ParseResult,
+    problems: _Problems,
+) -> None:
+    """One value cell of the file against its downloaded value (`base`: value, version): a
+    changed cell becomes a CellInput when nobody changed the stored value since."""
+    number, col, cell = found
+    element = row.data_element
+    where = _coordinate(number, col)
+    label = _cell_label(row, combo)
+    try:
+        raw = _cell_raw(cell, element)
+        value = element.clean_value(raw)
+    except ValidationError as error:
+        problems.add(sheet, where, f"{label}: {' '.join(error.messages)}")
+        return
+    if base is None or base[1] is None:
+        problems.add(sheet, where, _("%(l)s: thiếu mã ẩn của ô.") % {"l": label})
+        return
+    if value == base[0]:
+        return  # untouched in the file: whatever the system holds now stays
+    existing = changes.current.get((element.pk, combo.pk))
+    if (existing.version if existing else 0) != base[1]:
+        problems.add(
+            sheet,
+            where,
+            _(
+                "%(l)s: số liệu trên hệ thống đã được sửa thành “%(v)s” sau khi tải "
+                "tệp này; hãy tải tệp mẫu mới rồi nhập lại."
+            )
+            % {
+                "l": label,
+                # A sensitive value is never echoed: the reader may not see it.
+                "v": _display(element, existing.value)
+                if existing and not element.sensitive
+                else "…",
+            },
+        )
+        return
+    changes.final[(element.pk, combo.pk)] = DataValue(value=value, no_data=False)
+    changes.cells.append((sheet, where, row, combo, value))
+    result.cells.append(
+        CellInput(
+            row=row,
+            option_combo=combo,
+            raw=raw,
+            comment=existing.comment if existing else "",
+            expected_version=base[1],
+        )
+    )
+
+
+def _check_changed_parts(changes: _TableChanges, result: ParseResult, problems: _Problems) -> None:
+    """Parts and totals of every changed cell against the values as they will be; the changes
+    that pass are listed for the user to confirm."""
     numbers = {
         key: stored_number(v.value) if not v.no_data and v.value else None
-        for key, v in final.items()
+        for key, v in changes.final.items()
     }
-    for sheet, where, row, combo, _raw, value in changed:
+    for sheet, where, row, combo, value in changes.cells:
         try:
             check_parts(row, combo, numbers.get((row.data_element_id, combo.pk)), numbers)
         except ValidationError as error:
             problems.add(sheet, where, " ".join(error.messages))
             continue
-        existing = current.get((row.data_element_id, combo.pk))
+        existing = changes.current.get((row.data_element_id, combo.pk))
         result.changes.append(
             Change(
                 sheet,
@@ -978,11 +1049,6 @@ def _parse_workbook(submission, workbook, layout: Layout, result: ParseResult, p
                 _display(row.data_element, existing.value, existing.no_data) if existing else "",
                 _display(row.data_element, value),
             )
-        )
-
-    if layout.narrative and layout.narrative in names:
-        _parse_answers(
-            submission, workbook[layout.narrative], layout, base_answers, result, problems
         )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.models import DEFAULT
+from indicators.models import DEFAULT, CategoryOptionCombo
 
 from .. import disclosure
 from ..models import DataValue, Row, Submission
@@ -43,7 +43,15 @@ def _same(existing: DataValue, cell: CellInput) -> bool:
     return (existing.value, existing.no_data, existing.comment) == new
 
 
-def _plan(record: Record, row: Row, combo, existing: DataValue | None, strategy: str, *, exact):
+def _plan(
+    record: Record,
+    row: Row,
+    combo: CategoryOptionCombo,
+    existing: DataValue | None,
+    strategy: str,
+    *,
+    exact: bool,
+) -> tuple[str, CellInput | None]:
     """What importing one value does: (count name, the cell to save or None). A sensitive value
     the caller may not see (`exact` False) is never reported "ignored" for being the same as the
     stored one: the summary would tell what the stored value is (reports.disclosure)."""
@@ -132,7 +140,16 @@ def _overtaken(record: Record, existing: DataValue | None) -> bool:
     return changed > sent  # exports give milliseconds
 
 
-def _apply(submission, items, strategy, counts, actor, request) -> list[dict]:
+def _apply(
+    submission: Submission,
+    items: list[tuple[Record, Row, CategoryOptionCombo]],
+    strategy: str,
+    counts: Counter,
+    actor,
+    request,
+) -> list[dict]:
+    """Plan and save one submission's values; its conflicts (stale copies first: then nothing
+    is saved)."""
     current = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
     exact = disclosure.sees_exact(actor, submission.unit_id)
     cells, by_key, stale = [], {}, []
