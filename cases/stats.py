@@ -23,7 +23,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core.spreadsheet import csv_escape
+from core.spreadsheet import put_text
 from indicators.models import vi_number
 from orgs.models import Unit
 from reports.disclosure import HIDDEN, SMALL, Protected, coarsen, protect_breakdowns
@@ -510,31 +510,31 @@ def legend() -> str:
     )
 
 
-def _cell(value):
-    """A number as a number; any text (labels are lazy translations) escaped."""
-    return value if isinstance(value, int) else csv_escape(str(value))
-
-
 def table_xlsx(table: Table, heading: list[str]) -> bytes:
-    """One table as a workbook: the heading lines, the table as displayed, the legend. Text that
-    a spreadsheet would run as a formula is escaped."""
+    """One table as a workbook: the heading lines, the table as displayed, the legend. Numbers
+    are numbers; text goes through the one spreadsheet text rule (never a formula)."""
+    lines: list[list] = [[line] for line in heading]
+    lines.append([])
+    lines.append([table.head, *table.columns])
+    if table.withheld:
+        lines.append([_("Không công bố bảng này: số liệu quá nhỏ.")])
+    lines.extend([text, *values] for text, values in table.rows)
+    if table.total is not None:
+        lines.append([_("Tổng số"), *table.total])
+    lines.append([])
+    lines.append([legend()])
+    if table.note:
+        lines.append([table.note])
     book = Workbook()
     sheet = book.active
     sheet.title = table.key
-    for line in heading:
-        sheet.append([_cell(line)])
-    sheet.append([])
-    sheet.append([_cell(table.head), *map(_cell, table.columns)])
-    if table.withheld:
-        sheet.append([_cell(_("Không công bố bảng này: số liệu quá nhỏ."))])
-    for text, values in table.rows:
-        sheet.append([_cell(text), *map(_cell, values)])
-    if table.total is not None:
-        sheet.append([_cell(_("Tổng số")), *map(_cell, table.total)])
-    sheet.append([])
-    sheet.append([_cell(legend())])
-    if table.note:
-        sheet.append([_cell(table.note)])
+    for number, line in enumerate(lines, start=1):
+        for position, value in enumerate(line, start=1):
+            cell = sheet.cell(row=number, column=position)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                put_text(cell, str(value))
     sheet.column_dimensions["A"].width = 60
     out = io.BytesIO()
     book.save(out)

@@ -386,8 +386,11 @@ def test_each_table_downloads_as_it_is_shown(client, world, coordinator, window)
 def test_spreadsheet_cells_are_never_formulas():
     table = stats.Table("t", "=cmd|' /C calc'!A0", "+x", ["-y"], rows=[("@SUM(A1)", [3, "<5"])])
     sheet = load_workbook(io.BytesIO(stats.table_xlsx(table, ["=1+1"]))).active
-    texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert texts and not any(t.startswith(("=", "+", "-", "@")) for t in texts)
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells and not [c for c in cells if c.data_type == "f"]
+    risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
+    assert {c.value for c in risky} == {"=1+1", "+x", "-y", "@SUM(A1)"}
+    assert all(c.quotePrefix for c in risky)  # shown as text, as typed
 
 
 # Protection rules, checked against a brute-force reader ----------------------------------------
