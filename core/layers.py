@@ -240,6 +240,43 @@ def shape_problems(root: Path = ROOT) -> list[str]:
     return bad
 
 
+# The rules that exist once (docs/architecture.md, "One place for each rule"): where each may be.
+RULE_HOMES = {
+    "spreadsheet text": "core/spreadsheet.py",
+    "notification writer": "core/notifications.py",
+}
+
+
+def _rule_of(node: ast.AST) -> str | None:
+    """Which once-only rule a node restates, if any."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        texts = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+        if {"=", "+", "@"} <= texts:  # the characters that start a formula
+            return "spreadsheet text"
+    if isinstance(node, ast.Attribute) and node.attr == "quotePrefix":
+        return "spreadsheet text"
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name == "Notification":
+            return "notification writer"
+    return None
+
+
+def rule_copies(root: Path = ROOT) -> list[str]:
+    """Places restating a rule that has one home."""
+    found = []
+    for _name, path in modules(root):
+        where = str(path.relative_to(root))
+        if where == "core/layers.py":  # the checker names what it looks for
+            continue
+        for node in ast.walk(_tree(path)):
+            rule = _rule_of(node)
+            if rule and RULE_HOMES[rule] != where:
+                found.append(f"{where}:{getattr(node, 'lineno', 0)}: {rule}")
+    return found
+
+
 def mermaid(graph: dict[str, set[str]]) -> str:
     lines = ["graph BT"]
     for app in LAYERS:

@@ -20,6 +20,10 @@ def test_only_services_write():
     assert layers.http_writes() == []
 
 
+def test_each_once_only_rule_has_one_home():
+    assert layers.rule_copies() == []
+
+
 def test_one_shape_for_every_app():
     assert layers.shape_problems() == []
 
@@ -61,6 +65,18 @@ def test_a_planted_violation_of_each_rule_is_caught(tmp_path):
         "plans/forms.py:4: record_event",
         "plans/views/tasks.py:2: save",
         "plans/views/tasks.py:3: update",
+    ]
+
+    _plant(
+        tmp_path,
+        "analytics",
+        "pivot.py",
+        'def safe(t):\n    return "\'" + t if t[:1] in ("=", "+", "-", "@") else t\n',
+    )
+    _plant(tmp_path, "reports", "reminders.py", "Notification(user=u, text='x')\n")
+    assert sorted(layers.rule_copies(root)) == [
+        "analytics/pivot.py:2: spreadsheet text",
+        "reports/reminders.py:1: notification writer",
     ]
 
     _plant(tmp_path, "cases", "views_stats.py", "")
