@@ -8,8 +8,12 @@ fills a report from a source, the same way for every source.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.roles import UNIT_STAFF
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # titles are lazy translations
 
 
 @dataclass(frozen=True)
@@ -20,12 +24,12 @@ class Source:
     A `sensitive` source (GBV cases) fills only elements marked sensitive."""
 
     key: str
-    title: str
+    title: "StrOrPromise"
     elements: tuple[str, ...]
     compute: Callable
     roles: frozenset = UNIT_STAFF
     sensitive: bool = False
-    note: str = ""
+    note: "StrOrPromise" = ""
 
 
 _sources: dict[str, Source] = {}
