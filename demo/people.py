@@ -145,7 +145,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         if not task.updates.exists():
             record_progress(
                 task=task,
-                author=User.objects.get(username=username),
+                actor=User.objects.get(username=username),
                 status=status,
                 percent=percent,
                 note=note,

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from audit.models import Action
-from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
+from audit.services import diff, record_event, save_audited, snapshot
 
 from .models import EthnicGroup, Succession, Unit, UnitKind, ethnic_key
 from .signals import units_loaded
@@ -196,20 +196,9 @@ def load_reference_units(*, refresh: bool = False) -> LoadReport:
 @transaction.atomic
 def close_unit(*, unit: Unit, valid_to, successors, expected_version: int, actor, request=None):
     """End a unit's validity and link it to the units that take over (one reform step)."""
-    current = Unit.objects.select_for_update().get(pk=unit.pk)
-    if current.version != expected_version:
-        raise ConcurrentEdit(current)
-    before = snapshot(current, Unit.AUDITED)
-    current.valid_to = valid_to
-    current.version += 1
-    current.save()
-    record_event(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=current,
-        request=request,
-        changes=diff(before, snapshot(current, Unit.AUDITED)),
-    )
+    unit.version = expected_version
+    unit.valid_to = valid_to
+    current = save_audited(actor=actor, obj=unit, fields=Unit.AUDITED, request=request)
     for successor in successors:
         link, created = Succession.objects.get_or_create(
             predecessor=current,

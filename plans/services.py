@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
-from audit.services import ConcurrentEdit, diff, record_event, save_audited, snapshot
+from audit.services import record_event, save_audited
 from orgs.models import Unit
 
 from .models import Evidence, ItemKind, Milestone, Plan, PlanItem, ProgressUpdate, Status, Task
@@ -130,7 +130,7 @@ def load_plan(*, path: Path | None = None) -> str:
 def record_progress(
     *,
     task: Task,
-    author,
+    actor,
     status: str,
     percent: int,
     note: str,
@@ -138,36 +138,28 @@ def record_progress(
     expected_version: int,
     request=None,
 ) -> ProgressUpdate:
-    """Append a progress update with its evidence and move the task to the reported state."""
-    current = Task.objects.select_for_update().get(pk=task.pk)
-    if current.version != expected_version:
-        raise ConcurrentEdit(current)
+    """Move the task to the reported state (refused when someone saved it since the user opened
+    it) and append the progress update with its evidence."""
     if status == Status.DONE:
         percent = 100
-    before = snapshot(current, Task.AUDITED)
+    task.version = expected_version
+    task.status = status
+    task.percent = percent
+    task.completed_on = timezone.localdate() if status == Status.DONE else None
+    task = save_audited(actor=actor, obj=task, fields=Task.AUDITED, request=request)
     update = ProgressUpdate.objects.create(
-        task=current, status=status, percent=percent, note=note, author=author
+        task=task, status=status, percent=percent, note=note, author=actor
     )
     for upload, kind in files:
         Evidence(update=update).store(upload, kind)
-    current.status = status
-    current.percent = percent
-    current.completed_on = timezone.localdate() if status == Status.DONE else None
-    current.version += 1
-    current.save()
     record_event(
-        actor=author,
+        actor=actor,
         action=Action.CREATE,
         obj=update,
         changes={"note": [None, note], "evidence": [None, [f.name for f, _ in files]]},
         request=request,
-        label=f"{current.item.code} — {current.unit}",
+        label=f"{task.item.code} — {task.unit}",
     )
-    changes = diff(before, snapshot(current, Task.AUDITED))
-    if changes:
-        record_event(
-            actor=author, action=Action.UPDATE, obj=current, changes=changes, request=request
-        )
     return update
 
 

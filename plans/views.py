@@ -200,7 +200,7 @@ def task_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.record_progress(
-                task=task, author=request.user, request=request, **form.cleaned_data
+                task=task, actor=request.user, request=request, **form.cleaned_data
             )
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, conflict.current.summary())

@@ -96,7 +96,7 @@ def test_history_reads_in_vietnamese(client, coordinator, plan):
     task = Task.objects.get(item__plan=plan, item__code="IV.1.a")
     record_progress(
         task=task,
-        author=coordinator,
+        actor=coordinator,
         status="done",
         percent=100,
         note="Xong.",
