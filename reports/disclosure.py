@@ -36,7 +36,7 @@ Rounds are separate data; the windows of case statistics are fixed by cases.stat
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
@@ -137,7 +137,7 @@ def exposed(view: View, values: dict, published: set, markers: dict) -> list:
 def _spare(view: View, start, values, published, markers) -> list:
     """Published, shown, non-zero figures the reader does not know, nearest `start` first: those
     sharing an equation with it, else those one equation further, and so on."""
-    around = defaultdict(set)
+    around: defaultdict[Hashable, set[Hashable]] = defaultdict(set)
     for total, parts in view.equations:
         for key in (total, *parts):
             around[key].update((total, *parts))
@@ -179,14 +179,14 @@ def protect(values: dict, published: set, views: Callable[[dict], Iterable[View]
 def protect_table(cells: dict, total: int, owns: Iterable[dict] = ()) -> dict | None:
     """Markers for a breakdown ({key: n}) of a shown total, audited against the public and against
     each contributor who knows its own part of every cell (`owns`: [{key: n}])."""
-    values = {("cell", k): n for k, n in cells.items()}
+    values: dict[Hashable, int] = {("cell", k): n for k, n in cells.items()}
     values["total"] = total
     published = set(values)
-    base = [("total", [("cell", k) for k in cells])]
+    base: list[tuple[Hashable, list[Hashable]]] = [("total", [("cell", k) for k in cells])]
     views = [View(base, {"total"})]
     for i, own in enumerate(owns):
         equations = list(base)
-        known = {"total"}
+        known: set[Hashable] = {"total"}
         for key, n in cells.items():
             mine, rest = ("own", i, key), ("rest", i, key)
             values[mine], values[rest] = own.get(key, 0), n - own.get(key, 0)
@@ -263,7 +263,7 @@ class Protected:
 def _protect_breakdowns(tables: dict, total: int, *, hide_total: bool) -> Protected:
     hidden = {name: primary_cells(cells) for name, cells in tables.items()}
     withheld = set()
-    known = (total, total)
+    known: tuple[int, float] = (total, total)
     if hide_total:
         known = (1, SMALL - 1) if total < SMALL else (SMALL, math.inf)
     while True:
@@ -308,10 +308,10 @@ def coarsen(cells: dict, shown: dict, groups: dict) -> dict:
     """A breakdown whose cells are sums of a protected one's (forms of harm from incident types),
     shown so it tells nothing more: a sum of shown cells shows; a sum with one hidden cell and
     otherwise zeros shows as that cell does; any other sum with a hidden cell is "x"."""
-    parts = {}
+    parts: dict[Hashable, list[tuple[int, int | str]]] = {}
     for key, n in cells.items():
         parts.setdefault(groups.get(key), []).append((n, shown[key]))
-    result = {}
+    result: dict[Hashable, int | str] = {}
     for group, members in parts.items():
         hidden = [s for _n, s in members if isinstance(s, str)]
         rest = [n for n, s in members if not isinstance(s, str)]
@@ -366,13 +366,14 @@ def _nest(family: set) -> dict | None:
     for members in family:
         for unit in members:
             chains[unit].append(members)
-    parent = dict.fromkeys(family)
+    parent: dict[frozenset, frozenset | None] = dict.fromkeys(family)
     for chain in chains.values():
         chain.sort(key=len)
         for small, large in zip(chain, chain[1:], strict=False):
             if not small < large:
                 return None
-            if parent[small] is None or len(large) < len(parent[small]):
+            current = parent[small]
+            if current is None or len(large) < len(current):
                 parent[small] = large
     return parent
 
@@ -386,6 +387,7 @@ def build_release(own: dict, sets: dict) -> Release:
     totals = {members: sum(sum(own[d].values()) for d in members) for members in family}
     present = {members: {c for d in members for c in own[d]} for members in family}
     parent = _nest(family)
+    equations: dict[frozenset, list[tuple[frozenset, list[frozenset]]]]
     if parent is None:
         tops = {m for m in family if not any(m < other for other in family)}
         if any(a & b for a in tops for b in tops if a != b):
@@ -450,7 +452,7 @@ def release(*, round_id: int, element, tree) -> Release:
         .annotate(total=Sum("number"))
         .order_by()
     )
-    own = defaultdict(dict)
+    own: defaultdict[int, dict[str, int]] = defaultdict(dict)
     for unit, combo, total in rows:
         own[unit][combo] = int(total)
     if not own:
