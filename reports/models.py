@@ -3,6 +3,8 @@ the values and narratives it holds, and the snapshots taken at each submit."""
 
 import datetime
 from collections import Counter
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -432,7 +434,7 @@ class Submission(models.Model):
                 questions = [(q, answers.get(q.pk)) for q in section.questions.all()]
                 sections.append({"section": section, "questions": questions})
                 continue
-            rows = []
+            rows: list[dict[str, Any]] = []
             for row in section.rows.all():
                 combos = list(row.data_element.category_combo.option_combos.all())
                 cells = [(combo, values.get((row.data_element_id, combo.pk))) for combo in combos]
@@ -544,9 +546,9 @@ def row_total(row: Row, cells) -> str | None:
     """Sum of a numeric row over its columns, shown when there are several columns."""
     if len(cells) < 2 or not row.data_element.is_numeric:
         return None
-    numbers = [stored_number(v.value) for _, v in cells if v is not None and v.value]
-    numbers = [n for n in numbers if n is not None]
-    return vi_number(sum(numbers)) if numbers else ""
+    stored = [stored_number(v.value) for _, v in cells if v is not None and v.value]
+    numbers = [n for n in stored if n is not None]
+    return vi_number(sum(numbers, Decimal(0))) if numbers else ""
 
 
 class NarrativeAnswer(models.Model):

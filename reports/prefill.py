@@ -26,8 +26,16 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from indicators.models import ValueType, display_value, stored_number
+from indicators.models import (
+    CategoryOptionCombo,
+    DataElement,
+    ValueType,
+    display_value,
+    stored_number,
+)
 from indicators.sources import Source, sources
+
+from .models import DataValue
 
 
 @dataclass
@@ -55,9 +63,9 @@ def check_user(source: Source, submission, user) -> None:
 
 @dataclass
 class Cell:
-    element: object  # DataElement
-    combo: object  # CategoryOptionCombo
-    stored: object  # the DataValue, or None
+    element: DataElement
+    combo: CategoryOptionCombo
+    stored: DataValue | None
     computed: str
 
     @property

@@ -51,7 +51,9 @@ def _link(submission: Submission) -> str:
 
 def _offsets() -> dict[int, str]:
     """Days relative to the due date (negative = before) → reminder kind."""
-    offsets = {-abs(d): ReminderKind.BEFORE for d in settings.REMINDER_DAYS_BEFORE if d}
+    offsets: dict[int, str] = {
+        -abs(d): ReminderKind.BEFORE for d in settings.REMINDER_DAYS_BEFORE if d
+    }
     offsets.update({abs(d): ReminderKind.AFTER for d in settings.REMINDER_DAYS_AFTER if d})
     offsets[0] = ReminderKind.DUE
     return offsets

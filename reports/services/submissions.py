@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from core.roles import UNIT_STAFF, Role
-from indicators.models import NUMERIC_TYPES, stored_number, vi_number
+from indicators.models import NUMERIC_TYPES, CategoryOptionCombo, stored_number, vi_number
 
 from ..models import (
     EDITABLE,
@@ -77,14 +77,14 @@ def _stored_numbers(values) -> dict:
     }
 
 
-def check_parts(row: Row, option_combo, number, numbers: dict) -> None:
+def check_parts(row: Row, option_combo: CategoryOptionCombo, number, numbers: dict) -> None:
     """A part must not exceed its total (same column), checked from both sides against
     `numbers`, the column's values as they will be once the save is done."""
     if number is None or row.data_element.value_type not in NUMERIC_TYPES:
         return
     column = "" if option_combo.combo.is_default else f" ({option_combo.name})"
-    if row.part_of_id:
-        total = numbers.get((row.part_of.data_element_id, option_combo.pk))
+    if (whole := row.part_of) is not None:
+        total = numbers.get((whole.data_element_id, option_combo.pk))
         if total is not None and number > total:
             raise ValidationError(
                 _("“%(part)s”%(col)s = %(value)s lớn hơn dòng tổng “%(total)s” = %(sum)s.")
@@ -92,7 +92,7 @@ def check_parts(row: Row, option_combo, number, numbers: dict) -> None:
                     "part": row.title,
                     "col": column,
                     "value": vi_number(number),
-                    "total": row.part_of.title,
+                    "total": whole.title,
                     "sum": vi_number(total),
                 }
             )
@@ -117,7 +117,7 @@ class CellInput:
     value alone); `machine` values are plain numbers (API, CSV), not typed Vietnamese style."""
 
     row: Row
-    option_combo: object
+    option_combo: CategoryOptionCombo
     raw: str
     comment: str | None = ""
     no_data: bool | None = False
@@ -387,7 +387,8 @@ class Problems:
 def submission_problems(submission: Submission) -> Problems:
     """Blocking errors (required cells empty, parts over totals) and warnings (empty optional
     tables, narratives left blank)."""
-    errors, warnings = [], []
+    errors: list[str] = []
+    warnings: list[str] = []
     values = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
     numbers = _stored_numbers(values.values())
     for row in submission.round.form.rows().prefetch_related(
