@@ -194,7 +194,7 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
         combos[(combo.combo_id, key)] = combo.code
     records, conflicts = [], []
     for value in values:
-        problems = []
+        problems: list[str] = []
         period = _round_code(value, rounds, problems)
         option_combo = DEFAULT
         if value.disaggregation or value.data_element in combo_of_element:
@@ -229,7 +229,7 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
     return records, conflicts
 
 
-def _round_code(value: AdxValue, rounds, problems: list) -> str:
+def _round_code(value: AdxValue, rounds, problems: list[str]) -> str:
     """The round a group names: by form and period interval, else by round or DHIS2 code."""
     period = value.period
     of_form = [r for r in rounds if r.form.code == value.data_set] if value.data_set else rounds

@@ -99,7 +99,7 @@ def value_row(value: DataValue) -> dict:
         "attributeOptionCombo": DEFAULT,
         "value": "" if value.no_data else value.value,
         "comment": value.comment,
-        "storedBy": value.updated_by.username if value.updated_by_id else "",
+        "storedBy": value.updated_by.username if value.updated_by is not None else "",
         "lastUpdated": timestamp(value.updated_at),
         "followup": False,
     }

@@ -33,7 +33,7 @@ def export_form(form: Form) -> dict:
     )
     elements = {row.data_element for section in sections for row in section.rows.all()}
     combos = {e.category_combo for e in elements} | {
-        s.category_combo for s in sections if s.category_combo_id
+        s.category_combo for s in sections if s.category_combo is not None
     }
     categories = {c for combo in combos for c in combo.categories.all()}
     return {
@@ -81,7 +81,7 @@ def export_form(form: Form) -> dict:
 
 
 def _export_section(section: Section) -> dict:
-    data = {
+    data: dict[str, object] = {
         "number": section.number,
         "title": section.title,
         "kind": section.kind,
@@ -93,13 +93,15 @@ def _export_section(section: Section) -> dict:
             for q in section.questions.all()
         ]
     else:
-        data["combo"] = section.category_combo.code if section.category_combo_id else "default"
+        data["combo"] = (
+            section.category_combo.code if section.category_combo is not None else "default"
+        )
         data["rows"] = [
             {
                 "element": r.data_element.code,
                 "label": r.label,
                 "required": r.required,
-                "part_of": r.part_of.data_element.code if r.part_of_id else None,
+                "part_of": r.part_of.data_element.code if r.part_of is not None else None,
             }
             for r in section.rows.all()
         ]

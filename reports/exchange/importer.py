@@ -39,7 +39,8 @@ def _same(existing: DataValue, cell: CellInput) -> bool:
         value = cell.row.data_element.clean_value(cell.raw, machine=cell.machine)
     except ValidationError:
         return False  # save_values names the problem
-    new = (value, cell.no_data, cell.comment.strip())
+    comment = existing.comment if cell.comment is None else cell.comment.strip()
+    new = (value, cell.no_data, comment)
     return (existing.value, existing.no_data, existing.comment) == new
 
 
@@ -67,15 +68,27 @@ def _plan(
     cell = CellInput(
         row=row, option_combo=combo, raw=value, comment=comment, no_data=not value, machine=True
     )
-    if filled and (exact or not row.data_element.sensitive) and _same(existing, cell):
+    if (
+        existing is not None
+        and filled
+        and (exact or not row.data_element.sensitive)
+        and _same(existing, cell)
+    ):
         return "ignored", None
     return ("updated" if filled else "imported"), cell
 
 
-def _groups(records: list[Record], found: Lookups, data_set: str) -> tuple[dict, list[dict]]:
+Item = tuple[Record, Row, CategoryOptionCombo]
+
+
+def _groups(
+    records: list[Record], found: Lookups, data_set: str
+) -> tuple[dict[int, tuple[Submission, list[Item]]], list[dict]]:
     """The values to apply, by submission ({submission id: (submission, [(record, row, combo)])}),
     and the conflicts of the others (wrong identifiers, the same cell twice)."""
-    conflicts, groups, seen = [], {}, {}
+    conflicts: list[dict] = []
+    groups: dict[int, tuple[Submission, list[Item]]] = {}
+    seen: dict[tuple[int, int, int], Record] = {}
     for record in records:
         wrong = problems(record, found, data_set)
         for obj, message in wrong:
@@ -107,13 +120,13 @@ def import_values(
     data_set: str = "",
     unreadable: Sequence[dict] = (),
     request=None,
-) -> tuple[Counter, list[dict]]:
+) -> tuple[Counter[str], list[dict]]:
     """Apply values through save_values, one submission at a time inside ONE transaction: any
     conflict (an unreadable value included) or a dry run rolls all of it back. Returns (counts,
     conflicts in payload order)."""
     groups, conflicts = _groups(records, Lookups(actor, records), data_set)
     conflicts = list(unreadable) + conflicts
-    counts = Counter()
+    counts: Counter[str] = Counter()
     with transaction.atomic():
         # Lock the submissions (in a fixed order) so that the counts below stay true.
         list(Submission.objects.select_for_update().filter(pk__in=groups).order_by("pk"))
@@ -142,9 +155,9 @@ def _overtaken(record: Record, existing: DataValue | None) -> bool:
 
 def _apply(
     submission: Submission,
-    items: list[tuple[Record, Row, CategoryOptionCombo]],
+    items: list[Item],
     strategy: str,
-    counts: Counter,
+    counts: Counter[str],
     actor,
     request,
 ) -> list[dict]:
@@ -183,7 +196,7 @@ def _apply(
     return []
 
 
-def summary(counts: Counter, conflicts: list[dict], total: int, dry_run: bool) -> dict:
+def summary(counts: Counter[str], conflicts: list[dict], total: int, dry_run: bool) -> dict:
     """DHIS2's import summary: with any conflict nothing was stored and every value is ignored;
     `ignored` counts values left as they were (unchanged, or skipped by the strategy: WARNING)."""
     if conflicts:

@@ -114,7 +114,8 @@ class Lookups:
             .filter(round__in=self.rounds.values(), unit__in=self.scope)
             .select_related("round", "unit")
         }
-        self.rows = {}  # form id → {data element id: its (first) row in the form}
+        # form id → {data element id: its (first) row in the form}
+        self.rows: dict[int, dict[int, Row]] = {}
         for form_id in {r.form_id for r in self.rounds.values()}:
             rows = Row.objects.filter(section__form_id=form_id).select_related(
                 "data_element", "part_of__data_element"
@@ -187,8 +188,11 @@ def _round_problems(
             "r": round_.code,
         }
         problems.append((element.code, message))
-    in_scope = unit is not None and unit.pk in found.scope
-    if in_scope and (round_.pk, unit.pk) not in found.submissions:
+    if (
+        unit is not None
+        and unit.pk in found.scope
+        and (round_.pk, unit.pk) not in found.submissions
+    ):
         message = _("đơn vị “%(u)s” không được giao báo cáo trong đợt “%(r)s”.") % {
             "u": unit.code,
             "r": round_.code,
