@@ -307,7 +307,7 @@ def list_rounds(request, dataSet: str | None = None, period: str | None = None):
     if period:
         rounds = rounds.filter(Q(code=period) | Q(period=period))
     rounds = list(rounds.order_by("-due_on", "code"))
-    tallies = {}
+    tallies: dict[int, dict[str, int]] = {}
     for row in (
         Submission.objects.for_user(request.auth)
         .filter(round__in=rounds)

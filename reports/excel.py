@@ -22,6 +22,7 @@ import math
 import re
 import warnings
 import zipfile
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -38,9 +39,16 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.spreadsheet import is_formula_like, put_text, safe_text
-from indicators.models import DEFAULT, Aggregation, DataElement, ValueType, stored_number
+from indicators.models import (
+    DEFAULT,
+    Aggregation,
+    CategoryOptionCombo,
+    DataElement,
+    ValueType,
+    stored_number,
+)
 
-from .models import DataValue, Question, Row, SectionKind, Submission
+from .models import DataValue, Question, Row, Section, SectionKind, Submission
 from .services.submissions import CellInput, check_parts, save_answer, save_values
 
 logger = logging.getLogger(__name__)
@@ -73,9 +81,9 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 @dataclass
 class TableSheet:
     name: str
-    section: object
-    rows: list
-    columns: list  # option combos, in order of first appearance across the rows
+    section: Section
+    rows: list[Row]
+    columns: list[CategoryOptionCombo]  # in order of first appearance across the rows
     has_total: bool
 
     def combos(self, row) -> list:
@@ -87,7 +95,7 @@ class Layout:
     cover: str
     tables: list[TableSheet]
     narrative: str | None
-    questions: list  # (section, question)
+    questions: list[tuple[Section, Question]]
 
     @property
     def sheet_names(self) -> list[str]:
@@ -104,7 +112,7 @@ def _sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def _total_applies(element: DataElement, combos: list) -> bool:
+def _total_applies(element: DataElement, combos: Sized) -> bool:
     return (
         len(combos) > 1
         and element.value_type in (ValueType.INTEGER, ValueType.NUMBER)
@@ -193,7 +201,7 @@ def _validation(ws, made: dict, value_type: str) -> DataValidation:
     """One data validation per value type used on a sheet, with Vietnamese messages."""
     if value_type in made:
         return made[value_type]
-    specs = {
+    specs: dict[str, dict[str, str]] = {
         ValueType.INTEGER: dict(
             type="whole",
             operator="greaterThanOrEqual",
@@ -739,7 +747,7 @@ def _marked_grid(ws, mark: str, sheet: str, cap_rows: int, cap_cols: int, proble
         )
         return None, None
     key_cells = grid[KEY_ROW - 1][1]
-    columns = {}
+    columns: dict[str, list[int]] = {}
     for col, cell in enumerate(key_cells, start=1):
         if col > KEY_COL and isinstance(cell.value, str) and cell.value:
             columns.setdefault(cell.value, []).append(col)
@@ -759,7 +767,8 @@ def _read_table(ws, spec: TableSheet, problems: _Problems) -> dict:
     expected_cols = {combo.code: combo for combo in spec.columns}
     _check_columns(sheet, columns, expected_cols, problems)
     value_cols = {cols[0]: code for code, cols in columns.items() if code in expected_cols}
-    found, seen = {}, {}
+    found: dict[tuple[str, str], tuple[int, int, object]] = {}
+    seen: dict[str, int] = {}
     for number, cells in lines:
         key = cells[KEY_COL - 1].value
         if key is None or key == "":
@@ -830,8 +839,7 @@ def _check_keyless_row(
             return
 
 
-def _read_narrative(ws, layout: Layout, problems: _Problems) -> dict:
-    sheet = layout.narrative
+def _read_narrative(ws, sheet: str, layout: Layout, problems: _Problems) -> dict:
     cap_rows = FIRST_ROW + len(layout.questions) + SLACK_ROWS
     columns, lines = _marked_grid(ws, NARRATIVE_MARK, sheet, cap_rows, 4 + SLACK_COLS, problems)
     if columns is None:
@@ -933,9 +941,8 @@ def _parse_workbook(submission, workbook, layout: Layout, result: ParseResult, p
                     _parse_value(spec.name, row, combo, found[key], base, changes, result, problems)
     _check_changed_parts(changes, result, problems)
     if layout.narrative and layout.narrative in names:
-        _parse_answers(
-            submission, workbook[layout.narrative], layout, base_answers, result, problems
-        )
+        sheet = layout.narrative
+        _parse_answers(submission, workbook[sheet], sheet, layout, base_answers, result, problems)
 
 
 def _check_sheets(names: list[str], layout: Layout, problems: _Problems) -> None:
@@ -1052,10 +1059,12 @@ def _check_changed_parts(changes: _TableChanges, result: ParseResult, problems: 
         )
 
 
-def _parse_answers(submission, ws, layout, base_answers, result, problems) -> None:
+def _parse_answers(
+    submission, ws, sheet: str, layout: Layout, base_answers, result, problems
+) -> None:
     if not hasattr(ws, "iter_rows"):
         return
-    found = _read_narrative(ws, layout, problems)
+    found = _read_narrative(ws, sheet, layout, problems)
     current = {a.question.code: a for a in submission.answers.select_related("question")}
     questions = {q.code: q for _section, q in layout.questions}
     for code, (number, col, cell) in found.items():
@@ -1064,18 +1073,18 @@ def _parse_answers(submission, ws, layout, base_answers, result, problems) -> No
         try:
             text = _answer_text(cell)
         except ValidationError as error:
-            problems.add(layout.narrative, where, f"“{label}”: {' '.join(error.messages)}")
+            problems.add(sheet, where, f"“{label}”: {' '.join(error.messages)}")
             continue
         base = base_answers.get(code)
         if base is None or base[1] is None:
-            problems.add(layout.narrative, where, _("“%(l)s”: thiếu mã ẩn của ô.") % {"l": label})
+            problems.add(sheet, where, _("“%(l)s”: thiếu mã ẩn của ô.") % {"l": label})
             continue
         if _text_digest(text) == base[0]:
             continue
         existing = current.get(code)
         if (existing.version if existing else 0) != base[1]:
             problems.add(
-                layout.narrative,
+                sheet,
                 where,
                 _(
                     "“%(l)s”: câu trả lời trên hệ thống đã được sửa sau khi tải tệp này; hãy tải "
@@ -1087,9 +1096,7 @@ def _parse_answers(submission, ws, layout, base_answers, result, problems) -> No
         result.answers[code] = text
         result.answer_versions[code] = base[1]
         old = existing.text if existing else ""
-        result.changes.append(
-            Change(layout.narrative, where, f"“{label}”", _shorten(old), _shorten(text))
-        )
+        result.changes.append(Change(sheet, where, f"“{label}”", _shorten(old), _shorten(text)))
 
 
 def _shorten(text: str, limit: int = 200) -> str:

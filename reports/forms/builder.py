@@ -1,5 +1,7 @@
 """The form builder's forms: a form's header, its sections, questions and table rows."""
 
+from typing import cast
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -99,9 +101,11 @@ class RowForm(forms.Form):
     def __init__(self, *args, section: Section, **kwargs):
         super().__init__(*args, **kwargs)
         columns = column_combo(section)
-        self.fields["data_element"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["data_element"]).queryset = (
             DataElement.objects.filter(category_combo=columns)
             .exclude(rows__section__form=section.form_id)
             .order_by("code")
         )
-        self.fields["part_of"].queryset = section.rows.select_related("data_element")
+        cast(forms.ModelChoiceField, self.fields["part_of"]).queryset = section.rows.select_related(
+            "data_element"
+        )

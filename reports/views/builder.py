@@ -50,7 +50,7 @@ def _outline(report: Form, bound: dict) -> list[dict]:
     )
     outline = []
     for section in sections:
-        item = {"section": section}
+        item: dict[str, object] = {"section": section}
         if section.kind == SectionKind.TABLE:
             columns = services.column_combo(section)
             item["columns"] = list(columns.option_combos.all()) if columns else []
