@@ -9,13 +9,14 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 from core.roles import PLAN_READERS, PROVINCE_WIDE, Role
@@ -26,20 +27,24 @@ from ..models import Form, Question, Row, Section, SectionKind
 from ..services import builder as services
 
 COORDINATOR = {Role.COORDINATOR}
-PARTS = {"section": Section, "question": Question, "row": Row}
+PARTS: dict[str, type[Section] | type[Question] | type[Row]] = {
+    "section": Section,
+    "question": Question,
+    "row": Row,
+}
 PAGE = "reports/builder/form_detail.html"
 PARTIAL = "reports/builder/_builder.html"
 
 
-def _form(request, pk) -> Form:
+def _form(request: AuthenticatedRequest, pk: int) -> Form:
     return get_object_or_404(Form.objects.for_user(request.user), pk=pk)
 
 
-def _section(request, pk) -> Section:
+def _section(request: AuthenticatedRequest, pk: int) -> Section:
     return get_object_or_404(Section.objects.for_user(request.user).select_related("form"), pk=pk)
 
 
-def _is_htmx(request) -> bool:
+def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
@@ -66,7 +71,7 @@ def _outline(report: Form, bound: dict) -> list[dict]:
     return outline
 
 
-def _render(request, report: Form, bound: dict | None = None):
+def _render(request: AuthenticatedRequest, report: Form, bound: dict | None = None) -> HttpResponse:
     """The builder page, or only its body for htmx; `bound` holds forms with errors to show."""
     bound = bound or {}
     is_coordinator = request.user.role == Role.COORDINATOR
@@ -88,19 +93,19 @@ def _render(request, report: Form, bound: dict | None = None):
     return render(request, PARTIAL if _is_htmx(request) else PAGE, context)
 
 
-def _done(request, report: Form, anchor: str = ""):
+def _done(request: AuthenticatedRequest, report: Form, anchor: str = "") -> HttpResponse:
     if _is_htmx(request):
         return _render(request, report)
     return redirect(reverse("reports:builder_form", args=[report.pk]) + anchor)
 
 
-def _refused(request, report: Form, error: ValidationError):
+def _refused(request: AuthenticatedRequest, report: Form, error: ValidationError) -> HttpResponse:
     messages.error(request, " ".join(error.messages))
     return _done(request, report)
 
 
 @allow(PROVINCE_WIDE)
-def form_list(request):
+def form_list(request: AuthenticatedRequest) -> HttpResponse:
     forms = (
         Form.objects.for_user(request.user)
         .annotate(round_count=Count("rounds"))
@@ -111,7 +116,7 @@ def form_list(request):
 
 
 @allow(COORDINATOR)
-def form_new(request):
+def form_new(request: AuthenticatedRequest) -> HttpResponse:
     form = FormHeaderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +129,7 @@ def form_new(request):
 
 
 @allow(COORDINATOR)
-def form_edit(request, pk):
+def form_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     refusal = services.edit_refusal(report)
     if refusal:
@@ -142,13 +147,13 @@ def form_edit(request, pk):
 
 
 @allow(PLAN_READERS)
-def form_detail(request, pk):
+def form_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render(request, _form(request, pk))
 
 
 @require_POST
 @allow(COORDINATOR)
-def section_add(request, pk):
+def section_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     form = SectionForm(request.POST, prefix="section")
     if not form.is_valid():
@@ -164,7 +169,7 @@ def section_add(request, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def question_add(request, pk):
+def question_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     section = _section(request, pk)
     form = QuestionForm(request.POST, prefix=f"q{section.pk}")
     if not form.is_valid():
@@ -180,7 +185,7 @@ def question_add(request, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def row_add(request, pk):
+def row_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     section = _section(request, pk)
     form = RowForm(request.POST, section=section, prefix=f"r{section.pk}")
     if not form.is_valid():
@@ -192,7 +197,7 @@ def row_add(request, pk):
     return _done(request, section.form, f"#section-{section.pk}")
 
 
-def _part(request, kind, pk):
+def _part(request: AuthenticatedRequest, kind: str, pk: int) -> Section | Question | Row:
     if kind not in PARTS:
         raise Http404
     return get_object_or_404(PARTS[kind].objects.for_user(request.user), pk=pk)
@@ -200,7 +205,7 @@ def _part(request, kind, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def part_move(request, kind, pk, direction):
+def part_move(request: AuthenticatedRequest, kind: str, pk: int, direction: str) -> HttpResponse:
     part = _part(request, kind, pk)
     if direction not in ("up", "down"):
         raise Http404
@@ -214,7 +219,7 @@ def part_move(request, kind, pk, direction):
 
 @require_POST
 @allow(COORDINATOR)
-def part_delete(request, kind, pk):
+def part_delete(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     part = _part(request, kind, pk)
     report = services.form_of(part)
     try:
@@ -226,7 +231,7 @@ def part_delete(request, kind, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def publish(request, pk):
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     try:
         services.publish_form(form=report, actor=request.user, request=request)
@@ -238,7 +243,7 @@ def publish(request, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def retire(request, pk):
+def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     try:
         services.retire_form(form=report, actor=request.user, request=request)
@@ -250,7 +255,7 @@ def retire(request, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def new_version(request, pk):
+def new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     try:
         copy_ = services.new_version(form=report, actor=request.user, request=request)
@@ -265,7 +270,7 @@ def new_version(request, pk):
 
 
 @allow(PLAN_READERS)
-def export(request, pk):
+def export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _form(request, pk)
     data = json.dumps(export_form(report), ensure_ascii=False, indent=2).encode()
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
@@ -276,17 +281,17 @@ def export(request, pk):
 
 
 @allow(COORDINATOR)
-def form_import(request):
+def form_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload → dry run listing what would be created → confirm (the checked text is re-posted
     and checked again) → everything is created, or nothing."""
-    context = {"max_mb": JSON_MAX_BYTES // (1024 * 1024)}
+    context: dict[str, object] = {"max_mb": JSON_MAX_BYTES // (1024 * 1024)}
     if request.method == "POST":
         upload, text = request.FILES.get("file"), request.POST.get("payload")
         apply = text is not None and upload is None
         try:
             if upload is None and not text:
                 raise ValidationError(_("Hãy chọn tệp JSON của biểu mẫu."))
-            data = upload.read(JSON_MAX_BYTES + 1) if upload else text.encode()
+            data = upload.read(JSON_MAX_BYTES + 1) if upload else (text or "").encode()
             payload = read_payload(data)
             plan = services.import_payload(
                 payload=payload, actor=request.user, apply=apply, request=request

@@ -5,17 +5,20 @@ confirm). The confirm step re-reads the very bytes that were checked
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS
 from core.spreadsheet import xlsx_response
 
 from .. import disclosure, excel
-from ..models import EDITABLE
+from ..models import EDITABLE, Submission
 from ..services import excel_uploads, submissions
 from .submissions import submission_for
 
@@ -25,7 +28,7 @@ TEMPLATE = "reports/excel_upload.html"
 
 @require_GET
 @allow(PLAN_READERS)
-def download(request, pk):
+def download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
     masked = not disclosure.sees_exact(request.user, submission.unit_id)
     data = excel.export_submission(submission, masked=masked)
@@ -34,7 +37,7 @@ def download(request, pk):
     return xlsx_response(excel.download_filename(submission), data)
 
 
-def _refusal(submission, user) -> str | None:
+def _refusal(submission: Submission, user: User) -> str | None:
     if submission.status not in EDITABLE:
         return _("Báo cáo đang ở trạng thái “%(s)s”: không nhập số liệu từ tệp được.") % {
             "s": submission.get_status_display()
@@ -46,9 +49,9 @@ def _refusal(submission, user) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 @allow(EDITORS)
-def upload(request, pk):
+def upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
-    context = {"submission": submission}
+    context: dict[str, object] = {"submission": submission}
     refusal = _refusal(submission, request.user)
     if refusal:
         context["refusal"] = refusal
@@ -70,7 +73,12 @@ def upload(request, pk):
     return render(request, TEMPLATE, context)
 
 
-def _confirm(request, submission, context, max_bytes):
+def _confirm(
+    request: AuthenticatedRequest,
+    submission: Submission,
+    context: dict[str, object],
+    max_bytes: int,
+) -> HttpResponse:
     token = request.POST.get("token", "")
     data = excel_uploads.take(actor=request.user, submission=submission, token=token)
     if data is None:

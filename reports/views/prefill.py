@@ -3,11 +3,12 @@ exactly as previewed. Only the unit's own staff, on their own unit's report (rep
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import UNIT_STAFF
@@ -18,7 +19,7 @@ from ..models import Submission
 from ..services.prefill import fill, record_preview
 
 
-def _prefill_source(request, key) -> sources.Source:
+def _prefill_source(request: AuthenticatedRequest, key: str) -> sources.Source:
     source = sources.get(key)
     if source is None:
         raise Http404
@@ -27,7 +28,7 @@ def _prefill_source(request, key) -> sources.Source:
     return source
 
 
-def _own_submission(request, pk) -> Submission:
+def _own_submission(request: AuthenticatedRequest, pk: int) -> Submission:
     """The user's unit's own report, or 404: a source's exact figures are that unit's own data,
     never pulled into another unit's report, not even by a unit above it."""
     queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
@@ -35,7 +36,7 @@ def _own_submission(request, pk) -> Submission:
 
 
 @allow(UNIT_STAFF)
-def prefill_preview(request, pk, key):
+def prefill_preview(request: AuthenticatedRequest, pk: int, key: str) -> HttpResponse:
     """What `prefill_fill` would write, next to what the report holds, and the difference."""
     source = _prefill_source(request, key)
     submission = _own_submission(request, pk)
@@ -66,7 +67,7 @@ def _previewed_versions(post) -> dict:
 
 @require_POST
 @allow(UNIT_STAFF)
-def prefill_fill(request, pk, key):
+def prefill_fill(request: AuthenticatedRequest, pk: int, key: str) -> HttpResponse:
     """Write the source's values into the unit's report, exactly as previewed, or nothing."""
     source = _prefill_source(request, key)
     submission = _own_submission(request, pk)

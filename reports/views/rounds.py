@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from core.access import allow
 from core.roles import PLAN_READERS, Role
 
@@ -18,7 +20,7 @@ COORDINATOR = {Role.COORDINATOR}
 
 
 @allow(PLAN_READERS)
-def index(request):
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """Coordinators and leaders see the rounds; a unit sees its own reports."""
     rounds = Round.objects.for_user(request.user).select_related("form")
     mine = None
@@ -29,7 +31,7 @@ def index(request):
 
 
 @allow(PLAN_READERS)
-def round_detail(request, pk):
+def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.for_user(request.user).select_related("form"), pk=pk)
     assigned = Submission.objects.for_user(request.user).for_round(round_)
     context = {
@@ -52,7 +54,7 @@ def round_detail(request, pk):
 
 @require_POST
 @allow(COORDINATOR)
-def urge(request, pk):
+def urge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Đôn đốc: remind every late unit of the round now, once a day at most."""
     round_ = get_object_or_404(Round.objects.for_user(request.user), pk=pk)
     try:
@@ -65,7 +67,7 @@ def urge(request, pk):
 
 
 @allow(COORDINATOR)
-def round_new(request):
+def round_new(request: AuthenticatedRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         round_ = submissions.create_round(actor=request.user, request=request, **form.cleaned_data)

@@ -3,11 +3,14 @@ reviewing, attachments, the changes since the last submission, a deadline extens
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from audit.models import Event
 from audit.services import ConcurrentEdit
 from core.access import allow
@@ -16,21 +19,21 @@ from indicators.models import CategoryOptionCombo
 
 from .. import disclosure
 from ..forms.submissions import AttachmentForm, ExtensionForm, ReviewForm, SubmitForm
-from ..models import Attachment, Question, Row, Submission, row_total
+from ..models import Attachment, NarrativeAnswer, Question, Row, Submission, row_total
 from ..services import submissions
 
 COORDINATOR = {Role.COORDINATOR}
 EDITORS = submissions.EDITORS
 
 
-def submission_for(request, pk) -> Submission:
+def submission_for(request: AuthenticatedRequest, pk: int) -> Submission:
     """The user's own (scoped) submission, or 404."""
     queryset = Submission.objects.for_user(request.user).select_related("round__form", "unit")
     return get_object_or_404(queryset, pk=pk)
 
 
 @allow(PLAN_READERS)
-def submission_detail(request, pk):
+def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
     can_edit = (
         request.user.role in EDITORS
@@ -56,7 +59,7 @@ def submission_detail(request, pk):
     return render(request, "reports/submission.html", context)
 
 
-def _version(request) -> int:
+def _version(request: HttpRequest) -> int:
     """The version the form was rendered with; anything unreadable counts as stale."""
     try:
         return int(request.POST.get("version") or 0)
@@ -64,7 +67,7 @@ def _version(request) -> int:
         return -1
 
 
-def _urls(submission) -> dict:
+def _urls(submission: Submission) -> dict[str, str]:
     """The grid's two endpoints, resolved once per page rather than once per cell."""
     return {
         "save_url": reverse("reports:save_cell", args=[submission.pk]),
@@ -72,7 +75,9 @@ def _urls(submission) -> dict:
     }
 
 
-def _cell_context(submission, row, combo, user, **extra):
+def _cell_context(
+    submission: Submission, row: Row, combo: CategoryOptionCombo, user: User, **extra: object
+) -> dict[str, object]:
     """One cell and its row total, from the row's stored values (one query)."""
     stored = {v.option_combo_id: v for v in submission.values.filter(data_element=row.data_element)}
     cells = [(c, stored.get(c.pk)) for c in row.data_element.category_combo.option_combos.all()]
@@ -89,7 +94,9 @@ def _cell_context(submission, row, combo, user, **extra):
     }
 
 
-def _cell_of(submission, params, user):
+def _cell_of(
+    submission: Submission, params: QueryDict, user: User
+) -> tuple[Row, CategoryOptionCombo]:
     """The (row, option combo) a request names, within the submission's form, or 404; 404 too
     for a sensitive cell of another unit (reports.disclosure: never shown, never written)."""
     rows = Row.objects.filter(section__form=submission.round.form)
@@ -105,7 +112,7 @@ def _cell_of(submission, params, user):
 
 @require_POST
 @allow(EDITORS)
-def save_cell(request, pk):
+def save_cell(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One cell typed in the entry grid; answers with the cell (and its row total)."""
     submission = submission_for(request, pk)
     row, combo = _cell_of(submission, request.POST, request.user)
@@ -119,7 +126,7 @@ def save_cell(request, pk):
         no_data=request.POST.get("no_data") == "on" if from_panel else None,
         expected_version=_version(request),
     )
-    extra = {"oob": True}
+    extra: dict[str, object] = {"oob": True}
     try:
         submissions.save_values(
             submission=submission, cells=[cell], actor=request.user, request=request
@@ -135,7 +142,7 @@ def save_cell(request, pk):
 
 
 @allow(EDITORS)
-def cell_editor(request, pk):
+def cell_editor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The side panel for one cell: value, "no data" with its reason, and a comment."""
     submission = submission_for(request, pk)
     row, combo = _cell_of(submission, request.GET, request.user)
@@ -146,14 +153,15 @@ def cell_editor(request, pk):
 
 @require_POST
 @allow(EDITORS)
-def save_answer(request, pk):
+def save_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
     question = get_object_or_404(
         Question.objects.filter(section__form=submission.round.form),
         pk=request.POST.get("question"),
     )
     text = request.POST.get("text", "")
-    extra = {}
+    answer: NarrativeAnswer | None
+    extra: dict[str, object] = {}
     try:
         answer = submissions.save_answer(
             submission=submission,
@@ -180,27 +188,27 @@ def save_answer(request, pk):
 
 @require_POST
 @allow(PLAN_READERS)
-def transition(request, pk, action):
+def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """Submit (approver), return or accept (coordinator), reopen (coordinator, with a reason)."""
     submission = submission_for(request, pk)
     try:
         if action == "submit":
-            form = SubmitForm(request.POST)
-            form.is_valid()
+            submit_form = SubmitForm(request.POST)
+            submit_form.is_valid()
             submissions.submit(
                 submission=submission,
                 actor=request.user,
                 request=request,
-                warning_comment=form.cleaned_data.get("warning_comment", ""),
+                warning_comment=submit_form.cleaned_data.get("warning_comment", ""),
             )
         elif action in ("return", "accept"):
-            form = ReviewForm(request.POST)
-            form.is_valid()
+            review_form = ReviewForm(request.POST)
+            review_form.is_valid()
             submissions.review(
                 submission=submission,
                 actor=request.user,
                 accept=action == "accept",
-                comment=form.cleaned_data.get("comment", ""),
+                comment=review_form.cleaned_data.get("comment", ""),
                 request=request,
             )
         elif action == "reopen":
@@ -222,7 +230,7 @@ def transition(request, pk, action):
 
 @require_POST
 @allow(EDITORS)
-def attach(request, pk):
+def attach(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -239,19 +247,19 @@ def attach(request, pk):
         else:
             messages.success(request, _("Đã đính kèm tệp."))
     else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect("reports:submission", pk=submission.pk)
 
 
 @allow(PLAN_READERS)
-def attachment(request, pk):
+def attachment(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
     submissions.record_download(actor=request.user, obj=attachment, request=request)
     return attachment.download()
 
 
 @allow(PLAN_READERS)
-def compare(request, pk):
+def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What changed since the last submission (or between two snapshots)."""
     submission = submission_for(request, pk)
     masked = not disclosure.sees_exact(request.user, submission.unit_id)
@@ -261,7 +269,7 @@ def compare(request, pk):
 
 
 @allow(COORDINATOR)
-def extend(request, pk):
+def extend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
     form = ExtensionForm(request.POST or None, submission=submission)
     if request.method == "POST" and form.is_valid():
