@@ -31,11 +31,12 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(pk=user.pk)
 
 
-_UserManagerWithQuerySet = UserManager.from_queryset(UserQuerySet)
+class ScopedUserManager(UserManager["User"]):
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
 
-
-class ScopedUserManager(_UserManagerWithQuerySet):
-    pass
+    def for_user(self, user) -> UserQuerySet:
+        return self.get_queryset().for_user(user)
 
 
 class User(AbstractUser):

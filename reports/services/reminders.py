@@ -90,10 +90,11 @@ def due_reminders(today: datetime.date) -> list[tuple[Submission, str, int]]:
 
 def _staff_by_unit(unit_ids) -> dict[int, list[User]]:
     """Active reporters and approvers of the given units, in one query."""
-    staff = defaultdict(list)
+    staff: defaultdict[int, list[User]] = defaultdict(list)
     users = User.objects.filter(is_active=True, role__in=UNIT_STAFF, unit_id__in=set(unit_ids))
     for user in users.order_by("username"):
-        staff[user.unit_id].append(user)
+        if user.unit_id is not None:  # the filter on unit_id leaves none without one
+            staff[user.unit_id].append(user)
     return staff
 
 
