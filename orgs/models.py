@@ -18,6 +18,8 @@ class UnitKind(models.TextChoices):
     AGENCY = "agency", _("Cơ quan, tổ chức cấp tỉnh")
 
 
+# The communes, wards and special zones: the grassroots level since 01/07/2025 (no districts).
+COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 LOCAL_GOVERNMENT_KINDS = (
     UnitKind.DISTRICT,
     UnitKind.COMMUNE,

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _l
 
 from core.roles import PROVINCE_WIDE, Role
 from core.widgets import DateInput
-from orgs.models import Unit, UnitKind
+from orgs.models import COMMUNE_KINDS, Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem
 
 from ..models import Activity, Campaign, Channel, Kind
 from .campaigns import campaign_on
 from .checks import NEGATIVE, day_text
-from .options import COMMUNE_KINDS, current_units
+from .options import current_units
 from .unit_records import VersionedRecordForm
 
 ORGANISER_KINDS = (UnitKind.AGENCY, UnitKind.DISTRICT, *COMMUNE_KINDS)

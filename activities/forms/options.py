@@ -14,7 +14,6 @@ from orgs.models import Unit, UnitKind
 from plans.models import PlanItem
 
 # The units a "Xã, phường" field offers.
-COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 KIND_ORDER = [
     UnitKind.PROVINCE,
     UnitKind.AGENCY,

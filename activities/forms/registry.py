@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 from core.widgets import DateInput
-from orgs.models import Unit
+from orgs.models import COMMUNE_KINDS, Unit
 
 from ..models import (
     Commendation,
@@ -25,7 +25,6 @@ from ..models import (
 from ..selectors import ListedInspection
 from .checks import NEGATIVE, check_year, in_year, not_future, on_day
 from .options import (
-    COMMUNE_KINDS,
     all_choice,
     current_units,
     grouped_unit_options,

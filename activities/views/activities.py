@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
+from orgs.models import COMMUNE_KINDS
 
 from ..excel import workbook_response
 from ..forms.activities import (
@@ -27,7 +28,6 @@ from ..forms.activities import (
     RepeatForm,
 )
 from ..forms.campaigns import campaign_on, suggested_campaign
-from ..forms.options import COMMUNE_KINDS
 from ..models import READERS, WRITERS, Activity, ActivityFile, editable_by
 from ..selectors import activities_for
 from ..services import activities as services

@@ -17,7 +17,7 @@ from accounts.models import User
 from audit.forms import VersionedFormMixin
 from core.roles import CASE_ROLES, Role
 from core.widgets import DateInput
-from orgs.models import EthnicGroup, Unit, UnitKind
+from orgs.models import COMMUNE_KINDS, EthnicGroup, Unit, UnitKind
 
 from ..models import (
     CLASSIFICATION,
@@ -233,9 +233,6 @@ class FirstConsentForm(forms.Form):
                 if not cleaned.get(name):
                     self.add_error(name, _("Hãy chọn khi có ghi nhận sự đồng ý."))
         return cleaned
-
-
-COMMUNE_KINDS = [UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE]
 
 
 def _units_of_today(kinds, current=None):

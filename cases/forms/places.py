@@ -12,11 +12,10 @@ from accounts.models import User
 from audit.forms import VersionedFormMixin
 from core.roles import CASE_ROLES, Role
 from core.widgets import DateInput
-from orgs.models import Unit, UnitKind
+from orgs.models import COMMUNE_KINDS, Unit
 
 from ..models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
 
-COMMUNE_KINDS = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
 SECRET_FIELDS = ("location", "contact_name", "contact_phone")
 
 

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import Action
 from audit.services import ConcurrentEdit, diff, record_event, snapshot
-from orgs.models import Unit
+from orgs.models import COMMUNE_KINDS, Unit
 
 from ..models import ServiceProvider, ServiceType
 
 PROVIDER_FIELDS = ["unit", "service_type", "active", "note"]
-COMMUNE_KINDS = ("commune", "ward", "special_zone")
 
 # The providers a new directory starts with, by unit code (orgs/data/agencies.csv). After the
 # 2025 reform the social protection work of the former Sở LĐTBXH (its social work centre:
