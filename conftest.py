@@ -3,12 +3,16 @@
 import contextlib
 import importlib
 import os
+import sys
 import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.servers.basehttp import WSGIServer
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -23,6 +27,8 @@ from orgs.models import Unit
 from orgs.services import load_reference_units
 from plans.services import load_plan
 from reports.services.reference import load_reporting
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -107,46 +113,90 @@ def make_user(username, role, unit_code=None, **extra):
     return user
 
 
+# persona → (username, role, unit code): the users of the persona fixtures below.
+PERSONAS = {
+    "coordinator": ("coordinator", Role.COORDINATOR, "SNV"),
+    "leader": ("leader", Role.LEADER, "51"),
+    "admin": ("admin", Role.ADMIN, "SNV"),
+    "reporter": ("syt.baocao", Role.REPORTER, "SYT"),  # Sở Y tế's reporter
+    "approver": ("syt.duyet", Role.APPROVER, "SYT"),
+    # A reporter of another unit (Công an tỉnh): must never see Sở Y tế's records.
+    "outsider": ("cat.baocao", Role.REPORTER, "CAT"),
+    "commune_reporter": ("camthanh.baocao", Role.REPORTER, "21025"),
+    "case_worker": ("canbo.hotro", Role.CASE_WORKER, "CAT"),
+}
+
+
+def make_personas(*names: str) -> dict[str, User]:
+    """The users of the named personas (all of PERSONAS when none is named)."""
+    return {name: make_user(*PERSONAS[name]) for name in names or PERSONAS}
+
+
+def built_once(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """What a module- or class-scoped fixture yields from: `build()`'s data, made once and read
+    by each test of the scope, then rolled back.
+
+    The data is written in a transaction left open over the scope; each test's own transaction
+    (pytest-django's `db`) nests in it as a savepoint, so what a test writes is undone after it
+    and the next test sees the data as built, on SQLite and PostgreSQL alike. The fixture must
+    ask for `django_db_setup`, the tests of the scope must be marked `django_db` (or the test
+    database may not be set up) and none may ask for `transactional_db`."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            data = build()
+        except BaseException:
+            block.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
 @pytest.fixture
 def coordinator(db):
-    return make_user("coordinator", Role.COORDINATOR, "SNV")
+    return make_user(*PERSONAS["coordinator"])
 
 
 @pytest.fixture
 def leader(db):
-    return make_user("leader", Role.LEADER, "51")
+    return make_user(*PERSONAS["leader"])
 
 
 @pytest.fixture
 def admin_user(db):
-    return make_user("admin", Role.ADMIN, "SNV")
+    return make_user(*PERSONAS["admin"])
 
 
 @pytest.fixture
 def reporter(db):
     """Reporter of Sở Y tế."""
-    return make_user("syt.baocao", Role.REPORTER, "SYT")
+    return make_user(*PERSONAS["reporter"])
 
 
 @pytest.fixture
 def approver(db):
-    return make_user("syt.duyet", Role.APPROVER, "SYT")
+    return make_user(*PERSONAS["approver"])
 
 
 @pytest.fixture
 def outsider(db):
     """A reporter of another unit (Công an tỉnh): must never see Sở Y tế's records."""
-    return make_user("cat.baocao", Role.REPORTER, "CAT")
+    return make_user(*PERSONAS["outsider"])
 
 
 @pytest.fixture
 def commune_reporter(db):
-    return make_user("camthanh.baocao", Role.REPORTER, "21025")
+    return make_user(*PERSONAS["commune_reporter"])
 
 
 @pytest.fixture
 def case_worker(db):
-    return make_user("canbo.hotro", Role.CASE_WORKER, "CAT")
+    return make_user(*PERSONAS["case_worker"])
 
 
 @pytest.fixture
@@ -178,13 +228,24 @@ def audit_flushable(transactional_db):
             cursor.execute(sql)
 
 
+@pytest.fixture(scope="session")
+def province_dump(django_db_setup, django_db_blocker) -> str:
+    """The session's data (what django_db_setup loaded and the migrations made), serialized when
+    the first browser test asks for it: browser tests run last and are the only ones whose
+    teardown empties the tables, so every table is still as the session set it up."""
+    with django_db_blocker.unblock():
+        assert Unit.objects.exists(), "a test before the browser tests emptied the tables"
+        return connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
-def province(transactional_db):
-    """The session's data again: a previous live-server test's teardown emptied the tables."""
+def province(province_dump, transactional_db):
+    """The session's data again: a previous live-server test's teardown emptied the tables (and
+    its flush made the content types anew, which the dump brings back as they were)."""
     if not Unit.objects.exists():
-        load_reference_units()
-        load_plan()
-        load_reporting()
+        ContentType.objects.all().delete()
+        connection.creation.deserialize_db_from_string(province_dump)
+        ContentType.objects.clear_cache()
 
 
 @contextlib.contextmanager
@@ -211,10 +272,17 @@ def make_browser_user(username, role, unit_code):
     user.set_password(BROWSER_PASSWORD)
     user.save()
     if user.needs_second_factor:
-        BROWSER_KEYS[username] = second_factor(user).bin_key
+        device = second_factor(user)
+        device.tolerance = BROWSER_TOLERANCE
+        device.save()
+        BROWSER_KEYS[username] = device.bin_key
     return user
 
 
+# Steps ahead of the clock a browser user's authenticator accepts: a test logging in several times
+# uses the next step's code each time instead of waiting 30 s for the clock (the production
+# tolerance of one step and the refusal of a used code are tested in accounts/tests).
+BROWSER_TOLERANCE = 10
 # username → TOTP key of browser users, read without the ORM inside Playwright's event loop.
 BROWSER_KEYS = {}
 # username → the last 30-second step whose code was used: a code is accepted once only.
@@ -222,10 +290,10 @@ BROWSER_STEPS = {}
 
 
 def next_code(username) -> str:
-    """A code the server accepts now: the current step's, or the next one's (a drift of one step
-    is tolerated) when this user's current code was already used; else wait for a fresh step."""
+    """A code the server accepts now: the current step's, or a later one's (BROWSER_TOLERANCE)
+    when this user's current code was already used; else wait for the clock."""
     step = max(int(time.time() // 30), BROWSER_STEPS.get(username, -1) + 1)
-    while step > int(time.time() // 30) + 1:
+    while step > int(time.time() // 30) + BROWSER_TOLERANCE:
         time.sleep(1)
     BROWSER_STEPS[username] = step
     totp = TOTP(BROWSER_KEYS[username])

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import User
 from activities.models import (
     Activity,
     BudgetLine,
@@ -19,13 +20,26 @@ from activities.models import (
     NomineeKind,
     Source,
 )
+from conftest import built_once, make_personas
 from orgs.models import Unit
 
 
 @pytest.fixture
 def acts(db, personas, commune_reporter):
+    return build_acts({**personas, "commune_reporter": commune_reporter})
+
+
+@pytest.fixture(scope="module")
+def acts_once(django_db_setup, django_db_blocker):
+    """The same records built once for a module whose tests each leave them as they found them
+    (each test's writes are rolled back: conftest.built_once)."""
+    yield from built_once(django_db_blocker, lambda: build_acts(make_personas()))
+
+
+def build_acts(people: dict[str, User]) -> dict:
+    """The acts fixture's records, written by Sở Y tế's reporter among `people` (personas)."""
     syt, commune = Unit.objects.get(code="SYT"), Unit.objects.get(code="21025")
-    author = personas["reporter"]
+    author = people["reporter"]
     start, end = Campaign.default_dates(2025)
     campaign = Campaign.objects.create(
         year=2025,
@@ -87,7 +101,7 @@ def acts(db, personas, commune_reporter):
         spent=Decimal(15000000),
     )
     return {
-        "people": {**personas, "commune_reporter": commune_reporter},
+        "people": people,
         "campaign": campaign,
         "activity": activity,
         "model": model,

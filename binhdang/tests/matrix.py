@@ -3,12 +3,19 @@
 An app's tests declare routes in `matrix_*.py` modules beside its test_matrix.py:
     ROUTES = {"app:name": {"kwargs": lambda w: {...}, "method": "get" | "post",
                            "data": lambda w: {...} (optional), "expect": {persona: status}}}
-where `w` is the app's fixture world and `w["people"][persona]` the user of a persona."""
+where `w` is the app's fixture world and `w["people"][persona]` the user of a persona.
+
+The world is built once per module (conftest.built_once) and each persona signs in once
+(`sign_in`): every check runs in its own rolled-back transaction with that session's cookies."""
 
 import importlib
 import pkgutil
+from http.cookies import SimpleCookie
 
 from django.urls import get_resolver, reverse
+
+from accounts.models import User
+from conftest import VerifiedClient
 
 
 def collect(package) -> dict:
@@ -31,9 +38,20 @@ def missing(namespace: str, routes: dict, personas: list[str]) -> list[str]:
     return sorted(names - routes.keys()) + incomplete
 
 
-def check(client, world, route: dict, persona: str) -> None:
+def sign_in(people: dict[str, User]) -> dict[str, SimpleCookie]:
+    """persona → the cookies of a session of theirs, signed in with both factors."""
+    cookies = {}
+    for persona, user in people.items():
+        client = VerifiedClient()
+        client.force_login(user)
+        cookies[persona] = client.cookies
+    return cookies
+
+
+def check(client, world, route: dict, persona: str, sessions: dict[str, SimpleCookie]) -> None:
+    """`route` (with its "name") asked by `persona`, signed in with the cookies of `sessions`."""
     if persona != "anonymous":
-        client.force_login(world["people"][persona])
+        client.cookies.update(sessions[persona])
     url = reverse(route["name"], kwargs=route.get("kwargs", lambda w: {})(world))
     data = route.get("data", lambda w: {})(world)
     response = getattr(client, route.get("method", "get"))(url, data)

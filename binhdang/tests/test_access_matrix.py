@@ -7,6 +7,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import EnrolmentLink
+from conftest import built_once, make_personas, make_user
 from orgs.models import EthnicGroup, Unit
 from plans.models import Evidence, Plan, PlanItem, ProgressUpdate, Task
 from reports.models import Round, Submission
@@ -16,8 +17,54 @@ pytestmark = pytest.mark.django_db
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Every persona and record of this module's tests, built once (conftest.built_once)."""
+    yield from built_once(django_db_blocker, _world)
+
+
+def _world() -> dict:
+    people = make_personas()
+    return {
+        "people": people,
+        "records": _records(people["reporter"]),
+        "gbv_records": _gbv_records(people),
+        "open_submission": _open_submission(),
+    }
+
+
+# The root conftest's persona fixtures, here the users of the module's world.
 @pytest.fixture
-def records(reporter):
+def personas(world):
+    return world["people"]
+
+
+@pytest.fixture
+def reporter(personas):
+    return personas["reporter"]
+
+
+@pytest.fixture
+def outsider(personas):
+    return personas["outsider"]
+
+
+@pytest.fixture
+def commune_reporter(personas):
+    return personas["commune_reporter"]
+
+
+@pytest.fixture
+def case_worker(personas):
+    return personas["case_worker"]
+
+
+@pytest.fixture
+def records(world):
+    return world["records"]
+
+
+def _records(reporter) -> dict:
     plan = Plan.objects.get(year=2025)
     syt_task = Task.objects.get(item__plan=plan, item__code="IV.5.a", unit__code="SYT")
     update = ProgressUpdate.objects.create(
@@ -297,7 +344,11 @@ PREFILL_REFUSED = {
 
 
 @pytest.fixture
-def open_submission(db):
+def open_submission(world):
+    return world["open_submission"]
+
+
+def _open_submission() -> Submission:
     """Sở Y tế's annual report, its round open today."""
     today = timezone.localdate()
     Round.objects.filter(code="BDG-2025").update(
@@ -362,10 +413,13 @@ ELSEWHERE = {
 
 
 @pytest.fixture
-def gbv_records(personas, admin_user):
+def gbv_records(world):
+    return world["gbv_records"]
+
+
+def _gbv_records(personas) -> dict:
     from accounts import services
     from accounts.models import GbvGrant, User
-    from conftest import make_user
     from core.roles import Role
 
     syt = Unit.objects.get(code="SYT")
@@ -376,7 +430,7 @@ def gbv_records(personas, admin_user):
     subject = User.objects.create(
         username="syt.moi", full_name="Mới", role=Role.CASE_WORKER, unit=syt
     )
-    request = services.request_grant(actor=admin_user, subject=subject)
+    request = services.request_grant(actor=personas["admin"], subject=subject)
     worker = make_user("syt.hotro", Role.CASE_WORKER, "SYT")
     token = EnrolmentLink.issue(user=personas["case_worker"], created_by=supervisor)
     return {

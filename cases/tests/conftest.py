@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from accounts.models import User
 from cases.models import (
     Case,
     Consent,
@@ -28,7 +29,7 @@ from cases.models import (
     Stay,
     Survivor,
 )
-from conftest import make_user
+from conftest import built_once, make_personas, make_user
 from core.roles import Role
 from orgs.models import Unit
 
@@ -43,6 +44,20 @@ CONTACT = "Bà Lý Thị Kín"
 @pytest.fixture
 def gbv(db, coordinator, leader, admin_user):
     """The world: personas, a case, its consents, referrals, a place and a stay."""
+    return build_gbv(coordinator=coordinator, leader=leader, admin=admin_user)
+
+
+@pytest.fixture(scope="module")
+def gbv_once(django_db_setup, django_db_blocker):
+    """The same world built once for a module whose tests each leave it as they found it (each
+    test's writes are rolled back: conftest.built_once)."""
+    yield from built_once(
+        django_db_blocker, lambda: build_gbv(**make_personas("coordinator", "leader", "admin"))
+    )
+
+
+def build_gbv(*, coordinator: User, leader: User, admin: User) -> dict:
+    """The gbv fixture's world around the province-wide personas given."""
     people = {
         "owner": make_user("syt.hotro", Role.CASE_WORKER, "SYT"),
         "supervisor": make_user("syt.giamsat", Role.CASE_SUPERVISOR, "SYT"),
@@ -52,7 +67,7 @@ def gbv(db, coordinator, leader, admin_user):
         "place_staff": make_user("camthanh.nhatamlanh", Role.CASE_WORKER, "21025"),
         "coordinator": coordinator,
         "leader": leader,
-        "admin": admin_user,
+        "admin": admin,
     }
     syt, stp, hlhpn = (Unit.objects.get(code=c) for c in ("SYT", "STP", "HLHPN"))
     commune = Unit.objects.get(code="21025")

@@ -23,6 +23,15 @@ PERSONAS = [
 ]
 ROUTES = matrix.collect(cases.tests)
 
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def sessions(gbv_once, django_db_blocker):
+    """Each persona signed in once, in the transaction of the module's world."""
+    with django_db_blocker.unblock():
+        return matrix.sign_in(gbv_once["people"])
+
 
 def test_every_url_of_the_module_is_in_the_matrix():
     assert matrix.missing("cases", ROUTES, PERSONAS) == []
@@ -31,5 +40,5 @@ def test_every_url_of_the_module_is_in_the_matrix():
 @pytest.mark.parametrize(
     ("name", "persona"), [(name, persona) for name in ROUTES for persona in PERSONAS]
 )
-def test_matrix(client, gbv, name, persona):
-    matrix.check(client, gbv, {**ROUTES[name], "name": name}, persona)
+def test_matrix(client, gbv_once, sessions, name, persona):
+    matrix.check(client, gbv_once, {**ROUTES[name], "name": name}, persona, sessions)

@@ -5,6 +5,7 @@ Every persona of the fixture GETs every URL of the project (ids filled from the 
 loaded province where the converter is int), the known downloads, every GET operation of the API
 with a token of theirs, and then every same-site link those pages show, files unzipped."""
 
+import functools
 import io
 import re
 import zipfile
@@ -86,6 +87,7 @@ def _patterns(resolver=None, namespace=""):
             yield f"{namespace}{entry.name}", entry
 
 
+@functools.cache
 def _kind(url: str) -> tuple:
     """Links to the same view with other ids are the same page again: one of each is enough."""
     path, _sep, query = url.partition("?")
@@ -172,6 +174,12 @@ def _synthesis_downloads(client) -> list[tuple[str, str]]:
         (f"{url} ({fmt})", _text(client.post(url, {**draft, "format": fmt})))
         for fmt in ("xlsx", "docx")
     ]
+
+
+@pytest.fixture
+def gbv(gbv_once):
+    """The world, built once for the module: each walk leaves it as it found it."""
+    return gbv_once
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

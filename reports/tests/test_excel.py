@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import Event
 from audit.services import ConcurrentEdit
+from conftest import built_once, make_personas
 from core.spreadsheet import XLSX_MIME
 from indicators.models import CategoryCombo, DataElement, ValueType
 from reports import excel
@@ -63,8 +64,7 @@ def _cells(submission, entries):
     return result
 
 
-@pytest.fixture
-def opened():
+def _open() -> None:
     """The annual round, moved into the future so its unit may still edit."""
     today = timezone.localdate()
     Round.objects.filter(code="BDG-2025").update(
@@ -73,7 +73,16 @@ def opened():
 
 
 @pytest.fixture
+def opened():
+    _open()
+
+
+@pytest.fixture
 def submission(opened, coordinator):
+    return _filled(coordinator)
+
+
+def _filled(coordinator) -> Submission:
     """Sở Y tế's annual report with a percentage and a text row added, and values filled."""
     sub = Submission.objects.select_related("round__form", "unit").get(
         round__code="BDG-2025", unit__code="SYT"
@@ -563,49 +572,71 @@ def _lookalike():
     return workbook
 
 
-@pytest.fixture
-def ctx(submission):
+def _exported() -> tuple[Submission, SimpleNamespace]:
+    """The filled submission, and the workbooks the hostile files are made from: its own and
+    those of another unit and another round."""
+    _open()
+    submission = _filled(make_personas("coordinator")["coordinator"])
     other_unit = Submission.objects.get(round__code="BDG-2025", unit__code="CAT")
     other_round = Submission.objects.get(round__code="BDG-2025S1", unit__code="SYT")
-    return SimpleNamespace(
+    return submission, SimpleNamespace(
         good=excel.export_submission(submission),
         other_unit=excel.export_submission(other_unit),
         other_round=excel.export_submission(other_round),
     )
 
 
-def test_there_are_at_least_fifty_hostile_files():
-    assert len(HOSTILE) >= 50
+class TestHostileFiles:
+    """Every hostile file is read against the same submission and workbooks, exported once for
+    the class (conftest.built_once): each test only parses and uploads, and what it writes is
+    rolled back."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def exported(cls, django_db_setup, django_db_blocker):
+        yield from built_once(django_db_blocker, _exported)
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_files_give_vietnamese_problems_and_change_nothing(
-    name, ctx, submission, client, reporter, settings
-):
-    settings.UPLOAD_MAX_BYTES = MB
-    client.force_login(reporter)
-    build, where = HOSTILE[name]
-    data = build(ctx)
-    before = _state()
-    result = _parse(submission, data, max_bytes=MB)
-    assert result.problems, name
-    assert not (result.cells or result.answers or result.changes)
-    assert all(VIETNAMESE.search(p.message) for p in result.problems), result.problems
-    if where:
-        assert (where[0], where[1]) in {(p.sheet, p.cell) for p in result.problems}, result.problems
-    client.force_login(reporter)
-    url = reverse("reports:xlsx_upload", args=[submission.pk])
-    response = client.post(url, {"file": SimpleUploadedFile("bao-cao.xlsx", data)})
-    page = response.content.decode()
-    assert response.status_code == 200 and 'id="problems"' in page and 'name="token"' not in page
-    print(
-        list(
-            Event.objects.order_by("-pk").values_list(
-                "action", "object_type", "object_repr", "changes"
-            )[:2]
+    @pytest.fixture
+    def submission(self, exported):
+        return exported[0]
+
+    @pytest.fixture
+    def ctx(self, exported):
+        return exported[1]
+
+    def test_there_are_at_least_fifty_hostile_files(self):
+        assert len(HOSTILE) >= 50
+
+    @pytest.mark.parametrize("name", list(HOSTILE))
+    def test_hostile_files_give_vietnamese_problems_and_change_nothing(
+        self, name, ctx, submission, client, reporter, settings
+    ):
+        settings.UPLOAD_MAX_BYTES = MB
+        client.force_login(reporter)
+        build, where = HOSTILE[name]
+        data = build(ctx)
+        before = _state()
+        result = _parse(submission, data, max_bytes=MB)
+        assert result.problems, name
+        assert not (result.cells or result.answers or result.changes)
+        assert all(VIETNAMESE.search(p.message) for p in result.problems), result.problems
+        if where:
+            found = {(p.sheet, p.cell) for p in result.problems}
+            assert (where[0], where[1]) in found, result.problems
+        client.force_login(reporter)
+        url = reverse("reports:xlsx_upload", args=[submission.pk])
+        response = client.post(url, {"file": SimpleUploadedFile("bao-cao.xlsx", data)})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="problems"' in page and 'name="token"' not in page
+        print(
+            list(
+                Event.objects.order_by("-pk").values_list(
+                    "action", "object_type", "object_repr", "changes"
+                )[:2]
+            )
         )
-    )
-    assert _state() == before
+        assert _state() == before
 
 
 # ---------------------------------------------------------------------------------------------
