@@ -39,14 +39,33 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# The suite on SQLite (with branch coverage) and on PostgreSQL at the same time, one process
+# each, each with its own log and data directory under $(OUT); both logs' ends are shown and
+# either failing fails the target. Without a PostgreSQL server the SQLite run goes alone.
+OUT := $(CURDIR)/.test
 test: install chromium lint
-	$(PY) -m pytest
+	@rm -rf $(OUT) && mkdir -p $(OUT)/sqlite $(OUT)/postgresql
 	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		echo "== PostgreSQL is reachable: running the suite again on it =="; \
-		DATABASE_URL=$(PG_URL) $(PY) -m pytest; \
+		echo "== SQLite and PostgreSQL runs in parallel (logs: $(OUT)/sqlite.log, $(OUT)/postgresql.log) =="; \
+		DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest \
+			>$(OUT)/postgresql.log 2>&1 & pg=$$!; \
 	else \
 		echo "== PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run =="; \
-	fi
+		pg=; \
+	fi; \
+	DATA_DIR=$(OUT)/sqlite COVERAGE_FILE=$(OUT)/.coverage $(PY) -m pytest \
+		--cov --cov-report=term:skip-covered >$(OUT)/sqlite.log 2>&1; sqlite=$$?; \
+	status=$$sqlite; \
+	if [ -n "$$pg" ]; then \
+		wait $$pg; postgresql=$$?; [ $$postgresql -eq 0 ] || status=$$postgresql; \
+		echo "== PostgreSQL (exit $$postgresql) =="; \
+		if [ $$postgresql -eq 0 ]; then tail -n 3 $(OUT)/postgresql.log; \
+		else tail -n 150 $(OUT)/postgresql.log; fi; \
+	fi; \
+	echo "== SQLite, with branch coverage (exit $$sqlite) =="; \
+	if [ $$sqlite -eq 0 ]; then sed -n '/coverage: platform/,$$p' $(OUT)/sqlite.log; \
+	else tail -n 250 $(OUT)/sqlite.log; fi; \
+	exit $$status
 
 bench: install chromium
 	$(PY) bench/pages.py
