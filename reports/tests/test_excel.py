@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import pickle
 import random
 import re
 import urllib.parse
@@ -386,7 +387,7 @@ def test_a_value_changed_on_the_web_since_download_is_never_overwritten(submissi
 
 def _edit(fn):
     def build(ctx):
-        workbook = _load(ctx.good)
+        workbook = pickle.loads(ctx.loaded)  # a copy of the good file as loaded
         fn(workbook)
         return _save(workbook)
 
@@ -579,8 +580,12 @@ def _exported() -> tuple[Submission, SimpleNamespace]:
     submission = _filled(make_personas("coordinator")["coordinator"])
     other_unit = Submission.objects.get(round__code="BDG-2025", unit__code="CAT")
     other_round = Submission.objects.get(round__code="BDG-2025S1", unit__code="SYT")
+    good = excel.export_submission(submission)
     return submission, SimpleNamespace(
-        good=excel.export_submission(submission),
+        good=good,
+        # The good file loaded once; each edit works on a copy (openpyxl's deepcopy of a workbook
+        # does not save a readable file, a pickle round trip does).
+        loaded=pickle.dumps(_load(good)),
         other_unit=excel.export_submission(other_unit),
         other_round=excel.export_submission(other_round),
     )
