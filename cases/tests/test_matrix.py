@@ -23,7 +23,9 @@ PERSONAS = [
 ]
 ROUTES = matrix.collect(cases.tests)
 
-pytestmark = pytest.mark.django_db
+# Coverage is not traced here: the pages' code is covered by the tests of each page, and tracing
+# every route for every persona costs more than it adds (make test prints the total).
+pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
 
 
 @pytest.fixture(scope="module")

@@ -193,6 +193,7 @@ def personas(world, units) -> list:
     return people
 
 
+@pytest.mark.no_cover  # the engine's code is covered by the tests below; tracing it here is slow
 @settings(
     max_examples=15,
     deadline=None,
