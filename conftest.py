@@ -279,9 +279,9 @@ def make_browser_user(username, role, unit_code):
     return user
 
 
-# Steps ahead of the clock a browser user's authenticator accepts: a test logging in several times
-# uses the next step's code each time instead of waiting 30 s for the clock (the production
-# tolerance of one step and the refusal of a used code are tested in accounts/tests).
+# Steps ahead of the clock a browser user's authenticator accepts (production: one): a test logging
+# in several times uses the next step's code each time instead of waiting 30 s for the clock; a
+# used code is still refused (accounts/tests/test_second_factor.py tests that).
 BROWSER_TOLERANCE = 10
 # username → TOTP key of browser users, read without the ORM inside Playwright's event loop.
 BROWSER_KEYS = {}
