@@ -90,9 +90,12 @@ def imports(root: Path = ROOT) -> list[Import]:
                 if node.level:
                     base = package.split(".")
                     base = base[: len(base) - node.level + 1]
-                    targets = [".".join([*base, node.module] if node.module else base)]
+                    module = ".".join([*base, node.module] if node.module else base)
                 else:
-                    targets = [node.module or ""]
+                    module = node.module or ""
+                # `from app import views` imports the module app.views: name each imported
+                # name; module_cycles walks a dotted name up to the module that holds it.
+                targets = [f"{module}.{alias.name}" for alias in node.names]
             else:
                 continue
             for target in targets:
@@ -131,10 +134,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return [list(c) for c in sorted(found)]
 
 
-def module_cycles(found: list[Import]) -> list[list[str]]:
+def module_cycles(found: list[Import], root: Path = ROOT) -> list[list[str]]:
     """Import cycles between modules (including the lazy imports inside functions)."""
     graph: dict[str, set[str]] = defaultdict(set)
-    names = {name for name, _ in modules()}
+    names = {name for name, _ in modules(root)}
     for item in found:
         target = item.target
         while target and target not in names:

@@ -47,8 +47,9 @@ def test_a_planted_violation_of_each_rule_is_caught(tmp_path):
     root = _plant(tmp_path, "orgs", "views.py", "from cases.models import Case\n")
     _plant(tmp_path, "cases", "models.py", "from orgs import views\n")
     found = layers.imports(root)
-    assert [i.target for i in layers.upward(found)] == ["cases.models"]
+    assert [i.target for i in layers.upward(found)] == ["cases.models.Case"]
     assert layers.cycles(layers.app_graph(found)) == [["cases", "orgs"]]
+    assert layers.module_cycles(found, root) == [["cases.models", "orgs.views"]]
 
     writer = "def view(request, form):\n    form.save()\n    Unit.objects.filter(a=1).update(b=2)\n"
     root = _plant(tmp_path, "plans", "views/tasks.py", writer)
