@@ -5,6 +5,7 @@ drawing; core/tests/test_structure.py fails when a rule is broken.
 Nothing here imports the project: it parses files, so it also runs without Django set up."""
 
 import ast
+import functools
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -75,6 +76,13 @@ def modules(root: Path = ROOT) -> Iterator[tuple[str, Path]]:
 
 
 def _tree(path: Path) -> ast.Module:
+    """The module's syntax tree, parsed once per version of the file (the structural tests walk
+    every module several times)."""
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(path: Path, _version: int) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
