@@ -246,7 +246,11 @@ def resolve(
 ) -> Query:
     """Stage 1: check every code (elements, indicators, rounds, units, combos, in that order)
     and find the targets: the requested units and the old units shown beside them."""
-    indicator_objs = {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
+    indicator_objs = (
+        {i.code: i for i in ComputedIndicator.objects.filter(code__in=indicators)}
+        if indicators
+        else {}
+    )
     term_codes = {
         term["element"]
         for indicator in indicator_objs.values()

@@ -18,7 +18,9 @@ class UnitTree:
         self.successors = defaultdict(set)
         for old, new in Succession.objects.values_list("predecessor_id", "successor_id"):
             self.successors[old].add(new)
-        self._subtrees, self._closures = {}, {}
+        self._subtrees: dict[int, frozenset] = {}
+        self._closures: dict[int, frozenset] = {}
+        self._all_closures: dict[int, frozenset] | None = None
 
     def subtree(self, pk) -> frozenset:
         if pk not in self._subtrees:
@@ -43,6 +45,12 @@ class UnitTree:
                         changed = True
             self._closures[pk] = frozenset(members)
         return self._closures[pk]
+
+    def closures(self) -> dict[int, frozenset]:
+        """Every unit's closure (see `closure`), worked out once per tree."""
+        if self._all_closures is None:
+            self._all_closures = {pk: self.closure(pk) for pk in self.code}
+        return self._all_closures
 
     def history(self, pk) -> list[int]:
         """Old units shown beside `pk`: not counted into it, some successor inside."""

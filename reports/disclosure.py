@@ -457,5 +457,4 @@ def release(*, round_id: int, element, tree) -> Release:
         own[unit][combo] = int(total)
     if not own:
         return build_release({}, {})
-    sets = {pk: tree.closure(pk) for pk in tree.code}
-    return build_release(dict(own), sets)
+    return build_release(dict(own), tree.closures())
