@@ -240,7 +240,6 @@ def _url(name, key, records):
     return reverse(name, args=[records[key]]) if key else reverse(name)
 
 
-@pytest.mark.no_cover  # every route once per persona: the routes' own tests cover their code
 @pytest.mark.parametrize("persona", list(EXPECTED))
 def test_access_matrix(client, personas, records, persona, settings, tmp_path):
     (tmp_path / "media" / "evidence").mkdir(parents=True)

@@ -32,72 +32,64 @@ def focus_first_cell(page):
 
 def test_keyboard_entry_of_200_cells_then_review(live_server, submission):
     url = f"{live_server.url}/reports/submissions/{submission.pk}/"
-    with browser_page() as page:
-        log_in(page, live_server.url, "syt.baocao")
-        page.goto(url)
-        assert page.locator("input.cell-input").count() == 200
-        page.locator("h1").click()  # start from the page, then keyboard only
-        focus_first_cell(page)
+    # Each user signs in once, in a browser profile of their own, and comes back to the page.
+    with browser_page() as reporter, browser_page() as approver, browser_page() as coordinator:
+        log_in(reporter, live_server.url, "syt.baocao")
+        reporter.goto(url)
+        assert reporter.locator("input.cell-input").count() == 200
+        reporter.locator("h1").click()  # start from the page, then keyboard only
+        focus_first_cell(reporter)
         for index in range(200):
-            page.keyboard.type(str(index + 1))
-            page.keyboard.press("Tab")
+            reporter.keyboard.type(str(index + 1))
+            reporter.keyboard.press("Tab")
         # Saves of one table go out in order (hx-sync queue): the last total comes last.
-        expect(page.locator("td.total").last).to_have_text("399", timeout=90000)  # 199 + 200
-        page.reload()
-        values = page.locator("input.cell-input").evaluate_all("els => els.map(e => e.value)")
+        expect(reporter.locator("td.total").last).to_have_text("399", timeout=90000)  # 199 + 200
+        reporter.reload()
+        values = reporter.locator("input.cell-input").evaluate_all("els => els.map(e => e.value)")
         assert values == [str(i + 1) for i in range(200)]
+        assert DataValue.objects.filter(submission=submission).count() == 200
 
-    assert DataValue.objects.filter(submission=submission).count() == 200
+        log_in(approver, live_server.url, "syt.duyet")
+        approver.goto(url)
+        approver.get_by_label("Giải trình các cảnh báo (nếu có)").fill("Phần thuyết minh gửi sau.")
+        approver.get_by_role("button", name="Nộp báo cáo").click()
+        expect(approver.get_by_text("Đã cập nhật trạng thái báo cáo.")).to_be_visible()
 
-    with browser_page() as page:
-        log_in(page, live_server.url, "syt.duyet")
-        page.goto(url)
-        page.get_by_label("Giải trình các cảnh báo (nếu có)").fill("Phần thuyết minh gửi sau.")
-        page.get_by_role("button", name="Nộp báo cáo").click()
-        expect(page.get_by_text("Đã cập nhật trạng thái báo cáo.")).to_be_visible()
+        log_in(coordinator, live_server.url, "coordinator")
+        coordinator.goto(url)
+        coordinator.get_by_label("Ý kiến (bắt buộc khi trả lại hoặc mở lại)").fill(
+            "Kiểm tra lại dòng 1."
+        )
+        coordinator.get_by_role("button", name="Trả lại để sửa").click()
+        expect(coordinator.locator("p.conflict", has_text="Kiểm tra lại dòng 1.")).to_be_visible()
 
-    with browser_page() as page:
-        log_in(page, live_server.url, "coordinator")
-        page.goto(url)
-        page.get_by_label("Ý kiến (bắt buộc khi trả lại hoặc mở lại)").fill("Kiểm tra lại dòng 1.")
-        page.get_by_role("button", name="Trả lại để sửa").click()
-        expect(page.locator("p.conflict", has_text="Kiểm tra lại dòng 1.")).to_be_visible()
-
-    with browser_page() as page:
-        log_in(page, live_server.url, "syt.baocao")
-        page.goto(url)
-        first = page.locator("input.cell-input").first
+        reporter.goto(url)
+        first = reporter.locator("input.cell-input").first
         first.focus()
-        page.keyboard.press("Control+A")
-        page.keyboard.type("11")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state("networkidle")
-        expect(page.locator("td.total").first).to_have_text("13")
+        reporter.keyboard.press("Control+A")
+        reporter.keyboard.type("11")
+        reporter.keyboard.press("Enter")
+        reporter.wait_for_load_state("networkidle")
+        expect(reporter.locator("td.total").first).to_have_text("13")
 
-    with browser_page() as page:
-        log_in(page, live_server.url, "syt.duyet")
-        page.goto(url)
-        page.get_by_label("Giải trình các cảnh báo (nếu có)").fill("Đã sửa dòng 1.")
-        page.get_by_role("button", name="Nộp báo cáo").click()
-        expect(page.get_by_text("Đã nộp", exact=True)).to_be_visible()
+        approver.goto(url)
+        approver.get_by_label("Giải trình các cảnh báo (nếu có)").fill("Đã sửa dòng 1.")
+        approver.get_by_role("button", name="Nộp báo cáo").click()
+        expect(approver.get_by_text("Đã nộp", exact=True)).to_be_visible()
 
-    with browser_page() as page:
-        log_in(page, live_server.url, "coordinator")
-        page.goto(url)
-        page.get_by_role("button", name="Duyệt (khóa báo cáo)").click()
-        expect(page.get_by_text("Đã duyệt", exact=True)).to_be_visible()
+        coordinator.goto(url)
+        coordinator.get_by_role("button", name="Duyệt (khóa báo cáo)").click()
+        expect(coordinator.get_by_text("Đã duyệt", exact=True)).to_be_visible()
 
-    with browser_page() as page:
-        log_in(page, live_server.url, "syt.baocao")
-        page.goto(url)
-        assert page.locator("input.cell-input:not([disabled])").count() == 0
+        reporter.goto(url)
+        assert reporter.locator("input.cell-input:not([disabled])").count() == 0
         # Even a forged request is refused once the report is accepted.
-        _c, row, combo = page.locator("td.cell").first.get_attribute("id").split("-")
-        response = page.request.post(
+        _c, row, combo = reporter.locator("td.cell").first.get_attribute("id").split("-")
+        response = reporter.request.post(
             f"{url}cell/",
             form={"row": row, "combo": combo, "version": "2", "value": "999"},
             headers={
-                "X-CSRFToken": page.evaluate(
+                "X-CSRFToken": reporter.evaluate(
                     "JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']"
                 )
             },
