@@ -182,7 +182,6 @@ def gbv(gbv_once):
     return gbv_once
 
 
-@pytest.mark.no_cover  # a crawl of pages that other tests cover; tracing it doubles its time
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_no_page_file_or_api_answer_shows_a_location(client, gbv, persona):
     place = gbv["place"]
