@@ -255,23 +255,33 @@ _CHROMIUM: dict = {}
 
 
 def _shared_browser():
+    if _CHROMIUM and not _CHROMIUM["browser"].is_connected():  # it crashed: start another
+        _CHROMIUM["browser"] = launch(_CHROMIUM["playwright"])
     if not _CHROMIUM:
         # Playwright's sync API runs an event loop in this thread from now on; the ORM calls of the
-        # remaining (browser) tests' fixtures are synchronous code beside it, not inside it.
+        # remaining (browser) tests' fixtures are synchronous code beside it, on the same
+        # connection. No test after this point may use async_to_sync in this thread.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
-        _CHROMIUM.update(playwright=playwright, browser=launch(playwright))
+        try:
+            browser = launch(playwright)
+        except Exception:
+            playwright.stop()
+            raise
+        _CHROMIUM.update(playwright=playwright, browser=browser)
     return _CHROMIUM["browser"]
 
 
 def pytest_sessionfinish(session, exitstatus):
     if _CHROMIUM:
-        _CHROMIUM["browser"].close()
-        _CHROMIUM.pop("playwright").stop()
-        _CHROMIUM.clear()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        try:
+            _CHROMIUM["browser"].close()
+        finally:
+            _CHROMIUM.pop("playwright").stop()
+            _CHROMIUM.clear()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @contextlib.contextmanager

@@ -4,9 +4,10 @@ The adversary of a persona collects every answer the engine gives it (each unit 
 each hierarchy level, with and without the combo dimension, each combo filter, acceptedOnly on and
 off, both rounds), the raw export of dataValueSets and its own unit's exact values, writes each
 figure as a linear constraint on the unknown values v(unit, combo) ≥ 0 ("<5": 1–4; "x": nothing),
-and asks an integer solver for the least and greatest value of every cell. A cell of 1–4 — one
-unit's value for one combo, a unit's total, or any published aggregate — must never have its
-least equal its greatest.
+and asks an integer solver for the least and greatest value of every cell. Other units' part of a
+figure of 1–4 — one unit's value for one combo, a unit's total, any published aggregate, or what
+is left of a published figure once the persona takes its own unit's values out — must never have
+its least equal its greatest. A zero is not a small count: only 1–4 are protected.
 """
 
 import datetime
@@ -136,8 +137,9 @@ def collect(user, world, units) -> list:
     return seen
 
 
-def pinned(world, seen) -> list:
-    """Cells and published figures of 1–4 whose value the constraints fix."""
+def pinned(world, seen, own=frozenset()) -> list:
+    """Cells and published figures of 1–4 whose value the constraints fix, and other units' part
+    of each published figure (what is left once the `own` units' cells are taken out)."""
     keys = [(u, c) for u in range(world["n"]) for c in COMBOS]
     found = []
     for r in range(2):
@@ -154,6 +156,8 @@ def pinned(world, seen) -> list:
         targets = {frozenset({k}) for k in keys}
         targets |= {frozenset((u, c) for c in COMBOS) for u in range(world["n"])}
         targets |= {cells for round_, cells, _text in seen if round_ == r}
+        targets |= {frozenset(k for k in cells if k[0] not in own) for cells in set(targets)}
+        targets.discard(frozenset())
         constraints = [LinearConstraint(np.array(rows), low, high)] if rows else []
         for cells in targets:
             value = sum(truth[k] for k in cells)
@@ -176,16 +180,11 @@ def pinned(world, seen) -> list:
 
 
 def leaks(user, world, units) -> list:
-    """What the persona pins of other units' cases. A unit's staff know their own values, so
-    pinning a figure pins the part of it from other units; a part of 0 is nobody's case (zeros
-    are published: a unit's total of 0 is shown), so only a pinned part of 1 or more leaks."""
-    own = {i for i, u in enumerate(units) if u.pk == user.unit_id}
-    found = pinned(world, collect(user, world, units))
-    return [
-        (r, cells, value)
-        for r, cells, value in found
-        if sum(world["values"][(u, r, c)] for u, c in cells if u not in own) > 0
-    ]
+    """What the persona pins of other units' cases: pinned sets without a cell of its own unit
+    (a unit's staff know their own values; `pinned` also tries other units' part of each figure)."""
+    own = frozenset(i for i, u in enumerate(units) if u.pk == user.unit_id)
+    found = pinned(world, collect(user, world, units), own)
+    return [(r, cells, value) for r, cells, value in found if not {u for u, _c in cells} & own]
 
 
 def personas(world, units) -> list:
@@ -200,8 +199,8 @@ def personas(world, units) -> list:
 
 
 # Found by the search: the insider's unit holds every case (1 and 4), the other unit none. The
-# insider pins the province's figures, but what they learn of the other unit is its 0, which is
-# published (see `leaks`).
+# insider pins the province's figures, but what is left of them for the other unit is 0, and a zero
+# is not a small count.
 ZEROS_BESIDE_THE_INSIDER = {
     "n": 2,
     "middle": 0,
@@ -257,6 +256,20 @@ def test_the_adversary_wins_when_complementary_suppression_is_off(db, monkeypatc
     assert not leaks(coordinator, world, built["units"])
     # Switched off: primary suppression only.
     monkeypatch.setattr(disclosure, "exposed", lambda *args: [])
+    assert leaks(coordinator, world, built["units"])
+
+
+def test_the_insider_wins_when_its_own_part_is_not_taken_out(db, monkeypatch):
+    """reports.disclosure's third rule: a unit's staff subtract their own part of a breakdown.
+    Here the province's Nam (9) minus the insider's own 6 leaves the other two units' 3."""
+    world = _leaky({"n": 3, "middle": 0, "insider": 0, "counts": [(6, 6), (2, 5), (1, 5)]})
+    built = build(world)
+    coordinator = personas(world, built["units"])[1]
+    assert not leaks(coordinator, world, built["units"])
+    table = disclosure.protect_table
+    monkeypatch.setattr(
+        disclosure, "protect_table", lambda cells, total, owns=(): table(cells, total)
+    )
     assert leaks(coordinator, world, built["units"])
 
 
