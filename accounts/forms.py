@@ -80,6 +80,14 @@ class NewUserForm(UserForm):
             self.instance.set_password(self.cleaned_data["password"])
 
 
+class EmailPreferenceForm(forms.Form):
+    """The user's own choice: notifications by e-mail too, or in the system only."""
+
+    email_notifications = forms.BooleanField(
+        label=_("Nhận nhắc hạn, đôn đốc và thông báo qua thư điện tử"), required=False
+    )
+
+
 class SecondFactorForm(forms.Form):
     code = forms.RegexField(
         label=_("Mã xác thực (6 chữ số)"),

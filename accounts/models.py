@@ -52,6 +52,14 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email_notifications = models.BooleanField(
+        _("nhận thông báo qua thư điện tử"),
+        default=True,
+        help_text=_(
+            "Nhắc hạn, đôn đốc và các thông báo khác cũng gửi vào hộp thư; thông báo trong hệ "
+            "thống vẫn luôn có."
+        ),
+    )
     version = models.PositiveIntegerField(default=1)
     # Bumped to end every session of the user (GBV access revoked): part of the session hash.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)

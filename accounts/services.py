@@ -130,6 +130,23 @@ def change_own_password(*, form, request=None) -> User:
     return user
 
 
+@transaction.atomic
+def set_email_notifications(*, actor: User, enabled: bool, request=None) -> User:
+    """The user's own choice of e-mail for notifications (core.notifications.wants_email)."""
+    old = actor.email_notifications
+    if old != enabled:
+        actor.email_notifications = enabled
+        actor.save(update_fields=["email_notifications"])
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=actor,
+            request=request,
+            changes={"email_notifications": [old, enabled]},
+        )
+    return actor
+
+
 # Users and GBV consequences of their role and unit
 
 

@@ -20,7 +20,7 @@ from audit.services import ConcurrentEdit, record_denied
 from core.access import AUTHENTICATED, allow, public
 
 from . import services
-from .forms import NewUserForm, SecondFactorForm, UserForm
+from .forms import EmailPreferenceForm, NewUserForm, SecondFactorForm, UserForm
 from .models import (
     CASE_ROLES,
     USER_MANAGERS,
@@ -93,13 +93,29 @@ def _safe_next(request) -> str:
 
 @allow(AUTHENTICATED)
 def account(request):
+    """The user's own account: the e-mail choice for notifications, and the password."""
+    if request.method == "POST" and "email_preference" in request.POST:
+        preference = EmailPreferenceForm(request.POST)
+        if preference.is_valid():
+            enabled = preference.cleaned_data["email_notifications"]
+            services.set_email_notifications(actor=request.user, enabled=enabled, request=request)
+            messages.success(
+                request,
+                _("Đã bật nhận thông báo qua thư điện tử.")
+                if enabled
+                else _("Đã tắt nhận thông báo qua thư điện tử; thông báo trong hệ thống vẫn có."),
+            )
+            return redirect("accounts:account")
+    preference = EmailPreferenceForm(
+        initial={"email_notifications": request.user.email_notifications}
+    )
     form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "email_preference" not in request.POST and form.is_valid():
         user = services.change_own_password(form=form, request=request)
         update_session_auth_hash(request, user)
         messages.success(request, _("Đã đổi mật khẩu."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form})
+    return render(request, "accounts/account.html", {"form": form, "preference": preference})
 
 
 @allow(USER_MANAGERS)

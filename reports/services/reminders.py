@@ -1,5 +1,6 @@
 """Reminders of reporting deadlines: before, on and after a unit's due date, and the coordinator's
-"đôn đốc" (urge) of late units.
+"đôn đốc" (urge) of any units that have not submitted: a reminder before their due date, an urge
+after it, at most once a day per unit.
 
 Nothing goes out twice: each reminder is a Reminder row whose unique key (submission, kind,
 days, sent_on) is inserted *before* anything is sent, so a second run on the same day, or a second
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import Action
 from audit.services import record_event
-from core.notifications import notify
+from core.notifications import email_addresses, notify, site_link
 from core.roles import UNIT_STAFF, Role
 
 from ..models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
@@ -43,7 +44,7 @@ def submission_path(submission: Submission) -> str:
 def _link(submission: Submission) -> str:
     # SITE_URL (e.g. https://binhdang.quangngai.gov.vn) makes the link clickable in mail;
     # without it the path is still given.
-    return getattr(settings, "SITE_URL", "").rstrip("/") + submission_path(submission)
+    return site_link(submission_path(submission))
 
 
 # --- which reminders are due ------------------------------------------------------------------
@@ -98,12 +99,38 @@ def _staff_by_unit(unit_ids) -> dict[int, list[User]]:
     return staff
 
 
-def _message(submission: Submission, kind: str, today: datetime.date) -> tuple[str, str, str]:
-    """Vietnamese (subject, body, one-line notification) of a reminder."""
+def _urge_words(days: int, names: dict) -> tuple[str, str]:
+    """(headline, sentence) of the coordinator's urge: a reminder before the unit's due date,
+    an urge after it."""
+    if days > 0:
+        return (
+            _("Còn %(days)s ngày đến hạn: Sở Nội vụ nhắc nộp báo cáo") % names,
+            _(
+                "Sở Nội vụ nhắc đơn vị nộp báo cáo “%(round)s” trước hạn %(due)s "
+                "(còn %(days)s ngày)."
+            )
+            % names,
+        )
+    if days == 0:
+        return (
+            _("Hôm nay là hạn: Sở Nội vụ đôn đốc nộp báo cáo"),
+            _("Sở Nội vụ đôn đốc đơn vị nộp báo cáo “%(round)s”: hôm nay là hạn nộp.") % names,
+        )
+    return (
+        _("Đôn đốc nộp báo cáo quá hạn"),
+        _("Sở Nội vụ đôn đốc đơn vị nộp báo cáo “%(round)s”, đã quá hạn %(days)s ngày.") % names,
+    )
+
+
+def _message(
+    submission: Submission, kind: str, today: datetime.date, note: str = ""
+) -> tuple[str, str, str]:
+    """Vietnamese (subject, body, one-line notification) of a reminder; `note` is the
+    coordinator's own words added to an urge."""
     round_, unit = submission.round, submission.unit
     due = f"{submission.due_on:%d/%m/%Y}"
     days = (submission.due_on - today).days
-    names = {"round": round_.name, "days": abs(days)}
+    names = {"round": round_.name, "days": abs(days), "due": due}
     if kind == ReminderKind.BEFORE:
         headline = _("Còn %(days)s ngày đến hạn nộp báo cáo") % names
         sentence = _("Còn %(days)s ngày đến hạn nộp báo cáo “%(round)s”.") % names
@@ -114,20 +141,16 @@ def _message(submission: Submission, kind: str, today: datetime.date) -> tuple[s
         headline = _("Báo cáo đã quá hạn %(days)s ngày") % names
         sentence = _("Báo cáo “%(round)s” của đơn vị đã quá hạn %(days)s ngày.") % names
     else:
-        headline = _("Đôn đốc nộp báo cáo quá hạn")
-        sentence = (
-            _("Sở Nội vụ đôn đốc đơn vị nộp báo cáo “%(round)s”, đã quá hạn %(days)s ngày.") % names
-        )
+        headline, sentence = _urge_words(days, names)
     subject = _("[Bình đẳng giới] %(headline)s: %(round)s — %(unit)s") % {
         "headline": headline,
         "round": round_.name,
         "unit": unit.name,
     }
-    lines = [
-        _("Kính gửi: %(unit)s,") % {"unit": unit.name},
-        "",
-        sentence,
-        "",
+    lines = [_("Kính gửi: %(unit)s,") % {"unit": unit.name}, "", sentence, ""]
+    if note:
+        lines += [_("Lời nhắn của Sở Nội vụ: %(note)s") % {"note": note}, ""]
+    lines += [
         _("Đợt báo cáo: %(round)s (mã %(code)s)") % {"round": round_.name, "code": round_.code},
         _("Đơn vị: %(unit)s") % {"unit": unit.name},
         _("Hạn nộp của đơn vị: %(due)s") % {"due": due},
@@ -156,11 +179,15 @@ def _recipients(staff: list[User]) -> list[dict]:
     return [{"user_id": u.pk, "name": str(u), "email": u.email} for u in staff]
 
 
-def _deliver(submission, kind, days, *, today, staff, mail_connection, sent_by=None) -> bool:
+def _deliver(
+    submission, kind, days, *, today, staff, mail_connection, sent_by=None, note=""
+) -> bool:
     """Record the reminder, then mail and notify, inside the caller's transaction.
 
     False when it exists already (sent earlier today, or by a concurrent run): nothing is sent.
     A mail failure raises, so the caller's transaction drops the row and a later run retries.
+    One mail per unit, to those of its staff who take e-mail (core.notifications.email_addresses);
+    every one of them gets the in-app notification.
     """
     try:
         # A savepoint: on PostgreSQL a failed INSERT would otherwise abort the whole transaction.
@@ -175,8 +202,8 @@ def _deliver(submission, kind, days, *, today, staff, mail_connection, sent_by=N
             )
     except IntegrityError:
         return False
-    subject, body, text = _message(submission, kind, today)
-    emails = [u.email for u in staff if u.email]
+    subject, body, text = _message(submission, kind, today, note)
+    emails = email_addresses(staff)
     if emails:
         mail.EmailMessage(
             subject,
@@ -299,7 +326,7 @@ def send_reminders(today: datetime.date | None = None) -> ReminderReport:
                     continue
                 report.sent += 1
                 report.by_kind[kind] += 1
-                report.emails += any(u.email for u in unit_staff)
+                report.emails += bool(email_addresses(unit_staff))
                 report.notifications += len(unit_staff)
                 report.without_recipients += not unit_staff
     return report
@@ -308,52 +335,175 @@ def send_reminders(today: datetime.date | None = None) -> ReminderReport:
 # --- the coordinator's urge -------------------------------------------------------------------
 
 
+def urgeable(submissions):
+    """The reports that may be urged: not submitted (being entered, or returned for
+    corrections), whatever their due date. The round page's "not submitted" count and its
+    selection follow the same rule, so the count and the action agree."""
+    return submissions.filter(status__in=EDITABLE)
+
+
+def urge_refusal(round_: Round, today: datetime.date | None = None) -> str | None:
+    """Why nobody of the round can be urged now (Vietnamese), or None."""
+    today = today or timezone.localdate()
+    if round_.is_locked(today):
+        return _(
+            "Đợt báo cáo đã khóa sổ ngày %(day)s: đơn vị không còn nhập, nộp được báo cáo nên "
+            "không đôn đốc được nữa."
+        ) % {"day": f"{round_.lock_on:%d/%m/%Y}"}
+    if today < round_.opens_on:
+        return _("Đợt báo cáo chưa mở (đơn vị nhập từ ngày %(day)s): chưa đôn đốc được.") % {
+            "day": f"{round_.opens_on:%d/%m/%Y}"
+        }
+    return None
+
+
+def urged_on(submissions, day: datetime.date) -> set[int]:
+    """Ids of those of `submissions` the coordinator urged on `day`: the once-a-day rule (the
+    unique key of Reminder is its guarantee; this only tells in advance)."""
+    return set(
+        Reminder.objects.filter(
+            submission__in=submissions, kind=ReminderKind.URGE, sent_on=day
+        ).values_list("submission_id", flat=True)
+    )
+
+
+@dataclass
+class UrgeTarget:
+    """One unit an urge goes to: its report, its staff (notified in the system) and the
+    addresses of those of them who take e-mail."""
+
+    submission: Submission
+    staff: list
+    emails: list[str]
+
+
+@dataclass
+class UrgePlan:
+    """What an urge would do, unit by unit: shown before sending (`plan_urge`)."""
+
+    today: datetime.date
+    send: list[UrgeTarget] = field(default_factory=list)  # to urge now
+    already: list = field(default_factory=list)  # urged today already: not again
+    submitted: list = field(default_factory=list)  # submitted meanwhile: nothing to urge
+    failed: list = field(default_factory=list)  # the mail server refused: not recorded, retry
+    sample: tuple[str, str, str] | None = None  # (subject, body, notification) of the first
+
+    @property
+    def emails(self) -> int:
+        return sum(len(target.emails) for target in self.send)
+
+    @property
+    def people(self) -> int:
+        return sum(len(target.staff) for target in self.send)
+
+    @property
+    def without_recipients(self) -> list:
+        return [target.submission for target in self.send if not target.staff]
+
+
+def plan_urge(*, round_: Round, submissions, note: str = "", today=None) -> UrgePlan:
+    """Who an urge of `submissions` (of `round_`) would reach today and with what message."""
+    today = today or timezone.localdate()
+    chosen = list(
+        Submission.objects.for_round(round_)
+        .filter(pk__in=[s.pk for s in submissions])
+        .select_related("round", "unit")
+    )
+    chosen.sort(key=lambda s: s.unit.sort_key)
+    pending = {s.pk for s in urgeable(Submission.objects.filter(pk__in=[s.pk for s in chosen]))}
+    done = urged_on(chosen, today)
+    staff = _staff_by_unit(s.unit_id for s in chosen)
+    plan = UrgePlan(today=today)
+    for submission in chosen:
+        if submission.pk not in pending:
+            plan.submitted.append(submission)
+        elif submission.pk in done:
+            plan.already.append(submission)
+        else:
+            people = staff.get(submission.unit_id, [])
+            plan.send.append(UrgeTarget(submission, people, email_addresses(people)))
+    if plan.send:
+        with translation.override(settings.LANGUAGE_CODE):
+            plan.sample = _message(plan.send[0].submission, ReminderKind.URGE, today, note)
+    return plan
+
+
+def _names(submissions) -> str:
+    return ", ".join(s.unit.name for s in submissions)
+
+
 @transaction.atomic
-def urge_late_units(*, round_: Round, actor, request=None) -> int:
-    """Urge (đôn đốc) every unit of the round whose report is late: mail and notify its staff,
-    at most once per unit and day. Returns how many units were urged now."""
+def urge_units(*, round_: Round, submissions, actor, note: str = "", request=None) -> UrgePlan:
+    """Urge (đôn đốc) the chosen units of the round that have not submitted: mail their staff
+    who take e-mail and notify every one of them in the system, at most once per unit and day;
+    before a unit's due date the message reminds, after it it urges. Returns what was done
+    (`send`: the units urged now). ValidationError when nothing can be sent."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
     today = timezone.localdate()
-    if round_.is_locked(today):
-        raise ValidationError(_("Đợt báo cáo đã khóa sổ, đơn vị không còn nộp được báo cáo."))
-    late = list(
-        Submission.objects.for_round(round_)
-        .late(today)
-        .select_related("round", "unit")
-        .order_by("unit__code")
-    )
-    if not late:
-        return 0
-    staff = _staff_by_unit(s.unit_id for s in late)
-    urged = []
+    refusal = urge_refusal(round_, today)
+    if refusal:
+        raise ValidationError(refusal)
+    note = note.strip()
+    plan = plan_urge(round_=round_, submissions=submissions, note=note, today=today)
+    if not plan.send:
+        raise ValidationError(_nothing_to_send(plan))
+    sent = []
     with translation.override(settings.LANGUAGE_CODE), mail.get_connection() as mail_connection:
-        for submission in late:
+        for target in plan.send:
+            submission = target.submission
             try:
                 with transaction.atomic():
-                    if _deliver(
+                    delivered = _deliver(
                         submission,
                         ReminderKind.URGE,
                         0,
                         today=today,
-                        staff=staff.get(submission.unit_id, []),
+                        staff=target.staff,
                         mail_connection=mail_connection,
                         sent_by=actor,
-                    ):
-                        urged.append(submission.unit.code)
-            except OSError:
+                        note=note,
+                    )
+            except OSError:  # smtplib.SMTPException included
                 logger.exception("urging %s failed", submission)
-    if urged:
-        record_event(
-            actor=actor,
-            action=Action.CREATE,
-            obj=round_,
-            request=request,
-            label=_("Đôn đốc %(count)s đơn vị nộp báo cáo: %(round)s")
-            % {"count": len(urged), "round": round_.name},
-            changes={"urged": [None, urged]},
-        )
-    return len(urged)
+                plan.failed.append(submission)
+                continue
+            if delivered:
+                sent.append(target)
+            else:  # urged by someone else meanwhile
+                plan.already.append(submission)
+    plan.send = sent
+    if not sent:
+        raise ValidationError(_nothing_to_send(plan))
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=round_,
+        request=request,
+        label=_("Đôn đốc %(count)s đơn vị nộp báo cáo: %(round)s")
+        % {"count": len(sent), "round": round_.name},
+        changes={
+            "urged": [None, [target.submission.unit.code for target in sent]],
+            **({"note": [None, note]} if note else {}),
+        },
+    )
+    return plan
+
+
+def _nothing_to_send(plan: UrgePlan) -> str:
+    if plan.failed:
+        return _(
+            "Không gửi được: máy chủ thư báo lỗi (%(units)s). Chưa ghi nhận lần đôn đốc nào; "
+            "hãy thử lại sau."
+        ) % {"units": _names(plan.failed)}
+    if plan.already:
+        return _(
+            "Không gửi: các đơn vị đã chọn đều đã được đôn đốc hôm nay (%(units)s). Mỗi đơn vị "
+            "chỉ được đôn đốc một lần một ngày; có thể đôn đốc lại từ ngày mai."
+        ) % {"units": _names(plan.already)}
+    if plan.submitted:
+        return _("Không gửi: các đơn vị đã chọn đều đã nộp báo cáo.")
+    return _("Hãy chọn ít nhất một đơn vị chưa nộp báo cáo.")
 
 
 def urge_history(round_: Round, *, include_automatic: bool = False):

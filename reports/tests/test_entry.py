@@ -210,9 +210,13 @@ def test_attachments_are_checked_stored_and_served_to_the_unit_only(
 
 
 def test_notifications_are_listed_and_marked_read(client, reporter):
+    """Listing them marks nothing; opening one marks it read (reports/tests/test_notifications.py
+    tests the rest)."""
     from core.models import Notification
 
-    Notification.objects.create(user=reporter, text="Sắp đến hạn nộp báo cáo", url="/reports/")
+    note = Notification.objects.create(
+        user=reporter, text="Sắp đến hạn nộp báo cáo", url="/reports/"
+    )
     client.force_login(reporter)
     assert (
         'Thông báo <span class="badge late">1</span>'
@@ -220,6 +224,8 @@ def test_notifications_are_listed_and_marked_read(client, reporter):
     )
     body = client.get(reverse("reports:notifications")).content.decode()
     assert "Sắp đến hạn nộp báo cáo" in body
+    assert Notification.objects.unread().exists()
+    assert client.get(reverse("reports:notification", args=[note.pk]))["Location"] == "/reports/"
     assert not Notification.objects.unread().exists()
 
 

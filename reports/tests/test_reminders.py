@@ -27,7 +27,7 @@ from reports.models import (
     Submission,
 )
 from reports.services import reminders
-from reports.services.reminders import due_reminders, send_reminders, urge_history, urge_late_units
+from reports.services.reminders import due_reminders, send_reminders, urge_history, urge_units
 from reports.services.submissions import create_round
 
 DAY = datetime.timedelta(days=1)
@@ -314,50 +314,131 @@ def late_round(db):
     return round_
 
 
-def test_urge_reaches_only_late_units_once_a_day(late_round, staff, mailoutbox):
+def urge_all(round_, actor, **extra):
+    """Urge every unit of the round that has not submitted, as the round page's "select all"."""
+    return urge_units(
+        round_=round_,
+        submissions=reminders.urgeable(round_.submissions.all()),
+        actor=actor,
+        **extra,
+    )
+
+
+def test_urge_reaches_units_that_have_not_submitted_once_a_day(late_round, staff, mailoutbox):
     coordinator = staff["coordinator"]
-    assert urge_late_units(round_=late_round, actor=coordinator) == AGENCIES - 2
+    plan = urge_all(late_round, coordinator)
+    # Every unit not submitted: the late ones, the returned one and the one with more time.
+    assert len(plan.send) == AGENCIES - 1
     urged = Reminder.objects.filter(submission__round=late_round, kind=ReminderKind.URGE)
     assert "SYT" not in urged.values_list("submission__unit__code", flat=True)
-    assert "HLHPN" not in urged.values_list("submission__unit__code", flat=True)
-    # Công an tỉnh (returned, late) is the only late unit with an account.
+    assert "HLHPN" in urged.values_list("submission__unit__code", flat=True)
+    # Công an tỉnh (returned, late) is the only such unit with an account.
     (message,) = mailoutbox
     assert message.to == ["baocao@cat.gov.vn"]
     assert "đôn đốc" in message.body and "quá hạn 3 ngày" in message.body
     assert Notification.objects.get().user == staff["cat_reporter"]
 
-    assert urge_late_units(round_=late_round, actor=coordinator) == 0
-    assert len(mailoutbox) == 1 and urged.count() == AGENCIES - 2
+    with pytest.raises(ValidationError, match="đã được đôn đốc hôm nay"):
+        urge_all(late_round, coordinator)
+    assert len(mailoutbox) == 1 and urged.count() == AGENCIES - 1
 
     event = Event.objects.for_object(late_round).get(changes__has_key="urged")
     assert event.actor == coordinator
-    assert len(event.changes["urged"][1]) == AGENCIES - 2
+    assert len(event.changes["urged"][1]) == AGENCIES - 1
 
     history = list(urge_history(late_round))
-    assert len(history) == AGENCIES - 2
+    assert len(history) == AGENCIES - 1
     assert {r.sent_by for r in history} == {coordinator}
     assert {r.sent_on for r in history} == {timezone.localdate()}
 
     # Urged yesterday: today they may be urged again.
     urged.update(sent_on=timezone.localdate() - DAY)
-    assert urge_late_units(round_=late_round, actor=coordinator) == AGENCIES - 2
-    assert len(urge_history(late_round)) == 2 * (AGENCIES - 2)
+    assert len(urge_all(late_round, coordinator).send) == AGENCIES - 1
+    assert len(urge_history(late_round)) == 2 * (AGENCIES - 1)
 
 
-def test_only_the_coordinator_urges_and_not_after_the_lock_date(late_round, staff):
+def test_before_the_due_date_the_urge_is_a_reminder(late_round, staff, mailoutbox):
+    """Hội LHPN has two more days: its staff read a reminder with the due date, not "late"."""
+    hlhpn = make_user("hlhpn.baocao", Role.REPORTER, "HLHPN", email="baocao@hlhpn.gov.vn")
+    unit = submission(late_round, "HLHPN")
+    urge_units(
+        round_=late_round,
+        submissions=[unit],
+        actor=staff["coordinator"],
+        note="Đề nghị gửi kèm số liệu Tháng hành động.",
+    )
+    (message,) = mailoutbox
+    assert message.to == ["baocao@hlhpn.gov.vn"]
+    assert "nhắc đơn vị nộp báo cáo" in message.body and "còn 2 ngày" in message.body
+    assert "quá hạn" not in message.body
+    assert "Lời nhắn của Sở Nội vụ: Đề nghị gửi kèm số liệu Tháng hành động." in message.body
+    note = Notification.objects.get(user=hlhpn)
+    assert note.url == f"/reports/submissions/{unit.pk}/" and "Còn 2 ngày" in note.text
+
+
+def test_only_the_chosen_units_are_urged_and_submitted_ones_never(late_round, staff, mailoutbox):
+    chosen = [submission(late_round, code) for code in ("CAT", "SYT")]
+    plan = urge_units(round_=late_round, submissions=chosen, actor=staff["coordinator"])
+    assert [t.submission.unit.code for t in plan.send] == ["CAT"]
+    assert [s.unit.code for s in plan.submitted] == ["SYT"]
+    assert set(Reminder.objects.values_list("submission__unit__code", flat=True)) == {"CAT"}
+    with pytest.raises(ValidationError, match="đã nộp"):
+        urge_units(
+            round_=late_round,
+            submissions=[submission(late_round, "SYT")],
+            actor=staff["coordinator"],
+        )
+
+
+def test_e_mail_goes_only_to_those_who_keep_it_on(late_round, staff, mailoutbox):
+    """Turning e-mail off stops the mail, never the notification in the system."""
+    User.objects.filter(username="syt.duyet").update(email_notifications=False)
+    late_round.submissions.filter(unit__code="SYT").update(status=Status.DRAFT)
+    plan = urge_units(
+        round_=late_round, submissions=[submission(late_round, "SYT")], actor=staff["coordinator"]
+    )
+    assert plan.send[0].emails == ["baocao@syt.gov.vn"]
+    (message,) = mailoutbox
+    assert message.to == ["baocao@syt.gov.vn"]
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {
+        "syt.baocao",
+        "syt.duyet",
+        "syt.khong",
+    }
+
+
+def test_only_the_coordinator_urges_and_only_while_the_round_is_open(late_round, staff):
     with pytest.raises(PermissionDenied):
-        urge_late_units(round_=late_round, actor=staff["syt_approver"])
+        urge_all(late_round, staff["syt_approver"])
     late_round.lock_on = late_round.due_on
-    with pytest.raises(ValidationError):
-        urge_late_units(round_=late_round, actor=staff["coordinator"])
+    with pytest.raises(ValidationError, match="đã khóa sổ"):
+        urge_all(late_round, staff["coordinator"])
+    late_round.lock_on = timezone.localdate() + 5 * DAY
+    late_round.opens_on = timezone.localdate() + DAY
+    with pytest.raises(ValidationError, match="chưa mở"):
+        urge_all(late_round, staff["coordinator"])
     assert not Reminder.objects.filter(submission__round=late_round).exists()
 
 
+def test_a_mail_failure_records_nothing_for_that_unit(late_round, staff, mailoutbox, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("máy chủ thư ngắt kết nối")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with pytest.raises(ValidationError, match="máy chủ thư báo lỗi"):
+        urge_units(
+            round_=late_round,
+            submissions=[submission(late_round, "CAT")],
+            actor=staff["coordinator"],
+        )
+    assert not Reminder.objects.exists() and not Notification.objects.exists()
+
+
 def test_urge_history_can_include_the_scheduled_reminders(late_round, staff):
-    send_reminders()  # three days late: AFTER reminders
-    urge_late_units(round_=late_round, actor=staff["coordinator"])
-    assert len(urge_history(late_round)) == AGENCIES - 2
-    assert len(urge_history(late_round, include_automatic=True)) == 2 * (AGENCIES - 2)
+    send_reminders()  # three days late: AFTER reminders, to the 11 late units
+    urge_all(late_round, staff["coordinator"])
+    assert len(urge_history(late_round)) == AGENCIES - 1
+    assert len(urge_history(late_round, include_automatic=True)) == 2 * (AGENCIES - 1) - 1
 
 
 # --- several servers --------------------------------------------------------------------------
