@@ -26,6 +26,10 @@ class TargetLine:
     shown: str
     target: Target
     status: str
+    # Outside the indicator's plausible range (ComputedIndicator.plausible_min/max): a data error
+    # to check, neither met nor missed; `plausible` is the range as people read it.
+    implausible: bool = False
+    plausible: str = ""
 
     @property
     def tone(self) -> str:
@@ -34,7 +38,7 @@ class TargetLine:
     @property
     def bar(self) -> int:
         """Width (0–100) of the value's bar, on a scale where the target sits at 80."""
-        if self.value is None or not self.target.value:
+        if self.value is None or not self.target.value or self.implausible:
             return 0
         return max(0, min(100, int(self.value / self.target.value * 80)))
 
@@ -70,6 +74,15 @@ def target_lines(
         row = rows.get(indicator.code)
         value = row.value if row else None
         shown = printed(result, row)
+        # A suppressed figure ("<5", "x") is not judged: its value is not the reader's to know.
+        suppressed = bool(row and result.marker(row))
+        implausible = not suppressed and indicator.implausible(value)
+        if suppressed:
+            status = ""
+        elif implausible:
+            status = _("Cần kiểm tra số liệu")
+        else:
+            status = target.assess(value)
         lines[target.objective or 0].append(
             TargetLine(
                 code=indicator.code,
@@ -78,7 +91,9 @@ def target_lines(
                 value=value,
                 shown=shown,
                 target=target,
-                status="" if row and result.marker(row) else target.assess(value),
+                status=status,
+                implausible=implausible,
+                plausible=indicator.plausible_range,
             )
         )
     return dict(lines), result

@@ -69,6 +69,8 @@ COLUMNS = {
         "unit",
         "objective",
         "sensitive",
+        "plausible_min",
+        "plausible_max",
         "description",
     ],
     TARGETS: [
@@ -92,7 +94,7 @@ TITLES = {
     INDICATORS: _l("Chỉ tiêu tính toán"),
     TARGETS: _l("Mục tiêu Chiến lược"),
 }
-NUMBER_COLUMNS = {"factor", "objective", "year", "value"}
+NUMBER_COLUMNS = {"factor", "objective", "year", "value", "plausible_min", "plausible_max"}
 # What a row of the exchange is read into and written from.
 CatalogueObject = DataElement | ComputedIndicator | Target
 MAX_ROWS = 5000
@@ -166,6 +168,8 @@ def row_of(obj) -> dict:
             "unit": obj.unit_of_measure,
             "objective": _number(obj.objective),
             "sensitive": _yes(obj.sensitive),
+            "plausible_min": _number(obj.plausible_min),
+            "plausible_max": _number(obj.plausible_max),
             "description": obj.description,
         }
     return {
@@ -480,9 +484,25 @@ class _Checker:
         indicator.objective = _integer(row.get("objective", ""), "objective", add, 1, 99)
         indicator.sensitive = _bool(row.get("sensitive", ""), add)
         indicator.description = row.get("description", "").strip()
+        self._plausible(indicator, row, add)
         _model_problems(indicator, add)
         self.indicators[code] = indicator
         self.plans.append((INDICATORS, indicator, before))
+
+    @staticmethod
+    def _plausible(indicator: ComputedIndicator, row: dict, add) -> None:
+        """The plausible range; a file without its columns keeps the stored one."""
+        for column in ("plausible_min", "plausible_max"):
+            if column not in row:
+                continue
+            text = row[column].strip()
+            number = parse_number(text) if text else None
+            if text and number is None:
+                add(column, _("“%(v)s” không phải là số.") % {"v": text[:30]})
+            setattr(indicator, column, number)
+        low, high = indicator.plausible_min, indicator.plausible_max
+        if low is not None and high is not None and low > high:
+            add("plausible_max", _("Giá trị tối đa phải không nhỏ hơn giá trị tối thiểu."))
 
     def target(self, row: dict, add) -> None:
         code = row.get("code", "").strip()

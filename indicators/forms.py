@@ -6,18 +6,22 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import sources
-from .expressions import clean_expression, format_expression
+from .expressions import clean_expression, format_expression, known_elements
 from .models import (
+    NUMERIC_TYPES,
     Category,
     CategoryCombo,
     CategoryOptionCombo,
     ComputedIndicator,
     DataElement,
     Target,
+    ValidationRule,
+    ValueBound,
     ValueType,
 )
 from .targets import parse_target_value
 from .usage import lock_reason
+from .validation import check_side, format_side, parse_side
 
 # Codes travel in JSON, Excel sheets and DHIS2 exchange: keep them plain.
 CODE = RegexValidator(
@@ -182,6 +186,8 @@ class ComputedIndicatorForm(forms.ModelForm):
             "unit_of_measure",
             "objective",
             "sensitive",
+            "plausible_min",
+            "plausible_max",
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -189,6 +195,11 @@ class ComputedIndicatorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].validators.append(CODE)
+        self.fields["plausible_max"].help_text = _(
+            "Kết quả ngoài khoảng hợp lý được đánh dấu “cần kiểm tra số liệu” trên bảng điều "
+            "khiển thay vì hiện như số liệu bình thường (ví dụ tỷ số tử vong bà mẹ trên "
+            "1.000/100.000 trẻ sinh sống). Để trống nếu không giới hạn."
+        )
         self.fields["factor"].help_text = _(
             "Kết quả = hệ số × tử số / mẫu số, tính sau khi cộng số liệu các đơn vị "
             "(100 cho tỷ lệ %, 100.000 cho tỷ số trên 100.000 trẻ sinh sống)."
@@ -209,6 +220,15 @@ class ComputedIndicatorForm(forms.ModelForm):
         if factor is not None and factor <= 0:
             raise forms.ValidationError(_("Hệ số phải là số dương."))
         return factor
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("plausible_min"), cleaned.get("plausible_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "plausible_max", _("Giá trị tối đa phải không nhỏ hơn giá trị tối thiểu.")
+            )
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()  # the Meta fields onto the instance; then the two expressions
@@ -250,6 +270,126 @@ class TargetForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("value") is None and cleaned.get("value_text"):
             cleaned["value"], _direction = parse_target_value(cleaned["value_text"])
+        return cleaned
+
+
+class ValidationRuleForm(forms.ModelForm):
+    """A rule "left side operator right side" over sums of cells, as people type it."""
+
+    left_text = forms.CharField(
+        label=_("Vế trái"),
+        help_text=_("Ô cộng lại, ví dụ “BDG_M3_NN_DV[FEMALE]” hoặc “BDG_M1_CQ_LDNU + 1”."),
+    )
+    right_text = forms.CharField(
+        label=_("Vế phải"),
+        help_text=_("Ví dụ “BDG_M3_NN[FEMALE]”, hoặc một số như “0”."),
+    )
+
+    class Meta:
+        model = ValidationRule
+        fields = [
+            "code",
+            "name",
+            "left_text",
+            "operator",
+            "right_text",
+            "message",
+            "importance",
+            "on_submit",
+            "missing",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].validators.append(CODE)
+        self.fields["missing"].help_text = _(
+            "Ô “không có số liệu” cũng tính là chưa nhập. Mặc định: chỉ kiểm tra khi mọi ô của "
+            "quy tắc đã có số."
+        )
+        if self.instance.pk:
+            self.initial["left_text"] = format_side(self.instance.left)
+            self.initial["right_text"] = format_side(self.instance.right)
+
+    def _side(self, name: str) -> list[dict]:
+        terms = parse_side(self.cleaned_data[name])
+        problems = check_side(terms, self._elements())
+        if problems:
+            raise forms.ValidationError(problems)
+        return terms
+
+    def _elements(self):
+        if not hasattr(self, "_known"):
+            self._known = known_elements()
+        return self._known
+
+    def clean_left_text(self):
+        return self._side("left_text")
+
+    def clean_right_text(self):
+        return self._side("right_text")
+
+    def clean(self):
+        cleaned = super().clean()
+        left, right = cleaned.get("left_text"), cleaned.get("right_text")
+        if (
+            left is not None
+            and right is not None
+            and not any("element" in t for t in [*left, *right])
+        ):
+            self.add_error("left_text", _("Quy tắc phải có ít nhất một chỉ tiêu dữ liệu."))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name in ("left", "right"):
+            if f"{name}_text" in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[f"{name}_text"])
+
+
+class ValueBoundForm(forms.ModelForm):
+    """Min–max bounds of a numeric element, for one column or all of them."""
+
+    class Meta:
+        model = ValueBound
+        fields = ["data_element", "option_combo", "minimum", "maximum", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["data_element"].queryset = DataElement.objects.filter(
+            value_type__in=NUMERIC_TYPES
+        ).order_by("code")
+        self.fields["option_combo"].queryset = CategoryOptionCombo.objects.select_related(
+            "combo"
+        ).order_by("combo__code", "sort_order")
+        self.fields["option_combo"].label_from_instance = lambda c: f"{c.code} — {c.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        element, combo = cleaned.get("data_element"), cleaned.get("option_combo")
+        low, high = cleaned.get("minimum"), cleaned.get("maximum")
+        if (
+            element is not None
+            and combo is not None
+            and combo.combo_id != element.category_combo_id
+        ):
+            self.add_error(
+                "option_combo",
+                _("Chỉ tiêu %(code)s không có cột này (phân tổ theo “%(combo)s”).")
+                % {"code": element.code, "combo": element.category_combo},
+            )
+        if low is None and high is None:
+            raise forms.ValidationError(_("Cần ít nhất giá trị tối thiểu hoặc tối đa."))
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum", _("Giá trị tối đa phải không nhỏ hơn giá trị tối thiểu."))
+        if element is not None:
+            taken = ValueBound.objects.filter(data_element=element, option_combo=combo).exclude(
+                pk=self.instance.pk
+            )
+            if taken.exists():
+                raise forms.ValidationError(
+                    _("Đã có giới hạn cho chỉ tiêu và cột này: hãy sửa giới hạn đó.")
+                )
         return cleaned
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -265,6 +266,14 @@ class ComputedIndicator(models.Model):
     objective = models.PositiveSmallIntegerField(_l("mục tiêu Chiến lược"), null=True, blank=True)
     description = models.TextField(_l("mô tả"), blank=True)
     sensitive = models.BooleanField(_l("số liệu nhạy cảm"), default=False)
+    # A result outside [plausible_min, plausible_max] is a data error to check, not a figure to
+    # publish (a maternal mortality ratio of 43.356 per 100.000): the dashboards flag it.
+    plausible_min = models.DecimalField(
+        _l("giá trị hợp lý tối thiểu"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    plausible_max = models.DecimalField(
+        _l("giá trị hợp lý tối đa"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -272,9 +281,26 @@ class ComputedIndicator(models.Model):
         verbose_name = _l("chỉ tiêu tính toán")
         verbose_name_plural = _l("chỉ tiêu tính toán")
         ordering = ["objective", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plausible_min__isnull=True)
+                | Q(plausible_max__isnull=True)
+                | Q(plausible_min__lte=models.F("plausible_max")),
+                name="indicator_plausible_range",
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+    def implausible(self, value: Decimal | None) -> bool:
+        """Whether a computed result lies outside the indicator's plausible range."""
+        return outside(value, self.plausible_min, self.plausible_max)
+
+    @property
+    def plausible_range(self) -> str:
+        """The plausible range as people read it ("0–1.000"), or "" when none is set."""
+        return range_text(self.plausible_min, self.plausible_max)
 
 
 class Direction(models.TextChoices):
@@ -354,3 +380,171 @@ class Target(models.Model):
     @property
     def verified(self) -> bool:
         return self.verification.lower().startswith("verified")
+
+
+def outside(value: Decimal | None, low: Decimal | None, high: Decimal | None) -> bool:
+    """Whether `value` lies below `low` or above `high` (a missing bound does not limit)."""
+    if value is None:
+        return False
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+def range_text(low: Decimal | None, high: Decimal | None) -> str:
+    """A range as people read it: "0–1.000", "≥ 5", "≤ 100"; "" without bounds."""
+    if low is not None and high is not None:
+        return f"{vi_number(low.normalize())}–{vi_number(high.normalize())}"
+    if low is not None:
+        return f"≥ {vi_number(low.normalize())}"
+    if high is not None:
+        return f"≤ {vi_number(high.normalize())}"
+    return ""
+
+
+# Validation of reported values, on DHIS2's model: rules "left side operator right side" over
+# sums of cells, and min–max bounds per element. The arithmetic is indicators.validation (plain
+# values); reports.validation applies it to a unit's report.
+
+
+class Operator(models.TextChoices):
+    EQUAL = "==", _l("bằng (=)")
+    NOT_EQUAL = "!=", _l("khác (≠)")
+    LESS = "<", _l("nhỏ hơn (<)")
+    LESS_EQUAL = "<=", _l("không lớn hơn (≤)")
+    GREATER = ">", _l("lớn hơn (>)")
+    GREATER_EQUAL = ">=", _l("không nhỏ hơn (≥)")
+
+
+SYMBOLS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+class Importance(models.TextChoices):
+    HIGH = "high", _l("Cao")
+    MEDIUM = "medium", _l("Trung bình")
+    LOW = "low", _l("Thấp")
+
+
+class OnSubmit(models.TextChoices):
+    BLOCK = "block", _l("Chặn nộp báo cáo cho đến khi sửa")
+    EXPLAIN = "explain", _l("Cho nộp khi có giải trình")
+
+
+class MissingValues(models.TextChoices):
+    """DHIS2's missing value strategy, for the rule as a whole."""
+
+    SKIP_IF_ANY = "skip_if_any", _l("Bỏ qua khi còn ô chưa nhập")
+    SKIP_IF_ALL = "skip_if_all", _l("Bỏ qua khi mọi ô đều chưa nhập (ô trống tính là 0)")
+    NEVER = "never", _l("Luôn kiểm tra (ô trống tính là 0)")
+
+
+class ValidationRule(models.Model):
+    """A check over a unit's report: Σ left side `operator` Σ right side. Each side is a list of
+    terms {"element": code, "combo": code | None} (a null combo sums every column of the element)
+    or {"constant": "100"}. A rule applies to a report whose form holds every element it names."""
+
+    code = models.CharField(_l("mã"), max_length=50, unique=True)
+    name = models.CharField(_l("tên"), max_length=300)
+    left = models.JSONField(_l("vế trái"), default=list)
+    operator = models.CharField(_l("phép so sánh"), max_length=2, choices=Operator.choices)
+    right = models.JSONField(_l("vế phải"), default=list)
+    message = models.CharField(
+        _l("thông báo khi vi phạm"),
+        max_length=500,
+        help_text=_l("Đơn vị đọc thông báo này khi số liệu không thỏa quy tắc."),
+    )
+    importance = models.CharField(
+        _l("mức độ quan trọng"),
+        max_length=10,
+        choices=Importance.choices,
+        default=Importance.MEDIUM,
+    )
+    on_submit = models.CharField(
+        _l("khi nộp báo cáo"), max_length=10, choices=OnSubmit.choices, default=OnSubmit.EXPLAIN
+    )
+    missing = models.CharField(
+        _l("ô chưa nhập"),
+        max_length=20,
+        choices=MissingValues.choices,
+        default=MissingValues.SKIP_IF_ANY,
+    )
+    active = models.BooleanField(_l("đang áp dụng"), default=True)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("quy tắc kiểm tra số liệu")
+        verbose_name_plural = _l("quy tắc kiểm tra số liệu")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.operator, self.operator)
+
+    @property
+    def blocking(self) -> bool:
+        return self.on_submit == OnSubmit.BLOCK
+
+    def element_codes(self) -> set[str]:
+        return {t["element"] for t in [*self.left, *self.right] if t.get("element")}
+
+
+class ValueBound(models.Model):
+    """Min–max bounds of an element's values (of one column, or of every column), for every
+    unit: a value outside is flagged for review when saved and when the report is submitted."""
+
+    data_element = models.ForeignKey(
+        DataElement, verbose_name=_l("chỉ tiêu"), on_delete=models.CASCADE, related_name="bounds"
+    )
+    option_combo = models.ForeignKey(
+        CategoryOptionCombo,
+        verbose_name=_l("cột (phương án phân tổ)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_l("Để trống để áp dụng cho mọi cột của chỉ tiêu."),
+    )
+    minimum = models.DecimalField(
+        _l("tối thiểu"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _l("tối đa"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    note = models.CharField(_l("ghi chú"), max_length=300, blank=True)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _l("giới hạn giá trị (min–max)")
+        verbose_name_plural = _l("giới hạn giá trị (min–max)")
+        ordering = ["data_element__code", "option_combo__sort_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=False) | Q(maximum__isnull=False),
+                name="bound_has_a_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(minimum__lte=models.F("maximum")),
+                name="bound_min_le_max",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element"],
+                condition=Q(option_combo__isnull=True),
+                name="bound_one_per_element",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element", "option_combo"], name="bound_one_per_column"
+            ),
+        ]
+
+    def __str__(self):
+        column = f" [{self.option_combo.code}]" if self.option_combo_id else ""
+        return f"{self.data_element.code}{column}: {self.range}"
+
+    @property
+    def range(self) -> str:
+        return range_text(self.minimum, self.maximum)

@@ -19,7 +19,10 @@ from .models import (
     DataElement,
     Direction,
     Target,
+    ValidationRule,
+    ValueBound,
     ValueType,
+    parse_number,
 )
 from .targets import DIRECTION_OVERRIDES, parse_target_value
 
@@ -167,6 +170,7 @@ def load_catalogue(*, refresh: bool = False) -> str:
         raise ValidationError(
             [f"{p.table}, dòng {p.row}, cột {p.column}: {p.message}" for p in report.problems]
         )
+    _seed_plausible_ranges(_read("strategy_indicators.csv"))
     return _(
         "Danh mục: %(e)s chỉ tiêu quốc gia, %(i)s chỉ tiêu tính toán, "
         "%(t)s mục tiêu mới hoặc cập nhật"
@@ -175,6 +179,31 @@ def load_catalogue(*, refresh: bool = False) -> str:
         "i": report.created[INDICATORS] + report.updated[INDICATORS],
         "t": report.created[TARGETS] + report.updated[TARGETS],
     }
+
+
+@transaction.atomic
+def _seed_plausible_ranges(rows: list[dict]) -> None:
+    """Give indicators loaded before plausible ranges existed the reference range (an indicator
+    with a range, set by the coordinator or earlier, keeps it)."""
+    ranges = {
+        row["code"]: (parse_number(row["plausible_min"]), parse_number(row["plausible_max"]))
+        for row in rows
+        if row.get("plausible_min") or row.get("plausible_max")
+    }
+    for indicator in ComputedIndicator.objects.filter(
+        code__in=ranges, plausible_min__isnull=True, plausible_max__isnull=True
+    ):
+        indicator.plausible_min, indicator.plausible_max = ranges[indicator.code]
+        indicator.save(update_fields=["plausible_min", "plausible_max"])
+        record_event(
+            actor=None,
+            action=Action.UPDATE,
+            obj=indicator,
+            changes={
+                "plausible_min": [None, str(indicator.plausible_min)],
+                "plausible_max": [None, str(indicator.plausible_max)],
+            },
+        )
 
 
 def _numbered(rows: list[dict]) -> list[tuple[int, dict]]:
@@ -212,3 +241,43 @@ def create_combo(*, form, actor, request=None) -> CategoryCombo:
     )
     combo.generate_option_combos()
     return combo
+
+
+RULE_FIELDS = [
+    "code",
+    "name",
+    "left",
+    "operator",
+    "right",
+    "message",
+    "importance",
+    "on_submit",
+    "missing",
+    "active",
+]
+BOUND_FIELDS = ["data_element", "option_combo", "minimum", "maximum", "note"]
+
+
+def save_rule(*, form, actor, request=None) -> ValidationRule:
+    """Create or change a validation rule (a rule is switched off, never deleted: reports were
+    checked against it)."""
+    return save_audited(actor=actor, form=form, fields=RULE_FIELDS, request=request)
+
+
+def save_bound(*, form, actor, request=None) -> ValueBound:
+    return save_audited(actor=actor, form=form, fields=BOUND_FIELDS, request=request)
+
+
+@transaction.atomic
+def delete_bound(*, bound: ValueBound, actor, request=None) -> None:
+    """Remove a bound; the event keeps what it was (every field old → None)."""
+    changes = diff(snapshot(bound, BOUND_FIELDS), {})
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=bound,
+        changes=changes,
+        request=request,
+        label=_("Xóa giới hạn %(bound)s") % {"bound": bound},
+    )
+    bound.delete()

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.models import Event
 from core.access import allow
@@ -26,9 +27,27 @@ from .forms import (
     DataElementForm,
     ElementFilterForm,
     TargetForm,
+    ValidationRuleForm,
+    ValueBoundForm,
 )
-from .models import Category, CategoryCombo, ComputedIndicator, DataElement, Target
-from .services import create_category, create_combo, save_catalogue_form, save_element
+from .models import (
+    Category,
+    CategoryCombo,
+    ComputedIndicator,
+    DataElement,
+    Target,
+    ValidationRule,
+    ValueBound,
+)
+from .services import (
+    create_category,
+    create_combo,
+    delete_bound,
+    save_bound,
+    save_catalogue_form,
+    save_element,
+    save_rule,
+)
 from .targets import group_targets
 
 COORDINATOR = {Role.COORDINATOR}
@@ -230,3 +249,72 @@ def import_view(request):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Validation of reported values: rules over sums of cells and min–max bounds (DHIS2's model).
+# The coordinator keeps them; everyone who reports reads them (a unit sees why it is warned).
+
+
+@allow(READERS)
+def rule_list(request):
+    context = {
+        "rules": ValidationRule.objects.for_user(request.user),
+        "bounds": ValueBound.objects.for_user(request.user).select_related(
+            "data_element", "option_combo"
+        ),
+        "is_coordinator": request.user.role == Role.COORDINATOR,
+    }
+    return render(request, "indicators/rule_list.html", context)
+
+
+@allow(COORDINATOR)
+def rule_new(request):
+    form = ValidationRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rule = save_rule(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã tạo quy tắc kiểm tra %(code)s.") % {"code": rule.code})
+        return redirect("indicators:rules")
+    return render(request, "indicators/rule_form.html", {"form": form})
+
+
+@allow(COORDINATOR)
+def rule_edit(request, pk):
+    rule = get_object_or_404(ValidationRule.objects.for_user(request.user), pk=pk)
+    form = ValidationRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        save_rule(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã lưu quy tắc kiểm tra %(code)s.") % {"code": rule.code})
+        return redirect("indicators:rules")
+    context = {"form": form, "rule": rule, "history": Event.objects.for_object(rule)[:30]}
+    return render(request, "indicators/rule_form.html", context)
+
+
+@allow(COORDINATOR)
+def bound_new(request):
+    form = ValueBoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        bound = save_bound(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã lưu giới hạn %(bound)s.") % {"bound": bound})
+        return redirect("indicators:rules")
+    return render(request, "indicators/bound_form.html", {"form": form})
+
+
+@allow(COORDINATOR)
+def bound_edit(request, pk):
+    bound = get_object_or_404(ValueBound.objects.for_user(request.user), pk=pk)
+    form = ValueBoundForm(request.POST or None, instance=bound)
+    if request.method == "POST" and form.is_valid():
+        save_bound(form=form, actor=request.user, request=request)
+        messages.success(request, _("Đã lưu giới hạn %(bound)s.") % {"bound": bound})
+        return redirect("indicators:rules")
+    context = {"form": form, "bound": bound, "history": Event.objects.for_object(bound)[:30]}
+    return render(request, "indicators/bound_form.html", context)
+
+
+@require_POST
+@allow(COORDINATOR)
+def bound_delete(request, pk):
+    bound = get_object_or_404(ValueBound.objects.for_user(request.user), pk=pk)
+    delete_bound(bound=bound, actor=request.user, request=request)
+    messages.success(request, _("Đã xóa giới hạn."))
+    return redirect("indicators:rules")

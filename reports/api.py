@@ -398,6 +398,7 @@ class SubmitCheckOut(Schema):
 
 class SubmitIn(Schema):
     warning_comment: str = ""
+    on_behalf_reason: str = ""  # the coordinator submitting for a unit (a paper report)
 
 
 class SubmitRefusedOut(Schema):
@@ -410,7 +411,8 @@ def check_submit(request, round_code: str, unit_code: str):
     """What would stop the caller submitting now (the submit runs and is rolled back); warnings
     need a `warning_comment` when submitting."""
     submission = _submission(request, round_code, unit_code)
-    warnings = submissions.submission_problems(submission).warnings
+    problems = submissions.submission_problems(submission, viewer=request.auth)
+    warnings = [str(issue) for issue in problems.warnings]
     try:
         errors = submissions.submit_refusals(
             submission=submission, actor=request.auth, request=request
@@ -433,14 +435,15 @@ SUBMIT_DOC = {
 }
 
 
-def _warning_comment(request) -> str:
-    """`{"warning_comment": "..."}` when a body is sent; an empty POST is a plain submit."""
+def _submit_body(request) -> SubmitIn:
+    """`{"warning_comment": "...", "on_behalf_reason": "..."}` when a body is sent; an empty
+    POST is a plain submit."""
     if not request.body.strip():
-        return ""
+        return SubmitIn()
     try:
-        return SubmitIn.model_validate(json.loads(request.body)).warning_comment
+        return SubmitIn.model_validate(json.loads(request.body))
     except ValueError:
-        return ""
+        return SubmitIn()
 
 
 @router.post(
@@ -449,14 +452,18 @@ def _warning_comment(request) -> str:
     openapi_extra=SUBMIT_DOC,
 )
 def submit_submission(request, round_code: str, unit_code: str):
-    """Submit a unit's report (the unit's approver, or the coordinator). Blocking problems answer
-    409 with their Vietnamese messages; warnings need `warning_comment` in a JSON body."""
+    """Submit a unit's report (the unit's approver; the coordinator only on the unit's behalf, a
+    draft, with `on_behalf_reason`). Blocking problems answer 409 with their Vietnamese
+    messages (every table cell filled or marked "no data" unless its row is optional, the
+    blocking validation rules…); warnings need `warning_comment` in a JSON body."""
     submission = _submission(request, round_code, unit_code)
+    body = _submit_body(request)
     try:
         submission = submissions.submit(
             submission=submission,
             actor=request.auth,
-            warning_comment=_warning_comment(request),
+            warning_comment=body.warning_comment,
+            on_behalf_reason=body.on_behalf_reason,
             request=request,
         )
     except PermissionDenied:

@@ -346,8 +346,9 @@ def _write_table_head(ws, spec: TableSheet) -> None:
     title = f"{section.number}. {section.title}" if section.number else section.title
     _put(ws, 1, 2, title, bold=True)
     notes = [section.guidance] if section.guidance else []
-    if any(r.required for r in spec.rows):
-        notes.append(_("(*) bắt buộc nhập."))
+    notes.append(
+        _("Mọi ô phải có số liệu hoặc ghi “không có số liệu” kèm lý do, trừ dòng “không bắt buộc”.")
+    )
     if notes:
         _put(ws, 2, 2, " ".join(notes))
     _put(ws, KEY_ROW, KEY_COL, TABLE_MARK)
@@ -371,7 +372,7 @@ def _write_table_row(
     element = row.data_element
     _put(ws, line, KEY_COL, element.code)
     _put(ws, line, 2, line - FIRST_ROW + 1, border=True)
-    label = row.title + (" (*)" if row.required else "")
+    label = row.title + (_(" (không bắt buộc)") if row.optional else "")
     label_cell = _put(ws, line, 3, label, wrap=True, border=True)
     if row.part_of_id:
         label_cell.alignment = Alignment(wrap_text=True, vertical="top", indent=2)

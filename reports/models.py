@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
-from core.roles import PLAN_READERS, Role
+from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from indicators.models import (
     CategoryCombo,
     CategoryOptionCombo,
@@ -156,7 +156,13 @@ class Row(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="rows")
     label = models.CharField(_("nhãn hiển thị"), max_length=400, blank=True)
-    required = models.BooleanField(_("bắt buộc"), default=False)
+    # Every cell of a table must be filled or marked "no data" with a reason before the report
+    # is submitted, unless the form's author made the row optional.
+    optional = models.BooleanField(
+        _("không bắt buộc"),
+        default=False,
+        help_text=_("Cho phép nộp báo cáo khi các ô của dòng này còn trống."),
+    )
     part_of = models.ForeignKey(
         "self",
         verbose_name=_("là một phần của dòng"),
@@ -348,6 +354,10 @@ class Submission(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Sở Nội vụ submitted for the unit (a report sent on paper): an explicit, audited act, and
+    # whoever did it may not accept that submission (reports.services.submissions).
+    on_behalf = models.BooleanField(_("Sở Nội vụ nộp thay"), default=False)
+    on_behalf_reason = models.CharField(_("lý do nộp thay"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = SubmissionQuerySet.as_manager()
@@ -364,12 +374,15 @@ class Submission(models.Model):
         return f"{self.round} — {self.unit}"
 
     def is_editable_by(self, user) -> bool:
-        """Draft or returned, and between the round's opening and lock dates (the coordinator
-        may still correct after the lock)."""
+        """The unit's own staff, while the report is a draft or returned and the round is between
+        its opening and lock dates. The coordinator corrects drafts (even after the lock) but
+        never a returned report: that belongs to the unit again."""
+        if user.role == Role.COORDINATOR:
+            return self.status == Status.DRAFT
+        if user.role not in UNIT_STAFF or user.unit_id != self.unit_id:
+            return False
         if self.status not in EDITABLE:
             return False
-        if user.role == Role.COORDINATOR:
-            return True
         return not self.round.is_locked() and timezone.localdate() >= self.round.opens_on
 
     def payload(self) -> tuple[dict, dict]:
@@ -420,9 +433,11 @@ class Submission(models.Model):
             if before.get(key, "") != now.get(key, "")
         ]
 
-    def entry_sections(self) -> list[dict]:
+    def entry_sections(self, notes: dict | None = None) -> list[dict]:
         """The form laid out for data entry: narrative sections with their answers, tables with
-        rows × option-combo columns holding the stored values, and live row totals."""
+        rows × option-combo columns holding (option combo, stored value, notes), and live row
+        totals. `notes`: (element id, option combo id) → the validation warnings of that cell."""
+        notes = notes or {}
         form = self.round.form
         values = {(v.data_element_id, v.option_combo_id): v for v in self.values.all()}
         answers = {a.question_id: a for a in self.answers.all()}
@@ -438,8 +453,9 @@ class Submission(models.Model):
             for row in section.rows.all():
                 combos = list(row.data_element.category_combo.option_combos.all())
                 cells = [(combo, values.get((row.data_element_id, combo.pk))) for combo in combos]
-                rows.append({"row": row, "cells": cells, "total": row_total(row, cells)})
-            columns = [combo for combo, _ in rows[0]["cells"]] if rows else []
+                noted = [(c, v, notes.get((row.data_element_id, c.pk), ())) for c, v in cells]
+                rows.append({"row": row, "cells": noted, "total": row_total(row, cells)})
+            columns = [combo for combo, _v, _n in rows[0]["cells"]] if rows else []
             sections.append({"section": section, "rows": rows, "columns": columns})
         return sections
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, excel, notifications, prefill, rounds, submissions
+from .views import builder, excel, notifications, prefill, rounds, submissions, validation
 
 app_name = "reports"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/urge/", rounds.urge, name="urge"),
     path("rounds/<int:pk>/urge/preview/", rounds.urge_preview, name="urge_preview"),
+    path("check/", validation.round_check, name="round_check"),
     path("submissions/<int:pk>/", submissions.submission_detail, name="submission"),
     path("submissions/<int:pk>/cell/", submissions.save_cell, name="save_cell"),
     path("submissions/<int:pk>/cell/edit/", submissions.cell_editor, name="cell_editor"),
@@ -40,6 +41,7 @@ urlpatterns = [
         "forms/sections/<int:pk>/questions/add/", builder.question_add, name="builder_question_add"
     ),
     path("forms/sections/<int:pk>/rows/add/", builder.row_add, name="builder_row_add"),
+    path("forms/rows/<int:pk>/optional/", builder.row_optional, name="builder_row_optional"),
     path("forms/<str:kind>/<int:pk>/move/<str:direction>/", builder.part_move, name="builder_move"),
     path("forms/<str:kind>/<int:pk>/delete/", builder.part_delete, name="builder_delete"),
     path("submissions/<int:pk>/<str:action>/", submissions.transition, name="transition"),

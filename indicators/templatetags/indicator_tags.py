@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from indicators.expressions import format_expression
+from indicators.validation import format_side
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 def expression(terms):
     """Stored terms as people type them: "BDG_M2_DN[FEMALE] + BDG_M2_DN"."""
     return format_expression(terms or [])
+
+
+@register.filter
+def side(terms):
+    """One side of a validation rule as people type it: "BDG_M3_NN[FEMALE] + 1"."""
+    return format_side(terms or [])
 
 
 @register.filter

@@ -100,7 +100,7 @@ def _export_section(section: Section) -> dict:
             {
                 "element": r.data_element.code,
                 "label": r.label,
-                "required": r.required,
+                "optional": r.optional,
                 "part_of": r.part_of.data_element.code if r.part_of is not None else None,
             }
             for r in section.rows.all()
@@ -214,7 +214,9 @@ def _import_form(entry: dict) -> Form:
                 order=position,
                 data_element=DataElement.objects.get(code=row["element"]),
                 label=row.get("label", ""),
-                required=row.get("required", False),
+                # Every cell is required unless the row is optional ("required" of older files
+                # is what every row now is).
+                optional=bool(row.get("optional", False)),
             )
         for row in data.get("rows", []):
             if row.get("part_of"):

@@ -90,7 +90,14 @@ class RowForm(forms.Form):
         required=False,
         help_text=_("Để trống để dùng tên chỉ tiêu."),
     )
-    required = forms.BooleanField(label=_("Bắt buộc nhập"), required=False)
+    optional = forms.BooleanField(
+        label=_("Không bắt buộc"),
+        required=False,
+        help_text=_(
+            "Mặc định mọi ô phải có số liệu hoặc được đánh dấu “không có số liệu” trước khi "
+            "nộp; chọn mục này để cho phép để trống các ô của dòng."
+        ),
+    )
     part_of = forms.ModelChoiceField(
         label=_("Là một phần của dòng"),
         queryset=Row.objects.none(),

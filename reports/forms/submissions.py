@@ -12,11 +12,27 @@ from ..models import Submission
 
 
 class SubmitForm(forms.Form):
+    """The approver's submit; with `on_behalf`, Sở Nội vụ's submit for the unit, whose reason
+    is required (reports.services.submissions.submit checks it again)."""
+
+    on_behalf_reason = forms.CharField(
+        label=_("Lý do nộp thay đơn vị"),
+        required=False,
+        max_length=500,
+        help_text=_("Ví dụ: đơn vị đã gửi báo cáo giấy có chữ ký ngày …"),
+    )
     warning_comment = forms.CharField(
         label=_("Giải trình các cảnh báo (nếu có)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf:
+            self.fields["on_behalf_reason"].widget.attrs["required"] = True
+        else:
+            del self.fields["on_behalf_reason"]
 
 
 class ReviewForm(forms.Form):

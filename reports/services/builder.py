@@ -260,7 +260,7 @@ def add_row(
     actor,
     data_element: DataElement,
     label: str = "",
-    required=False,
+    optional=False,
     part_of: Row | None = None,
     request=None,
 ) -> Row:
@@ -286,10 +286,28 @@ def add_row(
         order=_next_order(section.rows),
         data_element=data_element,
         label=label,
-        required=required,
+        optional=optional,
         part_of=part_of,
     )
     _audit(actor, form, request, row=[None, f"{data_element.code}: {row.title}"])
+    return row
+
+
+@transaction.atomic
+def set_row_optional(*, row: Row, optional: bool, actor, request=None) -> Row:
+    """Make a row's cells optional (a report may be submitted with them empty), or required
+    again (every cell filled or marked "no data" with a reason)."""
+    _lock_editable(row.section.form)
+    if row.optional != optional:
+        row.optional = optional
+        row.save(update_fields=["optional"])
+        _audit(
+            actor,
+            row.section.form,
+            request,
+            optional=[not optional, optional],
+            row=[None, f"{row.data_element.code}: {row.title}"],
+        )
     return row
 
 

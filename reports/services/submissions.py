@@ -2,18 +2,22 @@
 answers and attachments, submitting and reviewing, deadlines; each atomic, audited, and refusing
 stale versions. Also the checks a submit runs and the record of who downloaded a report."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
+from core.notifications import notify
 from core.roles import UNIT_STAFF, Role
 from indicators.models import NUMERIC_TYPES, CategoryOptionCombo, stored_number, vi_number
 
+from .. import disclosure, validation
 from ..models import (
     EDITABLE,
     Attachment,
@@ -50,14 +54,27 @@ def create_round(*, actor, request=None, **fields) -> Round:
 
 
 def _check_editable(submission: Submission, actor) -> None:
-    if actor.role in UNIT_STAFF and submission.unit_id != actor.unit_id:
-        raise PermissionDenied  # a unit writes its own report only, even above it in the tree
+    """Who may write a report now (Submission.is_editable_by, with the reason in Vietnamese):
+    the unit's own staff while it is a draft or returned and the round open; the coordinator a
+    draft only (paper reports, corrections, even after the lock), never a returned report."""
+    if actor.role in UNIT_STAFF:
+        if submission.unit_id != actor.unit_id:
+            raise PermissionDenied  # a unit writes its own report only, even above it in the tree
+    elif actor.role != Role.COORDINATOR:
+        raise PermissionDenied
     if submission.status not in EDITABLE:
         raise ValidationError(
             _("Báo cáo đang ở trạng thái “%(status)s”, không sửa được.")
             % {"status": submission.get_status_display()}
         )
     if actor.role == Role.COORDINATOR:
+        if submission.status == Status.RETURNED:
+            raise ValidationError(
+                _(
+                    "Báo cáo đã trả lại cho đơn vị: đơn vị sửa và nộp lại, Sở Nội vụ chỉ xem "
+                    "được cho đến khi đơn vị nộp."
+                )
+            )
         return
     if submission.round.is_locked():
         raise ValidationError(_("Đợt báo cáo đã khóa sổ, không sửa được số liệu."))
@@ -253,13 +270,18 @@ def save_answer(
     return answer
 
 
-def _transition(submission: Submission, actor, status: str, request, **changes) -> Submission:
+def _transition(
+    submission: Submission, actor, status: str, request, noted: dict | None = None, **changes
+) -> Submission:
+    """Change the report's status and fields; audit the status, comments and reasons, and
+    `noted` (what was said but is kept elsewhere, e.g. the warnings' explanation)."""
     old = submission.status
     submission.status = status
     submission.version += 1
     for name, value in changes.items():
         setattr(submission, name, value)
     submission.save()
+    audited = ("comment", "reason")
     record_event(
         actor=actor,
         action=Action.UPDATE,
@@ -267,24 +289,60 @@ def _transition(submission: Submission, actor, status: str, request, **changes) 
         request=request,
         changes={
             "status": [old, status],
-            **{k: [None, str(v)] for k, v in changes.items() if k.endswith("comment")},
+            **{k: [None, str(v)] for k, v in changes.items() if k.endswith(audited) and v},
+            **({"on_behalf": [False, True]} if changes.get("on_behalf") else {}),
+            **{k: [None, v] for k, v in (noted or {}).items() if v},
         },
     )
     return submission
 
 
+def _unit_staff(submission: Submission):
+    return User.objects.filter(is_active=True, role__in=UNIT_STAFF, unit_id=submission.unit_id)
+
+
+def _coordinators(*, besides=None):
+    users = User.objects.filter(is_active=True, role=Role.COORDINATOR)
+    return users.exclude(pk=besides.pk) if besides is not None else users
+
+
+def _tell(users, submission: Submission, text: str) -> None:
+    notify(users, text=text, url=reverse("reports:submission", args=[submission.pk]))
+
+
 @transaction.atomic
-def submit(*, submission: Submission, actor, warning_comment: str = "", request=None) -> Submission:
-    """Approver sends the report: blocking problems stop it, warnings need a comment."""
+def submit(
+    *,
+    submission: Submission,
+    actor,
+    warning_comment: str = "",
+    on_behalf_reason: str = "",
+    request=None,
+) -> Submission:
+    """The unit's approver sends the report: blocking problems stop it, warnings need a comment.
+
+    The coordinator may submit a draft on the unit's behalf (a report sent on paper): an explicit
+    act with its reason, audited, told to the unit; whoever did it cannot accept it (`review`).
+    A returned report belongs to the unit: only the unit submits it again."""
     if actor.role not in SUBMITTERS:
         raise PermissionDenied
     submission = (
-        Submission.objects.select_for_update().select_related("round__form").get(pk=submission.pk)
+        Submission.objects.select_for_update()
+        .select_related("round__form", "unit")
+        .get(pk=submission.pk)
     )
     _check_editable(submission, actor)
-    problems = submission_problems(submission)
+    on_behalf = actor.role == Role.COORDINATOR
+    if on_behalf and not on_behalf_reason.strip():
+        raise ValidationError(
+            _(
+                "Sở Nội vụ nộp thay đơn vị thì phải ghi lý do (ví dụ: đơn vị đã gửi báo cáo "
+                "giấy có chữ ký)."
+            )
+        )
+    problems = submission_problems(submission, viewer=actor)
     if problems.errors:
-        raise ValidationError(problems.errors)
+        raise ValidationError([str(issue) for issue in problems.errors])
     if problems.warnings and not warning_comment.strip():
         raise ValidationError(_("Có cảnh báo: hãy ghi giải trình trước khi nộp."))
     values, answers = submission.payload()
@@ -297,7 +355,7 @@ def submit(*, submission: Submission, actor, warning_comment: str = "", request=
         answers={**answers, "_warning_comment": warning_comment},
     )
     now = timezone.now()
-    return _transition(
+    done = _transition(
         submission,
         actor,
         Status.SUBMITTED,
@@ -305,15 +363,50 @@ def submit(*, submission: Submission, actor, warning_comment: str = "", request=
         submitted_at=now,
         submitted_by=actor,
         first_submitted_at=submission.first_submitted_at or now,
+        on_behalf=on_behalf,
+        on_behalf_reason=on_behalf_reason.strip() if on_behalf else "",
+        noted={"warning_comment": warning_comment.strip()},
     )
+    names = {"round": submission.round.name, "unit": submission.unit.name}
+    if on_behalf:
+        _tell(
+            _unit_staff(submission),
+            submission,
+            _("Sở Nội vụ đã nộp thay báo cáo “%(round)s” của đơn vị. Lý do: %(reason)s")
+            % {**names, "reason": on_behalf_reason.strip()},
+        )
+        _tell(
+            _coordinators(besides=actor),
+            submission,
+            _(
+                "%(who)s đã nộp thay báo cáo “%(round)s” của %(unit)s: cần một cán bộ khác "
+                "của Sở Nội vụ duyệt."
+            )
+            % {**names, "who": actor},
+        )
+    else:
+        _tell(
+            _coordinators(),
+            submission,
+            _("%(unit)s đã nộp báo cáo “%(round)s”: chờ Sở Nội vụ duyệt.") % names,
+        )
+    return done
 
 
-def submit_refusals(*, submission: Submission, actor, request=None) -> list[str]:
+def submit_refusals(
+    *, submission: Submission, actor, on_behalf_reason: str = "-", request=None
+) -> list[str]:
     """Why `actor` cannot submit the report now, in Vietnamese (empty when they can): the submit
     runs and is rolled back. PermissionDenied when the actor may not submit at all."""
     with transaction.atomic():
         try:
-            submit(submission=submission, actor=actor, warning_comment="-", request=request)
+            submit(
+                submission=submission,
+                actor=actor,
+                warning_comment="-",
+                on_behalf_reason=on_behalf_reason,
+                request=request,
+            )
         except ValidationError as error:
             return error.messages
         finally:
@@ -323,15 +416,25 @@ def submit_refusals(*, submission: Submission, actor, request=None) -> list[str]
 
 @transaction.atomic
 def review(*, submission: Submission, actor, accept: bool, comment: str = "", request=None):
-    """The coordinator accepts (locks) a submitted report, or returns it with a comment."""
+    """The coordinator accepts (locks) a submitted report, or returns it to the unit with a
+    comment. Nobody accepts a submission they made themselves (on the unit's behalf)."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = (
+        Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
+    )
     if submission.status != Status.SUBMITTED:
         raise ValidationError(_("Chỉ duyệt hoặc trả lại báo cáo đã nộp."))
+    if accept and submission.submitted_by_id == actor.pk:
+        raise ValidationError(
+            _(
+                "Bạn đã nộp thay báo cáo này nên không tự duyệt được: cần một cán bộ khác của "
+                "Sở Nội vụ duyệt."
+            )
+        )
     if not accept and not comment.strip():
         raise ValidationError(_("Trả lại báo cáo thì phải ghi ý kiến để đơn vị sửa."))
-    return _transition(
+    done = _transition(
         submission,
         actor,
         Status.ACCEPTED if accept else Status.RETURNED,
@@ -340,18 +443,35 @@ def review(*, submission: Submission, actor, accept: bool, comment: str = "", re
         reviewed_at=timezone.now(),
         reviewed_by=actor,
     )
+    names = {"round": submission.round.name, "comment": comment.strip()}
+    if accept:
+        text = _("Sở Nội vụ đã duyệt báo cáo “%(round)s” của đơn vị.") % names
+    else:
+        text = _("Sở Nội vụ trả lại báo cáo “%(round)s” để đơn vị sửa: %(comment)s") % names
+    _tell(_unit_staff(submission), submission, text)
+    return done
 
 
 @transaction.atomic
 def reopen(*, submission: Submission, actor, reason: str, request=None):
+    """The coordinator reopens an accepted report with a reason: it is the unit's again."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Mở lại báo cáo đã duyệt thì phải ghi lý do."))
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = (
+        Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
+    )
     if submission.status != Status.ACCEPTED:
         raise ValidationError(_("Chỉ mở lại báo cáo đã duyệt."))
-    return _transition(submission, actor, Status.RETURNED, request, review_comment=reason.strip())
+    done = _transition(submission, actor, Status.RETURNED, request, review_comment=reason.strip())
+    _tell(
+        _unit_staff(submission),
+        submission,
+        _("Sở Nội vụ mở lại báo cáo “%(round)s” để đơn vị sửa: %(reason)s")
+        % {"round": submission.round.name, "reason": reason.strip()},
+    )
+    return done
 
 
 @transaction.atomic
@@ -378,40 +498,80 @@ def extend_deadline(*, submission: Submission, due_on, reason: str, actor, reque
     return submission
 
 
+@dataclass(frozen=True)
+class Issue:
+    """One problem of a report, and the id of the cell or question it is about on the report
+    page ("" when it is not shown there), so the page can link to it."""
+
+    text: str
+    anchor: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class Problems:
-    errors: list[str]
-    warnings: list[str]
+    errors: list[Issue]
+    warnings: list[Issue]
+    notes: dict = field(default_factory=dict)  # (element id, combo id) → warnings, for the grid
+    missing: int = 0  # table cells neither filled nor marked "no data"
 
 
-def submission_problems(submission: Submission) -> Problems:
-    """Blocking errors (required cells empty, parts over totals) and warnings (empty optional
-    tables, narratives left blank)."""
-    errors: list[str] = []
-    warnings: list[str] = []
+def submission_problems(submission: Submission, *, viewer=None) -> Problems:
+    """Everything that stops or questions the submit, in one place (the page, the submit, the
+    API's check): blocking errors (a table cell neither filled nor marked "no data" unless its
+    row is optional, parts over totals, required answers, rules marked blocking) and warnings
+    that need an explanation (answers left blank, other rules, values outside their min–max
+    bounds or far from the unit's history: reports.validation).
+
+    `viewer`: who reads them. For a reader who may not see the unit's sensitive values (the
+    coordinator), findings on sensitive elements are left out, and sensitive cells they cannot
+    fill are warnings rather than errors."""
+    masked = viewer is not None and not disclosure.sees_exact(viewer, submission.unit_id)
+    checks = validation.FormChecks(submission.round.form)
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
     values = {(v.data_element_id, v.option_combo_id): v for v in submission.values.all()}
     numbers = _stored_numbers(values.values())
-    for row in submission.round.form.rows().prefetch_related(
-        "data_element__category_combo__option_combos"
-    ):
-        for combo in row.data_element.category_combo.option_combos.all():
-            value = values.get((row.data_element_id, combo.pk))
-            if row.required and (value is None or not value.is_filled):
-                errors.append(
-                    _("Chưa nhập “%(row)s” (%(col)s).") % {"row": row.title, "col": combo.name}
-                )
+    missing = 0
+    for row in checks.rows:
+        for combo in checks.combos[row.pk]:
+            key = (row.data_element_id, combo.pk)
+            value = values.get(key)
+            anchor = f"c-{row.pk}-{combo.pk}"
+            if not row.optional and (value is None or not value.is_filled):
+                column = "" if row.data_element.category_combo.is_default else f" ({combo.name})"
+                if masked and row.data_element.sensitive:
+                    warnings.append(
+                        Issue(
+                            _("Ô nhạy cảm “%(row)s”%(col)s chưa nhập: chỉ đơn vị nhập được.")
+                            % {"row": row.title, "col": column}
+                        )
+                    )
+                else:
+                    missing += 1
+                    errors.append(
+                        Issue(
+                            _("Chưa nhập “%(row)s”%(col)s.") % {"row": row.title, "col": column},
+                            anchor,
+                        )
+                    )
             if row.part_of_id and value is not None:
                 try:
-                    check_parts(row, combo, numbers.get((row.data_element_id, combo.pk)), numbers)
+                    check_parts(row, combo, numbers.get(key), numbers)
                 except ValidationError as error:
-                    errors.extend(error.messages)
+                    errors.extend(Issue(message, anchor) for message in error.messages)
     answers = {a.question_id: a.text for a in submission.answers.all()}
     for question in Question.objects.filter(section__form=submission.round.form):
         if not answers.get(question.pk, "").strip():
             (errors if question.required else warnings).append(
-                _("Chưa trả lời: “%(q)s”.") % {"q": question.text[:120]}
+                Issue(_("Chưa trả lời: “%(q)s”.") % {"q": question.text[:120]}, f"q-{question.pk}")
             )
-    return Problems(errors, warnings)
+    findings = validation.check(submission, masked=masked, checks=checks)
+    for finding in findings:
+        (errors if finding.blocking else warnings).append(Issue(finding.text, finding.anchor))
+    return Problems(errors, warnings, validation.notes_by_cell(findings), missing)
 
 
 @transaction.atomic

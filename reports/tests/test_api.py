@@ -16,6 +16,7 @@ from core.spreadsheet import csv_escape, csv_unescape
 from reports.exchange.dhis2_csv import CSV_HEADER
 from reports.models import DataValue, Question, Round, Status, Submission
 from reports.services import submissions
+from reports.tests.factories import fill as fill_every_cell
 
 pytestmark = pytest.mark.django_db
 ANNUAL = "BDG-2025"
@@ -481,9 +482,17 @@ def test_submit_through_the_api(client, reporter, approver, outsider, open_round
     url = f"/api/v1/submissions/{ANNUAL}/SYT/submit"
     check = client.get(url, headers=auth(approver)).json()
     assert check["can_submit"] is False and any("Chưa trả lời" in e for e in check["errors"])
+    # The submit gate: every table cell filled or marked "no data" (none is optional here).
+    cells = sum(
+        r.data_element.category_combo.option_combos.count()
+        for r in submission("SYT").round.form.rows()
+    )
+    assert sum(e.startswith("Chưa nhập") for e in check["errors"]) == cells
     refused = client.post(url, headers=auth(approver))
     assert refused.status_code == 409 and refused.json()["errors"]
     _answer_required_questions("SYT", reporter)
+    fill_every_cell(submission("SYT"), reporter)
+    stored = DataValue.objects.count()
     assert client.post(url, headers=auth(reporter)).status_code == 403
     assert client.get(url, headers=auth(reporter)).json()["can_submit"] is False
     assert (
@@ -503,7 +512,7 @@ def test_submit_through_the_api(client, reporter, approver, outsider, open_round
     assert done.json()["status"] == "submitted" and done.json()["on_time"] is True
     # Submitted: no value can change through the API any more.
     response = post(client, auth(reporter), {"dataValues": GOOD})
-    assert response.status_code == 409 and DataValue.objects.count() == 0
+    assert response.status_code == 409 and DataValue.objects.count() == stored
 
 
 # --- docs ------------------------------------------------------------------------------------

@@ -197,6 +197,26 @@ def row_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _done(request, section.form, f"#section-{section.pk}")
 
 
+@require_POST
+@allow(COORDINATOR)
+def row_optional(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Let a row's cells be left empty at submit (optional "1"), or require them again ("0")."""
+    row = get_object_or_404(
+        Row.objects.for_user(request.user).select_related("section__form"), pk=pk
+    )
+    report = row.section.form
+    try:
+        services.set_row_optional(
+            row=row,
+            optional=request.POST.get("optional") == "1",
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        return _refused(request, report, error)
+    return _done(request, report, f"#section-{row.section_id}")
+
+
 def _part(request: AuthenticatedRequest, kind: str, pk: int) -> Section | Question | Row:
     if kind not in PARTS:
         raise Http404

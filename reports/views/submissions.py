@@ -17,9 +17,9 @@ from core.access import allow
 from core.roles import PLAN_READERS, Role
 from indicators.models import CategoryOptionCombo
 
-from .. import disclosure
+from .. import disclosure, validation
 from ..forms.submissions import AttachmentForm, ExtensionForm, ReviewForm, SubmitForm
-from ..models import Attachment, NarrativeAnswer, Question, Row, Submission, row_total
+from ..models import Attachment, NarrativeAnswer, Question, Row, Status, Submission, row_total
 from ..services import submissions
 
 COORDINATOR = {Role.COORDINATOR}
@@ -35,25 +35,27 @@ def submission_for(request: AuthenticatedRequest, pk: int) -> Submission:
 @allow(PLAN_READERS)
 def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = submission_for(request, pk)
-    can_edit = (
-        request.user.role in EDITORS
-        and (request.user.role == Role.COORDINATOR or submission.unit_id == request.user.unit_id)
-        and submission.is_editable_by(request.user)
-    )
+    user = request.user
+    can_edit = submission.is_editable_by(user)
+    is_coordinator = user.role == Role.COORDINATOR
+    problems = submissions.submission_problems(submission, viewer=user)
     context = {
         "submission": submission,
-        "sections": submission.entry_sections(),
+        "sections": submission.entry_sections(problems.notes),
         "can_edit": can_edit,
-        "can_submit": can_edit and request.user.role in submissions.SUBMITTERS,
-        "can_review": request.user.role == Role.COORDINATOR,
-        "problems": submissions.submission_problems(submission) if can_edit else None,
+        "can_submit": can_edit and user.role == Role.APPROVER,
+        # Sở Nội vụ submits for a unit only explicitly, with a reason (a report sent on paper).
+        "can_submit_on_behalf": is_coordinator and submission.status == Status.DRAFT,
+        "can_review": is_coordinator,
+        "problems": problems,
         "submit_form": SubmitForm(),
+        "on_behalf_form": SubmitForm(on_behalf=True),
         "review_form": ReviewForm(),
         "snapshots": submission.snapshots.all()[:10],
         "attachments": submission.attachments.select_related("uploaded_by"),
         "attachment_form": AttachmentForm(),
         "history": Event.objects.for_object(submission)[:30],
-        "masked": not disclosure.sees_exact(request.user, submission.unit_id),
+        "masked": not disclosure.sees_exact(user, submission.unit_id),
         **_urls(submission),
     }
     return render(request, "reports/submission.html", context)
@@ -78,10 +80,22 @@ def _urls(submission: Submission) -> dict[str, str]:
 def _cell_context(
     submission: Submission, row: Row, combo: CategoryOptionCombo, user: User, **extra: object
 ) -> dict[str, object]:
-    """One cell and its row total, from the row's stored values (one query)."""
+    """One cell and its row total, from the row's stored values (one query), and what the
+    validation rules and bounds say of it now (reports.validation: a few queries, none per
+    rule), unless the save was refused."""
     stored = {v.option_combo_id: v for v in submission.values.filter(data_element=row.data_element)}
     cells = [(c, stored.get(c.pk)) for c in row.data_element.category_combo.option_combos.all()]
+    notes: list[str] = []
+    if not ({"error", "conflict"} & set(extra)):
+        masked = not disclosure.sees_exact(user, submission.unit_id)
+        cell = (row.data_element_id, combo.pk)
+        notes = [
+            finding.text
+            for finding in validation.cell_findings(submission, row, combo, masked=masked)
+            if cell in finding.cells
+        ]
     return {
+        "notes": notes,
         "submission": submission,
         "row": row,
         "combo": combo,
@@ -193,13 +207,15 @@ def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpRespo
     submission = submission_for(request, pk)
     try:
         if action == "submit":
-            submit_form = SubmitForm(request.POST)
-            submit_form.is_valid()
+            submit_form = SubmitForm(request.POST, on_behalf=request.user.role == Role.COORDINATOR)
+            if not submit_form.is_valid():
+                raise ValidationError([m for errors in submit_form.errors.values() for m in errors])
             submissions.submit(
                 submission=submission,
                 actor=request.user,
                 request=request,
                 warning_comment=submit_form.cleaned_data.get("warning_comment", ""),
+                on_behalf_reason=submit_form.cleaned_data.get("on_behalf_reason", ""),
             )
         elif action in ("return", "accept"):
             review_form = ReviewForm(request.POST)
@@ -221,6 +237,14 @@ def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpRespo
         else:
             raise PermissionDenied
     except ValidationError as error:
+        if len(error.messages) > 3:
+            # The submit gate: the page lists every problem with a link to its cell.
+            messages.error(
+                request,
+                _("Chưa nộp được báo cáo: còn %(n)s lỗi cần sửa (danh sách ở cuối trang).")
+                % {"n": len(error.messages)},
+            )
+            return redirect(reverse("reports:submission", args=[submission.pk]) + "#nop-bao-cao")
         for message in error.messages:
             messages.error(request, message)
     else:
