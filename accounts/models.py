@@ -17,6 +17,7 @@ from core.roles import (
     GRANTABLE,
     PROVINCE_WIDE,
     SECOND_FACTOR_ROLES,
+    UNIT_STAFF,
     USER_MANAGERS,
     Role,
 )
@@ -29,6 +30,17 @@ class UserQuerySet(models.QuerySet["User"]):
         if user.role in USER_MANAGERS:
             return self
         return self.filter(pk=user.pk)
+
+
+def staff_by_unit(unit_ids) -> dict[int, list["User"]]:
+    """unit id → its active reporters and approvers (who a unit's reminders, urges and task
+    notices go to), in one query."""
+    staff: dict[int, list[User]] = {}
+    users = User.objects.filter(is_active=True, role__in=UNIT_STAFF, unit_id__in=set(unit_ids))
+    for user in users.order_by("username"):
+        if user.unit_id is not None:  # the filter on unit_id leaves none without one
+            staff.setdefault(user.unit_id, []).append(user)
+    return staff
 
 
 class ScopedUserManager(UserManager["User"]):

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,7 @@ from core.uploads import check_upload
 from core.widgets import DateInput
 from orgs.models import Unit
 
-from .models import PlanItem, Status
+from .models import PlanItem, Status, Task
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -80,3 +82,42 @@ class PlanItemForm(VersionedFormMixin, forms.ModelForm):
 
 class CopyPlanForm(forms.Form):
     year = forms.IntegerField(label=_("Năm của kế hoạch mới"), min_value=2000, max_value=2100)
+
+
+class LateTaskFilterForm(forms.Form):
+    """Late tasks of a plan by body (the unit carrying them out) or by task (the plan item)."""
+
+    unit = forms.TypedChoiceField(label=_("Đơn vị thực hiện"), required=False, coerce=int)
+    item = forms.TypedChoiceField(label=_("Mục kế hoạch"), required=False, coerce=int)
+
+    def __init__(self, *args, units, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit_field = cast(forms.TypedChoiceField, self.fields["unit"])
+        unit_field.choices = [("", _("Tất cả"))] + [(u.pk, u.name) for u in units]
+        item_field = cast(forms.TypedChoiceField, self.fields["item"])
+        item_field.choices = [("", _("Tất cả"))] + [
+            (i.pk, f"{i.code}. {i.text[:70]}") for i in items
+        ]
+
+
+class TaskUrgeForm(forms.Form):
+    """The late tasks the coordinator chose to urge, and the words they add."""
+
+    task = forms.ModelMultipleChoiceField(
+        queryset=Task.objects.none(),
+        error_messages={
+            "required": _("Hãy chọn ít nhất một nhiệm vụ quá hạn."),
+            "invalid_choice": _("Nhiệm vụ đã chọn không thuộc kế hoạch này."),
+            "invalid_pk_value": _("Lựa chọn không hợp lệ."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Lời nhắn thêm của Sở Nội vụ (không bắt buộc)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["task"]).queryset = tasks

@@ -320,3 +320,47 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.due_before:%d/%m/%Y})"
+
+
+class TaskReminderKind(models.TextChoices):
+    DUE = "due", _("Nhắc hạn")
+    URGE = "urge", _("Đôn đốc")
+
+
+class TaskReminder(models.Model):
+    """One reminder of one task's deadline sent to its unit: scheduled before and on the due
+    date (`DUE`, `days` before it), or the coordinator's urge of a late task (`URGE`). The
+    unique key makes each at most once a day, whoever or whatever sends it again."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("loại"), max_length=20, choices=TaskReminderKind.choices)
+    days = models.SmallIntegerField(_("số ngày trước hạn"), default=0)
+    sent_on = models.DateField(_("ngày gửi"))
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.JSONField(_("người nhận"), default=list)
+
+    class TaskReminderQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(task__in=Task.objects.for_user(user))
+
+    objects = TaskReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần nhắc nhiệm vụ")
+        verbose_name_plural = _("lần nhắc nhiệm vụ")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "sent_on"], name="task_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.kind} {self.sent_on}"
+
+    @property
+    def recipient_names(self) -> str:
+        return ", ".join(r.get("name", "") for r in self.recipients)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,8 +14,18 @@ from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from orgs.models import Unit
 
 from . import services
-from .forms import CopyPlanForm, PlanItemForm, ProgressForm
-from .models import Evidence, Plan, PlanItem, Progress, ProgressUpdate, Status, Task
+from .forms import CopyPlanForm, LateTaskFilterForm, PlanItemForm, ProgressForm, TaskUrgeForm
+from .models import (
+    Evidence,
+    Plan,
+    PlanItem,
+    Progress,
+    ProgressUpdate,
+    Status,
+    Task,
+    TaskReminder,
+    TaskReminderKind,
+)
 
 COORDINATOR = {Role.COORDINATOR}
 
@@ -212,6 +222,7 @@ def task_detail(request, pk):
         "form": form if can_report else None,
         "updates": task.updates.select_related("author").prefetch_related("evidence"),
         "history": Event.objects.for_object(task)[:50],
+        "can_urge": request.user.role in COORDINATOR and task.is_overdue(),
     }
     return render(request, "plans/task_detail.html", context)
 
@@ -220,3 +231,108 @@ def task_detail(request, pk):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
     return services.download_evidence(actor=request.user, evidence=evidence, request=request)
+
+
+def _late_tasks(request, plan):
+    """The plan's late tasks the coordinator sees, each with its last urge and whether it was
+    urged today, in one query."""
+    today = timezone.localdate()
+    urges = TaskReminder.objects.filter(task=OuterRef("pk"), kind=TaskReminderKind.URGE)
+    return (
+        _visible_tasks(request.user)
+        .filter(item__plan=plan)
+        .overdue(today)
+        .annotate(
+            last_urge=Subquery(urges.order_by("-sent_at").values("sent_at")[:1]),
+            urged_today=Exists(urges.filter(sent_on=today)),
+        )
+    )
+
+
+@allow(COORDINATOR)
+def late_tasks(request, pk):
+    """Late tasks of the plan, by body or by task, to choose and urge; a POST previews."""
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    late = _late_tasks(request, plan)
+    if request.method == "POST":
+        return _urge_preview(request, plan, late)
+    units = sorted(
+        Unit.objects.filter(pk__in=late.values("unit_id")), key=lambda u: (u.kind, u.sort_key)
+    )
+    items = PlanItem.objects.filter(pk__in=late.values("item_id"))
+    filters = LateTaskFilterForm(request.GET, units=units, items=items)
+    shown = late
+    if filters.is_valid():
+        if filters.cleaned_data["unit"]:
+            shown = shown.filter(unit_id=filters.cleaned_data["unit"])
+        if filters.cleaned_data["item"]:
+            shown = shown.filter(item_id=filters.cleaned_data["item"])
+    tasks = sorted(shown, key=lambda t: (t.unit.sort_key, t.item_id))
+    context = {
+        "plan": plan,
+        "tasks": tasks,
+        "total": late.count(),
+        "filters": filters,
+        "today": timezone.localdate(),
+        "history": services.task_urge_history(
+            _visible_tasks(request.user).filter(item__plan=plan).values("pk")
+        )[:100],
+    }
+    return render(request, "plans/late_tasks.html", context)
+
+
+def _urge_preview(request, plan, late):
+    form = TaskUrgeForm(
+        request.POST, tasks=Task.objects.for_user(request.user).filter(item__plan=plan)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("plans:late_tasks", pk=plan.pk)
+    urge_plan = services.plan_task_urge(
+        tasks=form.cleaned_data["task"], note=form.cleaned_data["note"].strip()
+    )
+    context = {"plan": plan, "urge": urge_plan, "form": form}
+    return render(request, "plans/urge_preview.html", context)
+
+
+@require_POST
+@allow(COORDINATOR)
+def urge_tasks(request, pk):
+    """Đôn đốc: send the previewed urge to the units of the chosen late tasks."""
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    form = TaskUrgeForm(
+        request.POST, tasks=Task.objects.for_user(request.user).filter(item__plan=plan)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("plans:late_tasks", pk=plan.pk)
+    try:
+        done = services.urge_tasks(
+            tasks=form.cleaned_data["task"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:late_tasks", pk=plan.pk)
+    messages.success(
+        request,
+        _(
+            "Đã đôn đốc %(tasks)s nhiệm vụ của %(units)s đơn vị: %(people)s người nhận thông báo "
+            "trong hệ thống, %(emails)s địa chỉ thư điện tử."
+        )
+        % {
+            "tasks": done.tasks,
+            "units": len(done.send),
+            "people": done.people,
+            "emails": done.emails,
+        },
+    )
+    if done.already:
+        messages.warning(
+            request,
+            _("Không gửi lại nhiệm vụ đã được đôn đốc hôm nay: %(codes)s.")
+            % {"codes": ", ".join(f"{t.item.code} — {t.unit.label}" for t in done.already)},
+        )
+    return redirect("plans:late_tasks", pk=plan.pk)

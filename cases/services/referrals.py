@@ -6,13 +6,17 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import GbvGrant, User
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event, save_audited
+from core.notifications import notify, site_link
+from core.roles import CASE_ROLES
 from orgs.models import Unit
 
 from ..models import (
@@ -125,7 +129,40 @@ def refer_case(
         # The reason is encrypted on the referral; the event only says an override happened.
         record_event(actor=actor, action=Action.OVERRIDE, obj=referral, request=request)
     _record_service(actor, request, referral, Outcome.REFERRED, agency=actor.unit)
+    _tell_recipients(referral)
     return referral
+
+
+def _tell_recipients(referral: Referral) -> None:
+    """Notify the receiving agency's GBV staff (case roles with approved access there) that a
+    referral waits for them: the text names no case, survivor, service or sender, and the link
+    is the referral list, which the module's own access rules guard (docs/security.md, "GBV
+    records"). E-mail only to those who keep it on, with the same words."""
+    granted = GbvGrant.objects.active().filter(
+        user=OuterRef("pk"), unit_id=referral.to_agency_id, role=OuterRef("role")
+    )
+    recipients = User.objects.filter(
+        is_active=True, role__in=CASE_ROLES, unit_id=referral.to_agency_id
+    ).filter(Exists(granted))
+    text = _("Cơ quan có một yêu cầu chuyển gửi mới cần phản hồi trước ngày %(day)s.") % {
+        "day": f"{referral.due_on:%d/%m/%Y}"
+    }
+    url = reverse("cases:referrals")
+    notify(
+        recipients,
+        text=text,
+        url=url,
+        subject=_("[Bình đẳng giới] Có yêu cầu chuyển gửi mới"),
+        body="\n".join(
+            [
+                text,
+                "",
+                _("Đăng nhập hệ thống để xem: %(link)s") % {"link": site_link(url)},
+                "",
+                _("Thư này do hệ thống gửi tự động, không ghi thông tin hồ sơ; xin không trả lời."),
+            ]
+        ),
+    )
 
 
 @transaction.atomic

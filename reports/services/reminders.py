@@ -12,7 +12,7 @@ effort, the unique key is the guarantee.
 import datetime
 import logging
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,11 +23,11 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, staff_by_unit
 from audit.models import Action
 from audit.services import record_event
 from core.notifications import email_addresses, notify, site_link
-from core.roles import UNIT_STAFF, Role
+from core.roles import Role
 
 from ..models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
 
@@ -91,12 +91,7 @@ def due_reminders(today: datetime.date) -> list[tuple[Submission, str, int]]:
 
 def _staff_by_unit(unit_ids) -> dict[int, list[User]]:
     """Active reporters and approvers of the given units, in one query."""
-    staff: defaultdict[int, list[User]] = defaultdict(list)
-    users = User.objects.filter(is_active=True, role__in=UNIT_STAFF, unit_id__in=set(unit_ids))
-    for user in users.order_by("username"):
-        if user.unit_id is not None:  # the filter on unit_id leaves none without one
-            staff[user.unit_id].append(user)
-    return staff
+    return staff_by_unit(unit_ids)
 
 
 def _urge_words(days: int, names: dict) -> tuple[str, str]:

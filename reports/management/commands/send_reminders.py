@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from plans.services import send_task_reminders
 from reports.services.reminders import send_reminders
 
 
@@ -15,8 +16,8 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Gửi thư và thông báo nhắc hạn nộp báo cáo (trước hạn, đúng hạn, quá hạn) cho các đơn vị "
-        "chưa nộp. Chạy từ cron bao nhiêu lần, trên bao nhiêu máy chủ cũng được: mỗi lần nhắc "
-        "chỉ gửi một lần."
+        "chưa nộp, và nhắc các nhiệm vụ kế hoạch sắp đến hạn. Chạy từ cron bao nhiêu lần, trên "
+        "bao nhiêu máy chủ cũng được: mỗi lần nhắc chỉ gửi một lần."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, date=None, **options):
         report = send_reminders(today=date)
         self.stdout.write(str(report))
+        if not report.locked_out:
+            units = send_task_reminders(today=date)
+            self.stdout.write(f"Nhắc hạn nhiệm vụ kế hoạch: {units} đơn vị.")
         if report.failed:
             # A non-zero exit makes cron report it; the failed ones go out on the next run.
             raise CommandError(

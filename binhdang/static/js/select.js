@@ -1,10 +1,10 @@
-// The round worklist: "select all" ticks every shown unit that may be urged, and keeps the
-// count on the urge button. No inline script: the page's CSP allows only files of this site.
+// Worklists: "select all" ticks every shown row that may be chosen, and keeps the count on the
+// action button. No inline script: the page's CSP allows only files of this site.
 (function () {
   "use strict";
 
   function boxes(form) {
-    return Array.from(form.querySelectorAll("input[name=submission]:not([disabled])"));
+    return Array.from(form.querySelectorAll("input.pick-one:not([disabled])"));
   }
 
   function refresh(form) {
