@@ -30,6 +30,7 @@ def _world() -> dict:
         "records": _records(people["reporter"]),
         "gbv_records": _gbv_records(people),
         "open_submission": _open_submission(),
+        "notification": _notification(people["reporter"]),
     }
 
 
@@ -234,6 +235,10 @@ EXPECTED = {
     ],
     "anonymous": [LOGIN] * len(PAGES),
 }
+# The plan's late tasks, where the coordinator chooses tasks to urge: the coordinator only.
+PAGES.append(("plans:late_tasks", "plan"))
+for _persona, _statuses in EXPECTED.items():
+    _statuses.append({"coordinator": OK, "anonymous": LOGIN}.get(_persona, FORBIDDEN))
 
 
 def _url(name, key, records):
@@ -293,6 +298,8 @@ def test_access_denials_are_logged(client, case_worker):
 WRITES = [
     ("get", "plans:current", None),
     ("post", "plans:copy", "plan"),
+    ("post", "plans:late_tasks", "plan"),
+    ("post", "plans:urge_tasks", "plan"),
     ("get", "orgs:close", "unit"),
     ("get", "orgs:link", "unit"),
     ("post", "accounts:user_reset_password", "user"),
@@ -357,6 +364,43 @@ def _open_submission() -> Submission:
         lock_on=today + datetime.timedelta(days=30),
     )
     return Submission.objects.get(round__code="BDG-2025", unit__code="SYT")
+
+
+# Urging a round's units and reading one's notifications (reports): (method, url name, record)
+# → status per persona. The urges are the coordinator's (without a selection they only redirect
+# with a message); a notification is its user's own: anyone else gets 404.
+NOT_MINE = dict.fromkeys(EXPECTED, NOT_FOUND) | {"anonymous": LOGIN}
+COORDINATOR_ONLY = dict.fromkeys(EXPECTED, FORBIDDEN) | {"coordinator": LOGIN, "anonymous": LOGIN}
+REPORT_ROUTES = {
+    ("post", "reports:urge_preview", "round"): COORDINATOR_ONLY,
+    ("post", "reports:urge", "round"): COORDINATOR_ONLY,
+    ("get", "reports:notification", "notification"): NOT_MINE | {"reporter": LOGIN},
+    ("post", "reports:notifications_read", None): dict.fromkeys(EXPECTED, LOGIN),
+    ("get", "reports:notifications", None): dict.fromkeys(EXPECTED, OK) | {"anonymous": LOGIN},
+}
+
+
+def _notification(reporter) -> int:
+    from core.notifications import notify
+
+    notify([reporter], text="Sở Nội vụ đôn đốc nộp báo cáo", url="/reports/")
+    return reporter.notifications.get().pk
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_urge_and_notification_routes(client, personas, open_submission, world, persona):
+    from reports.models import Reminder
+
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    records = {"round": open_submission.round_id, "notification": world["notification"]}
+    got, expected = {}, {}
+    for (method, name, key), statuses in REPORT_ROUTES.items():
+        url = reverse(name, args=[records[key]]) if key else reverse(name)
+        got[name] = getattr(client, method)(url).status_code
+        expected[name] = statuses[persona]
+    assert got == expected
+    assert not Reminder.objects.exists()  # no selection, nothing sent
 
 
 def test_every_prefill_url_is_declared():
