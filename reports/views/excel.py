@@ -17,8 +17,8 @@ from core.access import allow
 from core.roles import PLAN_READERS
 from core.spreadsheet import xlsx_response
 
-from .. import disclosure, excel
-from ..models import EDITABLE, Submission
+from .. import disclosure, excel, validation
+from ..models import EDITABLE, Status, Submission
 from ..services import excel_uploads, submissions
 from .submissions import submission_for
 
@@ -43,6 +43,8 @@ def _refusal(submission: Submission, user: User) -> str | None:
             "s": submission.get_status_display()
         }
     if not submission.is_editable_by(user):
+        if submission.status == Status.RETURNED:
+            return _("Báo cáo đã trả lại cho đơn vị: chỉ đơn vị nhập số liệu từ tệp được.")
         return _("Đợt báo cáo đã khóa sổ: không nhập số liệu từ tệp được.")
     return None
 
@@ -103,5 +105,14 @@ def _confirm(
         context["error"] = " ".join(error.messages)
     else:
         messages.success(request, _("Đã nhập %(n)s thay đổi từ tệp Excel.") % {"n": count})
+        # The same checks as a cell typed in the grid (reports.validation), said once for all.
+        masked = not disclosure.sees_exact(request.user, submission.unit_id)
+        findings = validation.check(submission, masked=masked)
+        if findings:
+            messages.warning(
+                request,
+                _("Có %(n)s cảnh báo kiểm tra số liệu: xem các ô có dấu ⚠ và danh sách cuối trang.")
+                % {"n": len(findings)},
+            )
         return redirect("reports:submission", pk=submission.pk)
     return render(request, TEMPLATE, context, status=409)
