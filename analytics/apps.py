@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
+
+    def ready(self):
+        # The synthesis files are made by the worker (core.jobs), which knows them by kind.
+        from core import jobs
+
+        from . import services
+
+        jobs.register(services.DOCX, services.build_synthesis_docx)
+        jobs.register(services.XLSX, services.build_synthesis_xlsx)

@@ -145,11 +145,14 @@ def aggregate(
     combos: list[str] | None = None,
     accepted_only: bool = False,
     by_combo: bool = False,
+    statuses: Iterable[str] | None = None,
 ) -> Result:
     """Values of data elements and computed indicators per round and unit (see the module).
 
     `units` are unit codes and/or `LEVEL-n`; `combos` filters data elements' option combos (None:
     every combo; with `by_combo`, each combo gets a row and the total a row with `co=None`).
+    `statuses` restricts to submissions in those states, as `accepted_only` to accepted ones (the
+    synthesis counts submitted and accepted reports by default).
     Raises AnalyticsError (404 for anything unknown or outside the user's scope)."""
     tree = UnitTree()
     query = resolve(
@@ -161,7 +164,13 @@ def aggregate(
         units=list(units),
         combos=combos,
     )
-    sums = sum_values(query, user=user, tree=tree, accepted_only=accepted_only)
+    sums = sum_values(
+        query,
+        user=user,
+        tree=tree,
+        accepted_only=accepted_only,
+        statuses=None if statuses is None else list(statuses),
+    )
     protection = Protection(user, tree)
     rows = []
     for cell in query.cells(tree):
@@ -385,7 +394,14 @@ class Sums:
         return self.own if element.aggregation == Aggregation.NONE else self.counted
 
 
-def sum_values(query: Query, *, user: User, tree: UnitTree, accepted_only: bool) -> Sums:
+def sum_values(
+    query: Query,
+    *,
+    user: User,
+    tree: UnitTree,
+    accepted_only: bool,
+    statuses: list[str] | None = None,
+) -> Sums:
     """Stage 2: the values the caller sees in the query's rounds, summed into every target.
 
     Elements aggregated `none` are summed over each target's own values only; the indicators'
@@ -395,6 +411,8 @@ def sum_values(query: Query, *, user: User, tree: UnitTree, accepted_only: bool)
     )
     if accepted_only:
         values = values.filter(submission__status=Status.ACCEPTED)
+    if statuses is not None:
+        values = values.filter(submission__status__in=statuses)
     requested = set(query.element_codes)
     summed = [
         e.pk

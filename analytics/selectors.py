@@ -3,20 +3,41 @@ draft, its summary, the tables, narratives and raw values of the Word and Excel 
 dashboards (province, unit, leaders' meeting). Every figure comes from analytics.engine, through
 analytics.figures: the code path of the API."""
 
+import hashlib
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from activities.counting import dashboard_figures
-from indicators.models import CategoryOptionCombo, DataElement, ValueType, display_value
+from indicators.models import (
+    CategoryOptionCombo,
+    DataElement,
+    Target,
+    ValueType,
+    display_value,
+)
+from orgs.models import UnitKind
 from plans.models import Plan, Progress, Task
-from reports.models import DataValue, NarrativeAnswer, Round, SectionKind, Status, Submission
+from reports.models import (
+    DataValue,
+    NarrativeAnswer,
+    Round,
+    Section,
+    SectionKind,
+    Status,
+    Submission,
+)
 
 from . import engine, figures, synthesis
+from .models import SectionText
 
 # --- the synthesis report -----------------------------------------------------------------------
+# The workspace (each outline section: the units' answers beside the province's text), what the
+# Word and Excel files hold, and the fingerprint of the data they are made from. `basis` says
+# which submissions count (analytics.synthesis.BASES: submitted and accepted by default); `kinds`
+# which kinds of unit the answers come from (empty: every kind).
 
 
 def synthesis_initial(round_: Round) -> dict:
@@ -52,39 +73,134 @@ def _report_title(round_: Round) -> str:
     return f"Kết quả thực hiện công tác bình đẳng giới {when}"
 
 
-def synthesis_summary(round_: Round, user: User) -> dict:
-    """How many units, values and narrative answers the report draws on (every saved report)."""
-    values = _values(round_, user, False)
-    answers = _answers(round_, user, False)
-    units = {v.submission.unit_id for v in values} | {a.submission.unit_id for a in answers}
-    return {"units": len(units), "values": len(values), "answers": len(answers)}
+def unit_kind_choices(round_: Round) -> list[tuple[str, str]]:
+    """The kinds of unit the round asks to report, as the workspace filter offers them."""
+    labels = dict(UnitKind.choices)
+    return [(kind, str(labels[kind])) for kind in round_.unit_kinds or [UnitKind.AGENCY]]
+
+
+def synthesis_summary(round_: Round, user: User, basis: synthesis.Basis) -> dict:
+    """How many units must report, how many the basis counts, and the sentence the documents
+    carry about it ("Chỉ tổng hợp báo cáo đã nộp và đã được duyệt: 57/110 đơn vị.")."""
+    submissions = Submission.objects.for_user(user).filter(round=round_)
+    counted = _counted(submissions, basis)
+    expected, units = submissions.count(), counted.count()
+    counts = dict(
+        submissions.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {
+        "expected": expected,
+        "units": units,
+        "statuses": [
+            (label, counts.get(status, 0))
+            for status, label in Status.choices
+            if counts.get(status, 0)
+        ],
+        "statement": f"{basis.statement}: {units}/{expected} đơn vị phải báo cáo.",
+    }
+
+
+def _counted(submissions, basis: synthesis.Basis):
+    return submissions if basis.statuses is None else submissions.filter(status__in=basis.statuses)
+
+
+def annex_scope(round_: Round, kinds: list[str]) -> str:
+    """What the annex says of the units whose words it carries, when not every kind is chosen."""
+    offered = unit_kind_choices(round_)
+    if not kinds or set(kinds) >= {kind for kind, _label in offered}:
+        return ""
+    names = ", ".join(label.lower() for kind, label in offered if kind in kinds)
+    return f"Ý kiến của các đơn vị: {names}."
+
+
+def synthesis_workspace(
+    *, round_: Round, user: User, basis: synthesis.Basis, kinds: list[str]
+) -> list[dict]:
+    """Each outline (narrative) section of the round's form with its number, the units' answers
+    question by question (their status shown) and the province's text (None before the first
+    save)."""
+    answers = defaultdict(list)
+    for answer in _answers(round_, user, basis, kinds):
+        answers[answer.question_id].append(answer)
+    saved = SectionText.objects.for_user(user).filter(round=round_).select_related("updated_by")
+    texts = {t.section_id: t for t in saved}
+    sections = round_.form.sections.filter(kind=SectionKind.NARRATIVE).prefetch_related("questions")
+    return [
+        {
+            "number": position,
+            "section": section,
+            "questions": [(q, answers.get(q.pk, [])) for q in section.questions.all()],
+            "answers": sum(len(answers.get(q.pk, [])) for q in section.questions.all()),
+            "text": texts.get(section.pk),
+        }
+        for position, section in enumerate(sections, start=1)
+    ]
+
+
+def section_text(*, round_: Round, section: Section, user: User) -> SectionText | None:
+    return (
+        SectionText.objects.for_user(user)
+        .filter(round=round_, section=section)
+        .select_related("updated_by")
+        .first()
+    )
 
 
 def synthesis_word(
-    *, round_: Round, user: User, accepted_only: bool
+    *, round_: Round, user: User, basis: synthesis.Basis, kinds: list[str]
 ) -> tuple[list[synthesis.Table], list[synthesis.NarrativeSection]]:
-    """What the Word report holds: the tables of figures and the units' narrative answers."""
-    values = _values(round_, user, accepted_only)
-    tables = _tables(round_, user, values, accepted_only)
-    return tables, _narratives(round_, user, accepted_only)
+    """What the Word report holds: the tables of figures, and each outline section with the
+    province's text and the units' answers (for the annex)."""
+    tables = _tables(round_, user, _values(round_, user, basis), basis)
+    return tables, _narratives(round_, user, basis, kinds)
 
 
 def synthesis_workbook(
-    *, round_: Round, user: User, accepted_only: bool
+    *, round_: Round, user: User, basis: synthesis.Basis
 ) -> tuple[list[synthesis.Table], list[dict]]:
     """What the Excel report holds: the tables of figures and every unit's own values."""
-    values = _values(round_, user, accepted_only)
-    return _tables(round_, user, values, accepted_only), _raw_values(values)
+    values = _values(round_, user, basis)
+    return _tables(round_, user, values, basis), _raw_values(values)
 
 
-def _values(round_: Round, user: User, accepted_only: bool) -> list[DataValue]:
+def synthesis_fingerprint(round_: Round, user: User) -> str:
+    """A digest of what the synthesis files are made from: the round's values, answers and
+    submission states, and the province's section texts. A file made under another digest is
+    out of date (core.jobs keeps a result until the data changes)."""
+    state = [
+        DataValue.objects.for_user(user)
+        .filter(round=round_)
+        .aggregate(n=Count("id"), v=Sum("version"), t=Max("updated_at")),
+        NarrativeAnswer.objects.for_user(user)
+        .filter(submission__round=round_)
+        .aggregate(n=Count("id"), v=Sum("version"), t=Max("updated_at")),
+        list(
+            Submission.objects.for_user(user)
+            .filter(round=round_)
+            .order_by("pk")
+            .values_list("pk", "status", "version")
+        ),
+        list(
+            SectionText.objects.for_user(user)
+            .filter(round=round_)
+            .order_by("section_id")
+            .values_list("section_id", "version")
+        ),
+    ]
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def _values(round_: Round, user: User, basis: synthesis.Basis) -> list[DataValue]:
     values = (
         DataValue.objects.for_user(user)
         .filter(submission__round=round_)
         .filter(Q(no_data=True) | ~Q(value=""))
     )
-    if accepted_only:
-        values = values.filter(submission__status=Status.ACCEPTED)
+    if basis.statuses is not None:
+        values = values.filter(submission__status__in=basis.statuses)
     return list(
         values.select_related("submission__unit", "data_element", "option_combo").order_by(
             "submission__unit__kind", "submission__unit__code", "data_element__code"
@@ -113,9 +229,10 @@ def _figure(
 
 
 def _tables(
-    round_: Round, user: User, values: list[DataValue], accepted_only: bool
+    round_: Round, user: User, values: list[DataValue], basis: synthesis.Basis
 ) -> list[synthesis.Table]:
-    """The strategy targets' table, then one table per table section of the round's form."""
+    """The strategy targets' table, then one table per table section of the round's form,
+    numbered 1, 2… in the order the documents print them."""
     texts = defaultdict(list)
     for value in values:
         if not value.no_data:
@@ -132,10 +249,10 @@ def _tables(
         rounds=[round_.code],
         units=[round_.scope.code],
         by_combo=True,
-        accepted_only=accepted_only,
+        statuses=basis.statuses,
     )
     rows_by_key = {(r.dx, r.co): r for r in result.rows if r.ou == round_.scope.code}
-    tables = [_target_table(round_, user, accepted_only)]
+    tables = [_target_table(round_, user, basis)]
     for section in sections:
         rows = []
         for row in section.rows.all():
@@ -154,29 +271,39 @@ def _tables(
                         status=status,
                     )
                 )
-        tables.append(synthesis.Table(number=section.number, title=section.title, rows=rows))
+        tables.append(synthesis.Table(number="", title=section.title, rows=rows))
+    for position, table in enumerate(tables, start=1):
+        table.number = str(position)
     return tables
 
 
-def _target_table(round_: Round, user: User, accepted_only: bool) -> synthesis.Table:
-    """The strategy targets the forms measure, against the province's figures: the same lines,
-    targets and suppression as the dashboard."""
-    lines, _result = figures.target_lines(
-        user=user, round_=round_, unit_code=round_.scope.code, accepted_only=accepted_only
+def _target_table(round_: Round, user: User, basis: synthesis.Basis) -> synthesis.Table:
+    """The strategy targets the forms measure, against the province's figures: the targets and
+    suppression of the dashboard (analytics.figures), over the reports the basis counts."""
+    chosen = Target.for_year(round_.window_end.year)
+    result = engine.aggregate(
+        user=user,
+        indicators=[t.indicator.code for t in chosen.values()],
+        rounds=[round_.code],
+        units=[round_.scope.code],
+        statuses=basis.statuses,
     )
-    rows = [
-        synthesis.TableRow(
-            code=line.code,
-            name=line.name,
-            unit=line.unit,
-            value=line.shown,
-            target=f"{line.target.value_text} ({line.target.year})",
-            direction=line.target.get_direction_display(),
-            status=line.status,
+    found = {r.dx: r for r in result.rows if r.ou == round_.scope.code}
+    rows = []
+    for target in sorted(chosen.values(), key=lambda t: (t.objective or 0, t.code)):
+        indicator, row = target.indicator, found.get(target.indicator.code)
+        hidden = row is not None and result.marker(row)
+        rows.append(
+            synthesis.TableRow(
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit_of_measure,
+                value=figures.printed(result, row),
+                target=f"{target.value_text} ({target.year})",
+                direction=target.get_direction_display(),
+                status="" if hidden else target.assess(row.value if row else None),
+            )
         )
-        for number in sorted(lines)
-        for line in lines[number]
-    ]
     title = "Tiến độ thực hiện các chỉ tiêu của Chiến lược quốc gia về bình đẳng giới 2021–2030"
     return synthesis.Table(number="", title=title, rows=rows)
 
@@ -204,7 +331,9 @@ def _raw_values(values: list[DataValue]) -> list[dict]:
     return rows
 
 
-def _answers(round_: Round, user: User, accepted_only: bool) -> list[NarrativeAnswer]:
+def _answers(
+    round_: Round, user: User, basis: synthesis.Basis, kinds: list[str]
+) -> list[NarrativeAnswer]:
     answers = (
         NarrativeAnswer.objects.for_user(user)
         .filter(submission__round=round_)
@@ -212,27 +341,32 @@ def _answers(round_: Round, user: User, accepted_only: bool) -> list[NarrativeAn
         .select_related("submission__unit")
         .order_by("submission__unit__kind", "submission__unit__code")
     )
-    if accepted_only:
-        answers = answers.filter(submission__status=Status.ACCEPTED)
+    if basis.statuses is not None:
+        answers = answers.filter(submission__status__in=basis.statuses)
+    if kinds:
+        answers = answers.filter(submission__unit__kind__in=kinds)
     return list(answers)
 
 
-def _narratives(round_: Round, user: User, accepted_only: bool) -> list[synthesis.NarrativeSection]:
-    by_question = defaultdict(list)
-    for answer in _answers(round_, user, accepted_only):
-        unit = answer.submission.unit.name
-        by_question[answer.question_id].append(synthesis.Answer(unit=unit, text=answer.text))
-    sections = round_.form.sections.filter(kind=SectionKind.NARRATIVE).prefetch_related("questions")
+def _narratives(
+    round_: Round, user: User, basis: synthesis.Basis, kinds: list[str]
+) -> list[synthesis.NarrativeSection]:
     return [
         synthesis.NarrativeSection(
-            number=section.number,
-            title=section.title,
+            number=str(item["number"]),
+            title=item["section"].title,
+            text=item["text"].text if item["text"] else "",
             questions=[
-                synthesis.Question(text=q.text, answers=by_question.get(q.pk, []))
-                for q in section.questions.all()
+                synthesis.Question(
+                    text=question.text,
+                    answers=[
+                        synthesis.Answer(unit=a.submission.unit.name, text=a.text) for a in found
+                    ],
+                )
+                for question, found in item["questions"]
             ],
         )
-        for section in sections
+        for item in synthesis_workspace(round_=round_, user=user, basis=basis, kinds=kinds)
     ]
 
 

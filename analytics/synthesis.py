@@ -1,10 +1,17 @@
 """The province's synthesis report for a round: a .docx in the Decree 30/2020/NĐ-CP format and a
-.xlsx workbook. Pure functions: they take the figures as plain data and return bytes, so the
-aggregation engine (or a test) decides what the figures are."""
+.xlsx workbook. Pure functions: they take the figures and texts as plain data and return bytes,
+so the aggregation engine and the coordinator (or a test) decide what they are.
+
+The Word report is the province's: for each outline section the coordinator's own text (written
+beside the units' answers, analytics.models.SectionText), then the tables of figures, the
+signature, and the units' own words in an annex; every heading numbered (I., 1., 1.1.) in
+Word's heading styles, and which reports it draws on stated under the introduction and in the
+annex (`Basis`)."""
 
 import datetime
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docx import Document
@@ -44,6 +51,52 @@ DEFAULT_RECIPIENTS = [
 ]
 
 
+@dataclass(frozen=True)
+class Basis:
+    """Which units' reports a synthesis draws on, as the coordinator chooses it: `statuses` are
+    the submissions' states counted; `statement` is what the documents say."""
+
+    code: str
+    label: str
+    statuses: tuple[str, ...] | None  # None: every saved report, drafts included
+    statement: str
+
+
+BASES = (
+    Basis(
+        "submitted",
+        "Báo cáo đã nộp và đã duyệt (mặc định)",
+        ("submitted", "accepted"),
+        "Chỉ tổng hợp báo cáo đã nộp và đã được duyệt",
+    ),
+    Basis(
+        "accepted",
+        "Chỉ báo cáo đã được Sở Nội vụ duyệt",
+        ("accepted",),
+        "Chỉ tổng hợp báo cáo đã được Sở Nội vụ duyệt",
+    ),
+    Basis(
+        "all",
+        "Mọi báo cáo đã lưu, kể cả đang nhập, bị trả lại",
+        None,
+        "Tổng hợp mọi báo cáo đã lưu, kể cả báo cáo đang nhập, chưa nộp hoặc bị trả lại",
+    ),
+)
+DEFAULT_BASIS = BASES[0]
+
+
+def basis_of(code: str) -> Basis:
+    return next((b for b in BASES if b.code == code), DEFAULT_BASIS)
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+Step = Callable[[str], None]  # called after each part is laid out, with what was done
+
+
+def _no_step(step: str) -> None:
+    return None
+
+
 @dataclass
 class Draft:
     """What the coordinator edits before generating."""
@@ -60,6 +113,11 @@ class Draft:
     recipients: list[str] = field(default_factory=lambda: list(DEFAULT_RECIPIENTS))
     signer_title: str = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
     signer: str = ""
+    # Which reports it draws on ("Chỉ tổng hợp báo cáo đã nộp và đã được duyệt: 57/110 đơn
+    # vị."), under the introduction and atop the annex; `annex_scope` names the units whose own
+    # words the annex carries when not every kind is chosen.
+    basis: str = ""
+    annex_scope: str = ""
 
 
 @dataclass
@@ -79,6 +137,11 @@ class NarrativeSection:
     number: str
     title: str
     questions: list[Question]
+    text: str = ""  # the province's own section, written by the coordinator
+
+    @property
+    def answer_count(self) -> int:
+        return sum(len(q.answers) for q in self.questions)
 
 
 @dataclass
@@ -167,6 +230,13 @@ def _setup(document):
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
+    for level in (1, 2, 3):  # numbered headings: black Times New Roman 14, bold (3: italic)
+        style = document.styles[f"Heading {level}"]
+        style.font.size, style.font.bold, style.font.italic = Pt(14), True, level == 3
+        style.font.color.rgb = None
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(6), Pt(6), True
+        fmt.line_spacing = 1.15
 
     paragraph = section.header.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -334,25 +404,71 @@ def _signature(document, draft: Draft):
     _cell_para(right, draft.signer, size=14, bold=True)
 
 
-def _narrative(document, section: NarrativeSection):
-    _para(document, f"{section.number}. {section.title}", bold=True, before=6, heading=True)
-    several = len(section.questions) > 1
-    for question in section.questions:
-        if several and question.text:
-            _para(document, question.text, italic=True)
-        if not question.answers:
-            _para(document, "(Chưa có đơn vị báo cáo nội dung này.)", italic=True)
-        for answer in question.answers:
-            lines = [line.strip() for line in answer.text.splitlines() if line.strip()] or [""]
-            first = _para(document)
-            _run(first, f"{answer.unit}: ", bold=True, italic=True)
-            _run(first, lines[0])
-            for line in lines[1:]:
-                _para(document, line)
+def _heading(container, text: str, level: int, *, align=WD_ALIGN_PARAGRAPH.LEFT):
+    """A numbered heading in Word's heading style of its level (the navigation pane and a table
+    of contents list it): parts "I.", sections "1.", questions "1.1."."""
+    paragraph = container.add_paragraph(style=f"Heading {level}")
+    paragraph.alignment = align
+    paragraph.paragraph_format.first_line_indent = Mm(10) if level > 1 else Mm(0)
+    _run(paragraph, text, size=14, bold=True, italic=level == 3)
+    return paragraph
 
 
-def _table(document, table: Table):
-    _para(document, f"{table.number}. {table.title}", bold=True, before=6, heading=True)
+def _paragraphs(document, text: str) -> int:
+    """Each non-blank line of `text` a justified paragraph; how many."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        _para(document, line)
+    return len(lines)
+
+
+def _province_section(document, position: int, section: NarrativeSection):
+    _heading(document, f"{position}. {section.title}", 2)
+    if not _paragraphs(document, section.text):
+        _para(document, "(Chưa có nội dung tổng hợp cho mục này.)", italic=True)
+
+
+def _answers(document, question: Question):
+    if not question.answers:
+        _para(document, "(Không có đơn vị nào báo cáo nội dung này.)", italic=True)
+    for answer in question.answers:
+        lines = [line.strip() for line in answer.text.splitlines() if line.strip()] or [""]
+        first = _para(document)
+        _run(first, f"{answer.unit}: ", bold=True, italic=True)
+        _run(first, lines[0])
+        for line in lines[1:]:
+            _para(document, line)
+
+
+def _annex(document, draft: Draft, sections: list[NarrativeSection], step: Step):
+    """The units' own words, section by section, after the signature (Decree 30: an annex
+    "kèm theo" the report)."""
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _heading(document, "PHỤ LỤC\nÝ KIẾN BÁO CÁO CỦA CÁC ĐƠN VỊ", 1, align=center)
+    when = f"{draft.date:%d/%m/%Y}"
+    _para(
+        document,
+        f"(Kèm theo Báo cáo số {draft.number} ngày {when})",
+        italic=True,
+        align=center,
+        indent=False,
+    )
+    note = " ".join(part for part in (draft.basis, draft.annex_scope) if part)
+    if note:
+        _para(document, note, italic=True)
+    for position, section in enumerate(sections, start=1):
+        _heading(document, f"{position}. {section.title}", 2)
+        several = len(section.questions) > 1
+        for number, question in enumerate(section.questions, start=1):
+            if several:
+                _heading(document, f"{position}.{number}. {question.text}", 3)
+            _answers(document, question)
+        step(f"Phụ lục: {position}. {section.title}")
+
+
+def _table(document, table: Table, position: int):
+    _heading(document, f"{position}. {table.title}", 2)
     grid = document.add_table(rows=1, cols=len(TABLE_HEADINGS))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -373,7 +489,20 @@ def _table(document, table: Table):
     _para(document, "", after=0)
 
 
-def build_docx(draft: Draft, sections: list[NarrativeSection], tables: list[Table]) -> bytes:
+def docx_steps(sections: list[NarrativeSection], tables: list[Table]) -> int:
+    """How many times build_docx calls `step`."""
+    annex = len(sections) if any(s.answer_count for s in sections) else 0
+    return len(sections) + len(tables) + annex + 1
+
+
+def build_docx(
+    draft: Draft,
+    sections: list[NarrativeSection],
+    tables: list[Table],
+    step: Step = _no_step,
+) -> bytes:
+    """The report: the province's text of each section (part I), the tables (part II), the
+    closing and signature, then the annex of the units' answers when there are any."""
     document = Document()
     _setup(document)
     _header(document, draft)
@@ -384,24 +513,27 @@ def build_docx(draft: Draft, sections: list[NarrativeSection], tables: list[Tabl
     _para(document, draft.title, bold=True, align=center, indent=False, after=2)
     _rule(document, 40, CONTENT_MM)
     _para(document, "", after=6)
-    for paragraph in draft.introduction.splitlines():
-        if paragraph.strip():
-            _para(document, paragraph.strip())
+    _paragraphs(document, draft.introduction)
+    if draft.basis:
+        _para(document, f"({draft.basis})", italic=True)
+    parts = iter(ROMAN)
     if sections:
-        _para(document, "I. KẾT QUẢ THỰC HIỆN", bold=True, indent=False, before=6, heading=True)
-        for section in sections:
-            _narrative(document, section)
+        _heading(document, f"{next(parts)}. KẾT QUẢ THỰC HIỆN", 1)
+        for position, section in enumerate(sections, start=1):
+            _province_section(document, position, section)
+            step(f"{position}. {section.title}")
     if tables:
-        heading = "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU" if sections else "KẾT QUẢ CÁC CHỈ TIÊU"
-        _para(document, heading, bold=True, indent=False, before=6, heading=True)
-        for table in tables:
-            _table(document, table)
-    for paragraph in draft.closing.splitlines():
-        if paragraph.strip():
-            _para(document, paragraph.strip())
+        _heading(document, f"{next(parts)}. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", 1)
+        for position, table in enumerate(tables, start=1):
+            _table(document, table, position)
+            step(f"Bảng {position}. {table.title}")
+    _paragraphs(document, draft.closing)
     _signature(document, draft)
+    if any(section.answer_count for section in sections):
+        _annex(document, draft, sections, step)
     out = io.BytesIO()
     document.save(out)
+    step("Lưu tệp Word")
     return out.getvalue()
 
 
@@ -446,9 +578,20 @@ def sheet_name(text: str, taken: set) -> str:
     return name
 
 
-def build_xlsx(round_, tables: list[Table], raw_values: list[dict]) -> bytes:
-    """One sheet per table of aggregates, then every unit's raw values. `round_` needs `name`
-    (and `code`); raw values are dicts with RAW_KEYS."""
+RAW_STEP = 2000  # raw rows written between two progress steps
+
+
+def xlsx_steps(tables: list[Table], raw_values: list[dict]) -> int:
+    """How many times build_xlsx calls `step`."""
+    return len(tables) + -(-len(raw_values) // RAW_STEP) + 1
+
+
+def build_xlsx(
+    round_, tables: list[Table], raw_values: list[dict], *, basis: str = "", step: Step = _no_step
+) -> bytes:
+    """One sheet per table of aggregates (`basis`, which reports they count, under the title),
+    then every unit's raw values. `round_` needs `name` (and `code`); raw values are dicts with
+    RAW_KEYS."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     taken: set = set()
@@ -458,6 +601,8 @@ def build_xlsx(round_, tables: list[Table], raw_values: list[dict]) -> bytes:
         put_text(heading, str(round_.name))
         heading.font = Font(name=FONT, bold=True)
         _put(ws, 2, 1, f"{table.number}. {table.title}", bold=True).border = Border()
+        if basis:
+            _put(ws, 3, 1, basis).border = Border()
         for col, heading in enumerate(AGGREGATE_HEADINGS, start=1):
             _put(ws, 4, col, heading, bold=True)
         for position, row in enumerate(table.rows, start=1):
@@ -468,16 +613,20 @@ def build_xlsx(round_, tables: list[Table], raw_values: list[dict]) -> bytes:
         for letter, width in zip("ABCDEFG", (5, 18, 60, 12, 14, 18, 14), strict=True):
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = "A5"
+        step(f"Bảng {table.number}. {table.title}")
     ws = workbook.create_sheet(sheet_name("Số liệu từng đơn vị", taken))
     for col, heading in enumerate(RAW_HEADINGS, start=1):
         _put(ws, 1, col, heading, bold=True)
     for line, raw in enumerate(raw_values, start=2):
         for col, key in enumerate(RAW_KEYS, start=1):
             _put(ws, line, col, str(raw.get(key, "")))
+        if (line - 1) % RAW_STEP == 0 or line - 1 == len(raw_values):
+            step(f"Số liệu từng đơn vị: {line - 1}/{len(raw_values)} dòng")
     for letter, width in zip("ABCDEFGH", (10, 30, 14, 18, 50, 14, 12, 30), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:H{max(len(raw_values) + 1, 1)}"
     out = io.BytesIO()
     workbook.save(out)
+    step("Lưu tệp Excel")
     return out.getvalue()

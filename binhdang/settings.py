@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,22 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 100
 # The address users reach the site at, for links in emails (e.g. https://binhdang.quangngai.gov.vn).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# Long work (the synthesis files; see core.jobs) runs as tasks of Django's task framework (the
+# django-tasks backport) in a worker process beside the web server: `manage.py worker`, which
+# `make run` starts and stops with the server. Embedded default: the queue is a table of the
+# database (SQLite or PostgreSQL). With REDIS_URL (redis://127.0.0.1:6379/0) the queue lives in
+# Redis and RQ runs the tasks. TASK_QUEUE names the queue (several sites may share one Redis).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+TASK_QUEUE = os.environ.get("TASK_QUEUE", "default")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        "QUEUES": [TASK_QUEUE],
+    }
+}
+# A synthesis of the whole province takes seconds; half an hour is the limit of any task.
+RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 1800}}
 
 # Reminders before a round's due date (days); on the day and after it they go out too.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,3,1")]

@@ -23,3 +23,12 @@ STORAGES = {
 # live-server tests commit every request; creating the database commits every migration).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
+
+# Tasks run in the process that enqueues them, at once: a test reads the job's outcome right after
+# starting it. The database and Redis backends are tested on their own (core/tests/test_jobs.py).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": [TASK_QUEUE],  # noqa: F405
+    }
+}

@@ -83,3 +83,63 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    RUNNING = "running", _("Đang xử lý")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không thành công")
+
+
+class Job(models.Model):
+    """Long work a user started and the worker does (core.jobs): a synthesis file, an import.
+    Its progress survives a page reload; its result (a file) stays with it, served only to the
+    user who started it, and is offered again while the data it was made from (`fingerprint`)
+    has not changed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=50)  # a handler registered with core.jobs.register
+    subject = models.CharField(max_length=100)  # what it is about, e.g. "reports.round:12"
+    params = models.JSONField(default=dict)  # what the handler needs besides the subject
+    fingerprint = models.CharField(max_length=64)  # the data it was made from (the kind's own)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    step = models.CharField(_("đang làm"), max_length=200, blank=True)
+    error = models.CharField(_("lỗi"), max_length=500, blank=True)
+    result = models.BinaryField(null=True, editable=False)
+    result_name = models.CharField(max_length=255, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the task framework's result id
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class JobQuerySet(models.QuerySet):
+        def for_user(self, user):
+            """A job and its file are its starter's alone: what a synthesis holds was computed
+            for their scope."""
+            return self.filter(user=user) if user.is_authenticated else self.none()
+
+        def of(self, kind: str, subject: str):
+            return self.filter(kind=kind, subject=subject)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "subject"], name="job_user_kind_subject")]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -1,0 +1,129 @@
+"""Long work in the background, with progress: the one writer of `core.models.Job`.
+
+A view calls `start`; the work runs as a task of Django's task framework (the django-tasks
+backport: `settings.TASKS`, the database queue by default, Redis through RQ when `REDIS_URL` is
+set) in the worker process (`manage.py worker`). The task, `run_job`, hands the job to the
+handler its app registered for its kind (`register`, from the app's `AppConfig.ready`: core
+imports no app above it), reports progress through `Progress`, and keeps the handler's file
+with the job. The page that started it polls the job (htmx), so its progress survives a reload.
+
+A result is kept until the data it was made from changes: `start` returns the user's job of the
+same kind, subject, parameters and data `fingerprint` (its file, or its progress) instead of
+doing the work again, and drops the user's older finished jobs of that kind and subject."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .models import Job, JobState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What a handler made: a file for the user who started the job."""
+
+    content: bytes
+    name: str
+    content_type: str
+
+
+class JobRefused(Exception):
+    """A handler's refusal, in words for the user (the job ends as failed with this text)."""
+
+
+class Progress:
+    """How far a job has got: `expect(total)` once the handler knows the steps, then
+    `advance(step)` after each; each call is one short write that the polling page reads."""
+
+    def __init__(self, job: Job):
+        self.job_id = job.pk
+        self.done = 0
+        self.total = 0
+
+    def expect(self, total: int, step: str = "") -> None:
+        self.total = max(total, 1)
+        self._write(step)
+
+    def advance(self, step: str = "", by: int = 1) -> None:
+        self.total = max(self.total, 1)
+        self.done = min(self.done + by, self.total)
+        self._write(step)
+
+    def _write(self, step: str) -> None:
+        Job.objects.filter(pk=self.job_id).update(done=self.done, total=self.total, step=step[:200])
+
+
+Handler = Callable[[Job, Progress], Outcome]
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    """Called from an app's `AppConfig.ready`: the handler of jobs of `kind`."""
+    HANDLERS[kind] = handler
+
+
+def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | None = None) -> Job:
+    """The job making `kind` of `subject` for `actor`: their job with the same parameters made
+    from the same data (`fingerprint`) when there is one not failed, else a new one, queued.
+    Call it outside a transaction (a view): the worker must find the job when it gets the
+    task."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler registered for jobs of kind {kind!r}")
+    params = params or {}
+    mine = Job.objects.filter(user=actor).of(kind, subject)
+    for job in mine.exclude(state=JobState.FAILED).defer("result"):
+        if job.fingerprint == fingerprint and job.params == params:
+            return job
+    # The older results of this user, kind and subject were made from other data or parameters.
+    mine.filter(state__in=(JobState.DONE, JobState.FAILED)).delete()
+    job = Job.objects.create(
+        user=actor, kind=kind, subject=subject, params=params, fingerprint=fingerprint
+    )
+    queued = run_job.using(queue_name=settings.TASK_QUEUE).enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(queued.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: int) -> str:
+    """The task: run a queued job's handler and keep its file, or its failure. A job another
+    worker has claimed, or that is gone, is left alone. Returns the job's final state."""
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now()
+    )
+    job = Job.objects.filter(pk=job_id).defer("result").first()
+    if not claimed or job is None:
+        return job.state if job else "missing"
+    try:
+        outcome = HANDLERS[job.kind](job, Progress(job))
+    except JobRefused as refusal:
+        return _fail(job, str(refusal))
+    except Exception:
+        logger.exception("Job %s (%s %s) failed", job.pk, job.kind, job.subject)
+        return _fail(job, _("Có lỗi khi xử lý. Hãy thử lại; nếu vẫn lỗi, báo quản trị hệ thống."))
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.DONE,
+        done=F("total"),
+        result=outcome.content,
+        result_name=outcome.name[:255],
+        result_type=outcome.content_type[:100],
+        step="",
+        finished_at=timezone.now(),
+    )
+    return JobState.DONE
+
+
+def _fail(job: Job, message: str) -> str:
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.FAILED, error=message[:500], finished_at=timezone.now()
+    )
+    return JobState.FAILED
