@@ -29,9 +29,13 @@ setup: install
 	$(PY) manage.py load_reporting
 	$(PY) manage.py load_catalogue
 
+# The web server and, beside it, the worker that makes the long files (core.jobs; the database
+# queue, or Redis with REDIS_URL): stopping the server (Ctrl+C) stops the worker too.
 run: setup
 	$(PY) manage.py load_demo
-	@echo "binhdang: http://$(HOST)/"
+	@echo "binhdang: http://$(HOST)/ (and a background worker: manage.py worker)"
+	@$(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 lint: install
