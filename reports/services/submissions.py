@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, staff_by_unit
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from core.notifications import notify
@@ -297,8 +297,8 @@ def _transition(
     return submission
 
 
-def _unit_staff(submission: Submission):
-    return User.objects.filter(is_active=True, role__in=UNIT_STAFF, unit_id=submission.unit_id)
+def _unit_staff(submission: Submission) -> list[User]:
+    return staff_by_unit([submission.unit_id]).get(submission.unit_id, [])
 
 
 def _coordinators(*, besides=None):
