@@ -93,7 +93,7 @@ def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | No
     return job
 
 
-@task()
+@task(queue_name=settings.TASK_QUEUE)
 def run_job(job_id: int) -> str:
     """The task: run a queued job's handler and keep its file, or its failure. A job another
     worker has claimed, or that is gone, is left alone. Returns the job's final state."""
