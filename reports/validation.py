@@ -299,7 +299,17 @@ def check(
 
 def cell_findings(submission: Submission, row: Row, combo, *, masked: bool) -> list[Finding]:
     """What the grid says after a cell is saved: the rules naming its element that the report
-    now breaks, and the cell's own bounds."""
+    now breaks, and the cell's own bounds. Two queries when nothing checks the element; the
+    whole form's checks (a few more) only when something does."""
+    element = row.data_element
+    if masked and element.sensitive:
+        return []
+    named = any(
+        element.code in rule.element_codes()
+        for rule in ValidationRule.objects.filter(active=True).only("left", "right")
+    )
+    if not named and not ValueBound.objects.filter(data_element_id=element.pk).exists():
+        return []
     checks = FormChecks(submission.round.form)
     numbers = checks.numbers_of(submission)
     key = (row.data_element.code, combo.code)
