@@ -45,6 +45,7 @@ def choose_all_not_submitted(page, url, *, message=True):
     expect(page).to_have_url(re.compile(r"status=not_submitted"))
     expect(page.locator("#worklist tbody tr")).to_have_count(12)
     expect(page.locator("#worklist tr.is-late")).to_have_count(1)
+    expect(page.locator("#counts .chosen")).to_contain_text("chưa nộp")
     page.get_by_label("Chọn tất cả đơn vị chưa nộp đang hiển thị").check()
     page.get_by_role("button", name=re.compile("Xem trước tin nhắn và đôn đốc")).click()
     expect(page.locator("h1")).to_have_text("Xem trước đôn đốc")
