@@ -1,10 +1,14 @@
-"""The 2026 Action Month and a few invented activities, for `make run` only: the board shows
-several units at work and many with nothing recorded yet."""
+"""The latest Action Month begun by today and a few invented activities, for `make run` only:
+the board shows several units at work and many with nothing recorded yet. Each activity is
+recorded by its author two days after it took place; one that has not taken place yet is not
+there."""
 
 import datetime
+import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, Campaign, Channel, Kind
@@ -12,7 +16,8 @@ from audit.models import Action
 from audit.services import record_event
 from orgs.models import Unit
 
-YEAR = 2026
+from . import clock
+
 THEME = "Chung tay xóa bỏ bạo lực trên cơ sở giới, vì một xã hội bình đẳng"
 MESSAGES = """Bình đẳng giới là quyền con người, là động lực phát triển.
 Không bạo lực, không phân biệt đối xử: hãy lên tiếng khi chứng kiến bạo lực.
@@ -152,24 +157,33 @@ def _author(username: str) -> User:
     return author
 
 
+def campaign_year(today: datetime.date) -> int:
+    """The year of the latest Action Month begun by `today`."""
+    start, _end = Campaign.default_dates(today.year)
+    return today.year if today >= start else today.year - 1
+
+
 @transaction.atomic
-def load_demo_activities() -> int:
-    """Create the 2026 campaign and its demo activities once; the number of activities made."""
-    start, end = Campaign.default_dates(YEAR)
-    campaign, created = Campaign.objects.get_or_create(
-        year=YEAR,
-        defaults={
-            "name": "Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực "
-            f"trên cơ sở giới năm {YEAR}",
-            "starts_on": start,
-            "ends_on": end,
-            "theme": THEME,
-            "messages": MESSAGES,
-        },
-    )
-    if not created:
+def load_demo_activities(today: datetime.date | None = None) -> int:
+    """Create the latest Action Month begun by today (prepared by the coordinator a month
+    ahead) and its demo activities once; the number of activities made."""
+    today = today or timezone.localdate()
+    year = campaign_year(today)
+    if Campaign.objects.filter(year=year).exists():
         return 0
-    record_event(actor=None, action=Action.CREATE, obj=campaign)
+    start, end = Campaign.default_dates(year)
+    rng = random.Random(f"tháng hành động/{year}")
+    with clock.at(clock.office_time(clock.working_day(start - 30 * clock.DAY), rng)):
+        campaign = Campaign.objects.create(
+            year=year,
+            name="Tháng hành động vì bình đẳng giới và phòng ngừa, ứng phó với bạo lực "
+            f"trên cơ sở giới năm {year}",
+            starts_on=start,
+            ends_on=end,
+            theme=THEME,
+            messages=MESSAGES,
+        )
+        record_event(actor=_author("coordinator"), action=Action.CREATE, obj=campaign)
     units = Unit.objects.in_bulk(field_name="code")
     made = 0
     for (
@@ -185,22 +199,27 @@ def load_demo_activities() -> int:
         (male, female),
         cost,
     ) in DEMO_ACTIVITIES:
-        starts_on = datetime.date(YEAR, month, day)
-        activity = Activity.objects.create(
-            kind=kind,
-            unit=units[unit],
-            title=title,
-            starts_on=starts_on,
-            commune=units.get(commune),
-            channel=channel,
-            language=language,
-            target_group=target,
-            participants_male=male,
-            participants_female=female,
-            campaign=campaign if start <= starts_on <= end else None,
-            cost=cost,
-            created_by=_author(username),
-        )
-        record_event(actor=None, action=Action.CREATE, obj=activity)
+        starts_on = datetime.date(year, month, day)
+        recorded = clock.working_day(starts_on + 2 * clock.DAY, forward=True)
+        if recorded >= today:
+            continue
+        author = _author(username)
+        with clock.at(clock.office_time(recorded, rng)):
+            activity = Activity.objects.create(
+                kind=kind,
+                unit=units[unit],
+                title=title,
+                starts_on=starts_on,
+                commune=units.get(commune),
+                channel=channel,
+                language=language,
+                target_group=target,
+                participants_male=male,
+                participants_female=female,
+                campaign=campaign if start <= starts_on <= end else None,
+                cost=cost,
+                created_by=author,
+            )
+            record_event(actor=author, action=Action.CREATE, obj=activity)
         made += 1
     return made

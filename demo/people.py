@@ -1,14 +1,23 @@
-"""Demo accounts and a little progress, for `make run` only (never in production)."""
+"""Demo accounts, for `make run` only (never in production): the sign-in accounts listed by
+`load_demo`, and a reporter and an approver for every other reporting unit, who cannot sign in."""
+
+import datetime
+import random
+import re
+from typing import NamedTuple
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import User
+from accounts.models import GbvGrant, User
 from core.roles import CASE_ROLES, Role
-from orgs.models import Unit
-from plans.models import Plan, Status, Task
-from plans.services import record_progress
+from core.text import fold
+from orgs.models import Unit, UnitKind
+
+from . import clock
+from .places import Place
 
 DEMO_PASSWORD = "hoa-sen-trong-dam"
 DEMO_DEVICE = "Thiết bị dùng thử"
@@ -38,66 +47,6 @@ DEMO_USERS = [
     ("camthanh.nhatamlanh", "Lê Thị Xuân", Role.CASE_WORKER, "21025"),
 ]
 
-# (item code, unit code, status, percent, note, username)
-DEMO_PROGRESS = [
-    (
-        "IV.5.a",
-        "SYT",
-        Status.DONE,
-        100,
-        "Đã tổ chức 12 buổi truyền thông về mất cân bằng giới tính khi sinh tại 8 xã.",
-        "syt.baocao",
-    ),
-    (
-        "IV.9.a",
-        "CAT",
-        Status.IN_PROGRESS,
-        60,
-        "Phối hợp xử lý 14 vụ việc; đang hoàn thiện quy chế phối hợp với Hội LHPN.",
-        "cat.baocao",
-    ),
-    (
-        "IV.10.b",
-        "HLHPN",
-        Status.IN_PROGRESS,
-        50,
-        "Đã triển khai Kế hoạch đến 96 cơ sở Hội; đang tổng hợp kết quả.",
-        "hlhpn.baocao",
-    ),
-    (
-        "II.1.a",
-        "SNV",
-        Status.IN_PROGRESS,
-        70,
-        "Đã ban hành văn bản hướng dẫn các sở, ngành, địa phương.",
-        "coordinator",
-    ),
-    (
-        "IV.1.a",
-        "SNV",
-        Status.DONE,
-        100,
-        "Đã xây dựng đề cương, biểu mẫu báo cáo trên Hệ thống báo cáo của tỉnh.",
-        "coordinator",
-    ),
-    (
-        "IV.13.b",
-        "21025",
-        Status.DONE,
-        100,
-        "Đã ban hành kế hoạch Tháng hành động và tổ chức lễ phát động cấp phường.",
-        "camthanh.baocao",
-    ),
-    (
-        "IV.13.a",
-        "21548",
-        Status.STUCK,
-        20,
-        "Chưa bố trí được kinh phí riêng; đang lồng ghép với kế hoạch phát triển KT-XH.",
-        "lyson.baocao",
-    ),
-]
-
 
 def _grant_demo_gbv_access(users: dict) -> None:
     """GBV access as in production: `syt.giamsat` through the operator's bootstrap, every other
@@ -115,16 +64,40 @@ def _grant_demo_gbv_access(users: dict) -> None:
             user.forget_gbv_access()
 
 
+# When the demo's accounts were opened: before the 2025 plan and its first reporting round.
+OPENED = datetime.datetime(2025, 4, 1, 8, 0)
+
+
+def opening_day() -> datetime.datetime:
+    return min(timezone.make_aware(OPENED), timezone.now())
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
-    """Create the demo accounts once (passwords never reset on a rerun) and some progress."""
+    """Create the demo accounts once (passwords never reset on a rerun), as opened on 01/04/2025."""
+    opened = opening_day()
+    with clock.at(opened):
+        accounts = _load_accounts(opened)
+    # Model defaults of timezone.now are bound when the model is defined, beyond the clock.
+    GbvGrant.objects.filter(user__username__in=[u[0] for u in DEMO_USERS]).filter(
+        approved_at__gt=opened
+    ).update(approved_at=opened)
+    return accounts
+
+
+def _load_accounts(opened: datetime.datetime) -> list[tuple[str, str, str]]:
     units = {u.code: u for u in Unit.objects.all()}
     accounts = []
     users = []
     for username, full_name, role, unit_code in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "role": role, "unit": units[unit_code]},
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "unit": units[unit_code],
+                "date_joined": opened,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -139,17 +112,107 @@ def load_demo() -> list[tuple[str, str, str]]:
                 user=user, defaults={"name": DEMO_DEVICE, "confirmed": True}
             )
         accounts.append((user.username, user.get_role_display(), str(user.unit or "")))
-    plan = Plan.objects.filter(year=2025).first()
-    for code, unit_code, status, percent, note, username in DEMO_PROGRESS if plan else []:
-        task = Task.objects.get(item__plan=plan, item__code=code, unit__code=unit_code)
-        if not task.updates.exists():
-            record_progress(
-                task=task,
-                actor=User.objects.get(username=username),
-                status=status,
-                percent=percent,
-                note=note,
-                files=[],
-                expected_version=task.version,
-            )
     return accounts
+
+
+# Names of the generated staff: family names, then (middle, given) names by sex; highland
+# communes of the Hrê, Co and Ca Dong take the Kinh pattern with their own family names, and the
+# Ba Na, Xơ Đăng, Gia Rai and Giẻ Triêng of the former Kon Tum province "Y" (women) or "A" (men).
+FAMILY = "Nguyễn Trần Lê Phạm Huỳnh Võ Phan Trương Bùi Đặng Đỗ Ngô Hồ Dương Đinh Lương Đoàn Hà Tạ"
+HIGHLAND_FAMILY = {"Hrê": "Đinh Phạm Đinh Bùi", "Co": "Hồ Hồ Đinh", "Ca Dong": "Đinh Hồ Phạm"}
+MIDDLE = {
+    "female": "Thị|Thị|Thị|Thị Thu|Thị Minh|Ngọc|Thị Kim|Thị Thanh",
+    "male": "Văn|Văn|Minh|Quốc|Thanh|Đức|Hữu|Công",
+}
+GIVEN = {
+    "female": "Hà Lan Hương Hạnh Hoa Mai Trang Thủy Linh Nga Yến Nhung Phương Thảo Vân Hằng Loan "
+    "Quyên Tuyết Hiền Diệu Nhàn",
+    "male": "Hùng Dũng Tuấn Sơn Hải Long Phúc Trung Khoa Bình Thắng Toàn Nam Quang Tài Vinh Hiếu "
+    "Lộc Thành Tâm",
+}
+HIGHLAND_GIVEN = "Hơn Nhi Lan Blưn Dố Rin Thuận Khoa Hyen Ting Yên Brêu Nghĩa Thương H'Lim"
+AGENCY_HEADS = {
+    "HLHPN": "Phó Chủ tịch Hội Liên hiệp Phụ nữ tỉnh",
+    "MTTQ": "Phó Chủ tịch Ủy ban MTTQ Việt Nam tỉnh",
+    "CAT": "Phó Giám đốc Công an tỉnh",
+    "VPUBND": "Phó Chánh Văn phòng",
+    "BQN": "Phó Tổng Biên tập",
+}
+
+
+class Staff(NamedTuple):
+    reporter: User
+    approver: User
+
+
+def _person(rng: random.Random, place: Place, sex: str) -> str:
+    if place.language in ("Ba Na", "Xơ Đăng", "Gia Rai", "Giẻ Triêng") and rng.random() < 0.6:
+        return f"{'Y' if sex == 'female' else 'A'} {rng.choice(HIGHLAND_GIVEN.split())}"
+    family = HIGHLAND_FAMILY.get(place.language, FAMILY)
+    middle = rng.choice(MIDDLE[sex].split("|"))
+    return f"{rng.choice(family.split())} {middle} {rng.choice(GIVEN[sex].split())}"
+
+
+def _username(unit: Unit, role: str, taken: set[str]) -> str:
+    words = re.sub(r"^(Phường|Xã|Đặc khu|Huyện|Thị xã|Thành phố) ", "", unit.name)
+    prefix = {"Huyện": "huyen", "Thị xã": "tx", "Thành phố": "tp"}
+    base = (
+        unit.code.lower() if unit.kind == UnitKind.AGENCY else re.sub(r"[^a-z0-9]", "", fold(words))
+    )
+    if unit.kind == UnitKind.DISTRICT:
+        base = next(v for k, v in prefix.items() if unit.name.startswith(k)) + base
+    name = f"{base}.{'baocao' if role == Role.REPORTER else 'duyet'}"
+    return name if name not in taken else f"{base}{unit.code}.{name.rsplit('.', 1)[1]}"
+
+
+def _position(place: Place, role: str) -> str:
+    unit = place.unit
+    if role == Role.REPORTER:
+        if unit.kind == UnitKind.AGENCY:
+            return "Chuyên viên"
+        return (
+            "Chuyên viên Phòng Nội vụ"
+            if unit.kind == UnitKind.DISTRICT
+            else ("Công chức Văn hóa – Xã hội")
+        )
+    if unit.kind == UnitKind.AGENCY:
+        return AGENCY_HEADS.get(unit.code, "Phó Giám đốc")
+    return f"Phó Chủ tịch UBND {place.kind_word}"
+
+
+@transaction.atomic
+def load_unit_staff(places: dict[str, Place]) -> dict[str, Staff]:
+    """A reporter and an approver for every reporting unit, by unit code: the demo's own accounts
+    where it has them, else generated ones that cannot sign in (no usable password), inactive
+    for the old districts that ceased on 30/06/2025. Made once; a rerun creates nothing."""
+    users = User.objects.filter(role__in=(Role.REPORTER, Role.APPROVER), unit__isnull=False)
+    existing = {}
+    for user in users.select_related("unit").order_by("-pk"):  # the earliest account wins
+        if user.unit is not None:
+            existing[(user.unit.code, user.role)] = user
+    taken = set(User.objects.values_list("username", flat=True))
+    new = []
+    for code, place in places.items():
+        for role in (Role.REPORTER, Role.APPROVER):
+            if (code, role) in existing:
+                continue
+            rng = random.Random(f"cán bộ/{code}/{role}")
+            sex = "female" if rng.random() < (0.75 if role == Role.REPORTER else 0.4) else "male"
+            user = User(
+                username=_username(place.unit, role, taken),
+                full_name=_person(rng, place, sex),
+                role=role,
+                unit=place.unit,
+                position=_position(place, role),
+                is_active=place.unit.valid_to is None,
+                date_joined=opening_day(),
+            )
+            user.set_unusable_password()
+            taken.add(user.username)
+            new.append(user)
+            existing[(code, role)] = user
+    User.objects.bulk_create(new)
+    return {
+        code: Staff(existing[(code, Role.REPORTER)], existing[(code, Role.APPROVER)])
+        for code in places
+    }

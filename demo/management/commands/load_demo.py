@@ -1,31 +1,50 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import User
 from demo.activities import load_demo_activities
 from demo.cases import load_demo_cases
-from demo.people import DEMO_PASSWORD, load_demo
-from demo.reports import fill_demo_reports
+from demo.notifications import settle_notifications
+from demo.people import DEMO_PASSWORD, load_demo, load_unit_staff
+from demo.places import places
+from demo.plans import load_demo_plans
+from demo.reports import load_demo_reports
 
 
 class Command(BaseCommand):
-    help = "Tạo tài khoản và dữ liệu mẫu để dùng thử (không dùng trên máy chủ thật)."
+    help = (
+        "Tạo tài khoản và dữ liệu mẫu khớp với ngày hôm nay: tiến độ kế hoạch, các đợt báo cáo "
+        "đã qua và đợt đang mở (không dùng trên máy chủ thật; chạy lại không tạo trùng)."
+    )
 
     def handle(self, *args, **options):
         if settings.HTTPS:
             raise CommandError("Không tạo tài khoản mẫu trên hệ thống đang chạy thật (HTTPS=1).")
+        today = timezone.localdate()
         accounts = load_demo()
-        values = fill_demo_reports(User.objects.get(username="coordinator"))
-        if values:
+        where = places()
+        staff = load_unit_staff(where)
+        coordinator = User.objects.get(username="coordinator")
+        common = {"coordinator": coordinator, "staff": staff, "places": where, "today": today}
+        if updates := load_demo_plans(**common):
+            self.stdout.write(
+                f"Tiến độ kế hoạch mẫu đến ngày {today:%d/%m/%Y}: {updates} lần cập nhật."
+            )
+        if values := load_demo_reports(**common):
             self.stdout.write(f"Số liệu báo cáo mẫu: {values} giá trị.")
-        if activities := load_demo_activities():
-            self.stdout.write(f"Hoạt động mẫu (Tháng hành động 2026): {activities} hoạt động.")
+        if activities := load_demo_activities(today):
+            self.stdout.write(f"Hoạt động mẫu (Tháng hành động gần nhất): {activities} hoạt động.")
         if cases := load_demo_cases():
             self.stdout.write(f"Hồ sơ hỗ trợ nạn nhân mẫu: {cases} hồ sơ.")
+        settle_notifications(today)
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in accounts:
             self.stdout.write(f"  {username:<20} {role:<38} {unit}")
         self.stdout.write(
             "Điều phối, lãnh đạo, quản trị và cán bộ hỗ trợ nạn nhân cần thêm mã xác thực hai lớp; "
             "xem mã hiện tại bằng: .venv/bin/python manage.py demo_code <tên đăng nhập>"
+        )
+        self.stdout.write(
+            f"Cán bộ của {len(staff)} đơn vị báo cáo khác có tài khoản mẫu không đăng nhập được."
         )
