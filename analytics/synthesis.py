@@ -190,7 +190,7 @@ def _fonts(rpr_parent, size: float | None = None):
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
+        if attr.lower().endswith("theme"):  # asciiTheme… and cstheme
             del fonts.attrib[attr]
     for script in ("ascii", "hAnsi", "eastAsia", "cs"):
         fonts.set(qn(f"w:{script}"), FONT)
@@ -221,6 +221,10 @@ def _setup(document):
         if style.type in (1, 2, 3):  # paragraph, character, table
             _fonts(style.element)
             style.font.color.rgb = None
+    for fonts in document.styles.element.iter(qn("w:rFonts")):  # table styles' parts too
+        for attr in list(fonts.attrib):
+            if attr.lower().endswith("theme"):
+                del fonts.attrib[attr]
     normal = document.styles["Normal"]
     normal.font.size = Pt(14)
     lang = OxmlElement("w:lang")

@@ -107,7 +107,10 @@ def test_docx_has_the_decree_30_layout():
     body = document.element.body
     run_fonts = {f.get(qn("w:ascii")) for f in body.iter(qn("w:rFonts"))}
     assert run_fonts == {"Times New Roman"}
-    assert not [a for f in body.iter(qn("w:rFonts")) for a in f.attrib if a.endswith("Theme")]
+    themed = [document.styles.element.iter(qn("w:rFonts")), body.iter(qn("w:rFonts"))]
+    assert not [
+        a for fonts in themed for f in fonts for a in f.attrib if a.lower().endswith("theme")
+    ]
 
     header = document.tables[0]
     left = header.cell(0, 0).text
