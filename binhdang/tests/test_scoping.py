@@ -1,6 +1,8 @@
 from django.apps import apps
 
 OUR_APPS = {
+    "core",
+    "analytics",
     "orgs",
     "accounts",
     "audit",
