@@ -11,6 +11,7 @@ A result is kept until the data it was made from changes: `start` returns the us
 same kind, subject, parameters and data `fingerprint` (its file, or its progress) instead of
 doing the work again, and drops the user's older finished jobs of that kind and subject."""
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ from django_tasks import task
 from .models import Job, JobState
 
 logger = logging.getLogger(__name__)
+
+# A job running longer than this has lost its worker (stopped, killed: RQ stops a task after
+# settings.RQ_QUEUES' DEFAULT_TIMEOUT, the same 30 minutes): it ends as failed and may be started
+# again. A job waiting this long in the queue suggests that no worker runs (the page says so).
+STALLED_AFTER = datetime.timedelta(minutes=30)
+WAITING_TOO_LONG = datetime.timedelta(minutes=2)
 
 
 @dataclass
@@ -79,6 +86,9 @@ def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | No
         raise ValueError(f"no handler registered for jobs of kind {kind!r}")
     params = params or {}
     mine = Job.objects.filter(user=actor).of(kind, subject)
+    stalled = mine.filter(state=JobState.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER)
+    for job in stalled:
+        _fail(job, _("Tiến trình nền dừng giữa chừng: việc được làm lại."))
     for job in mine.exclude(state=JobState.FAILED).defer("result"):
         if job.fingerprint == fingerprint and job.params == params:
             return job

@@ -138,6 +138,10 @@ class Job(models.Model):
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
 
+    def waiting_since(self, limit) -> bool:
+        """Still queued `limit` (a timedelta) after it was started: no worker has taken it."""
+        return self.state == JobState.QUEUED and self.created_at < timezone.now() - limit
+
     @property
     def percent(self) -> int:
         if self.state == JobState.DONE:

@@ -560,6 +560,12 @@ def test_a_job_whose_starter_lost_the_role_fails_with_the_reason(
     client.force_login(coordinator)
     job = make_file(client, coordinator, annual)
     assert job.state == JobState.QUEUED  # no worker has run it
+    assert "có thể chưa chạy" not in client.get(page_url(annual)).content.decode()
+    Job.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(minutes=3))
+    assert (
+        "tiến trình nền (manage.py worker) có thể chưa chạy"
+        in client.get(page_url(annual)).content.decode()
+    )
     type(coordinator).objects.filter(pk=coordinator.pk).update(role="reporter")
     assert run_job.call(job.pk) == JobState.FAILED
     job.refresh_from_db()

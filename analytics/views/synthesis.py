@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from audit.services import ConcurrentEdit
+from core import jobs
 from core.access import allow
 from core.models import Job, JobState
 from core.roles import PROVINCE_WIDE, Role
@@ -57,6 +58,7 @@ def _job_context(round_: Round, job: Job, fingerprint: str | None) -> dict:
         "job": job,
         "label": FORMAT_LABELS.get(job.kind, job.kind),
         "fresh": fingerprint is None or job.fingerprint == fingerprint,
+        "no_worker": job.waiting_since(jobs.WAITING_TOO_LONG),
     }
 
 

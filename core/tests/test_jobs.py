@@ -4,6 +4,7 @@ the database queue and its worker, and the Redis queue (RQ) when Redis answers, 
 inside the test's process (no worker process is left behind)."""
 
 import contextlib
+import datetime
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -98,6 +100,19 @@ def test_a_job_runs_once_however_often_its_task_comes(coordinator, echo, setting
     job.refresh_from_db()
     assert bytes(job.result) == b"kept"
     assert jobs.run_job.call(999_999_999) == "missing"
+
+
+def test_a_job_whose_worker_died_is_done_again(coordinator, echo, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    job = start(coordinator, n=6)
+    long_ago = timezone.now() - jobs.STALLED_AFTER - datetime.timedelta(minutes=1)
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=long_ago)
+    again = start(coordinator, n=6)
+    assert again.pk != job.pk and again.state == JobState.QUEUED
+    assert not Job.objects.filter(pk=job.pk).exists()  # failed, then dropped as an old result
+    recent = timezone.now() - datetime.timedelta(minutes=5)
+    Job.objects.filter(pk=again.pk).update(state=JobState.RUNNING, started_at=recent)
+    assert start(coordinator, n=6).pk == again.pk  # still working: the same job
 
 
 def test_the_database_queue_and_its_worker_run_a_job(coordinator, echo, settings, monkeypatch):
