@@ -7,6 +7,7 @@ violence cases are not repeated in the text: they are protected figures (docs/se
 import random
 from decimal import Decimal
 
+from orgs.models import UnitKind
 from reports.models import Round
 
 from .figures import Figures
@@ -54,11 +55,16 @@ CAUSES = [
     "một số cấp ủy, chính quyền cơ sở chưa quan tâm đúng mức đến công tác bình đẳng giới",
     "việc sắp xếp đơn vị hành chính làm thay đổi đầu mối phụ trách và hồ sơ theo dõi",
 ]
-PROPOSALS = [
+# What is asked of Sở Nội vụ, and of the provincial People's Committee.
+ASK_SNV = [
     "tổ chức tập huấn nghiệp vụ về bình đẳng giới, lồng ghép giới cho công chức phụ trách",
     "hướng dẫn thống nhất cách ghi chép, thống kê số liệu tách biệt giới",
-    "bố trí kinh phí riêng cho các hoạt động bình đẳng giới, phòng chống bạo lực gia đình",
     "hỗ trợ tài liệu truyền thông in sẵn, phù hợp với từng nhóm đối tượng",
+]
+ASK_UBND = [
+    "bố trí kinh phí riêng cho các hoạt động bình đẳng giới, phòng chống bạo lực gia đình",
+    "bố trí công chức chuyên trách công tác bình đẳng giới ở cấp xã",
+    "có cơ chế hỗ trợ duy trì các địa chỉ tin cậy, nhà tạm lánh tại cộng đồng",
 ]
 # What a returned report first held in the outline before the unit was asked to say more.
 VAGUE = "Không có."
@@ -93,14 +99,19 @@ def _management(place: Place, figures: Figures, period: str) -> str:
             f"{vi(figures.number('BDG_HD_KT'))} cuộc kiểm tra, giám sát trong phạm vi quản lý."
         )
     checks = figures.number("BDG_HD_KT")
+    focal = (
+        "Phòng Lao động – Thương binh và Xã hội"
+        if place.unit.kind == UnitKind.DISTRICT
+        else "công chức Văn hóa – Xã hội"
+    )
     inspected = (
         f"Tổ chức {vi(checks)} cuộc kiểm tra việc thực hiện tại các thôn, tổ dân phố."
         if checks
         else "Trong kỳ chưa tổ chức kiểm tra chuyên đề."
     )
     return (
-        f"UBND {place.kind_word} ban hành Kế hoạch thực hiện công tác bình đẳng giới, vì sự tiến "
-        f"bộ của phụ nữ {period}; phân công công chức Văn hóa – Xã hội làm đầu mối, lồng ghép "
+        f"{place.subject} ban hành Kế hoạch thực hiện công tác bình đẳng giới, vì sự tiến bộ của "
+        f"phụ nữ {period}; phân công {focal} làm đầu mối, lồng ghép "
         f"nội dung bình đẳng giới vào chương trình công tác và kế hoạch phát triển kinh tế – xã "
         f"hội của {place.kind_word}. {inspected}"
     )
@@ -175,13 +186,14 @@ def _action_month(place: Place, figures: Figures, round_: Round, year: int) -> s
     if _is_half_year(round_):
         return (
             f"Tháng hành động năm {year} diễn ra từ 15/11 đến 15/12/{year}, ngoài kỳ báo cáo; "
-            f"{place.unit.label} đã tổng kết Tháng hành động năm {year - 1} và đưa nội dung hưởng "
+            f"{place.subject} đã tổng kết Tháng hành động năm {year - 1} và đưa nội dung hưởng "
             "ứng vào kế hoạch 6 tháng cuối năm."
         )
     if not figures.number("BDG_HD_TTHD"):
         return (
-            f"Do trùng thời gian khắc phục hậu quả mưa lũ, {place.kind_word} chưa tổ chức được lễ "
-            "phát động Tháng hành động; nội dung hưởng ứng được phát trên loa truyền thanh."
+            f"Do trùng thời gian khắc phục hậu quả mưa lũ, {place.subject} chưa tổ chức được lễ "
+            "phát động Tháng hành động; nội dung hưởng ứng được lồng ghép trong các buổi sinh hoạt "
+            "định kỳ."
         )
     return (
         f"Hưởng ứng Tháng hành động năm {year} (15/11–15/12/{year}): ban hành kế hoạch, treo băng "
@@ -213,13 +225,14 @@ def _difficulties(place: Place, rng: random.Random) -> str:
 
 
 def _proposals(place: Place, rng: random.Random) -> str:
-    first, second = rng.sample(PROPOSALS, 2)
-    extra = f"; tài liệu truyền thông bằng tiếng {place.language}" if place.language else ""
-    return f"Đề nghị Sở Nội vụ {first}; đề nghị UBND tỉnh {second}{extra}."
+    extra = f", có tài liệu bằng tiếng {place.language}" if place.language else ""
+    return (
+        f"Đề nghị Sở Nội vụ {rng.choice(ASK_SNV)}{extra}; đề nghị UBND tỉnh {rng.choice(ASK_UBND)}."
+    )
 
 
 def _next_period(place: Place, round_: Round, year: int) -> str:
-    unit = place.unit.label
+    unit = place.subject
     if _is_half_year(round_):
         return (
             f"6 tháng cuối năm {year}, {unit} tiếp tục truyền thông về bình đẳng giới, chuẩn bị "

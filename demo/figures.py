@@ -48,7 +48,7 @@ NO_DATA = {
 }
 # Share of the employed who earn a wage, and who work in farming, forestry or fishing.
 WAGE = {"urban": 0.62, "plains": 0.38, "highland": 0.17, "island": 0.28}
-FARM = {"urban": 0.08, "plains": 0.36, "highland": 0.72, "island": 0.4}
+FARM = {"urban": 0.06, "plains": 0.3, "highland": 0.6, "island": 0.35}
 
 
 @dataclass
@@ -107,7 +107,7 @@ def _territory(place: Place, share: float, rng: random.Random, out: dict) -> Non
     out["BDG_M5_DTTS_HT"] = _part(pupils, (0.9, 0.99), rng)
     addresses = rng.randint(1, 2) if place.region == "highland" else rng.randint(0, 2)
     out["BDG_DV_DCTC"] = (addresses,)
-    out["BDG_DV_DCTC_LUOT"] = (0, rng.randint(0, 3 * addresses)) if addresses else (0, 0)
+    out["BDG_DV_DCTC_LUOT"] = (0, rng.randint(0, min(victims, 2 * addresses)))
 
 
 def _agency(place: Place, share: float, rng: random.Random, out: dict) -> None:

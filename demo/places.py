@@ -54,7 +54,22 @@ class Place:
             UnitKind.SPECIAL_ZONE: "đặc khu",
             UnitKind.COMMUNE: "xã",
         }
-        return words.get(self.unit.kind, "huyện")
+        if self.unit.kind in words:
+            return words[self.unit.kind]
+        if not self.is_local:
+            return "cơ quan"
+        return next(
+            (w.lower() for w in ("Thành phố", "Thị xã") if self.unit.name.startswith(w)), "huyện"
+        )
+
+    @property
+    def subject(self) -> str:
+        """Who acts, as a sentence names it: "UBND xã Ia Chim", "Sở Y tế"."""
+        if not self.is_local:
+            return self.unit.label
+        name = self.unit.name
+        short = name.split(" ", 2 if name.startswith(("Đặc khu", "Thị xã", "Thành phố")) else 1)
+        return f"UBND {self.kind_word} {short[-1]}"
 
 
 def _region(unit: Unit, districts: list[str]) -> tuple[str, str]:

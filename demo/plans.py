@@ -73,10 +73,16 @@ def steps(task: Task, place: Place, rng: random.Random) -> list[Step]:
     start = _start(task, year)
     fate, finish = _finish(task, start, rng)
     finish = max(finish, start + 5 * DAY)
+    held, small = rng.randint(3, 30), rng.randint(2, 12)
     fill = {
-        "n": rng.randint(3, 40),
-        "m": rng.randint(25, 400),
-        "k": rng.randint(2, 15),
+        "n": held,
+        "m": held * rng.randint(25, 90),
+        "k": small,
+        "k2": rng.randint(1, small),
+        "xa": rng.randint(70, 96),
+        "meet": rng.randint(2, 4),
+        "guests": rng.randint(150, 400),
+        "trainees": small * rng.randint(30, 50),
         "kp": rng.randint(15, 120),
         "year": year,
         "next": year + 1,

@@ -8,7 +8,9 @@ answers, its approver submits (`submit`), the coordinator accepts or returns wit
 (`review`), and a returned report is corrected (`save_values`, `save_answer`) and sent again. Most
 units submit on time, some late, a few start only days before the deadline; every report of a
 round whose lock date has passed ends accepted. What lies after today has not happened yet, so
-the round open today shows units at every stage.
+the round open today shows units at every stage. A round closed more than ARCHIVED_AFTER days ago
+is loaded as it ended (`_archive`: the same dates, snapshot and audit events, without running the
+submit's checks again, which would make `make run` and the tests slow).
 
 One unit value is wrong on purpose: in the newest round with entries, Phường Cẩm Thành
 (SLIP_UNIT) typed its live births into the maternal deaths row, which puts the province's maternal

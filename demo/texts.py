@@ -1,8 +1,11 @@
 """What the demo's people write: progress notes on plan tasks. Each note answers its own item
 (found by the longest code prefix: "IV.13.b" before "IV.13"), in two stages: work under way,
-and work done. Placeholders: {n} {m} {k} small counts, {year} the plan's year, {next} the year
-after, {kind} "xã"/"phường"/"đặc khu"/"huyện", {lang} the ethnic language clause, {kp} millions
-of đồng."""
+and work done. Placeholders (demo.plans.steps fills them): {n} events held, {m} the people who
+came to them, {k} a small count and {k2} part of it, {xa} communes of the province's 96, {meet}
+meetings, {guests} guests of a ceremony, {trainees} people trained in {k} classes, {kp} millions
+of đồng, {year} the plan's year, {next} the year after, {kind} "xã"/"phường"/"đặc khu"/"huyện",
+{lang} the ethnic language clause. Counts of violence cases stay out of the notes: those are
+protected figures (docs/security.md)."""
 
 # code prefix → (under way, done)
 NOTES: dict[str, tuple[str, str]] = {
@@ -10,13 +13,13 @@ NOTES: dict[str, tuple[str, str]] = {
         "Đã ban hành văn bản hướng dẫn các sở, ngành, địa phương triển khai Chiến lược quốc gia "
         "về bình đẳng giới và Chương trình phòng ngừa, ứng phó với bạo lực trên cơ sở giới năm "
         "{year}; đang theo dõi, đôn đốc thực hiện.",
-        "Đã hướng dẫn, đôn đốc {m} cơ quan, địa phương triển khai Chiến lược và các chương trình, "
-        "đề án; kết quả tổng hợp trong báo cáo năm {year} gửi Bộ Nội vụ.",
+        "Đã hướng dẫn, đôn đốc 13 sở, ngành, đoàn thể và 96 xã, phường, đặc khu triển khai Chiến "
+        "lược và các chương trình, đề án; kết quả tổng hợp trong báo cáo năm {year} gửi Bộ Nội vụ.",
     ),
     "II.1.b": (
         "Đang rà soát, đánh giá {k} mô hình thúc đẩy bình đẳng giới, phòng ngừa bạo lực trên cơ "
         "sở giới tại các xã, phường.",
-        "Đã rà soát {k} mô hình; đề xuất duy trì {n} mô hình hoạt động hiệu quả và nhân rộng mô "
+        "Đã rà soát {k} mô hình; đề xuất duy trì {k2} mô hình hoạt động hiệu quả và nhân rộng mô "
         "hình “Địa chỉ tin cậy ở cộng đồng” tại các xã vùng cao.",
     ),
     "II.1.c": (
@@ -34,8 +37,8 @@ NOTES: dict[str, tuple[str, str]] = {
     "II.3": (
         "Đã kiện toàn Ban Vì sự tiến bộ của phụ nữ tỉnh sau sắp xếp tổ chức bộ máy; đang hướng "
         "dẫn cấp xã kiện toàn Ban.",
-        "Ban Vì sự tiến bộ của phụ nữ tỉnh họp {k} lần; {m}/96 xã, phường, đặc khu đã kiện toàn "
-        "Ban và ban hành chương trình công tác năm {year}.",
+        "Ban Vì sự tiến bộ của phụ nữ tỉnh họp {meet} lần; {xa}/96 xã, phường, đặc khu đã kiện "
+        "toàn Ban và ban hành chương trình công tác năm {year}.",
     ),
     "II.4": (
         "Đang rà soát danh sách địa chỉ tin cậy, nhà tạm lánh; phối hợp Sở Y tế, Công an tỉnh, "
@@ -46,7 +49,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "II.5": (
         "Đã ban hành Kế hoạch tổ chức Tháng hành động năm {year} (15/11–15/12) với chủ đề, thông "
         "điệp theo hướng dẫn của Bộ Nội vụ; đang chuẩn bị Lễ phát động cấp tỉnh.",
-        "Đã tổ chức Lễ phát động Tháng hành động cấp tỉnh với {m} đại biểu; tổng hợp kết quả "
+        "Đã tổ chức Lễ phát động Tháng hành động cấp tỉnh với {guests} đại biểu; tổng hợp kết quả "
         "hưởng ứng của các sở, ngành, địa phương.",
     ),
     "II.6": (
@@ -59,7 +62,7 @@ NOTES: dict[str, tuple[str, str]] = {
         "Đã xây dựng đề cương, biểu mẫu báo cáo trên hệ thống báo cáo của tỉnh và hướng dẫn các "
         "đơn vị; đang chuẩn bị lớp tập huấn kỹ năng lồng ghép giới.",
         "Đã tổ chức {k} lớp tập huấn kỹ năng lồng ghép giới, sử dụng số liệu tách biệt giới cho "
-        "{m} lượt cán bộ; báo cáo 6 tháng và năm gửi Bộ Nội vụ đúng hạn.",
+        "{trainees} lượt cán bộ; báo cáo 6 tháng và năm gửi Bộ Nội vụ đúng hạn.",
     ),
     "IV.2": (
         "Đang phối hợp Sở Nội vụ rà soát các chương trình, dự án hợp tác quốc tế có nội dung bình "
@@ -71,13 +74,13 @@ NOTES: dict[str, tuple[str, str]] = {
         "Đã phổ biến pháp luật về bình đẳng giới tại {k} hội nghị; Trung tâm Trợ giúp pháp lý nhà "
         "nước đang thụ lý {n} vụ việc của nạn nhân bạo lực gia đình.",
         "Đã tổ chức {k} hội nghị phổ biến pháp luật; trợ giúp pháp lý {n} vụ việc; góp ý lồng "
-        "ghép vấn đề bình đẳng giới vào {m} dự thảo văn bản quy phạm pháp luật.",
+        "ghép vấn đề bình đẳng giới vào {k2} dự thảo văn bản quy phạm pháp luật.",
     ),
     "IV.4": (
         "Đã ban hành kế hoạch lồng ghép giáo dục giới, phòng chống bạo lực học đường năm học "
         "{year}–{next}; đang tập huấn cho cán bộ quản lý, giáo viên.",
-        "Đã tập huấn {m} lượt cán bộ quản lý, giáo viên; {k} trường tổ chức hoạt động ngoại khóa "
-        "về bình đẳng giới, phòng chống xâm hại trẻ em.",
+        "Đã tập huấn {trainees} lượt cán bộ quản lý, giáo viên; {n} trường tổ chức hoạt động ngoại "
+        "khóa về bình đẳng giới, phòng chống xâm hại trẻ em.",
     ),
     "IV.5": (
         "Đã tổ chức {n} buổi truyền thông về mất cân bằng giới tính khi sinh tại {k} xã; đang "
@@ -113,7 +116,7 @@ NOTES: dict[str, tuple[str, str]] = {
         "Đã triển khai Kế hoạch đến 96 cơ sở Hội; đang duy trì {k} mô hình “Địa chỉ tin cậy”, câu "
         "lạc bộ “Gia đình hạnh phúc”.",
         "Duy trì {k} mô hình hoạt động hiệu quả; hỗ trợ {n} hội viên vay vốn phát triển kinh tế; "
-        "thực hiện Dự án 8 tại {m} xã.",
+        "thực hiện Dự án 8 tại {k2} xã vùng đồng bào dân tộc thiểu số.",
     ),
     "IV.11": (
         "Đã chỉ đạo các tổ chức thành viên lồng ghép nội dung bình đẳng giới vào cuộc vận động "
@@ -142,8 +145,8 @@ NOTES: dict[str, tuple[str, str]] = {
     "IV.13.c": (
         "Đang phối hợp Công an {kind}, Hội Phụ nữ, Đoàn Thanh niên rà soát các hộ gia đình có "
         "nguy cơ xảy ra bạo lực.",
-        "Đã phối hợp liên ngành can thiệp {n} vụ việc; kiểm tra việc thực hiện pháp luật về bình "
-        "đẳng giới tại {k} thôn, tổ dân phố.",
+        "Đã phối hợp liên ngành can thiệp kịp thời các vụ việc phát sinh; kiểm tra việc thực hiện "
+        "pháp luật về bình đẳng giới tại {k} thôn, tổ dân phố.",
     ),
 }
 
