@@ -46,6 +46,8 @@ NO_DATA = {
     "legal": "Số liệu do Sở Tư pháp tổng hợp (Trung tâm Trợ giúp pháp lý nhà nước).",
     "media": "Truyền thông qua báo, đài không đếm được số lượt người; xem số tin, bài.",
 }
+# Models running (gender equality clubs, trusted addresses…): the Women's Union runs most.
+MODELS = {"HLHPN": (20, 45), "SVHTTDL": (4, 9)}
 # Share of the employed who earn a wage, and who work in farming, forestry or fishing.
 WAGE = {"urban": 0.62, "plains": 0.38, "highland": 0.17, "island": 0.28}
 FARM = {"urban": 0.06, "plains": 0.3, "highland": 0.6, "island": 0.35}
@@ -76,16 +78,17 @@ def _part(whole: tuple[int, ...], share: tuple[float, float], rng) -> tuple[int,
     return tuple(min(n, round(n * rng.uniform(*share))) for n in whole)
 
 
-def _territory(place: Place, share: float, rng: random.Random, out: dict) -> None:
-    """The figures of a commune's (or an old district's) own area."""
+def _territory(place: Place, share: float, rng: random.Random, steady, out: dict) -> None:
+    """The figures of a commune's (or an old district's) own area; `steady` draws what hardly
+    changes within a year (people at work, firms, pupils, trusted addresses)."""
     people = place.population
-    employed = round(people * rng.uniform(0.53, 0.58))
-    out["BDG_M2_LD"] = labour = _split(employed, 0.48, rng)
+    employed = round(people * steady.uniform(0.53, 0.58))
+    out["BDG_M2_LD"] = labour = _split(employed, 0.48, steady)
     wage, farm = WAGE[place.region], FARM[place.region]
     out["BDG_M2_LD_LUONG"] = (round(labour[0] * wage * 1.12), round(labour[1] * wage * 0.88))
     out["BDG_M2_LD_NN"] = (round(labour[0] * farm * 0.95), round(labour[1] * farm * 1.05))
     owners = {"urban": 380, "plains": 900, "island": 700}.get(place.region, 2500)
-    out["BDG_M2_DN"] = _split(max(2, people // owners), 0.26, rng)
+    out["BDG_M2_DN"] = _split(max(2, people // owners), 0.26, steady)
     victims = rng.randint(0, max(1, round(people * 0.00022 * share)))
     out["BDG_M3_NN"] = (rng.randint(0, 1) if victims > 2 else 0, victims)
     out["BDG_M3_NN_DV"] = _part(out["BDG_M3_NN"], (0.75, 1.0), rng)
@@ -102,15 +105,15 @@ def _territory(place: Place, share: float, rng: random.Random, out: dict) -> Non
     teen = 0.09 if place.region == "highland" else 0.03
     out["BDG_M4_SINH_VTN"] = (round(births * teen * rng.uniform(0.7, 1.3)),)
     minority = {"highland": 0.016, "plains": 0.0005, "urban": 0.0004}.get(place.region, 0)
-    pupils = _split(round(people * minority), 0.48, rng)
+    pupils = _split(round(people * minority), 0.48, steady)
     out["BDG_M5_DTTS_L5"] = pupils
-    out["BDG_M5_DTTS_HT"] = _part(pupils, (0.9, 0.99), rng)
-    addresses = rng.randint(1, 2) if place.region == "highland" else rng.randint(0, 2)
+    out["BDG_M5_DTTS_HT"] = _part(pupils, (0.9, 0.99), steady)
+    addresses = steady.randint(1, 2) if place.region == "highland" else steady.randint(0, 2)
     out["BDG_DV_DCTC"] = (addresses,)
     out["BDG_DV_DCTC_LUOT"] = (0, rng.randint(0, min(victims, 2 * addresses)))
 
 
-def _agency(place: Place, share: float, rng: random.Random, out: dict) -> None:
+def _agency(place: Place, share: float, rng: random.Random, steady, out: dict) -> None:
     """An agency's own figures and its sector's services; territory figures: no data."""
     code = place.unit.code
     for element, reason in AREA_ONLY.items():
@@ -123,35 +126,38 @@ def _agency(place: Place, share: float, rng: random.Random, out: dict) -> None:
         out["BDG_DV_TGPL"] = (round(rng.randint(18, 40) * share),)
     facilities = (5, 4) if code == "SNV" else (0, 0)
     out["BDG_M3_CSTG"], out["BDG_M3_CSTG_BLG"] = (facilities[0],), (facilities[1],)
-    staff = rng.randint(40, 120) if code in ("SYT", "SGDDT") else rng.randint(4, 30)
-    out["BDG_M5_THS"] = _split(staff, 0.52, rng)
-    out["BDG_M5_TS"] = _split(rng.randint(0, 4), 0.35, rng)
+    staff = steady.randint(40, 120) if code in ("SYT", "SGDDT") else steady.randint(4, 30)
+    out["BDG_M5_THS"] = _split(staff, 0.52, steady)
+    out["BDG_M5_TS"] = _split(steady.randint(0, 4), 0.35, steady)
 
 
 def figures(place: Place, *, share: float, year: int, rng: random.Random) -> Figures:
-    """The unit's figures for a period of `share` of a year (0.5 for six months) in `year`."""
+    """The unit's figures for a period of `share` of a year (0.5 for six months) in `year`:
+    what it did drawn from `rng`, what it has (staff, firms, pupils, addresses, models) the same
+    in every round."""
     out: dict = {}
     growth = 1 + 0.05 * (year - 2025)
     code, district = place.unit.code, place.unit.kind == "district"
-    bodies = rng.randint(11, 14) if district else 1  # an old district: its offices
+    steady = random.Random(f"ổn định/{code}")
+    bodies = steady.randint(11, 14) if district else 1  # an old district: its offices
     out["BDG_M1_CQ"] = (bodies,)
     female_head = random.Random(f"lãnh đạo nữ/{code}").random() < 0.32 or code == "HLHPN"
-    out["BDG_M1_CQ_LDNU"] = (
-        (min(bodies, round(bodies * rng.uniform(0.2, 0.4))),) if district else (int(female_head),)
-    )
-    leaders = rng.randint(40, 70) if district else rng.randint(8, 30)
-    out["BDG_M1_LDQL"] = _split(leaders, 0.88 if code == "HLHPN" else 0.3, rng)
+    heads = round(bodies * steady.uniform(0.2, 0.4)) if district else int(female_head)
+    out["BDG_M1_CQ_LDNU"] = (min(bodies, heads),)
+    leaders = steady.randint(40, 70) if district else steady.randint(8, 30)
+    out["BDG_M1_LDQL"] = _split(leaders, 0.88 if code == "HLHPN" else 0.3, steady)
     if not place.is_local:
-        _agency(place, share, rng, out)
+        _agency(place, share, rng, steady, out)
     else:
-        _territory(place, share, rng, out)
+        _territory(place, share, rng, steady, out)
         out["BDG_M3_CSTG"], out["BDG_M3_CSTG_BLG"] = (0,), (0,)
-        masters = rng.randint(8, 20) if district else rng.randint(0, 3)
-        out["BDG_M5_THS"] = _split(masters, 0.5, rng)
-        out["BDG_M5_TS"] = (0, int(district and rng.random() < 0.3))
+        masters = steady.randint(8, 20) if district else steady.randint(0, 3)
+        out["BDG_M5_THS"] = _split(masters, 0.5, steady)
+        out["BDG_M5_TS"] = (0, int(district and steady.random() < 0.3))
         out["BDG_DV_YTE"] = NO_DATA["health"]
         out["BDG_DV_TGPL"] = NO_DATA["legal"]
     _activities(place, share * growth, rng, out)
+    out["BDG_HD_MH"] = (steady.randint(*MODELS.get(code, (0, 3))),)
     return Figures(out)
 
 
@@ -164,8 +170,6 @@ def _activities(place: Place, share: float, rng: random.Random, out: dict) -> No
     classes = rng.randint(0, 3) if place.is_local else rng.randint(1, 5)
     out["BDG_HD_TH"] = (classes,)
     out["BDG_HD_TH_HV"] = _split(classes * rng.randint(25, 50), 0.56, rng)
-    models = {"HLHPN": (20, 45), "SVHTTDL": (4, 9)}.get(code, (0, 3))
-    out["BDG_HD_MH"] = (rng.randint(*models),)
     checks = {"SVHTTDL": (5, 14), "SNV": (4, 9)}.get(code, (0, 3))
     out["BDG_HD_KT"] = (round(rng.randint(*checks) * max(share, 0.5)),)
     if place.is_local:

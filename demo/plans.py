@@ -117,7 +117,7 @@ def steps(task: Task, place: Place, rng: random.Random) -> list[Step]:
     return [step._replace(day=clock.working_day(step.day)) for step in found]
 
 
-def _evidence(task: Task, place: Place, step: Step, author: User, rng: random.Random):
+def _evidence(task: Task, place: Place, step: Step, signer: User, rng: random.Random):
     unit = task.unit
     number = f"{rng.randint(12, 380)}/{'KH' if task.item.code == 'IV.13.a' else 'BC'}-"
     number += "UBND" if place.is_local else (unit.code if unit.code != "SNV" else "SNV")
@@ -140,18 +140,21 @@ def _evidence(task: Task, place: Place, step: Step, author: User, rng: random.Ra
             step.note,
             "Trên đây là kết quả thực hiện, kính báo cáo Sở Nội vụ tổng hợp.",
         ],
-        signer=f"{author.position or 'Người ký'}\n{author.full_name}",
+        signer=f"{signer.position or 'Lãnh đạo đơn vị'}\n{signer.full_name}",
     )
 
 
-def _replay(task: Task, author: User, place: Place, today: datetime.date) -> int:
+def _replay(task: Task, who: Staff, place: Place, today: datetime.date) -> int:
+    """Record the task's progress up to today: reported by `who.reporter`, the evidence signed
+    by `who.approver`; the number of updates."""
+    author, signer = who
     rng = random.Random(f"tiến độ/{task.item.plan.year}/{task.item.code}/{task.unit.code}")
     made = 0
     for step in steps(task, place, rng):
         if step.day >= today:
             break
         with clock.at(clock.office_time(step.day, rng)):
-            files = [_evidence(task, place, step, author, rng)] if step.evidence else []
+            files = [_evidence(task, place, step, signer, rng)] if step.evidence else []
             record_progress(
                 task=task,
                 actor=author,
@@ -198,6 +201,8 @@ def load_demo_plans(
             place = places.get(task.unit.code)
             if place is None:
                 continue
-            author = coordinator if task.unit.code == "SNV" else staff[task.unit.code].reporter
-            made += _replay(task, author, place, today)
+            who = staff[task.unit.code]
+            if task.unit.code == "SNV":  # Sở Nội vụ's own tasks: the coordinator reports them
+                who = Staff(coordinator, who.approver)
+            made += _replay(task, who, place, today)
     return made

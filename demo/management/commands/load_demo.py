@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import Notification
 from demo.activities import load_demo_activities
 from demo.cases import load_demo_cases
 from demo.notifications import settle_notifications
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         if settings.HTTPS:
             raise CommandError("Không tạo tài khoản mẫu trên hệ thống đang chạy thật (HTTPS=1).")
         today = timezone.localdate()
+        last_notification = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         accounts = load_demo()
         where = places()
         staff = load_unit_staff(where)
@@ -37,7 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Hoạt động mẫu (Tháng hành động gần nhất): {activities} hoạt động.")
         if cases := load_demo_cases():
             self.stdout.write(f"Hồ sơ hỗ trợ nạn nhân mẫu: {cases} hồ sơ.")
-        settle_notifications(today)
+        settle_notifications(today, after=last_notification)
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, unit in accounts:
             self.stdout.write(f"  {username:<20} {role:<38} {unit}")
@@ -46,5 +49,6 @@ class Command(BaseCommand):
             "xem mã hiện tại bằng: .venv/bin/python manage.py demo_code <tên đăng nhập>"
         )
         self.stdout.write(
-            f"Cán bộ của {len(staff)} đơn vị báo cáo khác có tài khoản mẫu không đăng nhập được."
+            f"Mỗi đơn vị báo cáo ({len(staff)} đơn vị) có cán bộ báo cáo và lãnh đạo đơn vị mẫu; "
+            "các tài khoản tạo tự động này không đăng nhập được."
         )
