@@ -91,15 +91,21 @@ def steps(task: Task, place: Place, rng: random.Random) -> list[Step]:
     }
     under_way, done = note_for(task.item.code, 0), note_for(task.item.code, 1)
     span = (finish - start).days
+    # Agencies report on the way; a commune reports its own plan once it is issued, and on its
+    # longer tasks (the Action Month, the year's coordination) once on the way.
     middles = (2 if span > 60 else 1) if not place.is_local else (1 if span > 20 else 0)
+    if task.item.code == "IV.13.a":
+        middles = 0
+    # The first report on the way comes within the first third or so, the second past halfway.
+    share = [rng.uniform(0.08, 0.4), rng.uniform(0.55, 0.85)][-middles:] if middles else []
     found = [
         Step(
-            start + (finish - start) * (i + 1) // (middles + 1),
+            start + DAY * round(span * part),
             Status.IN_PROGRESS,
-            rng.randint(20, 45) if i == 0 else rng.randint(55, 85),
+            rng.randint(20, 45) if part < 0.5 else rng.randint(55, 85),
             under_way.format(**fill),
         )
-        for i in range(middles)
+        for part in share
     ]
     if fate in ("done", "late"):
         text = (LATE if fate == "late" else "") + done.format(**fill)
