@@ -299,7 +299,7 @@ def _password_setter(account_id: int) -> int | None:
     return last.actor_id if last is not None else None
 
 
-def _controllers(account: User) -> set[int]:
+def controllers(account: User) -> set[int]:
     """The people who may know how to sign in as `account`: the account, whoever set its
     password, whoever set theirs, and so on (an admin who made a coordinator's password can act
     as that coordinator)."""
@@ -331,7 +331,7 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
        factor (they may know its password, and the approver receives the enrolment link); a
        supervisor of the agency excluded this way counts as absent for rule 3;
     6. never when one person may sign in as both the approver and the requester or the account
-       concerned (`_controllers`: who set whose password, followed back): an admin who made a
+       concerned (`controllers`: who set whose password, followed back): an admin who made a
        coordinator's password cannot request as one and approve as the other. Changing one's own
        password ends the chain.
     """
@@ -377,8 +377,8 @@ def approval_refusal(approver: User, req: GbvAccessRequest) -> str | None:
             "Tài khoản của bạn do chính người đề nghị tạo hoặc cấp lại mật khẩu, xác thực hai "
             "lớp, nên bạn không được phê duyệt yêu cầu của người này."
         )
-    others = _controllers(req.subject) | (_controllers(requester) if requester else set())
-    if _controllers(approver) & others:
+    others = controllers(req.subject) | (controllers(requester) if requester else set())
+    if controllers(approver) & others:
         return _(
             "Mật khẩu của bạn và của người đề nghị (hoặc của tài khoản được đề nghị) do cùng một "
             "người đặt, nên một người có thể đăng nhập cả hai: hãy tự đổi mật khẩu của mình rồi "

@@ -323,6 +323,8 @@ def _tell_unit(unit, tasks, staff, *, headline, sentence, today, note="", overdu
         "codes": codes,
         "plan": plan.title,
     }
+    if note:  # the in-app notice is complete too: not everyone takes e-mail
+        text += " " + _("Lời nhắn của Sở Nội vụ: %(note)s") % {"note": note}
     url = _tasks_url(tasks, overdue)
     lines = [_("Kính gửi: %(unit)s,") % {"unit": unit.name}, "", sentence, ""]
     lines += _task_lines(tasks, today)
@@ -478,6 +480,7 @@ class TaskUrgePlan:
     send: list[TaskUrgeTarget] = field(default_factory=list)
     already: list = field(default_factory=list)  # tasks urged today already
     not_late: list = field(default_factory=list)  # done or not yet due: nothing to urge
+    failed: list = field(default_factory=list)  # units the mail server refused: nothing recorded
     sample: tuple[str, str, str] | None = None  # (subject, body, notification) of the first
 
     @property
@@ -554,6 +557,10 @@ def _preview(target: TaskUrgeTarget, headline, sentence, today, note) -> tuple[s
 
 
 def _nothing_to_urge(plan: TaskUrgePlan) -> str:
+    if plan.failed:
+        return _("Máy chủ thư báo lỗi khi gửi cho %(units)s: chưa gửi gì, hãy thử lại sau.") % {
+            "units": ", ".join(unit.name for unit in plan.failed)
+        }
     if plan.already:
         return _(
             "Không gửi: các nhiệm vụ đã chọn đều đã được đôn đốc hôm nay (%(codes)s). Mỗi nhiệm vụ "
@@ -564,11 +571,14 @@ def _nothing_to_urge(plan: TaskUrgePlan) -> str:
     return _("Hãy chọn ít nhất một nhiệm vụ quá hạn.")
 
 
-@transaction.atomic
 def urge_tasks(*, tasks, actor, note: str = "", request=None) -> TaskUrgePlan:
     """Urge (đôn đốc) the units carrying out the chosen late tasks: one message per unit listing
     its tasks, to its staff in the system and by e-mail, each task at most once a day. Returns
-    what was done; ValidationError when nothing can be sent."""
+    what was done; ValidationError when nothing can be sent.
+
+    Each unit is recorded and told in a short transaction of its own, committed once its mail
+    is out: a unit the mail server refuses is recorded as not urged (`failed`) and the others
+    stay urged, so trying again never mails a unit twice in a day."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
     today = timezone.localdate()
@@ -602,10 +612,8 @@ def urge_tasks(*, tasks, actor, note: str = "", request=None) -> TaskUrgePlan:
                         )
             except OSError:  # the mail server refused: nothing recorded for this unit
                 logger.exception("urging the tasks of %s failed", target.unit)
-                raise ValidationError(
-                    _("Máy chủ thư báo lỗi khi gửi cho %(unit)s: chưa gửi gì, hãy thử lại sau.")
-                    % {"unit": target.unit.name}
-                ) from None
+                plan.failed.append(target.unit)
+                continue
             if fresh:
                 target.tasks = fresh
                 sent.append(target)

@@ -316,6 +316,12 @@ def urge_tasks(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:late_tasks", pk=plan.pk)
+    if done.failed:
+        messages.error(
+            request,
+            _("Máy chủ thư báo lỗi, chưa đôn đốc được (hãy thử lại): %(units)s.")
+            % {"units": ", ".join(unit.name for unit in done.failed)},
+        )
     messages.success(
         request,
         _(

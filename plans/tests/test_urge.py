@@ -192,3 +192,44 @@ def test_a_new_plan_tells_each_unit_its_tasks(
     assert note.url == reverse("plans:my_tasks") + "?status=open"
     assert "baocao@hlhpn.org.vn" in [m.to[0] for m in mail.outbox]
     assert not Notification.objects.filter(user=coordinator).exists()
+
+
+def test_a_unit_the_mail_server_refuses_is_not_urged_and_the_others_stay_urged(
+    coordinator, plan, staff, monkeypatch
+):
+    """Each unit is its own short transaction: a refused mail records nothing for that unit,
+    and the units mailed before it are not rolled back (so a retry never mails them twice)."""
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from plans.services import urge_tasks
+
+    send = EmailBackend.send_messages
+
+    def refuse_cat(self, messages):
+        if any("cat.gov.vn" in address for m in messages for address in m.to):
+            raise smtplib.SMTPServerDisconnected("máy chủ thư ngắt kết nối")
+        return send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_cat)
+    hlhpn = Task.objects.filter(item__plan=plan, unit__code="HLHPN").first()
+    cat = Task.objects.filter(item__plan=plan, unit__code="CAT").first()
+    done = urge_tasks(tasks=[hlhpn, cat], actor=coordinator)
+    assert [u.code for u in done.failed] == ["CAT"]
+    assert set(TaskReminder.objects.values_list("task_id", flat=True)) == {hlhpn.pk}
+    assert not Notification.objects.filter(user=staff["cat"]).exists()
+    assert Notification.objects.filter(user=staff["hlhpn"]).exists()
+    monkeypatch.undo()  # the mail server is back
+    again = urge_tasks(tasks=[hlhpn, cat], actor=coordinator)  # the retry mails CAT only
+    assert [t.unit.code for t in again.send] == ["CAT"] and again.already == [hlhpn]
+
+
+def test_the_coordinators_note_reaches_those_without_e_mail(coordinator, plan, staff):
+    from plans.services import urge_tasks
+
+    task = Task.objects.filter(item__plan=plan, unit__code="CAT").first()
+    staff["cat"].email = ""
+    staff["cat"].save()
+    urge_tasks(tasks=[task], actor=coordinator, note="Gửi minh chứng trước thứ Sáu.")
+    assert "Gửi minh chứng trước thứ Sáu." in Notification.objects.get(user=staff["cat"]).text

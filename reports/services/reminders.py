@@ -167,6 +167,8 @@ def _message(
         "round": round_.name,
         "due": due,
     }
+    if note:  # the in-app notice is complete too: not everyone takes e-mail
+        notification += " " + _("Lời nhắn của Sở Nội vụ: %(note)s") % {"note": note}
     return subject, "\n".join(lines), notification[:500]
 
 
@@ -427,12 +429,14 @@ def _names(submissions) -> str:
     return ", ".join(s.unit.name for s in submissions)
 
 
-@transaction.atomic
 def urge_units(*, round_: Round, submissions, actor, note: str = "", request=None) -> UrgePlan:
     """Urge (đôn đốc) the chosen units of the round that have not submitted: mail their staff
     who take e-mail and notify every one of them in the system, at most once per unit and day;
     before a unit's due date the message reminds, after it it urges. Returns what was done
-    (`send`: the units urged now). ValidationError when nothing can be sent."""
+    (`send`: the units urged now). ValidationError when nothing can be sent.
+
+    Each unit is recorded and told in a short transaction of its own (no write lock held while
+    a hundred mails go out), committed once its mail is out."""
     if actor.role != Role.COORDINATOR:
         raise PermissionDenied
     today = timezone.localdate()

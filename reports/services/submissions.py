@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, staff_by_unit
+from accounts.services import controllers
 from audit.models import Action
 from audit.services import ConcurrentEdit, record_event
 from core.notifications import notify
@@ -94,15 +95,26 @@ def _stored_numbers(values) -> dict:
     }
 
 
-def check_parts(row: Row, option_combo: CategoryOptionCombo, number, numbers: dict) -> None:
+def check_parts(
+    row: Row, option_combo: CategoryOptionCombo, number, numbers: dict, *, exact: bool = False
+) -> None:
     """A part must not exceed its total (same column), checked from both sides against
-    `numbers`, the column's values as they will be once the save is done."""
+    `numbers`, the column's values as they will be once the save is done.
+
+    The message quotes the two figures only when `exact` (the reader sees the unit's exact
+    values) or neither row is sensitive: a refusal must not tell a GBV count to a writer who
+    may not read it (docs/security.md, "Disclosure control across outputs")."""
     if number is None or row.data_element.value_type not in NUMERIC_TYPES:
         return
     column = "" if option_combo.combo.is_default else f" ({option_combo.name})"
     if (whole := row.part_of) is not None:
         total = numbers.get((whole.data_element_id, option_combo.pk))
         if total is not None and number > total:
+            if not exact and (row.data_element.sensitive or whole.data_element.sensitive):
+                raise ValidationError(
+                    _("“%(part)s”%(col)s lớn hơn dòng tổng “%(total)s”.")
+                    % {"part": row.title, "col": column, "total": whole.title}
+                )
             raise ValidationError(
                 _("“%(part)s”%(col)s = %(value)s lớn hơn dòng tổng “%(total)s” = %(sum)s.")
                 % {
@@ -116,6 +128,11 @@ def check_parts(row: Row, option_combo: CategoryOptionCombo, number, numbers: di
     for part in row.parts.all():
         part_value = numbers.get((part.data_element_id, option_combo.pk))
         if part_value is not None and part_value > number:
+            if not exact and (row.data_element.sensitive or part.data_element.sensitive):
+                raise ValidationError(
+                    _("“%(total)s”%(col)s nhỏ hơn dòng thành phần “%(part)s”.")
+                    % {"total": row.title, "col": column, "part": part.title}
+                )
             raise ValidationError(
                 _("“%(total)s”%(col)s = %(value)s nhỏ hơn dòng thành phần “%(part)s” = %(sum)s.")
                 % {
@@ -152,12 +169,18 @@ def save_values(*, submission: Submission, cells: list[CellInput], actor, reques
         Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
     )
     _check_editable(submission, actor)
+    exact = disclosure.sees_exact(actor, submission.unit_id)
     current = {
         (v.data_element_id, v.option_combo_id): v for v in submission.values.select_for_update()
     }
     errors, cleaned = {}, []
     for cell in cells:
         key = (cell.row.data_element_id, cell.option_combo.pk)
+        if cell.row.data_element.sensitive and not exact:
+            # The grid never offers these cells; the API and a workbook must not either: a
+            # refusal computed against the stored count would tell it (reports.disclosure).
+            errors[key] = _("Ô số liệu nhạy cảm: chỉ cán bộ của đơn vị nhập được.")
+            continue
         existing = current.get(key)
         if cell.expected_version is not None and (
             (existing.version if existing else 0) != cell.expected_version
@@ -184,7 +207,7 @@ def save_values(*, submission: Submission, cells: list[CellInput], actor, reques
         numbers[key] = None if no_data or value == "" else stored_number(value)
     for cell, key, _new in cleaned:
         try:
-            check_parts(cell.row, cell.option_combo, numbers[key], numbers)
+            check_parts(cell.row, cell.option_combo, numbers[key], numbers, exact=exact)
         except ValidationError as error:
             errors[key] = " ".join(error.messages)
     if errors:
@@ -415,6 +438,15 @@ def submit_refusals(
 
 
 @transaction.atomic
+def _may_have_submitted(actor: User, submitter: User | None) -> bool:
+    """Whether `actor` could have signed in as the submitter: they set the password it signs in
+    with, directly or down a chain (accounts.services.controllers). The one-person rule of the
+    GBV approvals, applied to accepting a report (docs/security.md)."""
+    if submitter is None or submitter.pk == actor.pk or not submitter.has_usable_password():
+        return False
+    return actor.pk in controllers(submitter)
+
+
 def review(*, submission: Submission, actor, accept: bool, comment: str = "", request=None):
     """The coordinator accepts (locks) a submitted report, or returns it to the unit with a
     comment. Nobody accepts a submission they made themselves (on the unit's behalf)."""
@@ -430,6 +462,13 @@ def review(*, submission: Submission, actor, accept: bool, comment: str = "", re
             _(
                 "Bạn đã nộp thay báo cáo này nên không tự duyệt được: cần một cán bộ khác của "
                 "Sở Nội vụ duyệt."
+            )
+        )
+    if accept and _may_have_submitted(actor, submission.submitted_by):
+        raise ValidationError(
+            _(
+                "Bạn đã đặt mật khẩu cho tài khoản đã nộp báo cáo này nên không tự duyệt được: "
+                "cần một cán bộ khác của Sở Nội vụ duyệt, hoặc người nộp tự đổi mật khẩu."
             )
         )
     if not accept and not comment.strip():
@@ -559,7 +598,7 @@ def submission_problems(submission: Submission, *, viewer=None) -> Problems:
                     )
             if row.part_of_id and value is not None:
                 try:
-                    check_parts(row, combo, numbers.get(key), numbers)
+                    check_parts(row, combo, numbers.get(key), numbers, exact=not masked)
                 except ValidationError as error:
                     errors.extend(Issue(message, anchor) for message in error.messages)
     answers = {a.question_id: a.text for a in submission.answers.all()}

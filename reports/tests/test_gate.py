@@ -232,3 +232,22 @@ def test_each_step_tells_the_people_concerned(reporter, approver, coordinator, s
     assert told(outsider) == []
     url = reverse("reports:submission", args=[submission.pk])
     assert set(Notification.objects.values_list("url", flat=True)) == {url}
+
+
+def test_nobody_accepts_a_report_sent_from_an_account_whose_password_they_set(
+    approver, coordinator, submission
+):
+    """One person behind both the submit and the acceptance: the coordinator reset the unit
+    approver's password, so could have submitted as them (accounts.services.controllers)."""
+    from accounts.services import reset_password
+
+    reset_password(actor=coordinator, user=approver)
+    fill(submission, approver)
+    answer_everything(submission, approver)
+    submissions.submit(submission=submission, actor=approver, warning_comment="Đủ.")
+    with pytest.raises(submissions.ValidationError, match="đặt mật khẩu"):
+        submissions.review(submission=submission, actor=coordinator, accept=True)
+    assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED
+    other = make_user("coordinator.2", Role.COORDINATOR, "SNV")
+    submissions.review(submission=submission, actor=other, accept=True)
+    assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED

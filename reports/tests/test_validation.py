@@ -371,3 +371,34 @@ def test_values_from_the_api_meet_the_same_gate(client, reporter, approver, form
             str(e) for e in submissions.submission_problems(submission, viewer=approver).errors
         ),
     )
+
+
+def test_a_writer_who_may_not_read_a_gbv_count_is_never_told_it(reporter, coordinator):
+    """The coordinator may correct a unit's draft, but neither write its sensitive cells (the API
+    and a workbook as little as the grid) nor learn a stored count from a refusal."""
+    form = make_form(rows=2, code="VP", with_part=True)  # row 1 is a part of row 0
+    open_round(form, code="R-VP")
+    submission = Submission.objects.get(round__code="R-VP", unit__code="SYT")
+    DataElement.objects.filter(code="VP_E001").update(sensitive=True)
+    total, part = (form.rows().get(data_element__code=f"VP_E00{i}") for i in (0, 1))
+    male = total.data_element.category_combo.option_combos.get(code="MALE")
+
+    def save(actor, row, raw):
+        cell = submissions.CellInput(row=row, option_combo=male, raw=raw, machine=True)
+        submissions.save_values(submission=submission, cells=[cell], actor=actor)
+
+    save(reporter, total, "7")
+    save(reporter, part, "3")
+    with pytest.raises(submissions.CellErrors) as refused:
+        save(coordinator, part, "999")
+    assert "nhạy cảm" in str(refused.value.cells) and "999" not in str(refused.value.cells)
+    # A total below the stored sensitive part: refused without the part's count.
+    with pytest.raises(submissions.CellErrors) as refused:
+        save(coordinator, total, "2")
+    message = " ".join(refused.value.cells.values())
+    assert "nhỏ hơn dòng thành phần" in message and "3" not in message.replace("2", "")
+    # The unit's own staff still get the figures.
+    with pytest.raises(submissions.CellErrors) as refused:
+        save(reporter, total, "2")
+    assert "= 3" in " ".join(refused.value.cells.values())
+    assert DataValue.objects.get(submission=submission, data_element=part.data_element).value == "3"

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +18,9 @@ PAGE_SIZE = 50
 
 
 def _safe(url: str) -> bool:
-    """A path of this site: notifications link to pages, never elsewhere."""
-    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+    """A path of this site: notifications link to pages, never elsewhere (Django's own check,
+    which also knows the tricks browsers read as another host, such as "/\t/evil.com")."""
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 @allow(AUTHENTICATED)
