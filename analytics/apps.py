@@ -10,5 +10,5 @@ class AnalyticsConfig(AppConfig):
 
         from . import services
 
-        jobs.register(services.DOCX, services.build_synthesis_docx)
-        jobs.register(services.XLSX, services.build_synthesis_xlsx)
+        jobs.register(services.DOCX, services.build_synthesis_docx, page=services.synthesis_page)
+        jobs.register(services.XLSX, services.build_synthesis_xlsx, page=services.synthesis_page)

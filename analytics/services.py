@@ -7,6 +7,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from accounts.models import User
 from audit.models import Action
@@ -61,6 +62,11 @@ def save_section_text(
 
 def subject_of(round_: Round) -> str:
     return f"reports.round:{round_.pk}"
+
+
+def synthesis_page(job: Job) -> str:
+    """Where a synthesis job's file is fetched: the round's synthesis page."""
+    return reverse("analytics:synthesis", args=[int(job.subject.rpartition(":")[2])])
 
 
 def start_synthesis(

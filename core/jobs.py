@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .models import Job, JobState
+from .notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,21 @@ class Progress:
 
 Handler = Callable[[Job, Progress], Outcome]
 HANDLERS: dict[str, Handler] = {}
+PAGES: dict[str, Callable[[Job], str]] = {}  # kind → the page where a job's file is fetched
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Called from an app's `AppConfig.ready`: the handler of jobs of `kind`."""
+def register(kind: str, handler: Handler, *, page: Callable[[Job], str] | None = None) -> None:
+    """Called from an app's `AppConfig.ready`: the handler of jobs of `kind`, and the page the
+    notification of a finished job links to."""
     HANDLERS[kind] = handler
+    if page is not None:
+        PAGES[kind] = page
+
+
+def _tell(job: Job, text: str) -> None:
+    """The user who started the job learns that it ended, wherever they are in the system."""
+    page = PAGES.get(job.kind)
+    notify([job.user], text=text, url=page(job) if page else "")
 
 
 def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | None = None) -> Job:
@@ -129,6 +140,7 @@ def run_job(job_id: int) -> str:
         step="",
         finished_at=timezone.now(),
     )
+    _tell(job, _("Đã làm xong tệp “%(name)s”, mời tải về.") % {"name": outcome.name})
     return JobState.DONE
 
 
@@ -136,4 +148,5 @@ def _fail(job: Job, message: str) -> str:
     Job.objects.filter(pk=job.pk).update(
         state=JobState.FAILED, error=message[:500], finished_at=timezone.now()
     )
+    _tell(job, _("Việc chạy nền không thành công: %(error)s") % {"error": message})
     return JobState.FAILED

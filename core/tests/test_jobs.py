@@ -174,3 +174,18 @@ def test_the_redis_queue_and_an_rq_worker_run_a_job(coordinator, echo, settings)
     finally:
         queue.empty()
         queue.delete(delete_jobs=True)
+
+
+def test_whoever_started_a_job_is_told_when_it_ends(coordinator, leader, echo):
+    from core.models import Notification
+
+    jobs.PAGES["test.echo"] = lambda job: f"/jobs/{job.subject}/"
+    try:
+        start(coordinator, n=1)
+        start(coordinator, fail="refuse")
+    finally:
+        jobs.PAGES.pop("test.echo")
+    told = list(Notification.objects.filter(user=coordinator).order_by("id"))
+    assert [n.url for n in told] == ["/jobs/test:1/"] * 2
+    assert "kết quả.json" in told[0].text and "Không đủ quyền cho việc này." in told[1].text
+    assert not Notification.objects.filter(user=leader).exists()
