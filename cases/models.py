@@ -8,7 +8,6 @@ Who sees what is decided here (`for_user`, `Case.access_for`), never in template
 Identity, contact, location and narrative fields are EncryptedTextField (cases.crypto).
 """
 
-import datetime
 import secrets
 from typing import TYPE_CHECKING
 
@@ -178,7 +177,7 @@ class Case(models.Model):
     risk = models.CharField(_("mức độ nguy cơ"), max_length=10, choices=Risk.choices)
     safety_plan = EncryptedTextField(_("kế hoạch an toàn"), blank=True)
     case_plan = EncryptedTextField(_("kế hoạch hỗ trợ"), blank=True)
-    opened_on = models.DateField(_("ngày tiếp nhận"), default=datetime.date.today)
+    opened_on = models.DateField(_("ngày tiếp nhận"), default=timezone.localdate)
     closure_reason = models.CharField(
         _("lý do đóng"), max_length=12, choices=ClosureReason.choices, blank=True
     )
@@ -559,7 +558,7 @@ class Consent(models.Model):
     )
     given_by = models.CharField(_("người đồng ý"), max_length=10, choices=ConsentGiver.choices)
     method = models.CharField(_("hình thức"), max_length=10, choices=ConsentMethod.choices)
-    given_on = models.DateField(_("ngày đồng ý"), default=datetime.date.today)
+    given_on = models.DateField(_("ngày đồng ý"), default=timezone.localdate)
     expires_on = models.DateField(_("hết hạn ngày"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
     withdrawal_note = EncryptedTextField(_("ghi chú khi rút lại"), blank=True)
@@ -710,7 +709,7 @@ class ServiceRecord(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
     service_type = models.CharField(_("loại dịch vụ"), max_length=15, choices=ServiceType.choices)
     outcome = models.CharField(_("kết quả"), max_length=15, choices=Outcome.choices)
-    on = models.DateField(_("ngày"), default=datetime.date.today)
+    on = models.DateField(_("ngày"), default=timezone.localdate)
     agency = models.ForeignKey(
         "orgs.Unit", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+"
     )
@@ -812,7 +811,7 @@ class StayQuerySet(models.QuerySet):
 class Stay(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="stays")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="stays")
-    admitted_on = models.DateField(_("ngày tiếp nhận"), default=datetime.date.today)
+    admitted_on = models.DateField(_("ngày tiếp nhận"), default=timezone.localdate)
     reason = EncryptedTextField(_("lý do tạm lánh"), blank=True)
     discharged_on = models.DateField(_("ngày rời đi"), null=True, blank=True)
     discharge_reason = EncryptedTextField(_("lý do rời đi"), blank=True)

@@ -4,7 +4,7 @@ Phường Cẩm Thành, staffed by place_staff; the owner's case stays there.
 "break_glass": the status for a colleague of the owner's agency holding a break-glass grant to the
 case (test_case_pages.py): not staff, they neither admit nor discharge it."""
 
-import datetime
+from django.utils import timezone
 
 OUTSIDERS = {"coordinator": 403, "leader": 403, "admin": 403, "anonymous": 302}
 CASE_ROLES_IN = {
@@ -62,7 +62,7 @@ ROUTES = {
         "method": "post",
         "break_glass": 403,
         "data": lambda w: {
-            "discharged_on": datetime.date.today().isoformat(),
+            "discharged_on": timezone.localdate().isoformat(),
             "discharge_reason": "Về ở với gia đình, đã an toàn",
         },
         "expect": {

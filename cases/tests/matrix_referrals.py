@@ -4,7 +4,7 @@ to the recipient's agency (Sở Tư pháp); the ended one went to the ended reci
 "break_glass": the status for a colleague of the sender's agency holding a break-glass grant to
 the case (test_case_pages.py): they read the referral but neither refer, record nor cancel."""
 
-import datetime
+from django.utils import timezone
 
 OUTSIDERS = {"coordinator": 403, "leader": 403, "admin": 403, "anonymous": 302}
 # Only the active referral's recipient agency takes its steps; nobody else learns it exists.
@@ -86,7 +86,7 @@ ROUTES = {
     "cases:referral_provide": {
         "kwargs": _referral,
         "method": "post",
-        "data": lambda w: {**_version(w), "on": datetime.date.today().isoformat(), "note": ""},
+        "data": lambda w: {**_version(w), "on": timezone.localdate().isoformat(), "note": ""},
         "expect": RECIPIENT_STEP,
         "break_glass": 404,
     },
