@@ -437,7 +437,6 @@ def submit_refusals(
     return []
 
 
-@transaction.atomic
 def _may_have_submitted(actor: User, submitter: User | None) -> bool:
     """Whether `actor` could have signed in as the submitter: they set the password it signs in
     with, directly or down a chain (accounts.services.controllers). The one-person rule of the
@@ -447,6 +446,7 @@ def _may_have_submitted(actor: User, submitter: User | None) -> bool:
     return actor.pk in controllers(submitter)
 
 
+@transaction.atomic
 def review(*, submission: Submission, actor, accept: bool, comment: str = "", request=None):
     """The coordinator accepts (locks) a submitted report, or returns it to the unit with a
     comment. Nobody accepts a submission they made themselves (on the unit's behalf)."""
