@@ -330,7 +330,17 @@ def _coordinators(*, besides=None):
 
 
 def _tell(users, submission: Submission, text: str) -> None:
-    notify(users, text=text, url=reverse("reports:submission", args=[submission.pk]))
+    """In the system, and by e-mail to those who take it (core.notifications.notify)."""
+    subject = _("[Bình đẳng giới] %(round)s — %(unit)s") % {
+        "round": submission.round.name,
+        "unit": submission.unit.name,
+    }
+    notify(
+        users,
+        text=text,
+        url=reverse("reports:submission", args=[submission.pk]),
+        subject=subject,
+    )
 
 
 @transaction.atomic

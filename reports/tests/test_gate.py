@@ -251,3 +251,21 @@ def test_nobody_accepts_a_report_sent_from_an_account_whose_password_they_set(
     other = make_user("coordinator.2", Role.COORDINATOR, "SNV")
     submissions.review(submission=submission, actor=other, accept=True)
     assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED
+
+
+def test_a_returned_report_is_told_to_the_unit_by_e_mail_too(
+    approver, coordinator, submission, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.models import User
+
+    User.objects.filter(pk=approver.pk).update(email="duyet@syt.gov.vn")
+    fill(submission, approver)
+    answer_everything(submission, approver)
+    submissions.submit(submission=submission, actor=approver, warning_comment="Đủ.")
+    with django_capture_on_commit_callbacks(execute=True):
+        submissions.review(
+            submission=submission, actor=coordinator, accept=False, comment="Sửa dòng 1."
+        )
+    mails = [m for m in mailoutbox if m.to == ["duyet@syt.gov.vn"]]
+    assert len(mails) == 1 and "Sửa dòng 1." in mails[0].body
+    assert f"/reports/submissions/{submission.pk}/" in mails[0].body

@@ -271,3 +271,11 @@ def test_the_reports_list_counts_each_round(client, coordinator, round_, form):
     assert shown.counts["late"] == sum(late for _s, late in truth.values())
     body = response.content.decode()
     assert f"<strong>{submitted}</strong>/13" in body
+
+
+def test_the_round_page_leads_to_the_whole_round_check(client, coordinator, round_):
+    client.force_login(coordinator)
+    body = page(client, round_).content.decode()
+    check = reverse("reports:round_check") + f"?round={round_.pk}"
+    assert f'href="{check}"' in body
+    assert client.get(check).status_code == 200
