@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from audit.forms import VersionedFormMixin
+
 from . import sources
 from .expressions import clean_expression, format_expression, known_elements
 from .models import (
@@ -273,7 +275,7 @@ class TargetForm(forms.ModelForm):
         return cleaned
 
 
-class ValidationRuleForm(forms.ModelForm):
+class ValidationRuleForm(VersionedFormMixin, forms.ModelForm):
     """A rule "left side operator right side" over sums of cells, as people type it."""
 
     left_text = forms.CharField(
@@ -347,7 +349,7 @@ class ValidationRuleForm(forms.ModelForm):
                 setattr(self.instance, name, self.cleaned_data[f"{name}_text"])
 
 
-class ValueBoundForm(forms.ModelForm):
+class ValueBoundForm(VersionedFormMixin, forms.ModelForm):
     """Min–max bounds of a numeric element, for one column or all of them."""
 
     class Meta:

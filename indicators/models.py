@@ -443,6 +443,7 @@ class ValidationRule(models.Model):
 
     code = models.CharField(_l("mã"), max_length=50, unique=True)
     name = models.CharField(_l("tên"), max_length=300)
+    version = models.PositiveIntegerField(default=1)  # concurrent edits never overwrite
     left = models.JSONField(_l("vế trái"), default=list)
     operator = models.CharField(_l("phép so sánh"), max_length=2, choices=Operator.choices)
     right = models.JSONField(_l("vế phải"), default=list)
@@ -497,6 +498,7 @@ class ValueBound(models.Model):
     data_element = models.ForeignKey(
         DataElement, verbose_name=_l("chỉ tiêu"), on_delete=models.CASCADE, related_name="bounds"
     )
+    version = models.PositiveIntegerField(default=1)  # concurrent edits never overwrite
     option_combo = models.ForeignKey(
         CategoryOptionCombo,
         verbose_name=_l("cột (phương án phân tổ)"),

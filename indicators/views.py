@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import Event
+from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS, Role
 
@@ -282,9 +283,13 @@ def rule_edit(request, pk):
     rule = get_object_or_404(ValidationRule.objects.for_user(request.user), pk=pk)
     form = ValidationRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        save_rule(form=form, actor=request.user, request=request)
-        messages.success(request, _("Đã lưu quy tắc kiểm tra %(code)s.") % {"code": rule.code})
-        return redirect("indicators:rules")
+        try:
+            save_rule(form=form, actor=request.user, request=request)
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, str(conflict.current))
+        else:
+            messages.success(request, _("Đã lưu quy tắc kiểm tra %(code)s.") % {"code": rule.code})
+            return redirect("indicators:rules")
     context = {"form": form, "rule": rule, "history": Event.objects.for_object(rule)[:30]}
     return render(request, "indicators/rule_form.html", context)
 
@@ -304,9 +309,13 @@ def bound_edit(request, pk):
     bound = get_object_or_404(ValueBound.objects.for_user(request.user), pk=pk)
     form = ValueBoundForm(request.POST or None, instance=bound)
     if request.method == "POST" and form.is_valid():
-        save_bound(form=form, actor=request.user, request=request)
-        messages.success(request, _("Đã lưu giới hạn %(bound)s.") % {"bound": bound})
-        return redirect("indicators:rules")
+        try:
+            save_bound(form=form, actor=request.user, request=request)
+        except ConcurrentEdit as conflict:
+            form.mark_conflict(conflict.current, str(conflict.current))
+        else:
+            messages.success(request, _("Đã lưu giới hạn %(bound)s.") % {"bound": bound})
+            return redirect("indicators:rules")
     context = {"form": form, "bound": bound, "history": Event.objects.for_object(bound)[:30]}
     return render(request, "indicators/bound_form.html", context)
 

@@ -281,3 +281,36 @@ def test_a_plausible_range_is_edited_like_the_rest_of_the_indicator(client, coor
     load_catalogue()  # an indicator loaded before ranges existed gets the reference one
     indicator.refresh_from_db()
     assert (indicator.plausible_min, indicator.plausible_max) == (0, 1000)
+
+
+@pytestmark_db
+def test_two_coordinators_editing_one_rule_or_bound_never_overwrite_each_other(client, coordinator):
+    client.force_login(coordinator)
+    client.post(url("rule_new"), RULE)
+    rule = ValidationRule.objects.get()
+    births = DataElement.objects.get(code="BDG_M4_SINH")
+    bound = ValueBound.objects.create(data_element=births, maximum=Decimal(20000))
+    for name, record, first, second, field in [
+        (
+            "rule_edit",
+            rule,
+            {**RULE, "name": "Của người thứ nhất"},
+            {**RULE, "name": "Thứ hai"},
+            "name",
+        ),
+        (
+            "bound_edit",
+            bound,
+            {"data_element": births.pk, "option_combo": "", "minimum": "", "maximum": "25000"},
+            {"data_element": births.pk, "option_combo": "", "minimum": "", "maximum": "30000"},
+            "maximum",
+        ),
+    ]:
+        # Both opened the form at version 1; the first saves, then the second.
+        client.post(url(name, record.pk), {**first, "expected_version": 1})
+        record.refresh_from_db()
+        kept = getattr(record, field)
+        body = client.post(url(name, record.pk), {**second, "expected_version": 1}).content.decode()
+        assert "người khác đã lưu thay đổi" in body, name
+        record.refresh_from_db()
+        assert getattr(record, field) == kept and record.version == 2, name
