@@ -69,6 +69,23 @@ def production_hashers(settings):
     settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """An `untraced` test is not traced for coverage at all, its fixtures' setup and teardown
+    included (pytest-cov's `no_cover` pauses only the test's call). On Python 3.11 tracing slows
+    every line, pytest's own included, to about half speed, and the route matrices are hundreds of
+    small tests."""
+    plugin = item.config.pluginmanager.get_plugin("_cov")
+    controller = getattr(plugin, "cov_controller", None)
+    if controller is None or not controller.started or not item.get_closest_marker("untraced"):
+        return (yield)
+    controller.pause()
+    try:
+        return (yield)
+    finally:
+        controller.resume()
+
+
 def pytest_collection_modifyitems(items):
     # Browser tests use a live server whose transactional teardown empties the tables that
     # django_db_setup filled once; run them last so no other test sees an empty province.

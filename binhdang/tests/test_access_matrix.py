@@ -245,6 +245,7 @@ def _url(name, key, records):
     return reverse(name, args=[records[key]]) if key else reverse(name)
 
 
+@pytest.mark.untraced  # the pages' code is covered by their own tests; tracing the matrix is slow
 @pytest.mark.parametrize("persona", list(EXPECTED))
 def test_access_matrix(client, personas, records, persona, settings, tmp_path):
     (tmp_path / "media" / "evidence").mkdir(parents=True)

@@ -25,7 +25,7 @@ ROUTES = matrix.collect(cases.tests)
 
 # Coverage is not traced here: the pages' code is covered by the tests of each page, and tracing
 # every route for every persona costs more than it adds (make test prints the total).
-pytestmark = [pytest.mark.django_db, pytest.mark.no_cover]
+pytestmark = [pytest.mark.django_db, pytest.mark.untraced]
 
 
 @pytest.fixture(scope="module")

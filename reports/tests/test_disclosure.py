@@ -215,7 +215,8 @@ ZEROS_BESIDE_THE_INSIDER = {
 }
 
 
-@pytest.mark.no_cover  # the engine's code is covered by the tests below; tracing it here is slow
+@pytest.mark.search
+@pytest.mark.untraced  # the engine's code is covered by the tests below; tracing it here is slow
 @settings(
     max_examples=15,
     deadline=None,
