@@ -69,21 +69,41 @@ def production_hashers(settings):
     settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    """An `untraced` test is not traced for coverage at all, its fixtures' setup and teardown
-    included (pytest-cov's `no_cover` pauses only the test's call). On Python 3.11 tracing slows
-    every line, pytest's own included, to about half speed, and the route matrices are hundreds of
-    small tests."""
-    plugin = item.config.pluginmanager.get_plugin("_cov")
+@contextlib.contextmanager
+def untraced(config) -> Iterator[None]:
+    """Coverage paused inside the block (when the run traces it). On Python 3.11 tracing slows
+    every line, pytest's and Django's included, to about half speed: code that other tests cover
+    is run untraced where it is run in bulk."""
+    plugin = config.pluginmanager.get_plugin("_cov")
     controller = getattr(plugin, "cov_controller", None)
-    if controller is None or not controller.started or not item.get_closest_marker("untraced"):
-        return (yield)
+    if controller is None or not controller.started:
+        yield
+        return
     controller.pause()
     try:
-        return (yield)
+        yield
     finally:
         controller.resume()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """An `untraced` test is not traced, its fixtures' setup and teardown included (pytest-cov's
+    `no_cover` pauses only the test's call): the route matrices are hundreds of small tests."""
+    if not item.get_closest_marker("untraced"):
+        return (yield)
+    with untraced(item.config):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """The test database's set-up (migrations and the province's loaders, which their own tests
+    trace) is not traced either."""
+    if fixturedef.argname != "django_db_setup":
+        return (yield)
+    with untraced(request.config):
+        return (yield)
 
 
 def pytest_collection_modifyitems(items):

@@ -327,6 +327,32 @@ class TaskReminderKind(models.TextChoices):
     URGE = "urge", _("Đôn đốc")
 
 
+class UnitUrge(models.Model):
+    """A unit urged about its late tasks of a plan on a day: at most once a day, whichever of its
+    tasks the urge names (the key holds when two coordinators urge at once). Which tasks it named
+    are its TaskReminder rows."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField(_("ngày gửi"))
+
+    class UnitUrgeQuerySet(models.QuerySet):
+        def for_user(self, user):
+            return self.filter(plan__in=Plan.objects.for_user(user))
+
+    objects = UnitUrgeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần đôn đốc đơn vị")
+        verbose_name_plural = _("lần đôn đốc đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "plan", "sent_on"], name="unit_urge_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.plan} {self.sent_on}"
+
+
 class TaskReminder(models.Model):
     """One reminder of one task's deadline sent to its unit: scheduled before and on the due
     date (`DUE`, `days` before it), or the coordinator's urge of a late task (`URGE`). The

@@ -32,6 +32,7 @@ from .models import (
     Task,
     TaskReminder,
     TaskReminderKind,
+    UnitUrge,
 )
 
 logger = logging.getLogger(__name__)
@@ -400,6 +401,16 @@ def _record(task, kind, *, today, days=0, staff=(), sent_by=None) -> bool:
     return True
 
 
+def _first_urge_today(unit, plan, today: datetime.date) -> bool:
+    """Record the unit's urge of the day for the plan; False when it was urged already."""
+    try:
+        with transaction.atomic():
+            UnitUrge.objects.create(unit=unit, plan=plan, sent_on=today)
+    except IntegrityError:
+        return False
+    return True
+
+
 def send_task_reminders(today: datetime.date | None = None) -> int:
     """The scheduled notice of tasks coming due: REMINDER_DAYS_BEFORE days before a task's due
     date and on the day, to the unit's staff, grouped by unit and day; each task at most once a
@@ -517,16 +528,16 @@ def plan_task_urge(*, tasks, note: str = "", today: datetime.date | None = None)
         .order_by("item_id")
     )
     urged = set(
-        TaskReminder.objects.filter(
-            task__in=chosen, kind=TaskReminderKind.URGE, sent_on=today
-        ).values_list("task_id", flat=True)
+        UnitUrge.objects.filter(unit__in={t.unit_id for t in chosen}, sent_on=today).values_list(
+            "unit_id", "plan_id"
+        )
     )
     plan = TaskUrgePlan(today=today)
     late = []
     for task in chosen:
         if not task.is_overdue(today):
             plan.not_late.append(task)
-        elif task.pk in urged:
+        elif (task.unit_id, task.item.plan_id) in urged:
             plan.already.append(task)
         else:
             late.append(task)
@@ -563,8 +574,8 @@ def _nothing_to_urge(plan: TaskUrgePlan) -> str:
         }
     if plan.already:
         return _(
-            "Không gửi: các nhiệm vụ đã chọn đều đã được đôn đốc hôm nay (%(codes)s). Mỗi nhiệm vụ "
-            "chỉ được đôn đốc một lần một ngày; có thể đôn đốc lại từ ngày mai."
+            "Không gửi: đơn vị của các nhiệm vụ đã chọn đều đã được đôn đốc hôm nay (%(codes)s). "
+            "Mỗi đơn vị chỉ được đôn đốc một lần một ngày; có thể đôn đốc lại từ ngày mai."
         ) % {"codes": ", ".join(f"{t.item.code} — {t.unit.label}" for t in plan.already)}
     if plan.not_late:
         return _("Không gửi: các nhiệm vụ đã chọn đã hoàn thành hoặc chưa đến hạn.")
@@ -573,7 +584,8 @@ def _nothing_to_urge(plan: TaskUrgePlan) -> str:
 
 def urge_tasks(*, tasks, actor, note: str = "", request=None) -> TaskUrgePlan:
     """Urge (đôn đốc) the units carrying out the chosen late tasks: one message per unit listing
-    its tasks, to its staff in the system and by e-mail, each task at most once a day. Returns
+    its tasks, to its staff in the system and by e-mail, each unit at most once a day for a plan
+    (UnitUrge's key; a unit urged today is not urged again, whichever tasks are chosen). Returns
     what was done; ValidationError when nothing can be sent.
 
     Each unit is recorded and told in a short transaction of its own, committed once its mail
@@ -589,6 +601,9 @@ def urge_tasks(*, tasks, actor, note: str = "", request=None) -> TaskUrgePlan:
         for target in plan.send:
             try:
                 with transaction.atomic():
+                    if not _first_urge_today(target.unit, target.tasks[0].item.plan, today):
+                        plan.already += target.tasks  # another coordinator urged it a moment ago
+                        continue
                     fresh = [
                         t
                         for t in target.tasks

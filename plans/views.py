@@ -338,7 +338,10 @@ def urge_tasks(request, pk):
     if done.already:
         messages.warning(
             request,
-            _("Không gửi lại nhiệm vụ đã được đôn đốc hôm nay: %(codes)s.")
+            _(
+                "Không gửi lại: đơn vị đã được đôn đốc hôm nay (mỗi đơn vị một lần một ngày): "
+                "%(codes)s."
+            )
             % {"codes": ", ".join(f"{t.item.code} — {t.unit.label}" for t in done.already)},
         )
     return redirect("plans:late_tasks", pk=plan.pk)

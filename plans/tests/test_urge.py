@@ -233,3 +233,49 @@ def test_the_coordinators_note_reaches_those_without_e_mail(coordinator, plan, s
     staff["cat"].save()
     urge_tasks(tasks=[task], actor=coordinator, note="Gửi minh chứng trước thứ Sáu.")
     assert "Gửi minh chứng trước thứ Sáu." in Notification.objects.get(user=staff["cat"]).text
+
+
+def test_a_unit_is_urged_once_a_day_whichever_of_its_tasks_are_chosen(
+    client, coordinator, plan, staff
+):
+    first, second = Task.objects.filter(item__plan=plan, unit__code="HLHPN").order_by("item_id")[:2]
+    cat = Task.objects.filter(item__plan=plan, unit__code="CAT").first()
+    client.force_login(coordinator)
+    client.post(reverse("plans:urge_tasks", args=[plan.pk]), {"task": [first.pk]})
+    assert len(mail.outbox) == 2  # Hội LHPN's reporter and approver
+
+    preview = client.post(
+        reverse("plans:late_tasks", args=[plan.pk]), {"task": [second.pk, cat.pk]}
+    ).content.decode()
+    assert "Đơn vị đã được đôn đốc hôm nay" in preview and "Sẽ đôn đốc 1 nhiệm vụ" in preview
+    again = client.post(reverse("plans:urge_tasks", args=[plan.pk]), {"task": [second.pk, cat.pk]})
+    assert "Đã đôn đốc 1 nhiệm vụ của 1 đơn vị" in said(again)
+    assert "mỗi đơn vị một lần một ngày" in said(again)
+    assert [m.to for m in mail.outbox[2:]] == [["baocao@cat.gov.vn"]]
+    assert not TaskReminder.objects.filter(task=second).exists()
+
+    refused = client.post(reverse("plans:urge_tasks", args=[plan.pk]), {"task": [second.pk]})
+    assert "đã được đôn đốc hôm nay" in said(refused) and len(mail.outbox) == 3
+
+
+def test_two_coordinators_urging_one_unit_at_once_mail_it_once(
+    coordinator, plan, staff, monkeypatch
+):
+    """The second urge planned before the first was recorded still sends nothing (UnitUrge's
+    key), and records nothing for the unit."""
+    from plans import services
+    from plans.models import UnitUrge
+
+    task = Task.objects.filter(item__plan=plan, unit__code="HLHPN").first()
+    planned = services.plan_task_urge
+
+    def planned_then_urged_elsewhere(**kwargs):
+        result = planned(**kwargs)
+        UnitUrge.objects.create(unit=task.unit, plan=plan, sent_on=result.today)
+        return result
+
+    monkeypatch.setattr(services, "plan_task_urge", planned_then_urged_elsewhere)
+    with pytest.raises(services.ValidationError, match="đã được đôn đốc hôm nay"):
+        services.urge_tasks(tasks=[task], actor=coordinator)
+    assert mail.outbox == [] and not TaskReminder.objects.exists()
+    assert not Notification.objects.exists()
