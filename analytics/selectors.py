@@ -4,7 +4,7 @@ dashboards (province, unit, leaders' meeting). Every figure comes from analytics
 analytics.figures: the code path of the API."""
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
@@ -388,6 +388,7 @@ def dashboard_round(rounds: list[Round], code: str | None) -> Round | None:
 def province_dashboard(*, user: User, round_: Round, accepted_only: bool) -> dict:
     """The province dashboard beside the targets: reporting, GBV services, overdue tasks and the
     activities of the round's window."""
+    overdue = overdue_by_plan(user)
     return {
         "completeness": Submission.objects.for_user(user).completeness(round_),
         "gbv": figures.element_figures(
@@ -397,9 +398,17 @@ def province_dashboard(*, user: User, round_: Round, accepted_only: bool) -> dic
             codes=figures.GBV_SERVICES,
             accepted_only=accepted_only,
         ),
-        "overdue_tasks": Task.objects.for_user(user).overdue().count(),
+        "overdue_tasks": sum(count for _plan, count in overdue),
+        "overdue_plans": overdue,
         "activities": dashboard_figures(round_, user),
     }
+
+
+def overdue_by_plan(user: User) -> list[tuple[Plan, int]]:
+    """[(plan, its overdue tasks the user may see)], the newest plan first, plans with none left
+    out: a task of last year's plan still open is as late as this year's."""
+    late = Counter(Task.objects.for_user(user).overdue().values_list("item__plan_id", flat=True))
+    return [(plan, late[plan.pk]) for plan in Plan.objects.filter(pk__in=late).order_by("-year")]
 
 
 def unit_dashboard(*, user: User) -> dict:

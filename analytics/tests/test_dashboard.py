@@ -169,3 +169,33 @@ def test_pivot_downloads_keep_formula_like_text_as_text():
     assert formula.value == lines[0][0] and formula.data_type == "s" and formula.quotePrefix
     assert sheet.cell(row=2, column=2).value == "-5"
     assert [c.value for c in sheet[3]] == ["Sở Y tế", "1.234"]
+
+
+def test_late_tasks_are_counted_by_plan_each_leading_to_its_late_tasks(client, coordinator, annual):
+    """The figure is the sum of what its links show: a task of last year's plan still open is
+    as late as this year's, and each plan's link lists exactly its late tasks."""
+    import datetime
+
+    from django.utils import timezone
+
+    from plans.models import Plan, Task
+    from plans.services import copy_plan
+
+    today = timezone.localdate()
+    old = Plan.objects.get(year=2025)
+    new = copy_plan(plan=old, year=2026, actor=coordinator)
+    Task.objects.filter(item__plan=old).update(due_on=today + datetime.timedelta(days=9))
+    Task.objects.filter(item__plan=new).update(due_on=today + datetime.timedelta(days=9))
+    late_old = list(Task.objects.filter(item__plan=old)[:2])
+    late_new = list(Task.objects.filter(item__plan=new)[:3])
+    for task in late_old + late_new:
+        Task.objects.filter(pk=task.pk).update(due_on=today - datetime.timedelta(days=1))
+    client.force_login(coordinator)
+    response = client.get(reverse("analytics:dashboard"), {"round": ANNUAL})
+    assert response.context["overdue_tasks"] == 5
+    assert response.context["overdue_plans"] == [(new, 3), (old, 2)]
+    body = response.content.decode()
+    assert "kế hoạch năm 2026: 3" in body and "kế hoạch năm 2025: 2" in body
+    listed = client.get(reverse("plans:detail", args=[old.pk]), {"status": "overdue"})
+    shown = {t.pk for item in listed.context["items"] for t in item.shown_tasks}
+    assert shown == {t.pk for t in late_old}
