@@ -448,12 +448,13 @@ def submit_refusals(
 
 
 def _may_have_submitted(actor: User, submitter: User | None) -> bool:
-    """Whether `actor` could have signed in as the submitter: they set the password it signs in
-    with, directly or down a chain (accounts.services.controllers). The one-person rule of the
-    GBV approvals, applied to accepting a report (docs/security.md)."""
+    """Whether one person could have signed in both as the submitter and as `actor`: someone who
+    set both accounts' passwords, directly or down a chain, the actor included
+    (accounts.services.controllers). The one-person rule of the GBV approvals, applied to
+    accepting a report (docs/security.md)."""
     if submitter is None or submitter.pk == actor.pk or not submitter.has_usable_password():
         return False
-    return actor.pk in controllers(submitter)
+    return bool(controllers(actor) & controllers(submitter))
 
 
 @transaction.atomic
@@ -477,8 +478,9 @@ def review(*, submission: Submission, actor, accept: bool, comment: str = "", re
     if accept and _may_have_submitted(actor, submission.submitted_by):
         raise ValidationError(
             _(
-                "Bạn đã đặt mật khẩu cho tài khoản đã nộp báo cáo này nên không tự duyệt được: "
-                "cần một cán bộ khác của Sở Nội vụ duyệt, hoặc người nộp tự đổi mật khẩu."
+                "Không duyệt được: bạn, hoặc người đã đặt mật khẩu cho tài khoản của bạn, cũng đã "
+                "đặt mật khẩu cho tài khoản đã nộp báo cáo này, nên một người có thể vừa nộp vừa "
+                "duyệt. Cần một cán bộ khác của Sở Nội vụ duyệt, hoặc người nộp tự đổi mật khẩu."
             )
         )
     if not accept and not comment.strip():

@@ -253,6 +253,32 @@ def test_nobody_accepts_a_report_sent_from_an_account_whose_password_they_set(
     assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED
 
 
+def test_nobody_accepts_a_report_when_one_person_set_both_passwords(
+    approver, coordinator, admin_user, submission
+):
+    """An admin who reset both the coordinator's and the approver's password could sign in as
+    either: the approver's submission is not accepted by that coordinator; once the coordinator
+    changes their own password, it is."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from accounts.services import change_own_password, reset_password
+
+    reset_password(actor=admin_user, user=coordinator)
+    reset_password(actor=admin_user, user=approver)
+    fill(submission, approver)
+    answer_everything(submission, approver)
+    submissions.submit(submission=submission, actor=approver, warning_comment="Đủ.")
+    with pytest.raises(submissions.ValidationError, match="vừa nộp vừa duyệt"):
+        submissions.review(submission=submission, actor=coordinator, accept=True)
+    assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED
+    new = "gió-nam-thổi-qua-đồng-lúa-chín"
+    form = SetPasswordForm(coordinator, {"new_password1": new, "new_password2": new})
+    assert form.is_valid(), form.errors
+    change_own_password(form=form)
+    submissions.review(submission=submission, actor=coordinator, accept=True)
+    assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED
+
+
 def test_a_returned_report_is_told_to_the_unit_by_e_mail_too(
     approver, coordinator, submission, mailoutbox, django_capture_on_commit_callbacks
 ):
