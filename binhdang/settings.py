@@ -279,3 +279,6 @@ RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAU
 # Reminders before a round's due date (days); on the day and after it they go out too.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,3,1")]
 REMINDER_DAYS_AFTER = [int(d) for d in env_list("REMINDER_DAYS_AFTER", "1,3,7")]
+# A report returned (or reopened) after its round's lock date is the unit's again until this
+# many days from the return (reports.services.submissions._time_to_correct).
+RETURN_DAYS = env_int("RETURN_DAYS", 7)

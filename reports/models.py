@@ -373,17 +373,22 @@ class Submission(models.Model):
     def __str__(self):
         return f"{self.round} — {self.unit}"
 
+    def is_locked(self, today: datetime.date | None = None) -> bool:
+        """Past the round's lock date, unless the unit was given more time: its own due date
+        (an extension, or a report returned after the lock) then closes it."""
+        return (today or timezone.localdate()) > max(self.round.lock_on, self.due_on)
+
     def is_editable_by(self, user) -> bool:
-        """The unit's own staff, while the report is a draft or returned and the round is between
-        its opening and lock dates. The coordinator corrects drafts (even after the lock) but
-        never a returned report: that belongs to the unit again."""
+        """The unit's own staff, while the report is a draft or returned and the round is open
+        for it (`is_locked`). The coordinator corrects drafts (even after the lock) but never a
+        returned report: that belongs to the unit again."""
         if user.role == Role.COORDINATOR:
             return self.status == Status.DRAFT
         if user.role not in UNIT_STAFF or user.unit_id != self.unit_id:
             return False
         if self.status not in EDITABLE:
             return False
-        return not self.round.is_locked() and timezone.localdate() >= self.round.opens_on
+        return not self.is_locked() and timezone.localdate() >= self.round.opens_on
 
     def payload(self) -> tuple[dict, dict]:
         """Values and answers keyed by code, as a snapshot stores them."""

@@ -2,8 +2,10 @@
 answers and attachments, submitting and reviewing, deadlines; each atomic, audited, and refusing
 stale versions. Also the checks a submit runs and the record of who downloaded a report."""
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -77,7 +79,7 @@ def _check_editable(submission: Submission, actor) -> None:
                 )
             )
         return
-    if submission.round.is_locked():
+    if submission.is_locked():
         raise ValidationError(_("Đợt báo cáo đã khóa sổ, không sửa được số liệu."))
     if timezone.localdate() < submission.round.opens_on:
         raise ValidationError(
@@ -304,7 +306,7 @@ def _transition(
     for name, value in changes.items():
         setattr(submission, name, value)
     submission.save()
-    audited = ("comment", "reason")
+    audited = ("comment", "reason", "due_on")
     record_event(
         actor=actor,
         action=Action.UPDATE,
@@ -485,6 +487,7 @@ def review(*, submission: Submission, actor, accept: bool, comment: str = "", re
         )
     if not accept and not comment.strip():
         raise ValidationError(_("Trả lại báo cáo thì phải ghi ý kiến để đơn vị sửa."))
+    time = {} if accept else _time_to_correct(submission)
     done = _transition(
         submission,
         actor,
@@ -493,14 +496,32 @@ def review(*, submission: Submission, actor, accept: bool, comment: str = "", re
         review_comment=comment.strip(),
         reviewed_at=timezone.now(),
         reviewed_by=actor,
+        **time,
     )
     names = {"round": submission.round.name, "comment": comment.strip()}
     if accept:
         text = _("Sở Nội vụ đã duyệt báo cáo “%(round)s” của đơn vị.") % names
     else:
         text = _("Sở Nội vụ trả lại báo cáo “%(round)s” để đơn vị sửa: %(comment)s") % names
-    _tell(_unit_staff(submission), submission, text)
+    _tell(_unit_staff(submission), submission, text + _until(time))
     return done
+
+
+def _time_to_correct(submission: Submission) -> dict:
+    """A report handed back to its unit after the lock date (returned, or reopened) would stay
+    locked for good: it gets a due date of its own, RETURN_DAYS from today (the fields
+    `_transition` sets and audits; nothing while the round is still open for it)."""
+    if not submission.is_locked():
+        return {}
+    due_on = timezone.localdate() + datetime.timedelta(days=settings.RETURN_DAYS)
+    reason = _("Trả lại sau ngày khóa sổ: đơn vị sửa và nộp lại đến hết ngày %(day)s.") % {
+        "day": due_on.strftime("%d/%m/%Y")
+    }
+    return {"due_on": due_on, "extension_reason": reason}
+
+
+def _until(time: dict) -> str:
+    return (" " + time["extension_reason"]) if time else ""
 
 
 @transaction.atomic
@@ -515,12 +536,16 @@ def reopen(*, submission: Submission, actor, reason: str, request=None):
     )
     if submission.status != Status.ACCEPTED:
         raise ValidationError(_("Chỉ mở lại báo cáo đã duyệt."))
-    done = _transition(submission, actor, Status.RETURNED, request, review_comment=reason.strip())
+    time = _time_to_correct(submission)
+    done = _transition(
+        submission, actor, Status.RETURNED, request, review_comment=reason.strip(), **time
+    )
     _tell(
         _unit_staff(submission),
         submission,
         _("Sở Nội vụ mở lại báo cáo “%(round)s” để đơn vị sửa: %(reason)s")
-        % {"round": submission.round.name, "reason": reason.strip()},
+        % {"round": submission.round.name, "reason": reason.strip()}
+        + _until(time),
     )
     return done
 

@@ -279,6 +279,53 @@ def test_nobody_accepts_a_report_when_one_person_set_both_passwords(
     assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED
 
 
+@pytest.mark.parametrize("how", ["returned", "reopened"])
+def test_a_report_handed_back_after_the_lock_date_can_be_corrected_and_sent_again(
+    reporter, approver, coordinator, submission, settings, how
+):
+    """Returned (or reopened) after its round's lock date, a report gets a due date of its own,
+    RETURN_DAYS from today: the unit corrects and submits it; other units stay locked."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.models import Round
+
+    today = timezone.localdate()
+    fill(submission, reporter)
+    answer_everything(submission, reporter)
+    submissions.submit(submission=submission, actor=approver)
+    if how == "reopened":
+        submissions.review(submission=submission, actor=coordinator, accept=True)
+    past = today - datetime.timedelta(days=3)
+    Round.objects.filter(pk=submission.round_id).update(due_on=past, lock_on=past)
+    Submission.objects.filter(round=submission.round_id).update(due_on=past)
+    other = Submission.objects.get(round=submission.round_id, unit__code="CAT")
+    submission = Submission.objects.get(pk=submission.pk)
+    assert submission.is_locked()
+    settings.RETURN_DAYS = 5
+    if how == "reopened":
+        submissions.reopen(submission=submission, actor=coordinator, reason="Sai số liệu.")
+    else:
+        submissions.review(submission=submission, actor=coordinator, accept=False, comment="Sửa.")
+    submission = Submission.objects.get(pk=submission.pk)
+    due = today + datetime.timedelta(days=5)
+    assert submission.due_on == due and not submission.is_locked()
+    assert submission.is_editable_by(reporter) and other.is_locked()
+    told = Notification.objects.get(user=approver, text__contains="đến hết ngày")
+    assert due.strftime("%d/%m/%Y") in told.text
+    event = Event.objects.for_object(submission).order_by("-id").first()
+    assert event.changes["due_on"] == [None, str(due)]
+    row, combo = cells_of(submission)[0]
+    submissions.save_values(
+        submission=submission,
+        cells=[submissions.CellInput(row=row, option_combo=combo, raw="9")],
+        actor=reporter,
+    )
+    submissions.submit(submission=submission, actor=approver, warning_comment="Đã sửa.")
+    assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED
+
+
 def test_a_returned_report_is_told_to_the_unit_by_e_mail_too(
     approver, coordinator, submission, mailoutbox, django_capture_on_commit_callbacks
 ):

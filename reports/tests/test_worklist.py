@@ -185,6 +185,7 @@ def test_a_closed_round_says_so_and_offers_no_urge(client, coordinator, round_):
     lock = (today - 5 * DAY).strftime("%d/%m/%Y")
     assert f"Đợt báo cáo đã khóa sổ ngày {lock}." in body
     assert "duyệt hoặc trả lại các báo cáo đã nộp" in body
+    assert "sau ngày khóa sổ được đơn vị sửa và nộp lại trong 7 ngày" in body
     assert not PICKED.findall(body) and "urge-select" not in body
     assert reverse("reports:extend", args=[round_.submissions.first().pk]) not in body
     assert response.context["worklist"].counts["late"] == 13  # still shown as late

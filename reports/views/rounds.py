@@ -3,6 +3,7 @@ late marks), opening a round, urging units that have not submitted."""
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -69,6 +70,7 @@ def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             reminders.urge_history(round_, include_automatic=True)[:200] if is_coordinator else []
         ),
         "is_coordinator": is_coordinator,
+        "return_days": settings.RETURN_DAYS,
         "locked": round_.is_locked(today),
         "not_open": today < round_.opens_on,
         "can_urge": is_coordinator and refusal is None,
