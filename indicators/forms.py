@@ -16,6 +16,7 @@ from .models import (
     CategoryOptionCombo,
     ComputedIndicator,
     DataElement,
+    OnSubmit,
     Target,
     ValidationRule,
     ValueBound,
@@ -340,6 +341,19 @@ class ValidationRuleForm(VersionedFormMixin, forms.ModelForm):
             and not any("element" in t for t in [*left, *right])
         ):
             self.add_error("left_text", _("Quy tắc phải có ít nhất một chỉ tiêu dữ liệu."))
+        elif left is not None and right is not None and cleaned.get("on_submit") == OnSubmit.BLOCK:
+            codes = {t["element"] for t in [*left, *right] if "element" in t}
+            sensitive = DataElement.objects.filter(code__in=codes, sensitive=True)
+            if sensitive.exists():
+                self.add_error(
+                    "on_submit",
+                    _(
+                        "Quy tắc có chỉ tiêu nhạy cảm (%(codes)s) không chặn nộp được: đơn vị chỉ "
+                        "thấy cảnh báo bên ô, để không ai suy ra được số liệu nhạy cảm từ việc "
+                        "đơn vị nộp được hay không."
+                    )
+                    % {"codes": ", ".join(sorted(sensitive.values_list("code", flat=True)))},
+                )
         return cleaned
 
     def _post_clean(self):

@@ -160,7 +160,7 @@ class FormChecks:
                     text,
                     tuple(dict.fromkeys(self.cell_id(k) for k in keys)),
                     anchor=self.anchor(keys[0]) if keys else "",
-                    blocking=rule.blocking,
+                    blocking=rule.blocking and not sensitive,
                     sensitive=sensitive,
                 )
             )

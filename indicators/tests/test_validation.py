@@ -159,12 +159,12 @@ def url(name, *args):
 
 
 RULE = {
-    "code": "M3_DV_LE_NN",
-    "name": "Được hỗ trợ không vượt số người bị bạo lực",
-    "left_text": "BDG_M3_NN_DV[FEMALE]",
+    "code": "M2_LUONG_LE_LD",
+    "name": "Lao động hưởng lương không vượt số lao động có việc làm",
+    "left_text": "BDG_M2_LD_LUONG[FEMALE]",
     "operator": "<=",
-    "right_text": "BDG_M3_NN[FEMALE]",
-    "message": "Số người được hỗ trợ lớn hơn số người bị bạo lực.",
+    "right_text": "BDG_M2_LD[FEMALE]",
+    "message": "Số lao động hưởng lương lớn hơn số lao động có việc làm.",
     "importance": "high",
     "on_submit": "block",
     "missing": "skip_if_any",
@@ -175,7 +175,7 @@ RULE = {
 @pytestmark_db
 def test_the_coordinator_writes_a_rule_as_people_type_it(client, coordinator):
     client.force_login(coordinator)
-    response = client.post(url("rule_new"), {**RULE, "right_text": "BDG_M3_NN[FEMAL] + NOPE"})
+    response = client.post(url("rule_new"), {**RULE, "right_text": "BDG_M2_LD[FEMAL] + NOPE"})
     body = response.content.decode()
     assert (
         "không có phương án phân tổ FEMAL" in body and "Không có chỉ tiêu dữ liệu mã NOPE" in body
@@ -188,12 +188,12 @@ def test_the_coordinator_writes_a_rule_as_people_type_it(client, coordinator):
     assert not ValidationRule.objects.exists()  # a rule names at least one element
     client.post(url("rule_new"), RULE)
     rule = ValidationRule.objects.get()
-    assert rule.left == [{"element": "BDG_M3_NN_DV", "combo": "FEMALE"}] and rule.blocking
+    assert rule.left == [{"element": "BDG_M2_LD_LUONG", "combo": "FEMALE"}] and rule.blocking
     page = client.get(url("rules")).content.decode()
-    assert "BDG_M3_NN_DV[FEMALE] ≤ BDG_M3_NN[FEMALE]" in page
-    client.post(url("rule_edit", rule.pk), {**RULE, "right_text": "BDG_M3_NN", "active": ""})
+    assert "BDG_M2_LD_LUONG[FEMALE] ≤ BDG_M2_LD[FEMALE]" in page
+    client.post(url("rule_edit", rule.pk), {**RULE, "right_text": "BDG_M2_LD", "active": ""})
     rule.refresh_from_db()
-    assert not rule.active and rule.right == [{"element": "BDG_M3_NN", "combo": None}]
+    assert not rule.active and rule.right == [{"element": "BDG_M2_LD", "combo": None}]
     changes = Event.objects.for_object(rule).latest("id").changes
     assert changes["active"] == [True, False] and "right" in changes
 

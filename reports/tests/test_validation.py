@@ -300,8 +300,12 @@ def test_sensitive_findings_stay_with_their_unit(
     answered(submission, reporter)
     put(submission, reporter, form, {(1, "FEMALE"): 4})
     ValueBound.objects.create(data_element=sensitive[0].data_element, maximum=Decimal(2))
-    own = [str(e) for e in submissions.submission_problems(submission, viewer=approver).errors]
-    assert any(e.startswith("Thông báo của GBV") and ": 4 ≤ 3 là sai" in e for e in own)
+    # The unit reads it beside its cell, but it neither blocks nor asks for an explanation: the
+    # worklist and the report's history would tell others that it fired.
+    own = submissions.submission_problems(submission, viewer=approver)
+    assert not [p for p in own.errors + own.warnings if "GBV" in str(p)]
+    notes = [text for texts in own.notes.values() for text in texts]
+    assert any(t.startswith("Thông báo của GBV") and ": 4 ≤ 3 là sai" in t for t in notes)
     for user in (coordinator, leader):
         client.force_login(user)
         for url in (
@@ -312,6 +316,30 @@ def test_sensitive_findings_stay_with_their_unit(
             assert "Thông báo của GBV" not in body and "giới hạn ≤ 2" not in body, url
     problems = submissions.submission_problems(submission, viewer=coordinator)
     assert not [p for p in problems.errors + problems.warnings if "GBV" in str(p)]
+    submissions.submit(submission=submission, actor=approver)  # no explanation asked
+    assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED
+
+
+def test_a_rule_over_a_sensitive_element_cannot_be_made_blocking(client, coordinator, form):
+    DataElement.objects.filter(code="VR_E001").update(sensitive=True)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("indicators:rule_new"),
+        {
+            "code": "GBV_BLOCK",
+            "name": "Chặn",
+            "left_text": "VR_E001[FEMALE]",
+            "operator": "<=",
+            "right_text": "0",
+            "message": "Có vụ việc",
+            "importance": "high",
+            "on_submit": "block",
+            "missing": "skip_if_any",
+            "active": "on",
+        },
+    )
+    assert "không chặn nộp được" in response.content.decode()
+    assert not ValidationRule.objects.filter(code="GBV_BLOCK").exists()
 
 
 def test_the_whole_round_check(client, reporter, outsider, coordinator, leader, form, submission):
