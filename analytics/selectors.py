@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities.counting import dashboard_figures
@@ -99,8 +100,23 @@ def synthesis_summary(round_: Round, user: User, basis: synthesis.Basis) -> dict
             for status, label in Status.choices
             if counts.get(status, 0)
         ],
-        "statement": f"{basis.statement}: {units}/{expected} đơn vị phải báo cáo.",
+        "statement": f"{basis.statement}: {units}/{expected} đơn vị phải báo cáo."
+        + _sensitive_basis(round_, basis),
     }
+
+
+def _sensitive_basis(round_: Round, basis: synthesis.Basis) -> str:
+    """What the documents must add when they filter by status: sensitive figures are released
+    from every saved value of the round whatever its report's status, the same for every
+    output (reports.disclosure, docs/security.md), so that no two outputs can be subtracted."""
+    sensitive = DataElement.objects.filter(rows__section__form=round_.form_id, sensitive=True)
+    if basis.statuses is None or not sensitive.exists():
+        return ""
+    return " " + _(
+        "Riêng số liệu nhạy cảm (bạo lực trên cơ sở giới) được tính trên mọi số liệu đã lưu của "
+        "đợt, kể cả báo cáo chưa nộp, như ở mọi nơi khác của hệ thống: không lọc theo trạng thái "
+        "để không ai suy ra được số liệu của một đơn vị."
+    )
 
 
 def _counted(submissions, basis: synthesis.Basis):

@@ -368,8 +368,10 @@ def test_workspace_reads_submitted_and_accepted_reports_by_default(client, coord
         and "PHÓ CHỦ TỊCH" in form["signer_title"].value()
     )
 
+    assert "Riêng số liệu nhạy cảm" in html
     everything = client.get(page_url(annual, "?basis=all")).content.decode()
     assert CAT_DRAFT in everything and SYT_WORDS in everything
+    assert "Riêng số liệu nhạy cảm" not in everything  # every saved value anyway
     agencies = client.get(page_url(annual, "?kinds=agency")).content.decode()
     assert SYT_WORDS in agencies and COMMUNE_WORDS not in agencies
     assert "Ý kiến của các đơn vị: cơ quan, tổ chức cấp tỉnh." in agencies
@@ -468,6 +470,8 @@ def test_word_file_carries_the_province_text_the_tables_and_the_annex(client, co
     assert not [t for t in texts if CAT_DRAFT in t]  # a draft is not compiled by default
     stated = [t for t in texts if "Chỉ tổng hợp báo cáo đã nộp và đã được duyệt" in t]
     assert len(stated) == 2  # under the opening and atop the annex
+    # Sensitive figures are released from every saved value (reports.disclosure): said so.
+    assert all("Riêng số liệu nhạy cảm" in t and "kể cả báo cáo chưa nộp" in t for t in stated)
     assert all(HEADING.match(text) for _level, text in headings(document))
     # The tables count the submitted and accepted reports: Sở Y tế's values, not the draft's.
     total = sum(
