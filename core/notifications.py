@@ -17,7 +17,8 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 
-TEXT_MAX = 500
+NOTE_MAX = 1000  # the coordinator's note of an urge (reports and plan tasks)
+TEXT_MAX = 2000  # Notification.text: a headline and a whole note
 
 
 def _unique(users: Iterable) -> list:

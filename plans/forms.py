@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
+from core.notifications import NOTE_MAX
 from core.uploads import check_upload
 from core.widgets import DateInput
 from orgs.models import Unit
@@ -114,7 +115,7 @@ class TaskUrgeForm(forms.Form):
     note = forms.CharField(
         label=_("Lời nhắn thêm của Sở Nội vụ (không bắt buộc)"),
         required=False,
-        max_length=1000,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -235,6 +235,16 @@ def test_the_coordinators_note_reaches_those_without_e_mail(coordinator, plan, s
     assert "Gửi minh chứng trước thứ Sáu." in Notification.objects.get(user=staff["cat"]).text
 
 
+def test_the_longest_note_reaches_the_in_app_notice_whole(coordinator, plan, staff):
+    from core.notifications import NOTE_MAX
+    from plans.services import urge_tasks
+
+    tasks = list(Task.objects.filter(item__plan=plan, unit__code="HLHPN"))
+    note = ("Đề nghị cập nhật tiến độ kèm minh chứng. " * 40)[: NOTE_MAX - 1] + "!"
+    urge_tasks(tasks=tasks, actor=coordinator, note=note)
+    assert Notification.objects.get(user=staff["hlhpn"]).text.endswith(note)
+
+
 def test_a_unit_is_urged_once_a_day_whichever_of_its_tasks_are_chosen(
     client, coordinator, plan, staff
 ):

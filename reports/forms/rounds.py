@@ -6,13 +6,12 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.notifications import NOTE_MAX
 from core.widgets import DateInput
 from orgs.models import Unit, UnitKind
 
 from ..models import Form, FormStatus, Round, Submission
 from ..selectors import SORTS, STATUS_FILTERS
-
-NOTE_MAX = 1000
 
 
 class RoundForm(forms.ModelForm):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, staff_by_unit
 from audit.models import Action
 from audit.services import record_event
-from core.notifications import email_addresses, notify, site_link
+from core.notifications import TEXT_MAX, email_addresses, notify, site_link
 from core.roles import Role
 
 from ..models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
@@ -169,7 +169,7 @@ def _message(
     }
     if note:  # the in-app notice is complete too: not everyone takes e-mail
         notification += " " + _("Lời nhắn của Sở Nội vụ: %(note)s") % {"note": note}
-    return subject, "\n".join(lines), notification[:500]
+    return subject, "\n".join(lines), notification[:TEXT_MAX]
 
 
 def _recipients(staff: list[User]) -> list[dict]:

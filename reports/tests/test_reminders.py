@@ -376,6 +376,21 @@ def test_before_the_due_date_the_urge_is_a_reminder(late_round, staff, mailoutbo
     assert note.url == f"/reports/submissions/{unit.pk}/" and "Còn 2 ngày" in note.text
 
 
+def test_the_longest_note_reaches_the_in_app_notice_whole(late_round, staff):
+    """Not everyone takes e-mail: the notice carries the whole note (NOTE_MAX characters)."""
+    from core.notifications import NOTE_MAX
+
+    hlhpn = make_user("hlhpn.baocao", Role.REPORTER, "HLHPN")
+    note = ("Đề nghị đơn vị rà soát số liệu từng biểu. " * 40)[: NOTE_MAX - 1] + "!"
+    urge_units(
+        round_=late_round,
+        submissions=[submission(late_round, "HLHPN")],
+        actor=staff["coordinator"],
+        note=note,
+    )
+    assert Notification.objects.get(user=hlhpn).text.endswith(note)
+
+
 def test_only_the_chosen_units_are_urged_and_submitted_ones_never(late_round, staff, mailoutbox):
     chosen = [submission(late_round, code) for code in ("CAT", "SYT")]
     plan = urge_units(round_=late_round, submissions=chosen, actor=staff["coordinator"])
