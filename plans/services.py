@@ -506,6 +506,11 @@ class TaskUrgePlan:
     def emails(self) -> int:
         return sum(len(t.emails) for t in self.send)
 
+    @property
+    def without_recipients(self) -> list:
+        """Units with nobody to tell in the system (as reminders.UrgePlan says it)."""
+        return [t.unit for t in self.send if not t.staff]
+
 
 def _urge_words(count: int) -> tuple[str, str]:
     names = {"n": count}

@@ -25,6 +25,7 @@ from .models import (
     Task,
     TaskReminder,
     TaskReminderKind,
+    UnitUrge,
 )
 
 COORDINATOR = {Role.COORDINATOR}
@@ -234,17 +235,18 @@ def evidence_download(request, pk):
 
 
 def _late_tasks(request, plan):
-    """The plan's late tasks the coordinator sees, each with its last urge and whether it was
-    urged today, in one query."""
+    """The plan's late tasks the coordinator sees, each with its last urge and whether its unit
+    was urged today (once a day per unit: UnitUrge), in one query."""
     today = timezone.localdate()
     urges = TaskReminder.objects.filter(task=OuterRef("pk"), kind=TaskReminderKind.URGE)
+    unit_urged = UnitUrge.objects.filter(unit=OuterRef("unit_id"), plan=plan, sent_on=today)
     return (
         _visible_tasks(request.user)
         .filter(item__plan=plan)
         .overdue(today)
         .annotate(
             last_urge=Subquery(urges.order_by("-sent_at").values("sent_at")[:1]),
-            urged_today=Exists(urges.filter(sent_on=today)),
+            urged_today=Exists(unit_urged),
         )
     )
 
@@ -335,6 +337,12 @@ def urge_tasks(request, pk):
             "emails": done.emails,
         },
     )
+    if done.without_recipients:
+        messages.warning(
+            request,
+            _("Đơn vị chưa có tài khoản nào nhận thông báo: %(units)s.")
+            % {"units": ", ".join(unit.name for unit in done.without_recipients)},
+        )
     if done.already:
         messages.warning(
             request,

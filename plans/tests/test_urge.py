@@ -253,6 +253,9 @@ def test_a_unit_is_urged_once_a_day_whichever_of_its_tasks_are_chosen(
     client.force_login(coordinator)
     client.post(reverse("plans:urge_tasks", args=[plan.pk]), {"task": [first.pk]})
     assert len(mail.outbox) == 2  # Hội LHPN's reporter and approver
+    listed = client.get(reverse("plans:late_tasks", args=[plan.pk])).context["tasks"]
+    marked = {t.pk for t in listed if t.urged_today}
+    assert second.pk in marked and cat.pk not in marked  # the unit's other tasks too
 
     preview = client.post(
         reverse("plans:late_tasks", args=[plan.pk]), {"task": [second.pk, cat.pk]}
@@ -289,3 +292,12 @@ def test_two_coordinators_urging_one_unit_at_once_mail_it_once(
         services.urge_tasks(tasks=[task], actor=coordinator)
     assert mail.outbox == [] and not TaskReminder.objects.exists()
     assert not Notification.objects.exists()
+
+
+def test_a_unit_without_accounts_is_named_before_and_after_the_urge(client, coordinator, plan):
+    task = Task.objects.filter(item__plan=plan, unit__code="HLHPN").first()
+    client.force_login(coordinator)
+    preview = client.post(reverse("plans:late_tasks", args=[plan.pk]), {"task": [task.pk]})
+    assert "Đơn vị chưa có tài khoản nào nhận thông báo" in preview.content.decode()
+    sent = client.post(reverse("plans:urge_tasks", args=[plan.pk]), {"task": [task.pk]})
+    assert f"Đơn vị chưa có tài khoản nào nhận thông báo: {task.unit.name}." in said(sent)
