@@ -54,6 +54,11 @@ def site_link(url: str) -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/") + url
 
 
+def recipient_list(people) -> list[dict]:
+    """Who a reminder or urge reached, as its record keeps them (name and address at the time)."""
+    return [{"user_id": u.pk, "name": str(u), "email": u.email} for u in people]
+
+
 def notify(
     users: Iterable,
     *,

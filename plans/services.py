@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import staff_by_unit
 from audit.models import Action
 from audit.services import record_event, save_audited
-from core.notifications import email_addresses, notify, site_link
+from core.notifications import email_addresses, notify, recipient_list, site_link
 from core.roles import Role
 from orgs.models import Unit
 
@@ -311,10 +311,6 @@ def _tasks_url(tasks, overdue: bool = False) -> str:
     return reverse("plans:my_tasks") + ("?status=overdue" if overdue else "?status=open")
 
 
-def _recipients(staff) -> list[dict]:
-    return [{"user_id": u.pk, "name": str(u), "email": u.email} for u in staff]
-
-
 def _tell_unit(unit, tasks, staff, *, headline, sentence, today, note="", overdue=False, conn=None):
     """Notify `staff` of `unit` about `tasks` (one plan), and mail those who take e-mail."""
     plan = tasks[0].item.plan
@@ -394,7 +390,7 @@ def _record(task, kind, *, today, days=0, staff=(), sent_by=None) -> bool:
                 days=days,
                 sent_on=today,
                 sent_by=sent_by,
-                recipients=_recipients(staff),
+                recipients=recipient_list(staff),
             )
     except IntegrityError:
         return False

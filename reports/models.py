@@ -262,6 +262,14 @@ class Status(models.TextChoices):
 
 
 EDITABLE = (Status.DRAFT, Status.RETURNED)
+# May be urged: not submitted (being entered, or returned for corrections), whatever the due date.
+URGEABLE = Q(status__in=EDITABLE)
+
+
+def late_q(today: datetime.date) -> Q:
+    """Never submitted although the (possibly extended) deadline has passed. A report sent back
+    for corrections after an on-time submission is not late."""
+    return Q(status__in=EDITABLE, first_submitted_at__isnull=True, due_on__lt=today)
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -275,10 +283,13 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(round=round_)
 
     def late(self, today: datetime.date | None = None):
-        """Never submitted although the (possibly extended) deadline has passed. A report sent
-        back for corrections after an on-time submission is not late."""
-        today = today or timezone.localdate()
-        return self.filter(status__in=EDITABLE, first_submitted_at__isnull=True, due_on__lt=today)
+        """The late reports (`late_q`)."""
+        return self.filter(late_q(today or timezone.localdate()))
+
+    def urgeable(self):
+        """The reports that may be urged (`URGEABLE`): the round page's "not submitted" count
+        and its selection follow the same rule, so the count and the action agree."""
+        return self.filter(URGEABLE)
 
     def with_fill(self):
         """Annotate how many cells hold a value or a justified "no data": data completeness."""

@@ -10,13 +10,29 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Subquery,
+)
 from django.utils.translation import gettext_lazy as _
 
 from core.text import fold, vi_sort_key
 from orgs.models import UnitKind
 
-from .models import EDITABLE, DataValue, NarrativeAnswer, Reminder, ReminderKind, Status, Submission
+from .models import (
+    URGEABLE,
+    DataValue,
+    NarrativeAnswer,
+    Reminder,
+    ReminderKind,
+    Status,
+    Submission,
+    late_q,
+)
 
 NOT_STARTED = "not_started"
 # Stages in the order a report goes through them (and the worklist sorts them).
@@ -42,15 +58,6 @@ SORTS = {
     "activity": _("Hoạt động gần nhất"),
     "due": _("Hạn nộp"),
 }
-
-
-def is_late(submission: Submission, today: datetime.date) -> bool:
-    """Never submitted although its due date has passed (as SubmissionQuerySet.late)."""
-    return (
-        submission.status in EDITABLE
-        and submission.first_submitted_at is None
-        and submission.due_on < today
-    )
 
 
 def stage_of(submission: Submission) -> str:
@@ -92,9 +99,9 @@ def worklist(submissions, *, today: datetime.date, status="", kind="", q="", sor
     """The round's reports (`submissions`, already scoped to the reader and the round) in one
     query: each with its stage, late flag, cells filled, last activity (a value or answer
     saved, a submission, a review) and the last reminder or urge, filtered and sorted."""
-    filled = Q(values__no_data=True) | ~Q(values__value="")
-    queryset = _with_start(submissions).annotate(
-        filled=Count("values", filter=filled),
+    queryset = _with_start(submissions.with_fill()).annotate(
+        is_late=ExpressionWrapper(late_q(today), output_field=BooleanField()),
+        urgeable=ExpressionWrapper(URGEABLE, output_field=BooleanField()),
         last_value=_latest(DataValue, "updated_at"),
         last_answer=_latest(NarrativeAnswer, "updated_at"),
         last_reminder=_latest(Reminder, "sent_at"),
@@ -108,9 +115,7 @@ def worklist(submissions, *, today: datetime.date, status="", kind="", q="", sor
     needle = fold(q.strip())
     for row in queryset.select_related("unit"):
         row.stage = stage_of(row)
-        row.is_late = is_late(row, today)
         row.days_late = (today - row.due_on).days if row.is_late else 0
-        row.urgeable = row.status in EDITABLE
         moments = [row.last_value, row.last_answer, row.submitted_at, row.reviewed_at]
         row.last_activity = max((m for m in moments if m is not None), default=None)
         result.total += 1
@@ -156,14 +161,19 @@ def _sort_key(sort: str):
 def round_counts(rounds, *, today: datetime.date, user) -> dict[int, Counter]:
     """round id → its counts by stage, "late" and "not submitted", over the reports `user`
     sees, in one query for every round of the list."""
-    submissions = _with_start(Submission.objects.for_user(user).filter(round__in=rounds)).only(
-        "round_id", "status", "due_on", "first_submitted_at"
+    submissions = (
+        _with_start(Submission.objects.for_user(user).filter(round__in=rounds))
+        .annotate(
+            is_late=ExpressionWrapper(late_q(today), output_field=BooleanField()),
+            urgeable=ExpressionWrapper(URGEABLE, output_field=BooleanField()),
+        )
+        .only("round_id", "status")
     )
     counts: dict[int, Counter] = {}
     for submission in submissions:
         count = counts.setdefault(submission.round_id, Counter())
         count[stage_of(submission)] += 1
-        count[LATE] += is_late(submission, today)
-        count[NOT_SUBMITTED] += submission.status in EDITABLE
+        count[LATE] += submission.is_late
+        count[NOT_SUBMITTED] += submission.urgeable
         count["total"] += 1
     return counts

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, staff_by_unit
 from audit.models import Action
 from audit.services import record_event
-from core.notifications import TEXT_MAX, email_addresses, notify, site_link
+from core.notifications import TEXT_MAX, email_addresses, notify, recipient_list, site_link
 from core.roles import Role
 
 from ..models import EDITABLE, Reminder, ReminderKind, Round, Status, Submission
@@ -172,10 +172,6 @@ def _message(
     return subject, "\n".join(lines), notification[:TEXT_MAX]
 
 
-def _recipients(staff: list[User]) -> list[dict]:
-    return [{"user_id": u.pk, "name": str(u), "email": u.email} for u in staff]
-
-
 def _deliver(
     submission, kind, days, *, today, staff, mail_connection, sent_by=None, note=""
 ) -> bool:
@@ -195,7 +191,7 @@ def _deliver(
                 days=days,
                 sent_on=today,
                 sent_by=sent_by,
-                recipients=_recipients(staff),
+                recipients=recipient_list(staff),
             )
     except IntegrityError:
         return False
@@ -332,13 +328,6 @@ def send_reminders(today: datetime.date | None = None) -> ReminderReport:
 # --- the coordinator's urge -------------------------------------------------------------------
 
 
-def urgeable(submissions):
-    """The reports that may be urged: not submitted (being entered, or returned for
-    corrections), whatever their due date. The round page's "not submitted" count and its
-    selection follow the same rule, so the count and the action agree."""
-    return submissions.filter(status__in=EDITABLE)
-
-
 def urge_refusal(round_: Round, today: datetime.date | None = None) -> str | None:
     """Why nobody of the round can be urged now (Vietnamese), or None."""
     today = today or timezone.localdate()
@@ -407,7 +396,7 @@ def plan_urge(*, round_: Round, submissions, note: str = "", today=None) -> Urge
         .select_related("round", "unit")
     )
     chosen.sort(key=lambda s: s.unit.sort_key)
-    pending = {s.pk for s in urgeable(Submission.objects.filter(pk__in=[s.pk for s in chosen]))}
+    pending = {s.pk for s in Submission.objects.filter(pk__in=[s.pk for s in chosen]).urgeable()}
     done = urged_on(chosen, today)
     staff = _staff_by_unit(s.unit_id for s in chosen)
     plan = UrgePlan(today=today)

@@ -318,7 +318,7 @@ def urge_all(round_, actor, **extra):
     """Urge every unit of the round that has not submitted, as the round page's "select all"."""
     return urge_units(
         round_=round_,
-        submissions=reminders.urgeable(round_.submissions.all()),
+        submissions=round_.submissions.urgeable(),
         actor=actor,
         **extra,
     )
