@@ -187,9 +187,10 @@ class DataElement(models.Model):
             return text
         if self.value_type == ValueType.BOOLEAN:
             folded = text.casefold()
-            if folded in {"có", "co", "1", "true", "yes", "x"}:
+            # DHIS2 also sends t / f (its value type rules: true, false, 1, 0, t, f).
+            if folded in {"có", "co", "1", "true", "yes", "x"} or (machine and folded == "t"):
                 return "true"
-            if folded in {"không", "khong", "0", "false", "no"}:
+            if folded in {"không", "khong", "0", "false", "no"} or (machine and folded == "f"):
                 return "false"
             raise ValidationError(_("Chỉ nhập “Có” hoặc “Không”."))
         number = stored_number(text) if machine else parse_number(text)

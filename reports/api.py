@@ -12,8 +12,10 @@ the caller can see.
 `value` with the reason in `comment`. On import an empty value with a comment declares "no data";
 an empty value without one clears the cell, as DHIS2 deletes it. Cleared cells are not exported.
 
-Imports are all-or-nothing: one conflict and nothing of the payload is stored (HTTP 409, every
-problem listed in Vietnamese). dryRun runs every check and the writes, then rolls them back.
+Imports are DHIS2's (reports.exchange.importer): the valid values are stored and the others
+reported as conflicts (409, status WARNING, every problem in Vietnamese with DHIS2's error code);
+`atomicMode=ALL` stores nothing when there is a conflict. dryRun runs every check and the writes,
+then rolls them back. Answers are DHIS2's WebMessage around an ImportSummary.
 """
 
 import datetime
@@ -147,78 +149,131 @@ class ImportCount(Schema):
 
 class Conflict(Schema):
     object: str
+    objects: dict[str, str] = {}
     value: str
+    errorCode: str | None = None
+    property: str | None = None
     indexes: list[int] = []
 
 
 class ImportSummary(Schema):
+    responseType: str = "ImportSummary"
     status: str
+    importOptions: dict
+    description: str
     importCount: ImportCount
     conflicts: list[Conflict]
-    dryRun: bool
+    rejectedIndexes: list[int]
+    dataSetComplete: str
 
 
-def _unreadable(error: Exception, dry_run: bool) -> tuple[int, dict]:
-    """The answer to a payload that cannot be read at all."""
-    refusal = conflict("payload", "", str(error), [])
-    return 400, importer.summary(Counter(), [refusal], 0, dry_run)
+class ImportMessage(Schema):
+    """DHIS2's WebMessage around the ImportSummary."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str
+    message: str
+    response: ImportSummary
 
 
-def _imported(request, records, unreadable, *, strategy, dry_run, total, data_set=""):
+def _answer(counts, conflicts, *, total, options, failure=""):
+    summary = importer.summary(
+        counts=counts, conflicts=conflicts, total=total, options=options, failure=failure
+    )
+    return importer.web_message(summary)
+
+
+def _refused(options, conflicts, failure):
+    """A request refused as a whole (an unreadable payload, a refused parameter): DHIS2's 409
+    ERROR summary, nothing imported."""
+    return _answer(Counter(), conflicts, total=0, options=options, failure=failure)
+
+
+def _unreadable(error: Exception, options):
+    return _refused(options, [conflict("payload", "", str(error), [])], str(error))
+
+
+def _imported(request, records, unreadable, *, options, total, data_set=""):
     counts, conflicts = importer.import_values(
         actor=request.auth,
         records=records,
-        strategy=strategy,
-        dry_run=dry_run,
+        options=options,
         data_set=data_set,
         unreadable=unreadable,
         request=request,
     )
-    summary = importer.summary(counts, conflicts, total, dry_run)
-    return (409 if conflicts else 200), summary
+    return _answer(counts, conflicts, total=total, options=options)
 
 
+IMPORT_PARAMETERS = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+    for name, kind in [
+        ("dryRun", "boolean"),
+        ("importStrategy", "string"),
+        ("atomicMode", "string"),
+        ("firstRowIsHeader", "boolean"),
+        ("requireCategoryOptionCombo", "boolean"),
+        ("requireAttributeOptionCombo", "boolean"),
+        *((name, "boolean") for name in importer.ALWAYS_STRICT),
+        *((name, "boolean") for name in importer.REFUSED_WHEN_TRUE),
+        *((name, "string") for name in importer.ID_SCHEMES),
+    ]
+]
 IMPORT_DOC = {
+    "parameters": IMPORT_PARAMETERS,
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/DataValueSetOut"}},
             "text/csv": {"schema": {"type": "string"}},
         },
-    }
+    },
 }
+IMPORT_RESPONSES = {200: ImportMessage, 403: ErrorOut, 409: ImportMessage}
 
 
-@router.post(
-    "/dataValueSets",
-    response={200: ImportSummary, 400: ImportSummary, 403: ErrorOut, 409: ImportSummary},
-    openapi_extra=IMPORT_DOC,
-)
-def post_data_value_sets(request, dryRun: bool = False, importStrategy: str = "CREATE_AND_UPDATE"):
-    """Import DHIS2 JSON, or CSV with `Content-Type: text/csv` (a header row is skipped).
-    All-or-nothing: with any conflict nothing is stored and the answer is 409 listing every one.
-    `importStrategy`: CREATE (keep existing values), UPDATE (only existing ones),
-    CREATE_AND_UPDATE, DELETE (clear the listed cells). An empty value with a comment is a
-    "no data" cell; an empty value without one clears the cell. `ignored` counts values left as
-    they were (unchanged, or skipped by the strategy: status WARNING)."""
+def _options(request):
+    """The import options of the query; the refusal when one is refused."""
+    options, refused = importer.read_options(dict(request.GET.items()))
+    if refused:
+        return options, _refused(options, refused, _("tham số nhập không được hỗ trợ."))
+    return options, None
+
+
+@router.post("/dataValueSets", response=IMPORT_RESPONSES, openapi_extra=IMPORT_DOC)
+def post_data_value_sets(request):
+    """Import DHIS2 JSON, or CSV with `Content-Type: text/csv`, as DHIS2 does: valid values are
+    stored, the others reported as conflicts (409, status WARNING, each conflict with DHIS2's
+    `errorCode` and the values' `indexes`); the answer is DHIS2's WebMessage around an
+    ImportSummary. Parameters (DHIS2's names): `atomicMode=ALL` stores nothing when there is any
+    conflict (409 ERROR; default NONE); `dryRun`; `importStrategy` CREATE (keep existing values),
+    UPDATE (only existing ones), CREATE_AND_UPDATE, DELETE (clear the listed cells);
+    `firstRowIsHeader` (CSV, default true: the first row is skipped whatever its spelling);
+    `requireCategoryOptionCombo`, `requireAttributeOptionCombo`; the `strict…` flags are always
+    in force; `idScheme` and the per-object id schemes accept CODE only; `skipExistingCheck`,
+    `skipAudit`, `force`, `async` are refused when true, as is any other parameter (409 ERROR,
+    nothing read). `period` is an ISO period (with `dataSet`, or the element's form, naming the
+    round) or a round code. `completeDate` is refused as a conflict on the set (the values still
+    import). An empty value with a comment is a "no data" cell; an empty value without one clears
+    the cell. `ignored` counts values left as they were (unchanged, skipped by the strategy, or
+    rejected). `POST {}` imports nothing and answers OK."""
     if request.auth.role not in EDITORS:
         return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
+    options, refusal = _options(request)
+    if refusal:
+        return refusal
     try:
-        strategy = importer.check_strategy(importStrategy)
-        parse = records_from_csv if request.content_type in CSV_TYPES else records_from_json
-        records, unreadable, data_set = parse(request.body)
+        if request.content_type in CSV_TYPES:
+            records, unreadable, data_set = records_from_csv(
+                request.body, first_row_is_header=options.first_row_is_header
+            )
+        else:
+            records, unreadable, data_set = records_from_json(request.body)
     except BadPayload as error:
-        return _unreadable(error, dryRun)
-    total = len(records) + len(unreadable)
-    return _imported(
-        request,
-        records,
-        unreadable,
-        strategy=strategy,
-        dry_run=dryRun,
-        total=total,
-        data_set=data_set,
-    )
+        return _unreadable(error, options)
+    total = len(records) + sum(1 for c in unreadable if c["indexes"])
+    return _imported(request, records, unreadable, options=options, total=total, data_set=data_set)
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -479,10 +534,11 @@ ADX_EXPORT_DOC = {
     "responses": {200: {"content": {"application/adx+xml": {"schema": {"type": "string"}}}}},
 }
 ADX_IMPORT_DOC = {
+    "parameters": IMPORT_PARAMETERS,
     "requestBody": {
         "required": True,
         "content": {"application/adx+xml": {"schema": {"type": "string"}}},
-    }
+    },
 }
 
 
@@ -521,20 +577,21 @@ def get_adx(
 
 @router.post(
     "/adx",
-    response={200: ImportSummary, 400: ImportSummary, 403: ErrorOut, 409: ImportSummary},
+    response=IMPORT_RESPONSES,
     openapi_extra=ADX_IMPORT_DOC,
 )
-def post_adx(request, dryRun: bool = False, importStrategy: str = "CREATE_AND_UPDATE"):
-    """Import ADX XML, with the rules of `POST /dataValueSets` (all-or-nothing, 409 listing every
-    conflict, `dryRun`, `importStrategy`). XML with a DTD or entities is refused (400)."""
+def post_adx(request):
+    """Import ADX XML through the importer of `POST /dataValueSets`, with its parameters and its
+    DHIS2 answer (valid values stored, conflicts reported; `atomicMode=ALL`, `dryRun`,
+    `importStrategy`…). XML with a DTD or entities is refused (409 ERROR, nothing read)."""
     if request.auth.role not in EDITORS:
         return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
+    options, refusal = _options(request)
+    if refusal:
+        return refusal
     try:
-        strategy = importer.check_strategy(importStrategy)
         parsed = adx.parse_adx(request.body)
     except (BadPayload, adx.AdxError) as error:
-        return _unreadable(error, dryRun)
+        return _unreadable(error, options)
     records, unreadable = adx.to_records(parsed, user=request.auth)
-    return _imported(
-        request, records, unreadable, strategy=strategy, dry_run=dryRun, total=len(parsed)
-    )
+    return _imported(request, records, unreadable, options=options, total=len(parsed))

@@ -2,8 +2,9 @@
 
 - `records`: one value as a sender gives it (`Record`), the lookups of what it names and the
   checks of its identifiers, the DHIS2 conflict shape and time format;
-- `importer`: planning an import (strategy, unchanged values, stale copies), all or nothing,
-  writing through reports' services;
+- `importer`: planning an import (options, strategy, unchanged values, stale copies), writing
+  through reports' services as DHIS2 imports (valid values stored, the others conflicts;
+  atomicMode=ALL for all or nothing), and DHIS2's WebMessage + ImportSummary answer;
 - `export`: the values a user may take out, filtered as DHIS2's dataValueSets;
 - `dhis2_json`, `dhis2_csv`, `adx`: the three formats of those values;
 - `formjson`: a form and the catalogue entries it uses, as JSON.

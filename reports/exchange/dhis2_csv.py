@@ -1,7 +1,10 @@
 """DHIS2's dataValueSets CSV: the export's rows written out, and Records read back.
 
 Columns: dataelement, period, orgunit, catoptcombo, attroptcombo, value, storedby, lastupdated,
-comment, followup (a header row is written, and skipped on reading as DHIS2 does). No cell can
+comment, followup (a header row is written). On reading, as DHIS2 does, the first row is a header
+whatever its spelling (`firstRowIsHeader=false` reads it as a value), and `lastupdated`,
+`storedby` and `followup` are informational: a CSV value is not refused for being older than the
+stored one. No cell can
 start a spreadsheet formula: every cell goes through core.spreadsheet's CSV escape, and is
 unescaped on reading (docs/security.md, CSV injection).
 """
@@ -66,11 +69,12 @@ def _record(index: int, where: str, cells: list[str]) -> Record:
         attribute_combo=cells[4].strip(),
         value=cells[5],
         comment=cells[8],
-        last_updated=cells[7].strip(),
     )
 
 
-def records_from_csv(body: bytes) -> tuple[list[Record], list[dict], str]:
+def records_from_csv(
+    body: bytes, *, first_row_is_header: bool = True
+) -> tuple[list[Record], list[dict], str]:
     """The values and the conflicts of the rows that cannot be read (no dataSet in CSV).
     Raises BadPayload when the file cannot be read as CSV."""
     try:
@@ -79,12 +83,14 @@ def records_from_csv(body: bytes) -> tuple[list[Record], list[dict], str]:
         raise BadPayload(_("Tệp CSV phải mã hóa UTF-8.")) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     records, unreadable, index = [], [], 0
+    header = first_row_is_header
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            if reader.line_num == 1 and cells[0].strip().lower() == CSV_HEADER[0]:
-                continue  # the header row, ignored as DHIS2 does
+            if header:
+                header = False
+                continue  # the header row, whatever its spelling (DHIS2's firstRowIsHeader)
             where = _("Dòng %(n)s") % {"n": reader.line_num}
             if len(cells) < 6:
                 message = _("cần ít nhất 6 cột (dataelement, period, orgunit, …, value).")

@@ -2,7 +2,10 @@
 reports.exchange.export, serialised by the API).
 
 `period`, `orgUnit` and `attributeOptionCombo` may sit on the set instead of each value; `dataSet`
-(a form code) names the form every value must belong to.
+(a form code) names the form every value must belong to. `{}` (no dataValues) is an empty set,
+as DHIS2 reads it. `completeDate` is not supported: a conflict on the set (the values still
+import, the report stays a draft); any other key of the set (DHIS2's id schemes in the payload…)
+refuses the payload, since its values might then mean something else.
 """
 
 import json
@@ -13,6 +16,7 @@ from .records import BadPayload, Record, conflict
 
 OWN = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
 SHARED = ("period", "orgUnit", "attributeOptionCombo")
+SET_KEYS = {"dataSet", "dataValues", "completeDate", *SHARED}
 
 
 def _text(raw) -> str:
@@ -54,14 +58,24 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
         payload = json.loads(body)
     except ValueError:
         raise BadPayload(_("Nội dung gửi lên không phải JSON hợp lệ.")) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("dataValues"), list):
-        raise BadPayload(_("Thiếu danh sách “dataValues”."))
+    if not isinstance(payload, dict) or not isinstance(payload.get("dataValues", []), list):
+        raise BadPayload(_("Nội dung phải là một dataValueSet có danh sách “dataValues”."))
+    unknown = sorted(set(payload) - SET_KEYS)
+    if unknown:
+        message = _("không hỗ trợ các trường: %(k)s.") % {"k": ", ".join(unknown)}
+        raise BadPayload(message)
     try:
         data_set = _text(payload.get("dataSet")).strip()
     except ValueError:
         raise BadPayload(_("dataSet phải là mã biểu mẫu.")) from None
     records, unreadable = [], []
-    for index, item in enumerate(payload["dataValues"]):
+    if payload.get("completeDate"):
+        message = _(
+            "completeDate chưa được hỗ trợ: số liệu vẫn được nhập, báo cáo vẫn ở trạng thái "
+            "nháp (hãy nộp báo cáo trên hệ thống hoặc qua /submissions/…/submit)."
+        )
+        unreadable.append(conflict("completeDate", "", message, []))
+    for index, item in enumerate(payload.get("dataValues", [])):
         where = _("Giá trị số %(n)s") % {"n": index + 1}
         try:
             records.append(_record(index, where, item, payload))

@@ -76,12 +76,14 @@ def test_adx_export_then_import_into_an_empty_set_reproduces_every_value(
 
     dry = client.post(f"{URL}?dryRun=true", body, content_type=adx.MIME, headers=headers)
     assert dry.status_code == 200, dry.json()
-    assert dry.json()["importCount"]["imported"] == count and dry.json()["dryRun"] is True
+    dry_summary = dry.json()["response"]
+    assert dry_summary["importCount"]["imported"] == count
+    assert dry_summary["importOptions"]["dryRun"] is True
     assert not DataValue.objects.exists()
 
     response = client.post(URL, body, content_type=adx.MIME, headers=headers)
     assert response.status_code == 200, response.json()
-    assert response.json()["importCount"] == {
+    assert response.json()["response"]["importCount"] == {
         "imported": count,
         "updated": 0,
         "ignored": 0,
@@ -102,13 +104,23 @@ def test_adx_import_is_all_or_nothing_with_every_conflict_listed(client, reporte
     <dataValue dataElement="BDG_M1_CQ" value="4"/>
   </group>
 </adx>""".encode()
-    response = client.post(URL, body, content_type=adx.MIME, headers=auth(reporter))
+    # All or nothing when asked (DHIS2's atomicMode=ALL): every problem listed, nothing stored.
+    response = client.post(
+        f"{URL}?atomicMode=ALL", body, content_type=adx.MIME, headers=auth(reporter)
+    )
     assert response.status_code == 409
-    summary = response.json()
+    summary = response.json()["response"]
     assert summary["status"] == "ERROR" and summary["importCount"]["ignored"] == 4
     messages = " ".join(c["value"] for c in summary["conflicts"])
     assert "NO_SUCH" in messages and "SEX=FEMALE" in messages and "CAT" in messages
     assert not DataValue.objects.exists()
+    # By default, as DHIS2: the good value is stored, the three others are conflicts.
+    response = client.post(URL, body, content_type=adx.MIME, headers=auth(reporter))
+    assert response.status_code == 409 and response.json()["status"] == "WARNING"
+    summary = response.json()["response"]
+    assert summary["importCount"] == {"imported": 1, "updated": 0, "ignored": 3, "deleted": 0}
+    assert stored() == {(ANNUAL, "SYT", "BDG_M1_CQ", "default", "12", False, "")}
+    DataValue.objects.all().delete()
 
     good = body.replace(b'<dataValue dataElement="NO_SUCH" value="3"/>', b"")
     good = good.replace(b' SEX="FEMALE"', b"").split(b'<group orgUnit="CAT"')[0] + b"</adx>"
@@ -155,8 +167,8 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
 )
 def test_hostile_or_unreadable_xml_is_refused_with_a_conflict(client, reporter, annual_open, body):
     response = client.post(URL, body, content_type=adx.MIME, headers=auth(reporter))
-    assert response.status_code == 400
-    summary = response.json()
+    assert response.status_code == 409  # DHIS2's ERROR import summary
+    summary = response.json()["response"]
     assert summary["status"] == "ERROR" and len(summary["conflicts"]) == 1
     assert not DataValue.objects.exists()
 

@@ -148,15 +148,24 @@ def test_json_export_then_import_into_an_empty_set_reproduces_every_value(
     DataValue.objects.all().delete()
     response = post(client, headers, exported)
     assert response.status_code == 200, response.json()
-    assert response.json() == {
-        "status": "SUCCESS",
-        "importCount": {"imported": count, "updated": 0, "ignored": 0, "deleted": 0},
-        "conflicts": [],
-        "dryRun": False,
+    answer = response.json()
+    assert {k: answer[k] for k in ("httpStatus", "httpStatusCode", "status")} == {
+        "httpStatus": "OK",
+        "httpStatusCode": 200,
+        "status": "OK",
     }
+    assert answer["response"]["status"] == "SUCCESS"
+    assert answer["response"]["importCount"] == {
+        "imported": count,
+        "updated": 0,
+        "ignored": 0,
+        "deleted": 0,
+    }
+    assert answer["response"]["conflicts"] == [] and answer["response"]["rejectedIndexes"] == []
+    assert answer["response"]["importOptions"]["dryRun"] is False
     assert stored() == before
     # The same payload again changes nothing.
-    again = post(client, headers, exported).json()
+    again = post(client, headers, exported).json()["response"]
     assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": count, "deleted": 0}
 
 
@@ -181,7 +190,7 @@ def test_csv_export_then_import_into_an_empty_set_reproduces_every_value(
     DataValue.objects.all().delete()
     response = client.post(URL, body, content_type="text/csv", headers=headers)
     assert response.status_code == 200, response.json()
-    assert response.json()["importCount"]["imported"] == count
+    assert response.json()["response"]["importCount"]["imported"] == count
     assert stored() == before
 
 
@@ -195,16 +204,17 @@ def test_csv_escaping_reads_back_exactly():
 def test_csv_import_reads_dhis2_rows_without_header_and_short_rows(client, reporter, open_round):
     headers = auth(reporter)
     body = f"BDG_M1_CQ,{ANNUAL},SYT,default,,12\nBDG_M1_CQ_LDNU,2025,SYT,,default,,,,Không có\n"
-    response = client.post(URL, body, content_type="text/csv", headers=headers)
+    url = f"{URL}?firstRowIsHeader=false"  # DHIS2 skips the first row unless told
+    response = client.post(url, body, content_type="text/csv", headers=headers)
     assert response.status_code == 200, response.json()
     assert stored() == {
         (ANNUAL, "SYT", "BDG_M1_CQ", "default", "12", False, ""),
         (ANNUAL, "SYT", "BDG_M1_CQ_LDNU", "default", "", True, "Không có"),
     }
-    bad = client.post(URL, "BDG_M1_CQ,BDG-2025,SYT\n", content_type="text/csv", headers=headers)
-    assert bad.status_code == 409 and "Dòng 1" in bad.json()["conflicts"][0]["value"]
+    bad = client.post(url, "BDG_M1_CQ,BDG-2025,SYT\n", content_type="text/csv", headers=headers)
+    assert bad.status_code == 409 and "Dòng 1" in bad.json()["response"]["conflicts"][0]["value"]
     garbage = client.post(URL, b"\xff\xfe\x00", content_type="text/csv", headers=headers)
-    assert garbage.status_code == 400 and garbage.json()["status"] == "ERROR"
+    assert garbage.status_code == 409 and garbage.json()["status"] == "ERROR"
 
 
 # --- conflicts -------------------------------------------------------------------------------
@@ -236,23 +246,42 @@ GOOD = [
         ("không phải một giá trị", "không đọc được"),
     ],
 )
-def test_one_bad_value_among_good_ones_stores_nothing(client, reporter, open_round, bad, expected):
+def test_one_bad_value_among_good_ones_is_a_conflict_and_the_rest_imports(
+    client, reporter, open_round, bad, expected
+):
     headers = auth(reporter)
-    response = post(client, headers, {"dataValues": [*GOOD, bad]})
     if expected is None:
+        response = post(client, headers, {"dataValues": [*GOOD, bad]})
         assert response.status_code == 200
-        assert response.json()["importCount"]["imported"] == 4
+        assert response.json()["response"]["importCount"]["imported"] == 4
         return
+    # All or nothing on request (DHIS2's atomicMode=ALL): nothing stored, status ERROR.
+    response = post(client, headers, {"dataValues": [*GOOD, bad]}, atomicMode="ALL")
     assert response.status_code == 409, response.json()
-    summary = response.json()
-    assert summary["status"] == "ERROR" and summary["dryRun"] is False
+    summary = response.json()["response"]
+    assert summary["status"] == "ERROR" and summary["importOptions"]["atomicMode"] == "ALL"
     assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 5, "deleted": 0}
+    assert DataValue.objects.count() == 0
+    # By default, as DHIS2: the good values are stored, the bad one is a conflict (WARNING).
+    response = post(client, headers, {"dataValues": [*GOOD, bad]})
+    assert response.status_code == 409 and response.json()["status"] == "WARNING"
+    summary = response.json()["response"]
+    assert summary["status"] == "WARNING"
     # A part over its total flags both cells (the check runs on the state after the import).
     conflict = next(c for c in summary["conflicts"] if 4 in c["indexes"])
     assert all(c["indexes"] == [4] or "dòng" in c["value"] for c in summary["conflicts"]), summary
     assert expected in conflict["value"] and "Giá trị số 5" in conflict["value"]
     assert conflict["indexes"] == [4]
-    assert DataValue.objects.count() == 0
+    rejected = summary["rejectedIndexes"]
+    assert 4 in rejected
+    imported = 5 - len(rejected)
+    assert summary["importCount"] == {
+        "imported": imported,
+        "updated": 0,
+        "ignored": len(rejected),
+        "deleted": 0,
+    }
+    assert DataValue.objects.count() == imported
 
 
 def test_a_total_below_its_parts_names_the_cell(client, reporter, open_round):
@@ -262,7 +291,8 @@ def test_a_total_below_its_parts_names_the_cell(client, reporter, open_round):
         {"dataValues": [value("BDG_M1_CQ_LDNU", raw="9"), value("BDG_M1_CQ", raw="5")]},
     )
     assert response.status_code == 409
-    assert any("nhỏ hơn dòng thành phần" in c["value"] for c in response.json()["conflicts"])
+    conflicts = response.json()["response"]["conflicts"]
+    assert any("nhỏ hơn dòng thành phần" in c["value"] for c in conflicts)
     assert DataValue.objects.count() == 0
 
 
@@ -270,7 +300,7 @@ def test_every_problem_is_listed_at_once(client, reporter, open_round):
     payload = {
         "dataValues": [value("X1"), *GOOD, value("X2", unit="CAT"), value("BDG_M1_CQ", raw="abc")]
     }
-    conflicts = post(client, auth(reporter), payload).json()["conflicts"]
+    conflicts = post(client, auth(reporter), payload).json()["response"]["conflicts"]
     assert [c["indexes"] for c in conflicts] == [[0], [5], [5], [6]]
     assert [c["object"] for c in conflicts] == ["X1", "X2", "CAT", "BDG_M1_CQ"]
 
@@ -282,12 +312,13 @@ def test_locked_round_is_a_conflict_and_keeps_the_stored_values(client, coordina
     move_round(locked=True)
     response = post(client, auth(reporter), {"dataValues": [value("BDG_M1_CQ", raw="777")]})
     assert response.status_code == 409
-    (conflict,) = response.json()["conflicts"]
+    (conflict,) = response.json()["response"]["conflicts"]
     assert conflict["object"] == f"{ANNUAL}/SYT" and "khóa sổ" in conflict["value"]
     assert stored() == before
     # The coordinator may still correct a locked round, as in the data-entry page.
     corrected = post(client, auth(coordinator), {"dataValues": [value("BDG_M1_CQ", raw="777")]})
-    assert corrected.status_code == 200 and corrected.json()["importCount"]["updated"] == 1
+    assert corrected.status_code == 200
+    assert corrected.json()["response"]["importCount"]["updated"] == 1
 
 
 @pytest.mark.parametrize("status", [Status.ACCEPTED, Status.SUBMITTED])
@@ -298,7 +329,7 @@ def test_submitted_or_accepted_report_is_a_conflict(client, coordinator, open_ro
     # Even the coordinator (who may correct a locked round) cannot change a sent report.
     response = post(client, auth(coordinator), {"dataValues": [value("BDG_M1_CQ", raw="1")]})
     assert response.status_code == 409
-    assert "không sửa được" in response.json()["conflicts"][0]["value"]
+    assert "không sửa được" in response.json()["response"]["conflicts"][0]["value"]
     deleting = post(
         client, auth(coordinator), {"dataValues": [value("BDG_M1_CQ")]}, importStrategy="DELETE"
     )
@@ -310,28 +341,32 @@ def test_dry_run_stores_nothing_and_reports_what_would_happen(client, reporter, 
     headers = auth(reporter)
     response = post(client, headers, {"dataValues": GOOD}, dryRun="true")
     assert response.status_code == 200
-    assert response.json()["dryRun"] is True
-    assert response.json()["importCount"]["imported"] == 4
+    assert response.json()["response"]["importOptions"]["dryRun"] is True
+    assert response.json()["response"]["importCount"]["imported"] == 4
     assert DataValue.objects.count() == 0
     bad = post(client, headers, {"dataValues": [*GOOD, value("KHONG_CO")]}, dryRun="true")
-    assert bad.status_code == 409 and bad.json()["dryRun"] is True
+    assert bad.status_code == 409 and bad.json()["response"]["importOptions"]["dryRun"] is True
+    assert bad.json()["response"]["importCount"]["imported"] == 4
+    assert DataValue.objects.count() == 0
 
 
-def test_malformed_payloads_answer_400_with_a_summary(client, reporter, open_round):
+def test_malformed_payloads_answer_409_error_with_a_summary(client, reporter, open_round):
     headers = auth(reporter)
     for body in ["{", "[]", '{"dataValues": 3}']:
         response = client.post(URL, body, content_type="application/json", headers=headers)
-        assert response.status_code == 400
-        assert response.json()["status"] == "ERROR" and response.json()["conflicts"]
+        assert response.status_code == 409  # DHIS2: an ERROR import summary is a 409
+        assert response.json()["status"] == "ERROR" and response.json()["response"]["conflicts"]
     wrong = post(client, headers, {"dataValues": GOOD}, importStrategy="MERGE")
-    assert wrong.status_code == 400 and "importStrategy" in wrong.json()["conflicts"][0]["value"]
+    assert wrong.status_code == 409
+    assert "importStrategy" in wrong.json()["response"]["conflicts"][0]["value"]
+    assert DataValue.objects.count() == 0
 
 
 def test_data_set_on_the_payload_must_match_the_round(client, reporter, open_round):
     payload = {"dataSet": "BDG_6T", "dataValues": GOOD[:1]}
     response = post(client, auth(reporter), payload)
     assert response.status_code == 409
-    assert "không dùng biểu mẫu" in response.json()["conflicts"][0]["value"]
+    assert "không dùng biểu mẫu" in response.json()["response"]["conflicts"][0]["value"]
     payload = {
         "dataSet": "BDG_NAM",
         "period": ANNUAL,
@@ -352,21 +387,25 @@ def test_import_strategies(client, reporter, open_round):
         headers,
         {"dataValues": [value("BDG_M1_CQ", raw="20"), GOOD[2]]},
         importStrategy="CREATE",
-    ).json()
-    assert create["status"] == "WARNING"
+    ).json()["response"]
+    # A value skipped by the strategy is ignored without a conflict (DHIS2): SUCCESS.
+    assert create["status"] == "SUCCESS"
     assert create["importCount"] == {"imported": 1, "updated": 0, "ignored": 1, "deleted": 0}
     update = post(
         client,
         headers,
         {"dataValues": [value("BDG_M1_CQ", raw="20"), GOOD[3]]},
         importStrategy="UPDATE",
-    ).json()
+    ).json()["response"]
     assert update["importCount"] == {"imported": 0, "updated": 1, "ignored": 1, "deleted": 0}
-    delete = post(client, headers, {"dataValues": GOOD}, importStrategy="DELETE").json()
+    delete = post(client, headers, {"dataValues": GOOD}, importStrategy="DELETE").json()["response"]
     assert delete["importCount"] == {"imported": 0, "updated": 0, "ignored": 1, "deleted": 3}
     assert client.get(URL, headers=headers).json() == {"dataValues": []}
-    assert post(client, headers, {"dataValues": GOOD}).json()["importCount"]["imported"] == 4
-    cleared = post(client, headers, {"dataValues": [value("BDG_M1_CQ_LDNU", raw="")]}).json()
+    again = post(client, headers, {"dataValues": GOOD}).json()["response"]
+    assert again["importCount"]["imported"] == 4
+    cleared = post(client, headers, {"dataValues": [value("BDG_M1_CQ_LDNU", raw="")]}).json()[
+        "response"
+    ]
     assert cleared["importCount"]["deleted"] == 1
 
 
@@ -391,7 +430,8 @@ def test_an_ambiguous_period_is_refused(client, coordinator, open_round):
     response = client.get(URL, {"period": "2025"}, headers=auth(coordinator))
     assert response.status_code == 400 and "BDG-2025-DX" in response.json()["detail"]
     imported = post(client, auth(coordinator), {"dataValues": [value("BDG_M1_CQ", period="2025")]})
-    assert imported.status_code == 409 and "nhiều đợt" in imported.json()["conflicts"][0]["value"]
+    assert imported.status_code == 409
+    assert "nhiều đợt" in imported.json()["response"]["conflicts"][0]["value"]
 
 
 # --- export filters and scoping --------------------------------------------------------------
@@ -562,7 +602,7 @@ def test_an_old_export_does_not_overwrite_a_later_web_edit(
     target["value"] = "999"
     response = post(client, auth(reporter), {"dataValues": [target]})
     assert response.status_code == 409
-    assert "đã được sửa lúc" in response.json()["conflicts"][0]["value"]
+    assert "đã được sửa lúc" in response.json()["response"]["conflicts"][0]["value"]
     assert DataValue.objects.get(submission=sub, data_element=row.data_element).value == "500"
     # Without a time the import wins, as in DHIS2.
     target.pop("lastUpdated")
