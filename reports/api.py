@@ -32,7 +32,7 @@ from ninja import Query, Router, Schema
 
 from indicators.models import DEFAULT, DataElement
 
-from .exchange import adx, importer
+from .exchange import adx, dxf2, importer
 from .exchange.dhis2_csv import CSV_TYPES, export_csv, records_from_csv
 from .exchange.dhis2_json import records_from_json
 from .exchange.export import ExportError, export_values, value_row
@@ -69,13 +69,32 @@ class DataValueSetOut(Schema):
     dataValues: list[DataValueOut]
 
 
+FORMATS = ("json", "csv", "xml", "adx")
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "xml": "application/xml",
+    "adx": adx.MIME,
+}
+
+
+def _accepted(accept: str) -> str:
+    """The format an Accept header asks for: ADX, CSV, DXF2 XML, else JSON."""
+    accept = accept.lower()
+    if adx.MIME in accept or "application/xml+adx" in accept:
+        return "adx"
+    if any(kind in accept for kind in CSV_TYPES):
+        return "csv"
+    if any(kind in accept for kind in dxf2.XML_TYPES):
+        return "xml"
+    return "json"
+
+
 def _export(request, fmt, data_set, period, org_unit, children, last_updated):
     fmt = (fmt or "").lower()
-    if fmt not in ("", "json", "csv"):
-        return 400, {"detail": _("format chỉ nhận “json” hoặc “csv”.")}
-    if not fmt:
-        accept = request.headers.get("Accept", "")
-        fmt = "csv" if any(kind in accept for kind in CSV_TYPES) else "json"
+    if fmt and fmt not in FORMATS:
+        return 400, {"detail": _("format chỉ nhận “json”, “csv”, “xml” hoặc “adx”.")}
+    fmt = fmt or _accepted(request.headers.get("Accept", ""))
     try:
         values = export_values(
             request.auth,
@@ -87,24 +106,43 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
         )
     except ExportError as error:
         return error.status, {"detail": error.detail}
+    if fmt == "adx":
+        return _adx_response(values)
     rows = [value_row(v) for v in values.iterator(chunk_size=2000)]
     if fmt == "csv":
         response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
         return response
+    if fmt == "xml":
+        return HttpResponse(dxf2.export_xml(rows), content_type="application/xml; charset=utf-8")
     return 200, {"dataValues": rows}
 
 
+def _adx_response(values) -> HttpResponse:
+    values = values.select_related("submission__round__form").prefetch_related(
+        "option_combo__options__category"
+    )
+    body = adx.export_adx(values.iterator(chunk_size=2000), exported=timezone.now())
+    response = HttpResponse(body, content_type=f"{adx.MIME}; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dataValueSets.adx.xml"'
+    return response
+
+
 EXPORT_DOC = {
-    "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    "responses": {
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}},
+                adx.MIME: {"schema": {"type": "string"}},
+            }
+        }
+    },
 }
+EXPORT_RESPONSES = {200: DataValueSetOut, 400: ErrorOut, 404: ErrorOut}
 
 
-@router.get(
-    "/dataValueSets",
-    response={200: DataValueSetOut, 400: ErrorOut, 404: ErrorOut},
-    openapi_extra=EXPORT_DOC,
-)
+@router.get("/dataValueSets", response=EXPORT_RESPONSES, openapi_extra=EXPORT_DOC)
 def get_data_value_sets(
     request,
     dataSet: str | None = None,
@@ -114,27 +152,42 @@ def get_data_value_sets(
     lastUpdated: str | None = None,
     format: str | None = None,
 ):
-    """Values the caller can see, DHIS2 JSON (or CSV: `format=csv`, `Accept: text/csv`, or
-    `/dataValueSets.csv`). Every filter is optional. `period` (repeatable) is a round code, or a
-    DHIS2 period code naming one round; `orgUnit` (repeatable) with `children=true` takes the
-    units' subtrees; `lastUpdated` (ISO date or date-time) keeps values changed since then.
-    "No data" cells: empty `value`, the reason in `comment`."""
+    """Values the caller can see, as DHIS2 JSON by default. The format, as DHIS2 chooses it: a
+    suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`), else `format=json|csv|xml|adx`,
+    else the `Accept` header (`application/adx+xml` → ADX, `text/csv` or `application/csv` →
+    CSV, `application/xml` or `text/xml` → DHIS2's DXF2 XML `<dataValueSet
+    xmlns="http://dhis2.org/schema/dxf/2.0">`, anything else → JSON). Every filter is optional.
+    `period` (repeatable) is a round code, or a DHIS2 period code naming one round; `orgUnit`
+    (repeatable) with `children=true` takes the units' subtrees; `lastUpdated` (ISO date or
+    date-time) keeps values changed since then. "No data" cells: empty `value`, the reason in
+    `comment` (ADX leaves them out: its values are decimals)."""
     return _export(request, format, dataSet, period, orgUnit, children, lastUpdated)
 
 
-@router.get("/dataValueSets.csv", response={400: ErrorOut, 404: ErrorOut}, openapi_extra=EXPORT_DOC)
-def get_data_value_sets_csv(
-    request,
-    dataSet: str | None = None,
-    period: list[str] = Query(None),  # noqa: B008
-    orgUnit: list[str] = Query(None),  # noqa: B008
-    children: bool = False,
-    lastUpdated: str | None = None,
-):
-    """The same export as DHIS2 CSV (header
-    `dataelement,period,orgunit,catoptcombo,attroptcombo,value,storedby,lastupdated,comment,followup`;
-    a cell starting with = + - @ ' gets a leading quote)."""
-    return _export(request, "csv", dataSet, period, orgUnit, children, lastUpdated)
+def _suffixed_export(suffix: str):
+    def view(
+        request,
+        dataSet: str | None = None,
+        period: list[str] = Query(None),  # noqa: B008
+        orgUnit: list[str] = Query(None),  # noqa: B008
+        children: bool = False,
+        lastUpdated: str | None = None,
+    ):
+        return _export(request, suffix, dataSet, period, orgUnit, children, lastUpdated)
+
+    view.__name__ = f"get_data_value_sets_{suffix}"
+    view.__doc__ = (
+        f"The export of `GET /dataValueSets` as {suffix.upper()} ({MEDIA[suffix]}), same filters."
+    )
+    return view
+
+
+for _suffix in FORMATS:
+    router.get(
+        f"/dataValueSets.{_suffix}",
+        response=EXPORT_RESPONSES if _suffix == "json" else {400: ErrorOut, 404: ErrorOut},
+        openapi_extra=EXPORT_DOC,
+    )(_suffixed_export(_suffix))
 
 
 # --- dataValueSets: import ---------------------------------------------------------------------
@@ -227,6 +280,8 @@ IMPORT_DOC = {
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/DataValueSetOut"}},
             "text/csv": {"schema": {"type": "string"}},
+            "application/xml": {"schema": {"type": "string"}},
+            adx.MIME: {"schema": {"type": "string"}},
         },
     },
 }
@@ -241,9 +296,60 @@ def _options(request):
     return options, None
 
 
+def _payload_format(request, suffix: str = "") -> str:
+    """The format of a POSTed payload: its Content-Type when it names one, else the suffix."""
+    kind = (request.content_type or "").lower()
+    if kind in CSV_TYPES:
+        return "csv"
+    if kind in (adx.MIME, "application/xml+adx"):
+        return "adx"
+    if kind in dxf2.XML_TYPES:
+        return "xml"
+    if kind == "application/json":
+        return "json"
+    return suffix or "json"
+
+
+def _import(request, suffix: str = "", *, fixed: bool = False):
+    if request.auth.role not in EDITORS:
+        return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
+    options, refusal = _options(request)
+    if refusal:
+        return refusal
+    fmt = suffix if fixed else _payload_format(request, suffix)
+    if fmt == "adx":
+        return _import_adx(request, options)
+    try:
+        if fmt == "csv":
+            records, unreadable, data_set = records_from_csv(
+                request.body, first_row_is_header=options.first_row_is_header
+            )
+        elif fmt == "xml":
+            records, unreadable, data_set = dxf2.records_from_xml(request.body)
+        else:
+            records, unreadable, data_set = records_from_json(request.body)
+    except BadPayload as error:
+        return _unreadable(error, options)
+    total = len(records) + sum(1 for c in unreadable if c["indexes"])
+    return _imported(request, records, unreadable, options=options, total=total, data_set=data_set)
+
+
+def _import_adx(request, options):
+    try:
+        parsed = adx.parse_adx(request.body)
+    except BadPayload as error:
+        return _unreadable(error, options)
+    records, unreadable = adx.to_records(parsed, user=request.auth)
+    return _imported(request, records, unreadable, options=options, total=len(parsed))
+
+
 @router.post("/dataValueSets", response=IMPORT_RESPONSES, openapi_extra=IMPORT_DOC)
 def post_data_value_sets(request):
-    """Import DHIS2 JSON, or CSV with `Content-Type: text/csv`, as DHIS2 does: valid values are
+    """Import a data value set as DHIS2 does. The payload's format is its `Content-Type`:
+    `application/json`, `text/csv` (or `application/csv`), `application/xml` (or `text/xml`:
+    DHIS2's DXF2 `<dataValueSet>`), `application/adx+xml` (ADX, as `POST /adx`); without one of
+    these, the suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`), else JSON. XML is read
+    with defusedxml, DTDs and entities refused. The answer is always JSON. Valid values are
     stored, the others reported as conflicts (409, status WARNING, each conflict with DHIS2's
     `errorCode` and the values' `indexes`); the answer is DHIS2's WebMessage around an
     ImportSummary. Parameters (DHIS2's names): `atomicMode=ALL` stores nothing when there is any
@@ -258,22 +364,25 @@ def post_data_value_sets(request):
     import). An empty value with a comment is a "no data" cell; an empty value without one clears
     the cell. `ignored` counts values left as they were (unchanged, skipped by the strategy, or
     rejected). `POST {}` imports nothing and answers OK."""
-    if request.auth.role not in EDITORS:
-        return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
-    options, refusal = _options(request)
-    if refusal:
-        return refusal
-    try:
-        if request.content_type in CSV_TYPES:
-            records, unreadable, data_set = records_from_csv(
-                request.body, first_row_is_header=options.first_row_is_header
-            )
-        else:
-            records, unreadable, data_set = records_from_json(request.body)
-    except BadPayload as error:
-        return _unreadable(error, options)
-    total = len(records) + sum(1 for c in unreadable if c["indexes"])
-    return _imported(request, records, unreadable, options=options, total=total, data_set=data_set)
+    return _import(request)
+
+
+def _suffixed_import(suffix: str):
+    def view(request):
+        return _import(request, suffix)
+
+    view.__name__ = f"post_data_value_sets_{suffix}"
+    view.__doc__ = (
+        f"`POST /dataValueSets` with a {suffix.upper()} payload when the Content-Type names no "
+        "format (a known Content-Type wins); same parameters and answer."
+    )
+    return view
+
+
+for _suffix in FORMATS:
+    router.post(f"/dataValueSets.{_suffix}", response=IMPORT_RESPONSES, openapi_extra=IMPORT_DOC)(
+        _suffixed_import(_suffix)
+    )
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -553,8 +662,10 @@ def get_adx(
 ):
     """The dataValueSets export as ADX XML (same filters): one `<group orgUnit= period=
     dataSet=>` per unit and round (`period` an ISO interval of the round's period, `dataSet` the
-    form code); disaggregations as attributes named by category code (`SEX="FEMALE"`); comments
-    and "no data" reasons in `<annotation>`."""
+    form code); disaggregations as attributes named by category code (`SEX="FEMALE"`); values
+    valid against the ADX schema (`xs:decimal`: booleans 1/0, a text element as `value="0"` with
+    the text in `<annotation>`, as DHIS2 writes it); comments in `<annotation>`; "no data" cells
+    left out. Also `GET /dataValueSets.adx` or `Accept: application/adx+xml`."""
     try:
         values = export_values(
             request.auth,
@@ -566,13 +677,7 @@ def get_adx(
         )
     except ExportError as error:
         return error.status, {"detail": error.detail}
-    values = values.select_related("submission__round__form").prefetch_related(
-        "option_combo__options__category"
-    )
-    body = adx.export_adx(values.iterator(chunk_size=2000), exported=timezone.now())
-    response = HttpResponse(body, content_type=f"{adx.MIME}; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="dataValueSets.adx.xml"'
-    return response
+    return _adx_response(values)
 
 
 @router.post(
@@ -583,15 +688,8 @@ def get_adx(
 def post_adx(request):
     """Import ADX XML through the importer of `POST /dataValueSets`, with its parameters and its
     DHIS2 answer (valid values stored, conflicts reported; `atomicMode=ALL`, `dryRun`,
-    `importStrategy`…). XML with a DTD or entities is refused (409 ERROR, nothing read)."""
-    if request.auth.role not in EDITORS:
-        return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
-    options, refusal = _options(request)
-    if refusal:
-        return refusal
-    try:
-        parsed = adx.parse_adx(request.body)
-    except (BadPayload, adx.AdxError) as error:
-        return _unreadable(error, options)
-    records, unreadable = adx.to_records(parsed, user=request.auth)
-    return _imported(request, records, unreadable, options=options, total=len(parsed))
+    `importStrategy`…), whatever the Content-Type; the same as `POST /dataValueSets` with
+    `Content-Type: application/adx+xml`. A `categoryOptionCombo` attribute names the
+    disaggregation in preference to exploded categories; a group's `attributeOptionCombo` may
+    only be `default`. XML with a DTD or entities is refused (409 ERROR, nothing read)."""
+    return _import(request, "adx", fixed=True)

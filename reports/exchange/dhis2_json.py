@@ -11,12 +11,17 @@ refuses the payload, since its values might then mean something else.
 import json
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .records import BadPayload, Record, conflict
 
 OWN = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
 SHARED = ("period", "orgUnit", "attributeOptionCombo")
 SET_KEYS = {"dataSet", "dataValues", "completeDate", *SHARED}
+COMPLETE_DATE_MESSAGE = gettext_lazy(
+    "completeDate chưa được hỗ trợ: số liệu vẫn được nhập, báo cáo vẫn ở trạng thái "
+    "nháp (hãy nộp báo cáo trên hệ thống hoặc qua /submissions/…/submit)."
+)
 
 
 def _text(raw) -> str:
@@ -70,11 +75,7 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
         raise BadPayload(_("dataSet phải là mã biểu mẫu.")) from None
     records, unreadable = [], []
     if payload.get("completeDate"):
-        message = _(
-            "completeDate chưa được hỗ trợ: số liệu vẫn được nhập, báo cáo vẫn ở trạng thái "
-            "nháp (hãy nộp báo cáo trên hệ thống hoặc qua /submissions/…/submit)."
-        )
-        unreadable.append(conflict("completeDate", "", message, []))
+        unreadable.append(conflict("completeDate", "", str(COMPLETE_DATE_MESSAGE), []))
     for index, item in enumerate(payload.get("dataValues", [])):
         where = _("Giá trị số %(n)s") % {"n": index + 1}
         try:

@@ -457,7 +457,7 @@ def test_export_filters(client, coordinator, open_round):
     assert units(lastUpdated="2099-01-01T00:00:00+07:00") == set()
     assert client.get(URL, {"lastUpdated": "hôm qua"}, headers=headers).status_code == 400
     assert client.get(URL, {"dataSet": "KHONG"}, headers=headers).status_code == 404
-    assert client.get(URL, {"format": "xml"}, headers=headers).status_code == 400
+    assert client.get(URL, {"format": "pdf"}, headers=headers).status_code == 400
 
 
 def test_a_reporter_token_exports_only_its_unit(
