@@ -12,10 +12,17 @@ Mapping (what binhdang writes and reads):
   interval) is `period`; a round code or a DHIS2 period code is accepted in `period` too, for the
   rare round that shares its form and period with another (otherwise the import asks for it).
 - `<dataValue dataElement= value= CATEGORY="OPTION"…>`: one attribute per category of the
-  element's category combo; none for the `default` combo. The comment (and the reason of a
-  "no data" cell, whose `value` is empty) travels in an `<annotation>` child.
-- Any other group attribute would be an attribute option combo: only `default` exists here, so
-  such a group is refused.
+  element's category combo; none for the `default` combo. On import a `categoryOptionCombo`
+  attribute (an option combo code) may name the disaggregation instead, and is then used in
+  preference to exploded categories (as DHIS2 does).
+- `value` is an `xs:decimal` in the ADX schema: numbers as stored, booleans as 1/0 (read back
+  as true/false), and a text element's value, as DHIS2 writes it, as `value="0"` with the text in
+  `<annotation>`. Otherwise the comment travels in `<annotation>` (for a text element in a
+  `comment` attribute). A "no data" cell (an empty value with its reason) cannot be an
+  `xs:decimal`: ADX leaves it out; JSON, CSV and DXF2 XML carry it.
+- `attributeOptionCombo` on a group: only `default` exists here (any other code is a conflict
+  naming it); any other group attribute would be an exploded attribute category, which binhdang
+  does not have: a conflict on the group's values.
 
 Parsing is done with defusedxml and DTDs are forbidden outright: entity expansion (billion
 laughs), external entities and external DTDs are refused as an unreadable payload.
@@ -30,20 +37,20 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 
-from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
+from indicators.models import DEFAULT, CategoryOptionCombo, DataElement, ValueType
 
 from ..models import Round
-from .records import Record, conflict
+from .records import BadPayload, Record, conflict
 
 NS = "urn:ihe:qrph:adx:2015"
 MIME = "application/adx+xml"
-GROUP_KEYS = {"orgUnit", "period", "dataSet", "completeDate", "comment"}
-VALUE_KEYS = {"dataElement", "value"}
+GROUP_KEYS = {"orgUnit", "period", "dataSet", "completeDate", "comment", "attributeOptionCombo"}
+VALUE_KEYS = {"dataElement", "value", "categoryOptionCombo", "comment"}
 # XML 1.0 cannot carry these characters at all.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-class AdxError(Exception):
+class AdxError(BadPayload):
     """The payload cannot be read at all (not XML, hostile XML, not ADX)."""
 
 
@@ -58,6 +65,9 @@ class AdxValue:
     value: str
     comment: str = ""
     disaggregation: dict = field(default_factory=dict)  # category code → option code
+    option_combo: str = ""  # a categoryOptionCombo attribute, used in preference
+    attribute_combo: str = ""  # the group's attributeOptionCombo
+    annotation: str = ""
     group_attributes: dict = field(default_factory=dict)  # any non-standard group attribute
 
 
@@ -71,8 +81,8 @@ def iso_period(period: str, start: datetime.date | None = None, end=None) -> str
         return f"{match[1]}-{(int(match[2]) - 1) * 3 + 1:02d}-01/P3M"
     if match := re.fullmatch(r"(\d{4})(0[1-9]|1[0-2])", period):
         return f"{match[1]}-{match[2]}-01/P1M"
-    if start and end:
-        return f"{start.isoformat()}/{end.isoformat()}"
+    if start and end:  # any other window: its first day and its length in days
+        return f"{start.isoformat()}/P{(end - start).days + 1}D"
     return period
 
 
@@ -87,13 +97,16 @@ def _xml_text(text: str) -> str:
 def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
     """DataValues (select_related submission__round__form, submission__unit, data_element,
     option_combo; options prefetched or not) as an ADX document, one group per round × unit in
-    the order given. Cleared cells are the caller's to leave out, as the JSON export does."""
+    the order given. Cleared cells are the caller's to leave out, as the JSON export does; "no
+    data" cells (no decimal to write) are left out here."""
     root = ElementTree.Element("adx", {"xmlns": NS})
     if exported is not None:
         root.set("exported", exported.isoformat(timespec="seconds"))
     groups: dict[tuple[int, int], ElementTree.Element] = {}
     options_of: dict[int, dict] = {}
     for value in values:
+        if value.no_data:
+            continue
         submission = value.submission
         key = (submission.round_id, submission.unit_id)
         group = groups.get(key)
@@ -113,46 +126,61 @@ def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
                 option.category.code: option.code
                 for option in value.option_combo.options.select_related("category")
             }
-        attributes = {
-            "dataElement": value.data_element.code,
-            **options_of[value.option_combo_id],
-            "value": "" if value.no_data else _xml_text(value.value),
-        }
+        kind = value.data_element.value_type
+        attributes = {"dataElement": value.data_element.code, **options_of[value.option_combo_id]}
+        annotation = value.comment
+        if kind == ValueType.TEXT:
+            attributes["value"], annotation = "0", value.value
+            if value.comment:
+                attributes["comment"] = _xml_text(value.comment)
+        elif kind == ValueType.BOOLEAN:
+            attributes["value"] = "1" if value.value == "true" else "0"
+        else:
+            attributes["value"] = value.value
         element = ElementTree.SubElement(group, "dataValue", attributes)
-        if value.comment:
-            ElementTree.SubElement(element, "annotation").text = _xml_text(value.comment)
+        if annotation:
+            ElementTree.SubElement(element, "annotation").text = _xml_text(annotation)
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _local(tag) -> str:
+def local_name(tag) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def safe_root(body: bytes) -> ElementTree.Element:
+    """The root of an XML payload parsed with defusedxml, DTDs and entities forbidden; raises
+    BadPayload when the payload is hostile or not XML."""
+    try:
+        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise BadPayload(
+            _("Tệp XML có khai báo DTD hoặc thực thể (entity): không được phép, không đọc.")
+        ) from None
+    except (ElementTree.ParseError, ValueError):
+        raise BadPayload(_("Nội dung gửi lên không phải XML hợp lệ.")) from None
 
 
 def parse_adx(body: bytes) -> list[AdxValue]:
     """Every dataValue with its group's keys; raises AdxError when the payload is unreadable."""
     try:
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise AdxError(
-            _("Tệp XML có khai báo DTD hoặc thực thể (entity): không được phép, không đọc.")
-        ) from None
-    except (ElementTree.ParseError, ValueError):
-        raise AdxError(_("Nội dung gửi lên không phải XML hợp lệ.")) from None
-    if _local(root.tag) != "adx" or root.tag not in ("adx", f"{{{NS}}}adx"):
+        root = safe_root(body)
+    except BadPayload as error:
+        raise AdxError(str(error)) from None
+    if local_name(root.tag) != "adx" or root.tag not in ("adx", f"{{{NS}}}adx"):
         message = _("Không phải tài liệu ADX (phần tử gốc <adx xmlns=“%(ns)s”>).")
         raise AdxError(message % {"ns": NS})
     values, index = [], 0
     for group in root:
-        if _local(group.tag) != "group":
+        if local_name(group.tag) != "group":
             continue
         shared = dict(group.attrib)
         for item in group:
-            if _local(item.tag) != "dataValue":
+            if local_name(item.tag) != "dataValue":
                 continue
             attributes = dict(item.attrib)
-            annotation = next((c for c in item if _local(c.tag) == "annotation"), None)
-            comment = "".join(annotation.itertext()) if annotation is not None else ""
+            note = next((c for c in item if local_name(c.tag) == "annotation"), None)
+            annotation = "".join(note.itertext()) if note is not None else ""
             values.append(
                 AdxValue(
                     index=index,
@@ -162,7 +190,10 @@ def parse_adx(body: bytes) -> list[AdxValue]:
                     org_unit=shared.get("orgUnit", "").strip(),
                     data_element=attributes.get("dataElement", "").strip(),
                     value=attributes.get("value", ""),
-                    comment=comment,
+                    comment=attributes.get("comment", ""),
+                    annotation=annotation,
+                    option_combo=attributes.get("categoryOptionCombo", "").strip(),
+                    attribute_combo=shared.get("attributeOptionCombo", "").strip(),
                     disaggregation={
                         k.strip(): v.strip()
                         for k, v in attributes.items()
@@ -183,11 +214,12 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
     """The dataValueSets import's Records (period = round code, categoryOptionCombo = option
     combo code) and the values that cannot be mapped, as import conflicts."""
     rounds = list(Round.objects.for_user(user).select_related("form"))
-    combo_of_element = dict(
-        DataElement.objects.for_user(user)
+    elements = {
+        code: (combo_id, kind)
+        for code, combo_id, kind in DataElement.objects.for_user(user)
         .filter(code__in={v.data_element for v in values})
-        .values_list("code", "category_combo_id")
-    )
+        .values_list("code", "category_combo_id", "value_type")
+    }
     combos = {}
     for combo in CategoryOptionCombo.objects.for_user(user).prefetch_related("options__category"):
         key = frozenset((o.category.code, o.code) for o in combo.options.all())
@@ -196,23 +228,17 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
     for value in values:
         problems: list[str] = []
         period = _round_code(value, rounds, problems)
-        option_combo = DEFAULT
-        if value.disaggregation or value.data_element in combo_of_element:
-            key = frozenset(value.disaggregation.items())
-            category_combo = combo_of_element.get(value.data_element)
-            option_combo = combos.get((category_combo, key), "")
-            if category_combo is not None and not option_combo:
-                shown = ", ".join(f"{k}={v}" for k, v in sorted(key)) or _("(không phân tổ)")
-                problems.append(
-                    _("phân tổ %(d)s không dùng cho chỉ tiêu “%(e)s”.")
-                    % {"d": shown, "e": value.data_element}
-                )
-        attribute = ";".join(f"{k}={v}" for k, v in sorted(value.group_attributes.items()))
+        category_combo, kind = elements.get(value.data_element, (None, ""))
+        option_combo = value.option_combo or _exploded(value, category_combo, combos, problems)
+        problems += _group_problems(value)
         if problems:
             conflicts += [
                 conflict(value.data_element, value.where, m, [value.index]) for m in problems
             ]
             continue
+        raw, comment = value.value, value.comment or value.annotation
+        if kind == ValueType.TEXT:  # DHIS2's ADX: the text in <annotation>, value="0"
+            raw, comment = value.annotation or value.value, value.comment
         records.append(
             Record(
                 index=value.index,
@@ -221,12 +247,42 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
                 period=period,
                 org_unit=value.org_unit,
                 option_combo=option_combo,
-                attribute_combo=attribute,
-                value=value.value,
-                comment=value.comment,
+                attribute_combo=value.attribute_combo,
+                value=raw,
+                comment=comment,
             )
         )
     return records, conflicts
+
+
+def _exploded(value: AdxValue, category_combo, combos: dict, problems: list[str]) -> str:
+    """The option combo code that the value's category attributes name."""
+    if not value.disaggregation and category_combo is None:
+        return DEFAULT  # an unknown element: the import names it
+    key = frozenset(value.disaggregation.items())
+    option_combo = combos.get((category_combo, key), "")
+    if category_combo is not None and not option_combo:
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(key)) or _("(không phân tổ)")
+        problems.append(
+            _("phân tổ %(d)s không dùng cho chỉ tiêu “%(e)s”.")
+            % {"d": shown, "e": value.data_element}
+        )
+    return option_combo
+
+
+def _group_problems(value: AdxValue) -> list[str]:
+    """Exploded attribute categories on the group: binhdang has none (attributeOptionCombo is
+    always `default`)."""
+    if not value.group_attributes:
+        return []
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(value.group_attributes.items()))
+    return [
+        _(
+            "nhóm (group) có thuộc tính %(a)s: binhdang không có phân tổ thuộc tính; chỉ nhận "
+            "attributeOptionCombo=“%(d)s” hoặc không ghi."
+        )
+        % {"a": shown, "d": DEFAULT}
+    ]
 
 
 def _round_code(value: AdxValue, rounds, problems: list[str]) -> str:
