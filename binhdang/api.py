@@ -1,30 +1,113 @@
+"""The API (django-ninja) and how a caller proves who they are.
+
+Three DHIS2-compatible ways, one per request (`Authorization` header):
+
+- `Bearer <token>` and DHIS2's `ApiToken <token>`: a personal API token (accounts.models.ApiToken:
+  the user's own, stored as a digest, expiring, revocable from the account page);
+- `Basic <base64(username:password)>` for accounts that do not need a second factor. It goes
+  through Django's `authenticate` (so django-axes counts failures and locks out as on the login
+  page) and never creates a session. Accounts with a second factor get a 401 saying to use a
+  token: a password alone never opens them.
+
+Session cookies do not authenticate API calls. The OpenAPI document and the docs page accept a
+signed-in browser, or any of the three headers (a DHIS2 client reads the schema with its token).
+"""
+
+import binascii
+from base64 import b64decode
+from functools import wraps
+
+from django.contrib.auth import authenticate
+from django.http import JsonResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.openapi.docs import Swagger
-from ninja.security import HttpBearer
+from ninja.security.http import HttpAuthBase
 
 from accounts.models import ApiToken
 from core.access import AUTHENTICATED, allow
 
+TOKEN_SCHEMES = ("bearer", "apitoken")
+SECOND_FACTOR_REFUSAL = (
+    "Tài khoản này cần xác thực hai lớp: không dùng mật khẩu (Basic) cho API được, hãy dùng khóa "
+    "API (Authorization: ApiToken … hoặc Bearer …) tạo ở trang Tài khoản."
+)
+BAD_HEADER = "Tiêu đề Authorization không đọc được."
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; tokens come from `manage.py api_token USERNAME`."""
 
-    def authenticate(self, request, token):
-        return ApiToken.objects.authenticate(token)
+class TokenAuth(HttpAuthBase):
+    """`Authorization: Bearer <token>`, `ApiToken <token>` (DHIS2's personal access token
+    scheme), or `Basic` for accounts without a second factor. Returns the user or None; raises
+    AuthenticationError (401 with its message) when Basic is refused for a second-factor
+    account."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        scheme, _, credentials = header.strip().partition(" ")
+        scheme, credentials = scheme.lower(), credentials.strip()
+        if not credentials:
+            return None
+        if scheme in TOKEN_SCHEMES:
+            return ApiToken.objects.authenticate(credentials)
+        if scheme == "basic":
+            return self.basic(request, credentials)
+        return None
+
+    @staticmethod
+    def basic(request, credentials: str):
+        try:
+            username, sep, password = b64decode(credentials, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise AuthenticationError(message=BAD_HEADER) from None
+        if not sep:
+            raise AuthenticationError(message=BAD_HEADER)
+        # Django's authenticate: every backend (axes first: a locked-out name or address is
+        # refused and each failure counted) and no session; login() is never called.
+        user = authenticate(request, username=username, password=password)
+        if user is None or not user.is_active:
+            return None
+        if user.needs_second_factor:
+            raise AuthenticationError(message=SECOND_FACTOR_REFUSAL)
+        return user
+
+
+api_auth = TokenAuth()
+
+
+def docs_access(view):
+    """The docs page and the OpenAPI document: a signed-in user (allow(AUTHENTICATED)), or a
+    request whose Authorization header the API itself accepts."""
+    signed_in = allow(AUTHENTICATED)(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if "Authorization" not in request.headers:
+            return signed_in(request, *args, **kwargs)
+        try:
+            user = api_auth(request)
+        except AuthenticationError as error:
+            return JsonResponse({"detail": error.message}, status=401)
+        if user is None:
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return view(request, *args, **kwargs)
+
+    wrapped.access_rule = signed_in.access_rule
+    return wrapped
 
 
 # The docs page (Swagger UI) is served from ninja's own static files ("ninja" is an installed
 # app; without it ninja would load its assets from a CDN). Its script is a file, so CSP
-# `script-src 'self'` holds; the online validator (a third-party origin) is off. Docs and schema
-# are for signed-in users.
+# `script-src 'self'` holds; the online validator (a third-party origin) is off.
 api = NinjaAPI(
     title="binhdang API",
     version="1",
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",
-    docs_decorator=allow(AUTHENTICATED),
-    auth=TokenAuth(),
+    docs_decorator=docs_access,
+    auth=api_auth,
 )
 api.add_router("/units", "orgs.api.router")
 api.add_router("/plans", "plans.api.router")
