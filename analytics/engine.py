@@ -171,7 +171,7 @@ def aggregate(
         accepted_only=accepted_only,
         statuses=None if statuses is None else list(statuses),
     )
-    protection = Protection(user, tree)
+    protection = Protection(user, tree, query.targets)
     rows = []
     for cell in query.cells(tree):
         rows += element_rows(query, cell, sums, protection, by_combo=by_combo)
@@ -274,11 +274,11 @@ def resolve(
     _check_known(elements, all_elements)
     _check_known(indicators, indicator_objs)
     round_objs = {r.code: r for r in _resolve_rounds(user, list(dict.fromkeys(rounds))).values()}
-    requested = _resolve_units(user, units, tree)
+    requested, rows = _resolve_units(user, units, tree)
     layout, combo_objs = _layout(all_elements)
     if combos is not None:
         _check_combos(combos)
-    targets, includes, history = _targets(tree, requested)
+    targets, includes, history = _targets(tree, requested, rows)
     return Query(
         element_codes=elements,
         indicator_codes=indicators,
@@ -339,8 +339,11 @@ def _resolve_rounds(user: User, codes: list[str]) -> dict[str, Round]:
     return found
 
 
-def _resolve_units(user: User, specs: list[str], tree: UnitTree) -> list[int]:
-    """Unit codes and `LEVEL-n` (see the module) → unit pks the caller sees, in order."""
+def _resolve_units(
+    user: User, specs: list[str], tree: UnitTree
+) -> tuple[list[int], dict[int, frozenset]]:
+    """Unit codes and `LEVEL-n` (see the module) → (unit pks the caller sees, in order; the
+    units counted under each level row, `UnitTree.breakdown`: each value under one row)."""
     codes = [s for s in specs if not s.upper().startswith("LEVEL-")]
     levels = []
     for spec in specs:
@@ -351,28 +354,34 @@ def _resolve_units(user: User, specs: list[str], tree: UnitTree) -> list[int]:
                 raise AnalyticsError(
                     400, _("Cấp “%(spec)s” không hợp lệ.") % {"spec": spec}
                 ) from None
-    visible = set(Unit.objects.for_user(user).order_by().values_list("pk", flat=True))
+    visible = frozenset(Unit.objects.for_user(user).order_by().values_list("pk", flat=True))
     by_code = {tree.code[pk]: pk for pk in visible}
     for code in codes:
         if code not in by_code:
             raise AnalyticsError(404, _("Không có đơn vị mã “%(code)s”.") % {"code": code})
     roots = [by_code[c] for c in codes]
     if not levels:
-        return roots
-    within = set().union(*(tree.closure(pk) for pk in roots)) if roots else visible
-    picked = [pk for pk in within & visible if tree.level(pk) in levels]
-    return sorted(picked, key=lambda pk: tree.code[pk])
+        return roots, {}
+    within = frozenset().union(*(tree.closure(pk) for pk in roots)) & visible if roots else visible
+    rows: dict[int, frozenset] = {}
+    for level in dict.fromkeys(levels):
+        rows.update(tree.breakdown(within, level))
+    return sorted(rows, key=lambda pk: tree.code[pk]), rows
 
 
-def _targets(tree: UnitTree, requested: list[int]) -> tuple[dict, dict, dict]:
+def _targets(tree: UnitTree, requested: list[int], rows: dict[int, frozenset]) -> tuple:
     """(target → units counted into it, includes, history): the requested units, then the old
-    units shown beside them (see the module)."""
-    targets = {pk: tree.closure(pk) for pk in requested}
+    units shown beside them (see the module). A level row counts its share of the breakdown
+    (`rows`) and has no history beside it: a history unit is outside the
+    breakdown's total."""
+    targets = {pk: rows.get(pk) or tree.closure(pk) for pk in requested}
     includes, history = {}, defaultdict(list)
     for pk in requested:
         folded = sorted(tree.code[u] for u in targets[pk] - tree.subtree(pk))
         if folded:
             includes[tree.code[pk]] = folded
+        if pk in rows:
+            continue
         for old in tree.history(pk):
             history[tree.code[old]].append(tree.code[pk])
             targets.setdefault(old, tree.closure(old))
@@ -501,10 +510,12 @@ class Protection:
     A reader sees a sensitive element's exact sum only where every value counted is their own
     unit's (`withholds`); everywhere else reports.disclosure's release of the (round, element),
     built once per call, stands in: a published figure, a sum of shown published figures, or a
-    marker. `hidden` collects the markers of every hidden row ((dx, pe, ou, co) → "<5" | "x")."""
+    marker. `hidden` collects the markers of every hidden row ((dx, pe, ou, co) → "<5" | "x").
+    A level row that counts less than its unit's closure (`UnitTree.breakdown`) has no figure of
+    its own in the release: its withheld figures are hidden ("x"), never worked out here."""
 
-    def __init__(self, user: User, tree: UnitTree):
-        self.user, self.tree = user, tree
+    def __init__(self, user: User, tree: UnitTree, targets: dict[int, frozenset] | None = None):
+        self.user, self.tree, self.targets = user, tree, targets or {}
         self.releases: dict[tuple[int, int], disclosure.Release] = {}
         self.hidden: dict[tuple, str] = {}
 
@@ -519,6 +530,15 @@ class Protection:
     def _members(self, round_: Round, element: DataElement, pk: int) -> frozenset:
         own_only = element.aggregation == Aggregation.NONE
         return self.release(round_, element).members(pk, own_only=own_only)
+
+    def _unpublished(self, round_: Round, element: DataElement, pk: int) -> bool:
+        """Whether the units counted into `pk` are not a set the release publishes (a level
+        row counting less than its closure)."""
+        counted = self.targets.get(pk)
+        if counted is None or element.aggregation == Aggregation.NONE:
+            return False
+        release = self.release(round_, element)
+        return counted & release.data != release.members(pk)
 
     def withholds(self, element: DataElement, round_: Round, pk: int) -> bool:
         """Whether the reader gets the release rather than the sum: a sensitive element where
@@ -538,7 +558,7 @@ class Protection:
         release, members = self.release(round_, element), self._members(round_, element, pk)
         if not release.combos_present(members):
             return None, False
-        if element.aggregation == Aggregation.AVERAGE:
+        if element.aggregation == Aggregation.AVERAGE or self._unpublished(round_, element, pk):
             return None, True
         value, marker = release.total(members) if combo is None else release.combo(members, combo)
         return (None, True) if marker or value is None else (Decimal(value), False)
@@ -563,7 +583,10 @@ class Protection:
         if not chosen:
             return []
         figures: list[tuple[str | None, int | None, str | None]]
-        if by_combo:
+        if self._unpublished(cell.round_, element, cell.pk):
+            hidden = (None, disclosure.HIDDEN)
+            figures = [(combo, *hidden) for combo in chosen] if by_combo else [(TOTAL, *hidden)]
+        elif by_combo:
             figures = [(combo, *release.combo(members, combo)) for combo in chosen]
             if combos is None and len(options) > 1:
                 figures.append((TOTAL, *release.total(members)))

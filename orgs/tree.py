@@ -59,6 +59,44 @@ class UnitTree:
             old for old, new in self.successors.items() if old not in members and new & members
         )
 
+    def breakdown(self, within: frozenset, level: int) -> dict[int, frozenset]:
+        """The rows of a level breakdown over `within` (a unit's closure, or every unit a reader
+        sees): row → the units counted under it, each unit of `within` at `level` or below
+        counted under exactly one row, so that the rows add up to the area's total less the
+        values entered above that level (as in DHIS2, a level's rows never hold those).
+
+        A unit goes, in this order: where all its successors go, when they go to one row (the
+        old district of Lý Sơn counts into Đặc khu Lý Sơn, never beside it); where its parent
+        goes; else, at `level` or below, it is a row of its own (a unit at that level, or an old
+        unit whose successors went to several rows and whose parent is outside the area). A
+        unit above `level` is counted under no row."""
+        owner: dict[int, int | None] = {}
+        busy: set[int] = set()
+
+        def find(pk: int) -> int | None:
+            if pk in owner:
+                return owner[pk]
+            if pk in busy or self.level(pk) < level:
+                return None  # a cycle through parent and succession links: not this way
+            busy.add(pk)
+            found = None
+            new = self.successors.get(pk)
+            if new and new <= within:
+                heirs = {find(s) for s in new}
+                found = heirs.pop() if len(heirs) == 1 else None
+            if found is None and self.parent[pk] in within:
+                found = find(self.parent[pk])
+            busy.discard(pk)
+            owner[pk] = pk if found is None else found
+            return owner[pk]
+
+        rows = defaultdict(set)
+        for pk in within:
+            row = find(pk)
+            if row is not None:
+                rows[row].add(pk)
+        return {row: frozenset(members) for row, members in rows.items()}
+
     def level(self, pk) -> int:
         depth = 1
         while self.parent[pk] is not None:
