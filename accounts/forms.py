@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import cast
 
 from django import forms
@@ -7,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
 from core.roles import PROVINCE_WIDE, Role
+from core.widgets import DateInput
 from orgs.models import Unit
 
-from .models import User
+from .models import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, TokenScope, User
 
 
 class UserForm(VersionedFormMixin, forms.ModelForm):
@@ -100,3 +102,48 @@ class SecondFactorForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: its name, its scope and the last day it works."""
+
+    name = forms.CharField(
+        label=_("Tên gợi nhớ"),
+        max_length=100,
+        help_text=_("Dùng để nhận ra khóa, ví dụ “Đồng bộ DHIS2 của Bộ”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Phạm vi"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "“Chỉ đọc”: chỉ lấy số liệu (GET). “Đọc và ghi”: gửi số liệu được, trong giới hạn "
+            "quyền của tài khoản bạn."
+        ),
+    )
+    expires_on = forms.DateField(
+        label=_("Dùng đến hết ngày"),
+        widget=DateInput,
+        help_text=_("Tối đa %(days)s ngày kể từ hôm nay.") % {"days": TOKEN_DAYS_MAX},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["expires_on"].initial = today + timedelta(days=TOKEN_DAYS_DEFAULT)
+        self.fields["expires_on"].widget.attrs.update(
+            min=(today + timedelta(days=1)).isoformat(),
+            max=(today + timedelta(days=TOKEN_DAYS_MAX)).isoformat(),
+        )
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError(_("Ngày hết hạn phải sau hôm nay."))
+        if day > today + timedelta(days=TOKEN_DAYS_MAX):
+            raise forms.ValidationError(
+                _("Khóa API dùng tối đa %(days)s ngày.") % {"days": TOKEN_DAYS_MAX}
+            )
+        return day

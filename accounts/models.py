@@ -163,14 +163,35 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+TOKEN_DAYS_DEFAULT = 30
+TOKEN_DAYS_MAX = 365
+
+
+class TokenScope(models.TextChoices):
+    """What a token may do, as DHIS2's personal access tokens are limited: reading only (GET),
+    or reading and writing. Either way never more than its user may do."""
+
+    READ = "read", _("Chỉ đọc")
+    WRITE = "write", _("Đọc và ghi")
+
+
+class ExpiredToken(Exception):
+    """A known key whose token has expired (the API answers 401 saying so)."""
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def for_user(self, user):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
 
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
     def authenticate(self, key: str):
-        """The active user behind a presented key, or None; only the digest is stored."""
+        """The token behind a presented key if it is usable (not revoked, not expired, its user
+        active), else None; raises ExpiredToken for a key that has only expired. Only the digest
+        is stored."""
         token = (
             self.select_related("user")
             .filter(digest=_digest(key), revoked_at__isnull=True, user__is_active=True)
@@ -178,15 +199,23 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         )
         if token is None:
             return None
-        self.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user
+        now = timezone.now()
+        if token.expires_at <= now:
+            raise ExpiredToken
+        self.filter(pk=token.pk).update(last_used_at=now)
+        return token
 
 
 class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên gợi nhớ"), max_length=100, default="")
+    scope = models.CharField(
+        _("phạm vi"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -197,12 +226,43 @@ class ApiToken(models.Model):
         verbose_name_plural = _("khóa API")
 
     def __str__(self):
-        return f"{self.user} {self.prefix}…"
+        return f"{self.name or self.user} {self.prefix}…"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope != TokenScope.WRITE
 
     @classmethod
-    def issue(cls, user: User) -> tuple["ApiToken", str]:
+    def issue(
+        cls,
+        user: User,
+        *,
+        name: str = "",
+        scope: str = TokenScope.WRITE,
+        expires_at=None,
+    ) -> tuple["ApiToken", str]:
+        """A new token and its key (shown once). Writers go through
+        accounts.services.create_api_token, which audits; tests call this directly."""
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, digest=_digest(key), prefix=key[:8]), key
+        if expires_at is None:
+            expires_at = timezone.now() + datetime.timedelta(days=TOKEN_DAYS_DEFAULT)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            digest=_digest(key),
+            prefix=key[:8],
+            expires_at=expires_at,
+        )
+        return token, key
 
 
 # Separation of duties for the GBV module (security.md). The approval rule is in

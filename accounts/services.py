@@ -3,6 +3,7 @@ that guards GBV access (security.md): granting a GBV role, moving a GBV user, re
 user's password or second factor are requests a different person approves (`approval_refusal`).
 """
 
+import datetime
 import secrets
 
 from django.contrib.auth import password_validation
@@ -20,13 +21,16 @@ from core.notifications import notify
 
 from .models import (
     CASE_ROLES,
+    TOKEN_DAYS_MAX,
     USER_MANAGERS,
+    ApiToken,
     EnrolmentLink,
     GbvAccessRequest,
     GbvGrant,
     GbvRequestKind,
     GbvRequestStatus,
     Role,
+    TokenScope,
     User,
 )
 
@@ -145,6 +149,76 @@ def set_email_notifications(*, actor: User, enabled: bool, request=None) -> User
             changes={"email_notifications": [old, enabled]},
         )
     return actor
+
+
+# Personal API tokens (DHIS2's personal access tokens): the user's own, scoped and expiring.
+
+
+def _token_end(day: datetime.date) -> datetime.datetime:
+    """The moment a token chosen to work "until the end of `day`" stops: local midnight after."""
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(midnight)
+
+
+@transaction.atomic
+def create_api_token(
+    *,
+    actor: User | None,
+    owner: User | None = None,
+    name: str,
+    scope: str,
+    expires_on: datetime.date,
+    request=None,
+) -> tuple[ApiToken, str]:
+    """A new token for `owner` (the actor themself from the account page; `manage.py api_token`
+    passes no actor and the owner), and its key, shown once: only its digest is kept. The token
+    never carries a permission: it acts as its user, whose role and scope are read at each use."""
+    owner = owner or actor
+    if owner is None or not owner.is_active:
+        raise PermissionDenied
+    if actor is not None and actor.pk != owner.pk:
+        raise PermissionDenied  # nobody makes a token for somebody else
+    today = timezone.localdate()
+    if not today < expires_on <= today + datetime.timedelta(days=TOKEN_DAYS_MAX):
+        raise ValidationError(_("Khóa API dùng từ 1 đến %(days)s ngày.") % {"days": TOKEN_DAYS_MAX})
+    if scope not in TokenScope.values:
+        raise ValidationError(_("Phạm vi không hợp lệ."))
+    token, key = ApiToken.issue(
+        owner, name=name.strip()[:100], scope=scope, expires_at=_token_end(expires_on)
+    )
+    record_event(
+        actor=actor,
+        action=Action.CREATE,
+        obj=token,
+        request=request,
+        changes={
+            "user": owner.username,
+            "name": token.name,
+            "scope": scope,
+            "expires_at": token.expires_at.isoformat(),
+        },
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken, request=None) -> bool:
+    """Revoke one of the actor's own tokens; False when it was already revoked."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != actor.pk:
+        raise PermissionDenied
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record_event(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=token,
+        request=request,
+        changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+    )
+    return True
 
 
 # Users and GBV consequences of their role and unit

@@ -20,10 +20,11 @@ from audit.services import ConcurrentEdit, record_denied
 from core.access import AUTHENTICATED, allow, public
 
 from . import services
-from .forms import EmailPreferenceForm, NewUserForm, SecondFactorForm, UserForm
+from .forms import ApiTokenForm, EmailPreferenceForm, NewUserForm, SecondFactorForm, UserForm
 from .models import (
     CASE_ROLES,
     USER_MANAGERS,
+    ApiToken,
     EnrolmentLink,
     GbvAccessRequest,
     GbvGrant,
@@ -116,6 +117,54 @@ def account(request):
         messages.success(request, _("Đã đổi mật khẩu."))
         return redirect("accounts:account")
     return render(request, "accounts/account.html", {"form": form, "preference": preference})
+
+
+# Personal API tokens: the user's own, from their account page
+
+
+def _tokens_page(request, form, *, new_key="", new_token=None, status=200):
+    tokens = ApiToken.objects.for_user(request.user).order_by("-created_at")
+    context = {"form": form, "tokens": tokens, "new_key": new_key, "new_token": new_token}
+    response = render(request, "accounts/api_tokens.html", context, status=status)
+    if new_key:
+        response["Cache-Control"] = "no-store"  # the key is shown once: never cached
+    return response
+
+
+@allow(AUTHENTICATED)
+def api_tokens(request):
+    """Khóa API: the user's tokens (name, scope, created, expires, last used), a new one (its key
+    shown once on this answer, never stored), each revocable."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = services.create_api_token(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_on=form.cleaned_data["expires_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _tokens_page(request, ApiTokenForm(), new_key=key, new_token=token)
+    return _tokens_page(request, form, status=400 if form.errors else 200)
+
+
+@allow(AUTHENTICATED)
+def api_token_revoke(request, pk):
+    """Confirm (GET), then revoke (POST) one of the user's own tokens; another's is a 404."""
+    token = get_object_or_404(ApiToken.objects.for_user(request.user), pk=pk)
+    if request.method == "POST":
+        if services.revoke_api_token(actor=request.user, token=token, request=request):
+            messages.success(
+                request,
+                _("Đã thu hồi khóa “%(name)s”: khóa này không dùng được nữa.")
+                % {"name": token.name or token.prefix},
+            )
+        return redirect("accounts:api_tokens")
+    return render(request, "accounts/api_token_revoke.html", {"token": token})
 
 
 @allow(USER_MANAGERS)

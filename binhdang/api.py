@@ -3,7 +3,9 @@
 Three DHIS2-compatible ways, one per request (`Authorization` header):
 
 - `Bearer <token>` and DHIS2's `ApiToken <token>`: a personal API token (accounts.models.ApiToken:
-  the user's own, stored as a digest, expiring, revocable from the account page);
+  the user's own, stored as a digest, expiring, revocable from the account page). A read-only
+  token is refused (403, a WebMessage) on any method but GET/HEAD/OPTIONS; an expired one is
+  401 saying so. A token acts as its user: never more than the user may do at the time of use;
 - `Basic <base64(username:password)>` for accounts that do not need a second factor. It goes
   through Django's `authenticate` (so django-axes counts failures and locks out as on the login
   page) and never creates a session. Accounts with a second factor get a 401 saying to use a
@@ -19,13 +21,15 @@ from functools import wraps
 
 from django.contrib.auth import authenticate
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.openapi.docs import Swagger
 from ninja.security.http import HttpAuthBase
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, ExpiredToken
 from core.access import AUTHENTICATED, allow
+from core.webmessage import web_message
 
 TOKEN_SCHEMES = ("bearer", "apitoken")
 SECOND_FACTOR_REFUSAL = (
@@ -33,6 +37,12 @@ SECOND_FACTOR_REFUSAL = (
     "API (Authorization: ApiToken … hoặc Bearer …) tạo ở trang Tài khoản."
 )
 BAD_HEADER = "Tiêu đề Authorization không đọc được."
+EXPIRED = "Khóa API đã hết hạn: hãy tạo khóa mới ở trang Tài khoản › Khóa API."
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ReadOnlyToken(Exception):
+    """A read-only token used to write: 403 with DHIS2's WebMessage."""
 
 
 class TokenAuth(HttpAuthBase):
@@ -50,10 +60,23 @@ class TokenAuth(HttpAuthBase):
         if not credentials:
             return None
         if scheme in TOKEN_SCHEMES:
-            return ApiToken.objects.authenticate(credentials)
+            return self.token(request, credentials)
         if scheme == "basic":
             return self.basic(request, credentials)
         return None
+
+    @staticmethod
+    def token(request, credentials: str):
+        try:
+            token = ApiToken.objects.authenticate(credentials)
+        except ExpiredToken:
+            raise AuthenticationError(message=EXPIRED) from None
+        if token is None:
+            return None
+        request.api_token = token
+        if token.read_only and request.method not in READ_METHODS:
+            raise ReadOnlyToken
+        return token.user
 
     @staticmethod
     def basic(request, credentials: str):
@@ -109,6 +132,17 @@ api = NinjaAPI(
     docs_decorator=docs_access,
     auth=api_auth,
 )
+
+
+@api.exception_handler(ReadOnlyToken)
+def read_only_token(request, exc):
+    message = _(
+        "Khóa API này chỉ có quyền đọc: không dùng để gửi, sửa hay xóa dữ liệu được. Hãy dùng "
+        "khóa có phạm vi “Đọc và ghi” (tạo ở trang Tài khoản › Khóa API)."
+    )
+    return JsonResponse(web_message(403, message, detail=message), status=403)
+
+
 api.add_router("/units", "orgs.api.router")
 api.add_router("/plans", "plans.api.router")
 api.add_router("/", "reports.api.router")

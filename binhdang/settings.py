@@ -183,6 +183,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A success must not wipe the failures counted against an address (an insider could reset them).
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# The lockout page for browsers, DHIS2's WebMessage (JSON, 429) for the API's Basic auth.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # Behind a reverse proxy REMOTE_ADDR is the proxy: PROXY_COUNT says how many to look through.

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from core.webmessage import web_message
 from indicators.models import DEFAULT, DataElement
 
 from .exchange import adx, dxf2, importer
@@ -220,6 +221,15 @@ class ImportSummary(Schema):
     dataSetComplete: str
 
 
+class WebMessageOut(Schema):
+    """DHIS2's WebMessage without a response (a refused request)."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str
+    message: str
+
+
 class ImportMessage(Schema):
     """DHIS2's WebMessage around the ImportSummary."""
 
@@ -285,7 +295,7 @@ IMPORT_DOC = {
         },
     },
 }
-IMPORT_RESPONSES = {200: ImportMessage, 403: ErrorOut, 409: ImportMessage}
+IMPORT_RESPONSES = {200: ImportMessage, 403: ErrorOut, 409: ImportMessage, 415: WebMessageOut}
 
 
 def _options(request):
@@ -296,8 +306,10 @@ def _options(request):
     return options, None
 
 
-def _payload_format(request, suffix: str = "") -> str:
-    """The format of a POSTed payload: its Content-Type when it names one, else the suffix."""
+def _payload_format(request, suffix: str = "") -> str | None:
+    """The format of a POSTed payload: its Content-Type when it names one, else the suffix; on
+    `/dataValueSets` without a suffix, JSON when there is no Content-Type and None (415) when it
+    names a type none of the four formats reads."""
     kind = (request.content_type or "").lower()
     if kind in CSV_TYPES:
         return "csv"
@@ -307,7 +319,18 @@ def _payload_format(request, suffix: str = "") -> str:
         return "xml"
     if kind == "application/json":
         return "json"
-    return suffix or "json"
+    if suffix:
+        return suffix
+    return "json" if "CONTENT_TYPE" not in request.META or not kind else None
+
+
+def _unsupported_media_type(request):
+    """DHIS2's answer to a Content-Type it does not read: 415 and a WebMessage."""
+    message = _(
+        "Không đọc được kiểu nội dung “%(kind)s”: hãy gửi application/json, text/csv, "
+        "application/xml (DXF2) hoặc application/adx+xml."
+    ) % {"kind": request.content_type}
+    return 415, web_message(415, message)
 
 
 def _import(request, suffix: str = "", *, fixed: bool = False):
@@ -317,6 +340,8 @@ def _import(request, suffix: str = "", *, fixed: bool = False):
     if refusal:
         return refusal
     fmt = suffix if fixed else _payload_format(request, suffix)
+    if fmt is None:
+        return _unsupported_media_type(request)
     if fmt == "adx":
         return _import_adx(request, options)
     try:
@@ -348,7 +373,9 @@ def post_data_value_sets(request):
     """Import a data value set as DHIS2 does. The payload's format is its `Content-Type`:
     `application/json`, `text/csv` (or `application/csv`), `application/xml` (or `text/xml`:
     DHIS2's DXF2 `<dataValueSet>`), `application/adx+xml` (ADX, as `POST /adx`); without one of
-    these, the suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`), else JSON. XML is read
+    these, the suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`); without a suffix, JSON
+    when no Content-Type is sent and 415 Unsupported Media Type (a WebMessage) for any other
+    Content-Type, as DHIS2 answers. XML is read
     with defusedxml, DTDs and entities refused. The answer is always JSON. Valid values are
     stored, the others reported as conflicts (409, status WARNING, each conflict with DHIS2's
     `errorCode` and the values' `indexes`); the answer is DHIS2's WebMessage around an

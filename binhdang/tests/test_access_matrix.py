@@ -448,8 +448,11 @@ GBV_ROUTES = {
     ("get", "accounts:enrol", "gbv_token"): dict.fromkeys(GBV_PERSONAS, NOT_FOUND)
     | {"case_worker": OK, "anonymous": LOGIN},
 }
-# Tested in accounts/tests (login, logout, the second factor) or above (WRITES).
+# Tested in accounts/tests (login, logout, the second factor, the user's own API tokens:
+# test_api_tokens) or above (WRITES).
 ELSEWHERE = {
+    "accounts:api_tokens",
+    "accounts:api_token_revoke",
     "accounts:login",
     "accounts:logout",
     "accounts:second_factor",

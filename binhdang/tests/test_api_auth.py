@@ -102,3 +102,20 @@ def test_the_openapi_document_is_reachable_with_a_token(client, reporter, with_p
     bad = client.get("/api/v1/openapi.json", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
     assert client.get("/api/v1/openapi.json").status_code == 302  # a browser: sign in first
+
+
+def test_the_api_lockout_answers_json_as_a_web_message(client, with_password):
+    name = with_password.username
+    for n in range(5):
+        client.get(URL, headers=basic(name, f"sai-{n}"), REMOTE_ADDR=f"10.5.0.{n}")
+    response = client.get(URL, headers=basic(name), REMOTE_ADDR="10.5.0.99")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["httpStatus"] == "Too Many Requests" and body["httpStatusCode"] == 429
+    assert body["status"] == "ERROR" and "tạm bị khóa" in body["message"]
+    assert int(response["Retry-After"]) > 0
+    # The login page still shows the HTML lockout page.
+    page = client.post("/accounts/login/", {"username": name, "password": PASSWORD})
+    assert page.status_code == 429 and page["Content-Type"].startswith("text/html")
+    assert "Tạm khóa đăng nhập" in page.content.decode()

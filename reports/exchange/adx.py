@@ -20,6 +20,9 @@ Mapping (what binhdang writes and reads):
   `<annotation>`. Otherwise the comment travels in `<annotation>` (for a text element in a
   `comment` attribute). A "no data" cell (an empty value with its reason) cannot be an
   `xs:decimal`: ADX leaves it out; JSON, CSV and DXF2 XML carry it.
+- `completeDate` on a group is not supported, as in JSON and DXF2 XML: one conflict per group
+  that carries it (object `completeDate`, no indexes); its values still import and the report
+  stays a draft.
 - `attributeOptionCombo` on a group: only `default` exists here (any other code is a conflict
   naming it); any other group attribute would be an exploded attribute category, which binhdang
   does not have: a conflict on the group's values.
@@ -40,6 +43,7 @@ from django.utils.translation import gettext as _
 from indicators.models import DEFAULT, CategoryOptionCombo, DataElement, ValueType
 
 from ..models import Round
+from .dhis2_json import COMPLETE_DATE_MESSAGE
 from .records import BadPayload, Record, conflict
 
 NS = "urn:ihe:qrph:adx:2015"
@@ -48,6 +52,15 @@ GROUP_KEYS = {"orgUnit", "period", "dataSet", "completeDate", "comment", "attrib
 VALUE_KEYS = {"dataElement", "value", "categoryOptionCombo", "comment"}
 # XML 1.0 cannot carry these characters at all.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class AdxValues(list):
+    """The dataValues of an ADX document, and the groups that carry a `completeDate` (by their
+    position, from 1), even those without values."""
+
+    def __init__(self, values=(), *, completed_groups: list[int] | None = None):
+        super().__init__(values)
+        self.completed_groups = completed_groups or []
 
 
 class AdxError(BadPayload):
@@ -161,7 +174,7 @@ def safe_root(body: bytes) -> ElementTree.Element:
         raise BadPayload(_("Nội dung gửi lên không phải XML hợp lệ.")) from None
 
 
-def parse_adx(body: bytes) -> list[AdxValue]:
+def parse_adx(body: bytes) -> AdxValues:
     """Every dataValue with its group's keys; raises AdxError when the payload is unreadable."""
     try:
         root = safe_root(body)
@@ -170,11 +183,12 @@ def parse_adx(body: bytes) -> list[AdxValue]:
     if local_name(root.tag) != "adx" or root.tag not in ("adx", f"{{{NS}}}adx"):
         message = _("Không phải tài liệu ADX (phần tử gốc <adx xmlns=“%(ns)s”>).")
         raise AdxError(message % {"ns": NS})
-    values, index = [], 0
-    for group in root:
-        if local_name(group.tag) != "group":
-            continue
+    values, index, completed = [], 0, []
+    groups = [group for group in root if local_name(group.tag) == "group"]
+    for number, group in enumerate(groups, start=1):
         shared = dict(group.attrib)
+        if shared.get("completeDate", "").strip():
+            completed.append(number)
         for item in group:
             if local_name(item.tag) != "dataValue":
                 continue
@@ -207,7 +221,7 @@ def parse_adx(body: bytes) -> list[AdxValue]:
                 )
             )
             index += 1
-    return values
+    return AdxValues(values, completed_groups=completed)
 
 
 def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict]]:
@@ -224,7 +238,11 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
     for combo in CategoryOptionCombo.objects.for_user(user).prefetch_related("options__category"):
         key = frozenset((o.category.code, o.code) for o in combo.options.all())
         combos[(combo.combo_id, key)] = combo.code
-    records, conflicts = [], []
+    records: list[Record] = []
+    conflicts = [
+        conflict("completeDate", _("Nhóm số %(n)s") % {"n": n}, str(COMPLETE_DATE_MESSAGE), [])
+        for n in getattr(values, "completed_groups", [])
+    ]
     for value in values:
         problems: list[str] = []
         period = _round_code(value, rounds, problems)

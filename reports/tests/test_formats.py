@@ -193,6 +193,51 @@ def test_dxf2_complete_date_is_a_conflict_on_the_set_and_the_values_import(clien
     assert any(c["object"] == "completeDate" for c in summary["conflicts"])
 
 
+def test_adx_complete_date_is_a_conflict_per_group_as_in_json_and_xml(client, reporter):
+    move_round()
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<adx xmlns="{adx.NS}">
+  <group orgUnit="SYT" period="2025-01-01/P1Y" dataSet="BDG_NAM" completeDate="2026-01-10">
+    <dataValue dataElement="BDG_M1_CQ" value="12"/>
+  </group>
+  <group orgUnit="SYT" period="2025-01-01/P1Y" dataSet="BDG_NAM" completeDate="2026-01-10"/>
+</adx>""".encode()
+    response = client.post(URL, body, content_type=adx.MIME, headers=auth(reporter))
+    assert response.status_code == 409 and response.json()["status"] == "WARNING"
+    summary = response.json()["response"]
+    assert summary["importCount"]["imported"] == 1
+    conflicts = summary["conflicts"]
+    assert [c["object"] for c in conflicts] == ["completeDate", "completeDate"]
+    assert all(c["indexes"] == [] and "completeDate" in c["value"] for c in conflicts)
+    assert "Nhóm số 2" in conflicts[1]["value"]
+    # The same conflict as JSON's.
+    payload = {"completeDate": "2026-01-10", "dataValues": []}
+    json_answer = client.post(URL, json.dumps(payload), "application/json", headers=auth(reporter))
+    (json_conflict,) = json_answer.json()["response"]["conflicts"]
+    assert conflicts[0]["value"].endswith(json_conflict["value"])
+    assert {k: v for k, v in conflicts[0].items() if k != "value"} == {
+        k: v for k, v in json_conflict.items() if k != "value"
+    }
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/pdf"]
+)
+def test_an_unknown_content_type_answers_415_as_dhis2(client, reporter, content_type):
+    move_round()
+    payload = {"dataValues": [{"dataElement": "BDG_M1_CQ", "period": ANNUAL, "orgUnit": "SYT"}]}
+    response = client.post(URL, json.dumps(payload), content_type, headers=auth(reporter))
+    assert response.status_code == 415
+    assert response.json() == {
+        "httpStatus": "Unsupported Media Type",
+        "httpStatusCode": 415,
+        "status": "ERROR",
+        "message": response.json()["message"],
+    }
+    assert content_type in response.json()["message"]
+    assert not DataValue.objects.exists()
+
+
 def test_post_json_unchanged(client, reporter):
     move_round()
     payload = {"dataValues": [{"dataElement": "BDG_M1_CQ", "period": ANNUAL, "orgUnit": "SYT"}]}
