@@ -233,6 +233,16 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
     @property
+    def usable_until(self) -> str:
+        """When it stops working, as people read it: "hết ngày 07/01/2027" for a token that
+        ends at a local midnight (the page's "Dùng đến hết ngày"), else the moment itself."""
+        end = timezone.localtime(self.expires_at)
+        if (end.hour, end.minute, end.second, end.microsecond) == (0, 0, 0, 0):
+            last = end.date() - datetime.timedelta(days=1)
+            return _("hết ngày %(day)s") % {"day": last.strftime("%d/%m/%Y")}
+        return end.strftime("%H:%M %d/%m/%Y")
+
+    @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
 

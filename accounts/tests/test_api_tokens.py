@@ -57,6 +57,7 @@ def test_the_page_creates_a_token_showing_its_key_once(client, reporter):
     # Listed afterwards, the key never shown again.
     page = client.get(LIST).content.decode()
     assert "Đồng bộ DHIS2" in page and "Chỉ đọc" in page and key not in page
+    assert f"hết ngày {in_days(30):%d/%m/%Y}" in page  # the day chosen, not the next midnight
     assert token.prefix in page
     event = Event.objects.get(
         action=Action.CREATE, object_type="accounts.apitoken", object_id=str(token.pk)
