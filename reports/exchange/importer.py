@@ -70,7 +70,6 @@ REFUSED_WHEN_TRUE = {
     "skipExistingCheck": _("binhdang luôn đối chiếu giá trị đã lưu (để ghi nhật ký và đếm đúng)."),
     "skipAudit": _("mọi thay đổi số liệu đều được ghi nhật ký, không bỏ qua được."),
     "force": _("không có quyền vượt khóa sổ hay trạng thái báo cáo qua API."),
-    "async": _("chưa hỗ trợ nhập nền (async); hãy gửi đồng bộ."),
 }
 FLAGS = (
     "dryRun",
@@ -78,6 +77,7 @@ FLAGS = (
     "requireCategoryOptionCombo",
     "requireAttributeOptionCombo",
     "preheatCache",  # a performance hint in DHIS2: no effect on what is imported
+    "async",  # a background job (reports.exchange.jobs); the API reads it
     *ALWAYS_STRICT,
     *REFUSED_WHEN_TRUE,
 )
@@ -94,6 +94,7 @@ class Options:
     require_combo: bool = False
     require_attribute: bool = False
     id_schemes: dict = field(default_factory=dict)
+    run_async: bool = False  # async=true: a background job answers later
 
     def echo(self) -> dict:
         """DHIS2's importOptions object (the fields DHIS2 2.39+ returns, in its order), with
@@ -101,7 +102,7 @@ class Options:
         return {
             "idSchemes": self.id_schemes,
             "dryRun": self.dry_run,
-            "async": False,
+            "async": self.run_async,
             "importStrategy": self.strategy,
             "mergeMode": "REPLACE",
             "reportMode": "FULL",
@@ -145,6 +146,7 @@ def _flag(options: Options, name: str, raw: str) -> dict | None:
         "firstRowIsHeader": "first_row_is_header",
         "requireCategoryOptionCombo": "require_combo",
         "requireAttributeOptionCombo": "require_attribute",
+        "async": "run_async",
     }.get(name)
     if attribute:
         setattr(options, attribute, on)

@@ -227,7 +227,6 @@ def test_strict_flags_are_always_in_force_and_echoed(client, reporter, annual):
         {"skipExistingCheck": "true"},
         {"force": "true"},
         {"skipAudit": "true"},
-        {"async": "true"},
         {"idScheme": "UID"},
         {"orgUnitIdScheme": "NAME"},
         {"atomicMode": "OBJECT"},
