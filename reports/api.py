@@ -380,11 +380,15 @@ def post_data_value_sets(request):
     `/system/tasks/DATAVALUE_IMPORT/{id}` (notifications, newest first) and whose ImportSummary
     is read at `/system/taskSummaries/DATAVALUE_IMPORT/{id}`; the job imports as the caller,
     whose right to import is checked again when it runs. `period` is an ISO period (with
-    `dataSet`, or the element's form, naming the round) or a round code. `completeDate` is
-    refused as a conflict on the set (the values still import). An empty value with a comment is
-    a "no data" cell; an empty value without one clears the cell. `ignored` counts values left
-    as they were (unchanged, skipped by the strategy, or rejected). `POST {}` imports nothing
-    and answers OK."""
+    `dataSet`, or the element's form, naming the round) or a round code. `completeDate` (on
+    the JSON or DXF2 set, on an ADX group; DHIS2's CSV has no such column) submits the reports
+    of the values once they are imported, when the caller may submit them (the unit's approver;
+    every blocking problem solved and no warning, since an import carries no explanation):
+    `dataSetComplete` is then the date; otherwise the values still import and one conflict
+    (object `completeDate`, no indexes) says why the report was not submitted. An empty value
+    with a comment is a "no data" cell; an empty value without one clears the cell. `ignored`
+    counts values left as they were (unchanged, skipped by the strategy, or rejected). `POST {}`
+    imports nothing and answers OK."""
     return _import(request)
 
 

@@ -53,7 +53,7 @@ def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None
             options=options,
             failure=str(error),
         )
-    counts, conflicts = importer.import_values(
+    counts, conflicts, complete_date = importer.import_values(
         actor=actor,
         records=records,
         options=options,
@@ -61,7 +61,13 @@ def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None
         unreadable=unreadable,
         request=request,
     )
-    return importer.summary(counts=counts, conflicts=conflicts, total=total, options=options)
+    return importer.summary(
+        counts=counts,
+        conflicts=conflicts,
+        total=total,
+        options=options,
+        complete_date=complete_date,
+    )
 
 
 def start(*, actor, fmt: str, body: bytes, query: dict[str, str]) -> Job:
