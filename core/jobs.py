@@ -88,9 +88,18 @@ def _tell(job: Job, text: str) -> None:
     notify([job.user], text=text, url=page(job) if page else "")
 
 
-def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | None = None) -> Job:
+def start(
+    *,
+    actor,
+    kind: str,
+    subject: str,
+    fingerprint: str,
+    params: dict | None = None,
+    payload: bytes | None = None,
+) -> Job:
     """The job making `kind` of `subject` for `actor`: their job with the same parameters made
     from the same data (`fingerprint`) when there is one not failed, else a new one, queued.
+    `payload` is the input the handler reads (`Job.payload`), dropped when the job ends.
     Call it outside a transaction (a view): the worker must find the job when it gets the
     task."""
     if kind not in HANDLERS:
@@ -100,13 +109,18 @@ def start(*, actor, kind: str, subject: str, fingerprint: str, params: dict | No
     stalled = mine.filter(state=JobState.RUNNING, started_at__lt=timezone.now() - STALLED_AFTER)
     for job in stalled:
         _fail(job, _("Tiến trình nền dừng giữa chừng: việc được làm lại."))
-    for job in mine.exclude(state=JobState.FAILED).defer("result"):
+    for job in mine.exclude(state=JobState.FAILED).defer("result", "payload"):
         if job.fingerprint == fingerprint and job.params == params:
             return job
     # The older results of this user, kind and subject were made from other data or parameters.
     mine.filter(state__in=(JobState.DONE, JobState.FAILED)).delete()
     job = Job.objects.create(
-        user=actor, kind=kind, subject=subject, params=params, fingerprint=fingerprint
+        user=actor,
+        kind=kind,
+        subject=subject,
+        params=params,
+        fingerprint=fingerprint,
+        payload=payload,
     )
     queued = run_job.using(queue_name=settings.TASK_QUEUE).enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(queued.id)[:64])
@@ -121,7 +135,7 @@ def run_job(job_id: int) -> str:
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
         state=JobState.RUNNING, started_at=timezone.now()
     )
-    job = Job.objects.filter(pk=job_id).defer("result").first()
+    job = Job.objects.filter(pk=job_id).defer("result", "payload").first()
     if not claimed or job is None:
         return job.state if job else "missing"
     try:
@@ -138,6 +152,7 @@ def run_job(job_id: int) -> str:
         result_name=outcome.name[:255],
         result_type=outcome.content_type[:100],
         step="",
+        payload=None,
         finished_at=timezone.now(),
     )
     _tell(job, _("Đã làm xong tệp “%(name)s”, mời tải về.") % {"name": outcome.name})
@@ -146,7 +161,7 @@ def run_job(job_id: int) -> str:
 
 def _fail(job: Job, message: str) -> str:
     Job.objects.filter(pk=job.pk).update(
-        state=JobState.FAILED, error=message[:500], finished_at=timezone.now()
+        state=JobState.FAILED, error=message[:500], payload=None, finished_at=timezone.now()
     )
     _tell(job, _("Việc chạy nền không thành công: %(error)s") % {"error": message})
     return JobState.FAILED

@@ -108,6 +108,9 @@ class Job(models.Model):
     total = models.PositiveIntegerField(default=0)
     step = models.CharField(_("đang làm"), max_length=200, blank=True)
     error = models.CharField(_("lỗi"), max_length=500, blank=True)
+    # What the handler reads besides its parameters (a payload to import), dropped when the job
+    # ends (core.jobs.run_job): the input is kept no longer than the work needs it.
+    payload = models.BinaryField(null=True, editable=False)
     result = models.BinaryField(null=True, editable=False)
     result_name = models.CharField(max_length=255, blank=True)
     result_type = models.CharField(max_length=100, blank=True)

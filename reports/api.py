@@ -34,10 +34,9 @@ from core.webmessage import web_message
 from indicators.models import DEFAULT, DataElement
 
 from .exchange import adx, dxf2, importer
-from .exchange.dhis2_csv import CSV_TYPES, export_csv, records_from_csv
-from .exchange.dhis2_json import records_from_json
+from .exchange import jobs as import_jobs
+from .exchange.dhis2_csv import CSV_TYPES, export_csv
 from .exchange.export import ExportError, export_values, value_row
-from .exchange.records import BadPayload, conflict
 from .models import Form, Round, Submission
 from .services import submissions
 
@@ -240,33 +239,13 @@ class ImportMessage(Schema):
     response: ImportSummary
 
 
-def _answer(counts, conflicts, *, total, options, failure=""):
+def _refused(options, conflicts, failure):
+    """A request refused as a whole (a refused parameter): DHIS2's 409 ERROR summary, nothing
+    imported."""
     summary = importer.summary(
-        counts=counts, conflicts=conflicts, total=total, options=options, failure=failure
+        counts=Counter(), conflicts=conflicts, total=0, options=options, failure=failure
     )
     return importer.web_message(summary)
-
-
-def _refused(options, conflicts, failure):
-    """A request refused as a whole (an unreadable payload, a refused parameter): DHIS2's 409
-    ERROR summary, nothing imported."""
-    return _answer(Counter(), conflicts, total=0, options=options, failure=failure)
-
-
-def _unreadable(error: Exception, options):
-    return _refused(options, [conflict("payload", "", str(error), [])], str(error))
-
-
-def _imported(request, records, unreadable, *, options, total, data_set=""):
-    counts, conflicts = importer.import_values(
-        actor=request.auth,
-        records=records,
-        options=options,
-        data_set=data_set,
-        unreadable=unreadable,
-        request=request,
-    )
-    return _answer(counts, conflicts, total=total, options=options)
 
 
 IMPORT_PARAMETERS = [
@@ -295,7 +274,33 @@ IMPORT_DOC = {
         },
     },
 }
-IMPORT_RESPONSES = {200: ImportMessage, 403: ErrorOut, 409: ImportMessage, 415: WebMessageOut}
+
+
+class JobConfiguration(Schema):
+    responseType: str = "JobConfigurationWebMessageResponse"
+    name: str
+    id: str
+    created: str
+    jobType: str
+    relativeNotifierEndpoint: str
+
+
+class JobStarted(Schema):
+    """DHIS2's answer to `async=true`: the reference of the job to poll."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str
+    message: str
+    response: JobConfiguration
+
+
+IMPORT_RESPONSES = {
+    200: ImportMessage | JobStarted,
+    403: ErrorOut,
+    409: ImportMessage,
+    415: WebMessageOut,
+}
 
 
 def _options(request):
@@ -342,30 +347,14 @@ def _import(request, suffix: str = "", *, fixed: bool = False):
     fmt = suffix if fixed else _payload_format(request, suffix)
     if fmt is None:
         return _unsupported_media_type(request)
-    if fmt == "adx":
-        return _import_adx(request, options)
-    try:
-        if fmt == "csv":
-            records, unreadable, data_set = records_from_csv(
-                request.body, first_row_is_header=options.first_row_is_header
-            )
-        elif fmt == "xml":
-            records, unreadable, data_set = dxf2.records_from_xml(request.body)
-        else:
-            records, unreadable, data_set = records_from_json(request.body)
-    except BadPayload as error:
-        return _unreadable(error, options)
-    total = len(records) + sum(1 for c in unreadable if c["indexes"])
-    return _imported(request, records, unreadable, options=options, total=total, data_set=data_set)
-
-
-def _import_adx(request, options):
-    try:
-        parsed = adx.parse_adx(request.body)
-    except BadPayload as error:
-        return _unreadable(error, options)
-    records, unreadable = adx.to_records(parsed, user=request.auth)
-    return _imported(request, records, unreadable, options=options, total=len(parsed))
+    if options.run_async:
+        query = dict(request.GET.items())
+        job = import_jobs.start(actor=request.auth, fmt=fmt, body=request.body, query=query)
+        return 200, import_jobs.reference(job)
+    summary = import_jobs.run(
+        actor=request.auth, fmt=fmt, body=request.body, options=options, request=request
+    )
+    return importer.web_message(summary)
 
 
 @router.post("/dataValueSets", response=IMPORT_RESPONSES, openapi_extra=IMPORT_DOC)
@@ -375,22 +364,31 @@ def post_data_value_sets(request):
     DHIS2's DXF2 `<dataValueSet>`), `application/adx+xml` (ADX, as `POST /adx`); without one of
     these, the suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`); without a suffix, JSON
     when no Content-Type is sent and 415 Unsupported Media Type (a WebMessage) for any other
-    Content-Type, as DHIS2 answers. XML is read
-    with defusedxml, DTDs and entities refused. The answer is always JSON. Valid values are
-    stored, the others reported as conflicts (409, status WARNING, each conflict with DHIS2's
-    `errorCode` and the values' `indexes`); the answer is DHIS2's WebMessage around an
-    ImportSummary. Parameters (DHIS2's names): `atomicMode=ALL` stores nothing when there is any
-    conflict (409 ERROR; default NONE); `dryRun`; `importStrategy` CREATE (keep existing values),
-    UPDATE (only existing ones), CREATE_AND_UPDATE, DELETE (clear the listed cells);
-    `firstRowIsHeader` (CSV, default true: the first row is skipped whatever its spelling);
-    `requireCategoryOptionCombo`, `requireAttributeOptionCombo`; the `strict…` flags are always
-    in force; `idScheme` and the per-object id schemes accept CODE only; `skipExistingCheck`,
-    `skipAudit`, `force`, `async` are refused when true, as is any other parameter (409 ERROR,
-    nothing read). `period` is an ISO period (with `dataSet`, or the element's form, naming the
-    round) or a round code. `completeDate` is refused as a conflict on the set (the values still
-    import). An empty value with a comment is a "no data" cell; an empty value without one clears
-    the cell. `ignored` counts values left as they were (unchanged, skipped by the strategy, or
-    rejected). `POST {}` imports nothing and answers OK."""
+    Content-Type, as DHIS2 answers. XML is read with defusedxml, DTDs and entities refused. The
+    answer is always JSON. Valid values are stored, the others reported as conflicts (409,
+    status WARNING, each conflict with DHIS2's `errorCode` and the values' `indexes`); the
+    answer is DHIS2's WebMessage around an ImportSummary. Parameters (DHIS2's names):
+    `atomicMode=ALL` stores nothing when there is any conflict (409 ERROR; default NONE);
+    `dryRun`; `importStrategy` CREATE (keep existing values), UPDATE (only existing ones),
+    CREATE_AND_UPDATE, DELETE (clear the listed cells); `firstRowIsHeader` (CSV, default true:
+    the first row is skipped whatever its spelling); `requireCategoryOptionCombo`,
+    `requireAttributeOptionCombo`; the `strict…` flags are always in force; `idScheme` and the
+    per-object id schemes accept CODE only; `skipExistingCheck`, `skipAudit`, `force` are
+    refused when true, as is any other parameter (409 ERROR, nothing read). `async=true` runs
+    the import in the background, as DHIS2 does: the answer is 200 with a
+    `JobConfigurationWebMessageResponse` whose `id` is polled at
+    `/system/tasks/DATAVALUE_IMPORT/{id}` (notifications, newest first) and whose ImportSummary
+    is read at `/system/taskSummaries/DATAVALUE_IMPORT/{id}`; the job imports as the caller,
+    whose right to import is checked again when it runs. `period` is an ISO period (with
+    `dataSet`, or the element's form, naming the round) or a round code. `completeDate` (on
+    the JSON or DXF2 set, on an ADX group; DHIS2's CSV has no such column) submits the reports
+    of the values once they are imported, when the caller may submit them (the unit's approver;
+    every blocking problem solved and no warning, since an import carries no explanation):
+    `dataSetComplete` is then the date; otherwise the values still import and one conflict
+    (object `completeDate`, no indexes) says why the report was not submitted. An empty value
+    with a comment is a "no data" cell; an empty value without one clears the cell. `ignored`
+    counts values left as they were (unchanged, skipped by the strategy, or rejected). `POST {}`
+    imports nothing and answers OK."""
     return _import(request)
 
 
@@ -410,6 +408,51 @@ for _suffix in FORMATS:
     router.post(f"/dataValueSets.{_suffix}", response=IMPORT_RESPONSES, openapi_extra=IMPORT_DOC)(
         _suffixed_import(_suffix)
     )
+
+
+# --- async imports: DHIS2's task endpoints ------------------------------------------------------
+
+
+class TaskNotification(Schema):
+    level: str
+    category: str
+    time: str
+    message: str
+    completed: bool
+    id: str
+    uid: str
+
+
+def _import_job(request, job_id: str):
+    job = import_jobs.job_of(request.auth, job_id)
+    if job is None:
+        message = _("Không tìm thấy việc nhập số liệu “%(id)s”.") % {"id": job_id}
+        return None, (404, web_message(404, message))
+    return job, None
+
+
+@router.get(
+    f"/system/tasks/{import_jobs.JOB_TYPE}/{{job_id}}",
+    response={200: list[TaskNotification], 404: WebMessageOut},
+)
+def get_import_task(request, job_id: str):
+    """DHIS2's task notifications of an import started with `async=true` (the `id` of its
+    answer), newest first; the newest is `completed` once the job has ended (level ERROR when
+    it failed). Only the caller's own jobs: any other id answers 404."""
+    job, missing = _import_job(request, job_id)
+    return missing or (200, import_jobs.notifications(job))
+
+
+@router.get(
+    f"/system/taskSummaries/{import_jobs.JOB_TYPE}/{{job_id}}",
+    response={200: ImportSummary | dict, 404: WebMessageOut},
+)
+def get_import_task_summary(request, job_id: str):
+    """The ImportSummary the synchronous import would have answered, once the job has ended
+    (`{}` while it waits or runs, as DHIS2 answers; a failed job: an ERROR summary with the
+    reason). Only the caller's own jobs: any other id answers 404."""
+    job, missing = _import_job(request, job_id)
+    return missing or (200, import_jobs.import_summary(job) or {})
 
 
 # --- lists -------------------------------------------------------------------------------------

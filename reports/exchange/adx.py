@@ -20,9 +20,9 @@ Mapping (what binhdang writes and reads):
   `<annotation>`. Otherwise the comment travels in `<annotation>` (for a text element in a
   `comment` attribute). A "no data" cell (an empty value with its reason) cannot be an
   `xs:decimal`: ADX leaves it out; JSON, CSV and DXF2 XML carry it.
-- `completeDate` on a group is not supported, as in JSON and DXF2 XML: one conflict per group
-  that carries it (object `completeDate`, no indexes); its values still import and the report
-  stays a draft.
+- `completeDate` on a group, as in JSON and DXF2 XML: the importer submits the reports of the
+  group's values when the caller may (else one conflict says why; the values still import); a
+  group without values names no report: one conflict (object `completeDate`, no indexes).
 - `attributeOptionCombo` on a group: only `default` exists here (any other code is a conflict
   naming it); any other group attribute would be an exploded attribute category, which binhdang
   does not have: a conflict on the group's values.
@@ -55,8 +55,8 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class AdxValues(list):
-    """The dataValues of an ADX document, and the groups that carry a `completeDate` (by their
-    position, from 1), even those without values."""
+    """The dataValues of an ADX document, and the groups without values that carry a
+    `completeDate` (by their position, from 1)."""
 
     def __init__(self, values=(), *, completed_groups: list[int] | None = None):
         super().__init__(values)
@@ -77,6 +77,7 @@ class AdxValue:
     data_element: str
     value: str
     comment: str = ""
+    complete_date: str = ""  # the group's completeDate
     disaggregation: dict = field(default_factory=dict)  # category code → option code
     option_combo: str = ""  # a categoryOptionCombo attribute, used in preference
     attribute_combo: str = ""  # the group's attributeOptionCombo
@@ -187,7 +188,9 @@ def parse_adx(body: bytes) -> AdxValues:
     groups = [group for group in root if local_name(group.tag) == "group"]
     for number, group in enumerate(groups, start=1):
         shared = dict(group.attrib)
-        if shared.get("completeDate", "").strip():
+        if shared.get("completeDate", "").strip() and not any(
+            local_name(item.tag) == "dataValue" for item in group
+        ):
             completed.append(number)
         for item in group:
             if local_name(item.tag) != "dataValue":
@@ -208,6 +211,7 @@ def parse_adx(body: bytes) -> AdxValues:
                     annotation=annotation,
                     option_combo=attributes.get("categoryOptionCombo", "").strip(),
                     attribute_combo=shared.get("attributeOptionCombo", "").strip(),
+                    complete_date=shared.get("completeDate", "").strip(),
                     disaggregation={
                         k.strip(): v.strip()
                         for k, v in attributes.items()
@@ -268,6 +272,7 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
                 attribute_combo=value.attribute_combo,
                 value=raw,
                 comment=comment,
+                complete_date=value.complete_date,
             )
         )
     return records, conflicts

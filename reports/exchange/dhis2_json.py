@@ -3,8 +3,9 @@ reports.exchange.export, serialised by the API).
 
 `period`, `orgUnit` and `attributeOptionCombo` may sit on the set instead of each value; `dataSet`
 (a form code) names the form every value must belong to. `{}` (no dataValues) is an empty set,
-as DHIS2 reads it. `completeDate` is not supported: a conflict on the set (the values still
-import, the report stays a draft); any other key of the set (DHIS2's id schemes in the payload…)
+as DHIS2 reads it. `completeDate` goes with every value (Record.complete_date): the importer
+submits their reports when the caller may (a set with no values names no report: a conflict);
+any other key of the set (DHIS2's id schemes in the payload…)
 refuses the payload, since its values might then mean something else.
 """
 
@@ -19,8 +20,7 @@ OWN = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
 SHARED = ("period", "orgUnit", "attributeOptionCombo")
 SET_KEYS = {"dataSet", "dataValues", "completeDate", *SHARED}
 COMPLETE_DATE_MESSAGE = gettext_lazy(
-    "completeDate chưa được hỗ trợ: số liệu vẫn được nhập, báo cáo vẫn ở trạng thái "
-    "nháp (hãy nộp báo cáo trên hệ thống hoặc qua /submissions/…/submit)."
+    "completeDate: không có giá trị nào cho biết báo cáo cần nộp, không báo cáo nào được nộp."
 )
 
 
@@ -53,6 +53,7 @@ def _record(index: int, where: str, item, payload: dict) -> Record:
         value=field["value"],
         comment=field["comment"],
         last_updated=field["lastUpdated"].strip(),
+        complete_date=_text(payload.get("completeDate")).strip(),
     )
 
 
@@ -74,7 +75,8 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
     except ValueError:
         raise BadPayload(_("dataSet phải là mã biểu mẫu.")) from None
     records, unreadable = [], []
-    if payload.get("completeDate"):
+    complete_date = _text(payload.get("completeDate")).strip()
+    if complete_date and not payload.get("dataValues"):
         unreadable.append(conflict("completeDate", "", str(COMPLETE_DATE_MESSAGE), []))
     for index, item in enumerate(payload.get("dataValues", [])):
         where = _("Giá trị số %(n)s") % {"n": index + 1}

@@ -86,7 +86,8 @@ def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str]:
     if unknown:
         raise BadPayload(_("không hỗ trợ các thuộc tính: %(k)s.") % {"k": ", ".join(unknown)})
     unreadable = []
-    if shared.get("completeDate"):
+    complete_date = shared.get("completeDate", "").strip()
+    if complete_date and not any(local_name(item.tag) == "dataValue" for item in root):
         unreadable.append(conflict("completeDate", "", str(COMPLETE_DATE_MESSAGE), []))
     records = []
     items = [item for item in root if local_name(item.tag) == "dataValue"]
@@ -111,6 +112,7 @@ def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str]:
                 value=_field(item, "value"),
                 comment=_field(item, "comment"),
                 last_updated=_field(item, "lastUpdated").strip(),
+                complete_date=complete_date,
             )
         )
     return records, unreadable, shared.get("dataSet", "").strip()

@@ -26,7 +26,7 @@ from indicators.models import DEFAULT, CategoryOptionCombo
 
 from .. import disclosure
 from ..models import DataValue, Row, Submission
-from ..services.submissions import CellErrors, CellInput, save_values
+from ..services.submissions import CellErrors, CellInput, save_values, submit
 from .records import (
     E_ATTRIBUTE_REQUIRED,
     E_COMBO_REQUIRED,
@@ -70,7 +70,6 @@ REFUSED_WHEN_TRUE = {
     "skipExistingCheck": _("binhdang luôn đối chiếu giá trị đã lưu (để ghi nhật ký và đếm đúng)."),
     "skipAudit": _("mọi thay đổi số liệu đều được ghi nhật ký, không bỏ qua được."),
     "force": _("không có quyền vượt khóa sổ hay trạng thái báo cáo qua API."),
-    "async": _("chưa hỗ trợ nhập nền (async); hãy gửi đồng bộ."),
 }
 FLAGS = (
     "dryRun",
@@ -78,6 +77,7 @@ FLAGS = (
     "requireCategoryOptionCombo",
     "requireAttributeOptionCombo",
     "preheatCache",  # a performance hint in DHIS2: no effect on what is imported
+    "async",  # a background job (reports.exchange.jobs); the API reads it
     *ALWAYS_STRICT,
     *REFUSED_WHEN_TRUE,
 )
@@ -94,6 +94,7 @@ class Options:
     require_combo: bool = False
     require_attribute: bool = False
     id_schemes: dict = field(default_factory=dict)
+    run_async: bool = False  # async=true: a background job answers later
 
     def echo(self) -> dict:
         """DHIS2's importOptions object (the fields DHIS2 2.39+ returns, in its order), with
@@ -101,7 +102,7 @@ class Options:
         return {
             "idSchemes": self.id_schemes,
             "dryRun": self.dry_run,
-            "async": False,
+            "async": self.run_async,
             "importStrategy": self.strategy,
             "mergeMode": "REPLACE",
             "reportMode": "FULL",
@@ -145,6 +146,7 @@ def _flag(options: Options, name: str, raw: str) -> dict | None:
         "firstRowIsHeader": "first_row_is_header",
         "requireCategoryOptionCombo": "require_combo",
         "requireAttributeOptionCombo": "require_attribute",
+        "async": "run_async",
     }.get(name)
     if attribute:
         setattr(options, attribute, on)
@@ -292,24 +294,57 @@ def import_values(
     data_set: str = "",
     unreadable: Sequence[dict] = (),
     request=None,
-) -> tuple[Counter[str], list[dict]]:
+) -> tuple[Counter[str], list[dict], str]:
     """Apply values through save_values, each submission in a savepoint of one transaction:
     the valid values are stored, the others are conflicts; with `options.atomic` any conflict
-    (an unreadable value included) rolls all of it back, as does a dry run. Returns (counts of
-    imported / updated / deleted values, conflicts in payload order)."""
+    (an unreadable value included) rolls all of it back, as does a dry run. A report whose
+    values carry a `completeDate` is then submitted when the caller may (`_complete`). Returns
+    (counts of imported / updated / deleted values, conflicts in payload order, the
+    completeDate of the reports submitted or "")."""
     groups, conflicts = _groups(records, Lookups(actor, records), data_set, options)
     conflicts = list(unreadable) + conflicts
     counts: Counter[str] = Counter()
+    completed = ""
     with transaction.atomic():
         # Lock the submissions (in a fixed order) so that the counts below stay true.
         list(Submission.objects.select_for_update().filter(pk__in=groups).order_by("pk"))
         for submission, items in groups.values():
             with transaction.atomic():  # a savepoint: one report's failure leaves the others
-                conflicts += _apply(submission, items, options.strategy, counts, actor, request)
+                found = _apply(submission, items, options.strategy, counts, actor, request)
+            conflicts += found
+            complete_date = next((r.complete_date for r, _r, _c in items if r.complete_date), "")
+            if complete_date and not any(c["object"] == _name(submission) for c in found):
+                refusal = _complete(submission, actor, request)
+                if refusal:
+                    conflicts.append(refusal)
+                else:
+                    completed = completed or complete_date
         if options.dry_run or (options.atomic and conflicts):
             transaction.set_rollback(True)
     conflicts.sort(key=lambda c: c["indexes"][:1])
-    return counts, conflicts
+    return counts, conflicts, completed
+
+
+def _name(submission: Submission) -> str:
+    return f"{submission.round.code}/{submission.unit.code}"
+
+
+def _complete(submission: Submission, actor, request) -> dict | None:
+    """DHIS2's completeDate: submit the report as `submit` does (who may submit, blocking
+    problems, warnings needing a comment: an import carries none), audited and told as a
+    normal submit. Its conflict (object `completeDate`, no indexes: the values stay imported)
+    when the report was not submitted."""
+    try:
+        submit(submission=submission, actor=actor, request=request)
+    except PermissionDenied:
+        message = _("chỉ lãnh đạo đơn vị hoặc Sở Nội vụ được nộp báo cáo.")
+    except ValidationError as error:
+        message = " ".join(error.messages)
+    else:
+        return None
+    name = _name(submission)
+    text = _("completeDate: báo cáo chưa được nộp: %(why)s") % {"why": message}
+    return conflict("completeDate", name, text, [])
 
 
 def _overtaken(record: Record, existing: DataValue | None) -> bool:
@@ -393,7 +428,7 @@ def _apply(
             planned = [p for p in planned if p.key not in error.cells]
             continue
         except (ValidationError, PermissionDenied) as error:  # the report cannot be edited
-            name = f"{submission.round.code}/{submission.unit.code}"
+            name = _name(submission)
             indexes = sorted(record.index for record, _row, _combo in items)
             if isinstance(error, ValidationError):
                 message, code = " ".join(error.messages), E_NOT_OPEN
@@ -419,14 +454,15 @@ def summary(
     total: int,
     options: Options,
     failure: str = "",
+    complete_date: str = "",
 ) -> dict:
     """DHIS2's ImportSummary (dhis2-core dxf2/importsummary/ImportSummary.java, 2.38+ fields:
     responseType, status, importOptions, description, importCount, conflicts, rejectedIndexes,
     dataSetComplete). `ignored` counts every value neither imported, updated nor deleted:
     unchanged, skipped by the strategy, or rejected by a conflict (DHIS2 counts rejected values
     as ignored). Status ERROR when nothing was stored because of a failure or atomicMode=ALL,
-    WARNING with conflicts, else SUCCESS. dataSetComplete is "false": completeDate is not
-    supported (refused)."""
+    WARNING with conflicts, else SUCCESS. dataSetComplete is the completeDate of the reports
+    submitted by it (`complete_date`), else "false"."""
     aborted = bool(failure) or (options.atomic and bool(conflicts))
     done = {name: 0 if aborted else counts[name] for name in ("imported", "updated", "deleted")}
     if failure:
@@ -450,7 +486,7 @@ def summary(
         },
         "conflicts": conflicts,
         "rejectedIndexes": rejected,
-        "dataSetComplete": "false",
+        "dataSetComplete": complete_date if complete_date and not aborted else "false",
     }
 
 

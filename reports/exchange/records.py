@@ -46,6 +46,7 @@ class Record:
     value: str
     comment: str
     last_updated: str = ""  # when the sender's copy was last changed (exports carry it)
+    complete_date: str = ""  # the set's (ADX: the group's) completeDate: submit the report
 
 
 # DHIS2's error codes used here (dhis2-core ErrorCode.java, data import validation):

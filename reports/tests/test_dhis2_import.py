@@ -105,7 +105,9 @@ def test_documented_bulk_json_answers_as_dhis2(client, reporter, annual):
     assert again == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
 
 
-def test_documented_data_set_example_imports_and_refuses_complete_date(client, reporter, annual):
+def test_documented_data_set_example_imports_and_a_reporter_cannot_complete(
+    client, reporter, annual
+):
     # DHIS2 docs, "Sending data values": the set carries dataSet, completeDate, period, orgUnit.
     payload = {
         "dataSet": "BDG_NAM",
@@ -123,6 +125,7 @@ def test_documented_data_set_example_imports_and_refuses_complete_date(client, r
     assert summary["status"] == "WARNING" and summary["importCount"]["imported"] == 2
     (conflict,) = summary["conflicts"]
     assert conflict["object"] == "completeDate" and conflict["indexes"] == []
+    assert "chưa được nộp" in conflict["value"]  # a reporter may not submit
     assert submission("SYT").status == "draft"
 
 
@@ -227,7 +230,6 @@ def test_strict_flags_are_always_in_force_and_echoed(client, reporter, annual):
         {"skipExistingCheck": "true"},
         {"force": "true"},
         {"skipAudit": "true"},
-        {"async": "true"},
         {"idScheme": "UID"},
         {"orgUnitIdScheme": "NAME"},
         {"atomicMode": "OBJECT"},

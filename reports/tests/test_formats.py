@@ -184,7 +184,7 @@ def test_hostile_or_foreign_xml_is_refused_whole(client, reporter, body):
     assert not DataValue.objects.exists()
 
 
-def test_dxf2_complete_date_is_a_conflict_on_the_set_and_the_values_import(client, reporter):
+def test_dxf2_complete_date_a_reporter_may_not_honour_is_a_conflict_on_the_set(client, reporter):
     move_round()
     body = DXF2_DOC_EXAMPLE.replace(b'orgUnit="SYT">', b'orgUnit="SYT" completeDate="2025-12-31">')
     response = client.post(URL, body, content_type="text/xml", headers=auth(reporter))
@@ -193,7 +193,11 @@ def test_dxf2_complete_date_is_a_conflict_on_the_set_and_the_values_import(clien
     assert any(c["object"] == "completeDate" for c in summary["conflicts"])
 
 
-def test_adx_complete_date_is_a_conflict_per_group_as_in_json_and_xml(client, reporter):
+def test_adx_complete_date_not_honoured_is_a_conflict_per_group_as_in_json_and_xml(
+    client, reporter
+):
+    # A reporter may not submit (test_complete_date.py: an approver's completeDate submits); a
+    # group without values names no report.
     move_round()
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <adx xmlns="{adx.NS}">
@@ -209,7 +213,8 @@ def test_adx_complete_date_is_a_conflict_per_group_as_in_json_and_xml(client, re
     conflicts = summary["conflicts"]
     assert [c["object"] for c in conflicts] == ["completeDate", "completeDate"]
     assert all(c["indexes"] == [] and "completeDate" in c["value"] for c in conflicts)
-    assert "Nhóm số 2" in conflicts[1]["value"]
+    assert "Nhóm số 2" in conflicts[0]["value"]
+    assert conflicts[1]["value"].startswith("BDG-2025/SYT: completeDate: báo cáo chưa được nộp")
     # The same conflict as JSON's.
     payload = {"completeDate": "2026-01-10", "dataValues": []}
     json_answer = client.post(URL, json.dumps(payload), "application/json", headers=auth(reporter))
