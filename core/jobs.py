@@ -36,11 +36,13 @@ WAITING_TOO_LONG = datetime.timedelta(minutes=2)
 
 @dataclass
 class Outcome:
-    """What a handler made: a file for the user who started the job."""
+    """What a handler made: a file for the user who started the job, and what their
+    notification says when it is not a file to download (`told`)."""
 
     content: bytes
     name: str
     content_type: str
+    told: str = ""
 
 
 class JobRefused(Exception):
@@ -155,7 +157,9 @@ def run_job(job_id: int) -> str:
         payload=None,
         finished_at=timezone.now(),
     )
-    _tell(job, _("Đã làm xong tệp “%(name)s”, mời tải về.") % {"name": outcome.name})
+    _tell(
+        job, outcome.told or _("Đã làm xong tệp “%(name)s”, mời tải về.") % {"name": outcome.name}
+    )
     return JobState.DONE
 
 

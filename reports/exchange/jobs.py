@@ -100,7 +100,18 @@ def handle(job: Job, progress: jobs.Progress) -> jobs.Outcome:
     progress.expect(1, _("Đang nhập số liệu"))
     fmt = job.params.get("format", "json")
     summary = run(actor=user, fmt=fmt, body=bytes(body), options=options)
-    return jobs.Outcome(json.dumps(summary).encode(), SUMMARY_NAME, "application/json")
+    counts = summary.get("response", summary).get("importCount", {})
+    told = _(
+        "Đã nhập xong số liệu gửi qua API (việc %(id)s): %(imported)s giá trị mới, %(updated)s "
+        "cập nhật, %(ignored)s bỏ qua, %(conflicts)s xung đột."
+    ) % {
+        "id": job.pk,
+        "imported": counts.get("imported", 0),
+        "updated": counts.get("updated", 0),
+        "ignored": counts.get("ignored", 0),
+        "conflicts": len(summary.get("response", summary).get("conflicts", [])),
+    }
+    return jobs.Outcome(json.dumps(summary).encode(), SUMMARY_NAME, "application/json", told)
 
 
 def job_of(user, job_id: str) -> Job | None:
@@ -123,7 +134,7 @@ def reference(job: Job) -> dict:
             "id": str(job.pk),
             "created": _moment(job.created_at),
             "jobType": JOB_TYPE,
-            "relativeNotifierEndpoint": f"/api/system/tasks/{JOB_TYPE}/{job.pk}",
+            "relativeNotifierEndpoint": f"/api/v1/system/tasks/{JOB_TYPE}/{job.pk}",
         },
     }
 

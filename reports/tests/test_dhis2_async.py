@@ -13,7 +13,6 @@ from django_tasks_db.management.commands import db_worker
 
 from core.models import Job, JobState, Notification
 from core.tests.test_jobs import kept_signals, redis_answers
-from reports.exchange import jobs as import_jobs
 from reports.models import DataValue
 from reports.tests.test_api import URL, auth, move_round, stored
 from reports.tests.test_dhis2_import import BULK, IMPORT_SUMMARY, send
@@ -49,7 +48,7 @@ def started(response) -> str:
             "id": job_id,
             "created": answer["response"]["created"],
             "jobType": "DATAVALUE_IMPORT",
-            "relativeNotifierEndpoint": f"/api/system/tasks/DATAVALUE_IMPORT/{job_id}",
+            "relativeNotifierEndpoint": f"/api/v1/system/tasks/DATAVALUE_IMPORT/{job_id}",
         },
     }
     return job_id
@@ -69,7 +68,7 @@ def test_async_import_answers_a_job_to_poll_and_its_summary(client, reporter, an
     job = Job.objects.get(pk=job_id)
     assert job.payload is None  # the payload is dropped when the job ends
     told = Notification.objects.get(user=reporter)
-    assert import_jobs.SUMMARY_NAME in told.text
+    assert "Đã nhập xong số liệu gửi qua API" in told.text and "2 giá trị mới" in told.text
 
 
 def test_async_csv_and_a_failed_import_answer_as_the_synchronous_call(client, reporter, annual):
