@@ -136,6 +136,10 @@ def _api_urls() -> list[str]:
         "year": "2025",
         "round_code": first.round.code if first else "x",
         "unit_code": first.unit.code if first else "x",
+        "job_id": str(
+            apps.get_model("core.Job").objects.order_by("pk").values_list("pk", flat=True).first()
+            or 1
+        ),
     }
     schema = api.get_openapi_schema()
     return [
