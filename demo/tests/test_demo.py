@@ -102,6 +102,18 @@ class Picture:
     def today(self) -> datetime.date:
         return self.moment.date()
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, django_db_setup, django_db_blocker, tmp_path_factory):
+        """The demo loaded once at the class's `moment` (conftest.built_once)."""
+        media = tmp_path_factory.mktemp(f"demo-{cls.moment:%Y%m%d}")
+        yield from built_once(django_db_blocker, lambda: World(_load(cls.moment, media), media))
+
+    @pytest.fixture(autouse=True)
+    def _stopped_clock(self):
+        with frozen(self.moment):
+            yield
+
     def test_nothing_the_demo_wrote_is_dated_after_now(self, world):
         now = aware(self.moment)
         checked = 0
@@ -252,17 +264,6 @@ class Picture:
 class TestDecember(Picture):
     moment = DECEMBER
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def world(cls, django_db_setup, django_db_blocker, tmp_path_factory):
-        media = tmp_path_factory.mktemp("demo-december")
-        yield from built_once(django_db_blocker, lambda: World(_load(DECEMBER, media), media))
-
-    @pytest.fixture(autouse=True)
-    def _stopped_clock(self):
-        with frozen(DECEMBER):
-            yield
-
     def test_the_annual_round_is_open_with_units_at_every_stage(self, world):
         round_ = Round.objects.get(code="BDG-2026")
         assert round_.opens_on <= self.today <= round_.due_on == datetime.date(2026, 12, 10)
@@ -306,17 +307,6 @@ class TestDecember(Picture):
 @pytest.mark.untraced  # TestDecember traces the demo's code; this day is about the picture
 class TestMarch(Picture):
     moment = MARCH
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def world(cls, django_db_setup, django_db_blocker, tmp_path_factory):
-        media = tmp_path_factory.mktemp("demo-march")
-        yield from built_once(django_db_blocker, lambda: World(_load(MARCH, media), media))
-
-    @pytest.fixture(autouse=True)
-    def _stopped_clock(self):
-        with frozen(MARCH):
-            yield
 
     def test_no_round_is_open_in_march(self, world):
         # The 6-month round is created three weeks before it opens on 15/05.
