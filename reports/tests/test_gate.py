@@ -15,7 +15,7 @@ from core.models import Notification
 from core.roles import Role
 from reports.models import DataValue, Row, Status, Submission
 from reports.services import submissions
-from reports.tests.factories import fill, make_form, open_round
+from reports.tests.factories import answer_everything, fill, make_form, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +41,6 @@ def cells_of(submission):
 
 def submit_url(submission, action="submit"):
     return reverse("reports:transition", args=[submission.pk, action])
-
-
-def answer_everything(submission, actor):
-    for question in submission.round.form.sections.get(kind="narrative").questions.all():
-        submissions.save_answer(
-            submission=submission,
-            question=question,
-            text="Đã làm.",
-            expected_version=0,
-            actor=actor,
-        )
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -20,7 +20,7 @@ from reports import validation
 from reports.models import DataValue, Round, Status, Submission
 from reports.services import submissions
 from reports.services.submissions import create_round
-from reports.tests.factories import fill, make_form, open_round
+from reports.tests.factories import answer_everything, fill, make_form, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +74,6 @@ def rule(code="R1", left="VR_E000 + VR_E001[MALE]", op="<=", right="VR_E002[FEMA
     )
 
 
-def answered(submission, actor):
-    for question in submission.round.form.sections.get(kind="narrative").questions.all():
-        submissions.save_answer(
-            submission=submission,
-            question=question,
-            text="Đã làm.",
-            expected_version=0,
-            actor=actor,
-        )
-
-
 @pytest.mark.parametrize("op", list(OPERATORS))
 @pytest.mark.parametrize("difference", [-7, -1, 0, 1, 7])
 def test_each_rule_kind_over_sums_of_cells(reporter, approver, form, submission, op, difference):
@@ -97,7 +86,7 @@ def test_each_rule_kind_over_sums_of_cells(reporter, approver, form, submission,
     female = left - 2 - difference
     put(submission, reporter, form, {(0, "MALE"): 3, (0, "FEMALE"): 4, (1, "MALE"): 5})
     put(submission, reporter, form, {(2, "FEMALE"): female})
-    answered(submission, reporter)
+    answer_everything(submission, reporter)
     broken = not OPERATORS[op](left, female + 2)
     errors = [str(e) for e in submissions.submission_problems(submission, viewer=approver).errors]
     found = [e for e in errors if e.startswith("Thông báo của R1")]
@@ -135,7 +124,7 @@ def test_a_warning_shows_in_the_grid_on_save_and_needs_an_explanation_at_submit(
 ):
     rule(left="VR_E001[FEMALE]", op="<=", right="VR_E000[FEMALE]")  # explain, not block
     fill(submission, reporter)
-    answered(submission, reporter)
+    answer_everything(submission, reporter)
     row, female = cell(form, 1, "FEMALE")
     client.force_login(reporter)
     response = client.post(
@@ -297,7 +286,7 @@ def test_sensitive_findings_stay_with_their_unit(
     client, reporter, approver, coordinator, leader, form, submission, sensitive
 ):
     fill(submission, reporter)
-    answered(submission, reporter)
+    answer_everything(submission, reporter)
     put(submission, reporter, form, {(1, "FEMALE"): 4})
     ValueBound.objects.create(data_element=sensitive[0].data_element, maximum=Decimal(2))
     # The unit reads it beside its cell, but it neither blocks nor asks for an explanation: the
@@ -369,7 +358,7 @@ def test_values_from_the_api_meet_the_same_gate(client, reporter, approver, form
     """Whatever the path a value came in by (grid, Excel, API), the submit checks the rules."""
     rule(left="VR_E000[MALE]", op="<=", right="VR_E000[FEMALE]", on_submit="block")
     fill(submission, reporter)
-    answered(submission, reporter)
+    answer_everything(submission, reporter)
     Round.objects.filter(code__startswith="R-VR-").delete()
     _key, token = ApiToken.issue(reporter)
     payload = {
