@@ -47,21 +47,24 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-# The suite on SQLite (with branch coverage) and on PostgreSQL at the same time, one process
-# each, each with its own log and data directory under $(OUT); both logs' ends are shown and
-# either failing fails the target. Two kinds of test run once, not twice, when both databases
-# are there: the browser tests (marker `browser`: they check pages in Chromium, whose data the
-# other tests check on both databases) in the SQLite run, and the randomized property searches
-# (marker `search`: their outcome does not depend on the database) in the PostgreSQL run.
-# Without a PostgreSQL server the SQLite run goes alone and runs everything.
+# The suite on SQLite and on PostgreSQL at the same time, one process each, and the linters
+# beside them, each with its own log under $(OUT); the logs' ends are shown and any failing fails
+# the target. Two kinds of test run once, not twice, when both databases are there: the browser
+# tests (marker `browser`: they check pages in Chromium, whose data the other tests check on both
+# databases) in the SQLite run, and the randomized property searches and the location crawl
+# (marker `once`: their outcome does not depend on the database) in the PostgreSQL run.
+# Branch coverage is traced in the SQLite run (tracing the PostgreSQL run too, each a share of the
+# files, was slower: the PostgreSQL run is the slower at everything). Without a PostgreSQL server
+# the SQLite run goes alone and runs everything.
 OUT := $(CURDIR)/.test
-test: install chromium lint
+test: install chromium
 	@rm -rf $(OUT) && mkdir -p $(OUT)/sqlite $(OUT)/postgresql
-	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+	@$(MAKE) --no-print-directory lint >$(OUT)/lint.log 2>&1 & lint=$$!; \
+	if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "== SQLite and PostgreSQL runs in parallel (logs: $(OUT)/sqlite.log, $(OUT)/postgresql.log) =="; \
 		DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" \
 			>$(OUT)/postgresql.log 2>&1 & pg=$$!; \
-		sqlite_only="not search"; \
+		sqlite_only="not once"; \
 	else \
 		echo "== PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run =="; \
 		pg=; sqlite_only=; \
@@ -72,12 +75,15 @@ test: install chromium lint
 	if [ -n "$$pg" ]; then \
 		wait $$pg; postgresql=$$?; [ $$postgresql -eq 0 ] || status=$$postgresql; \
 		echo "== PostgreSQL (exit $$postgresql) =="; \
-		if [ $$postgresql -eq 0 ]; then tail -n 3 $(OUT)/postgresql.log; \
+		if [ $$postgresql -eq 0 ]; then tail -n 1 $(OUT)/postgresql.log; \
 		else tail -n 150 $(OUT)/postgresql.log; fi; \
 	fi; \
 	echo "== SQLite, with branch coverage (exit $$sqlite) =="; \
 	if [ $$sqlite -eq 0 ]; then sed -n '/coverage: platform/,$$p' $(OUT)/sqlite.log; \
 	else tail -n 250 $(OUT)/sqlite.log; fi; \
+	wait $$lint; linted=$$?; [ $$linted -eq 0 ] || status=$$linted; \
+	echo "== Lint: ruff, ruff format, mypy (exit $$linted) =="; \
+	if [ $$linted -eq 0 ]; then tail -n 1 $(OUT)/lint.log; else cat $(OUT)/lint.log; fi; \
 	exit $$status
 
 bench: install chromium

@@ -68,7 +68,7 @@ SPLIT = {
 }
 
 
-@pytest.mark.search
+@pytest.mark.once
 @settings(
     max_examples=60,
     deadline=None,

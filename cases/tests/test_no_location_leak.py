@@ -197,6 +197,7 @@ def gbv(gbv_once):
 
 
 @pytest.mark.untraced  # the pages' code is covered by their own tests; tracing the crawl is slow
+@pytest.mark.once  # the pages and files are the same on both databases
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_no_page_file_or_api_answer_shows_a_location(client, gbv, persona):
     place = gbv["place"]

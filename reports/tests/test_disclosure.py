@@ -215,7 +215,7 @@ ZEROS_BESIDE_THE_INSIDER = {
 }
 
 
-@pytest.mark.search
+@pytest.mark.once
 @pytest.mark.untraced  # the engine's code is covered by the tests below; tracing it here is slow
 @settings(
     max_examples=15,
