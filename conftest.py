@@ -107,9 +107,15 @@ def pytest_fixture_setup(fixturedef, request):
 
 
 def pytest_collection_modifyitems(items):
-    # Browser tests use a live server whose transactional teardown empties the tables that
-    # django_db_setup filled once; run them last so no other test sees an empty province.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Browser tests and the other live-server tests (a DHIS2 client) use a live server whose
+    # transactional teardown empties the tables that django_db_setup filled once; run them last
+    # so no other test sees an empty province.
+    items.sort(key=_empties_the_tables)
+
+
+def _empties_the_tables(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("browser") or names & {"live_server", "transactional_db"})
 
 
 def second_factor(user) -> TOTPDevice:
@@ -256,7 +262,8 @@ BROWSER_PASSWORD = "mây-trắng-bay-qua-đồi-chè"
 @pytest.fixture
 def audit_flushable(transactional_db):
     """The live server's teardown empties every table, and the audit table refuses DELETE and
-    TRUNCATE. Browser tests run last (conftest), so lift the triggers only for that flush."""
+    TRUNCATE. Live-server tests run last (pytest_collection_modifyitems), so lift the triggers
+    for their flushes."""
     yield
     migration = importlib.import_module("audit.migrations.0002_append_only_trigger")
     reverse = {"postgresql": migration.POSTGRES_REVERSE, "sqlite": migration.SQLITE_REVERSE}

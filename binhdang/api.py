@@ -19,6 +19,7 @@ import binascii
 from base64 import b64decode
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -126,6 +127,8 @@ def docs_access(view):
 api = NinjaAPI(
     title="binhdang API",
     version="1",
+    # The docs page's introduction: each supported DHIS2 parameter, and what is not supported.
+    description=(settings.BASE_DIR / "docs" / "dhis2.md").read_text(encoding="utf-8"),
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",

@@ -15,6 +15,9 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("activities/", include("activities.urls")),
     path("api/v1/", api.urls),
+    # DHIS2 serves its Web API at /api/ as well as under a version: DHIS2's clients add
+    # /api/<resource> to the server's address. The same operations under a second namespace.
+    path("api/", include(api.urls[:2], namespace="dhis2")),
 ]
 
 handler403 = "core.views.forbidden"

@@ -3,10 +3,11 @@
 The routes only read the request, call reports.exchange (formats, checks, the importer) and
 reports.services, and shape the answer. Identifiers are codes (DHIS2's idScheme=CODE):
 dataElement = DataElement.code, categoryOptionCombo = CategoryOptionCombo.code, orgUnit =
-Unit.code, dataSet = Form.code. `period` is the ROUND code (BDG-2025S1): one DHIS2 period
-(2025S1) may hold several exercises (a periodic and an ad-hoc round), a round code names exactly
-one. A DHIS2 period code (Round.period) is accepted as an alias where it names exactly one round
-the caller can see.
+Unit.code, dataSet = Form.code. Exports give each value's DHIS2 ISO period (Round.period: 2025,
+2025S1). Imports and filters take an ISO period where it names exactly one round the caller can
+see (the one whose form is the set's `dataSet`, or else the one whose form holds the element), or
+a round code (BDG-2025S1), which always names one: two exercises of one period and one form (a
+periodic and an ad-hoc round) are told apart by their round codes only.
 
 "No data" (a cell declared empty, with its reason) travels as DHIS2's comment-only value: an empty
 `value` with the reason in `comment`. On import an empty value with a comment declares "no data";
@@ -66,6 +67,10 @@ class DataValueOut(Schema):
 
 
 class DataValueSetOut(Schema):
+    # Named when the request names one set, period and unit (_set_named); left out otherwise.
+    dataSet: str | None = None
+    period: str | None = None
+    orgUnit: str | None = None
     dataValues: list[DataValueOut]
 
 
@@ -115,7 +120,15 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
         return response
     if fmt == "xml":
         return HttpResponse(dxf2.export_xml(rows), content_type="application/xml; charset=utf-8")
-    return 200, {"dataValues": rows}
+    return 200, {**_set_named(data_set, period, org_unit, children), "dataValues": rows}
+
+
+def _set_named(data_set, period, org_unit, children) -> dict:
+    """DHIS2 names the set above its values when the request names one data set, one period and
+    one unit (without children)."""
+    if data_set and len(period or []) == 1 and len(org_unit or []) == 1 and not children:
+        return {"dataSet": data_set, "period": period[0], "orgUnit": org_unit[0]}
+    return {}
 
 
 def _adx_response(values) -> HttpResponse:
@@ -142,7 +155,9 @@ EXPORT_DOC = {
 EXPORT_RESPONSES = {200: DataValueSetOut, 400: ErrorOut, 404: ErrorOut}
 
 
-@router.get("/dataValueSets", response=EXPORT_RESPONSES, openapi_extra=EXPORT_DOC)
+@router.get(
+    "/dataValueSets", response=EXPORT_RESPONSES, openapi_extra=EXPORT_DOC, exclude_none=True
+)
 def get_data_value_sets(
     request,
     dataSet: str | None = None,
@@ -187,6 +202,7 @@ for _suffix in FORMATS:
         f"/dataValueSets.{_suffix}",
         response=EXPORT_RESPONSES if _suffix == "json" else {400: ErrorOut, 404: ErrorOut},
         openapi_extra=EXPORT_DOC,
+        exclude_none=True,
     )(_suffixed_export(_suffix))
 
 

@@ -115,7 +115,7 @@ def _int_id(name: str, w) -> int:
 def _urls(w) -> list[str]:
     urls = []
     for name, pattern in _patterns():
-        if name.startswith("api:") or name in SKIPPED:
+        if name.startswith(("api:", "dhis2:")) or name in SKIPPED:
             continue  # the API: operation by operation, with a token (below)
         converters = pattern.pattern.converters
         if all(isinstance(c, IntConverter) for c in converters.values()):

@@ -93,7 +93,7 @@ def value_row(value: DataValue) -> dict:
     """One exported value as DHIS2's dataValues entry."""
     return {
         "dataElement": value.data_element.code,
-        "period": value.submission.round.code,
+        "period": value.submission.round.period,  # DHIS2 ISO period (2025, 2025S1)
         "orgUnit": value.submission.unit.code,
         "categoryOptionCombo": value.option_combo.code,
         "attributeOptionCombo": DEFAULT,

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 import pytest
 
 from reports.exchange import adx
-from reports.models import DataValue
+from reports.models import DataValue, Round
 from reports.tests.test_api import ANNUAL, auth, fill, move_round, stored
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,17 @@ def json_values(client, headers, **params) -> set:
 def adx_values(body: bytes, user) -> set:
     records, conflicts = adx.to_records(adx.parse_adx(body), user=user)
     assert conflicts == []
+    iso = dict(Round.objects.values_list("code", "period"))  # JSON exports DHIS2 ISO periods
     return {
-        (r.data_element, r.period, r.org_unit, r.option_combo, r.value, r.comment) for r in records
+        (
+            r.data_element,
+            iso.get(r.period, r.period),
+            r.org_unit,
+            r.option_combo,
+            r.value,
+            r.comment,
+        )
+        for r in records
     }
 
 
