@@ -24,7 +24,7 @@ from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security.http import HttpAuthBase
 
@@ -40,6 +40,10 @@ SECOND_FACTOR_REFUSAL = (
 BAD_HEADER = "Tiêu đề Authorization không đọc được."
 EXPIRED = "Khóa API đã hết hạn: hãy tạo khóa mới ở trang Tài khoản › Khóa API."
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+UNAUTHORIZED = (
+    "Cần xác thực: gửi khóa API (Authorization: ApiToken … hoặc Bearer …) hoặc, với tài khoản "
+    "không cần xác thực hai lớp, tên và mật khẩu (Basic)."
+)
 
 
 class ReadOnlyToken(Exception):
@@ -112,9 +116,9 @@ def docs_access(view):
         try:
             user = api_auth(request)
         except AuthenticationError as error:
-            return JsonResponse({"detail": error.message}, status=401)
+            return _unauthorized(request, error)
         if user is None:
-            return JsonResponse({"detail": "Unauthorized"}, status=401)
+            return _unauthorized(request, AuthenticationError())
         return view(request, *args, **kwargs)
 
     wrapped.access_rule = signed_in.access_rule
@@ -135,6 +139,29 @@ api = NinjaAPI(
     docs_decorator=docs_access,
     auth=api_auth,
 )
+
+
+@api.exception_handler(HttpError)
+def _refused(request, exc):
+    """A refusal as DHIS2 answers it (a WebMessage, core.webmessage), the reason in Vietnamese
+    where there is one."""
+    message = UNAUTHORIZED if isinstance(exc, AuthenticationError) else str(exc)
+    if exc.message != "Unauthorized":
+        message = exc.message
+    code = exc.status_code
+    return JsonResponse(web_message(code, message, detail=message), status=code)
+
+
+def _unauthorized(request, exc: AuthenticationError):
+    return _refused(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _unreadable(request, exc):
+    """Parameters or a body the operation cannot read: 400 with a WebMessage, the reasons in
+    `detail`."""
+    message = _("Tham số hoặc nội dung yêu cầu không hợp lệ (chi tiết trong “detail”).")
+    return JsonResponse(web_message(400, message, detail=exc.errors), status=400)
 
 
 @api.exception_handler(ReadOnlyToken)

@@ -130,6 +130,18 @@ def start(
     return job
 
 
+def forget_finished(*, actor, kind: str, before: datetime.datetime) -> int:
+    """Drop `actor`'s jobs of `kind` that ended before `before` (results nobody asks for any
+    more); how many."""
+    ended = Job.objects.filter(
+        user=actor,
+        kind=kind,
+        state__in=(JobState.DONE, JobState.FAILED),
+        finished_at__lt=before,
+    )
+    return ended.delete()[0]
+
+
 @task(queue_name=settings.TASK_QUEUE)
 def run_job(job_id: int) -> str:
     """The task: run a queued job's handler and keep its file, or its failure. A job another

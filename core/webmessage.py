@@ -1,6 +1,7 @@
 """DHIS2's WebMessage: the body DHIS2 answers a refused or failed API request with
-(`httpStatus`, `httpStatusCode`, `status`, `message`). The import's WebMessage around an
-ImportSummary is reports.exchange.importer.web_message."""
+(`httpStatus`, `httpStatusCode`, `status`, `message`). Every refusal of binhdang's API has this
+shape, with the message again in `detail` (django-ninja's key, which the first clients read). The
+import's WebMessage around an ImportSummary is reports.exchange.importer.web_message."""
 
 from http import HTTPStatus
 
@@ -14,3 +15,8 @@ def web_message(code: int, message: str, **extra) -> dict:
         "message": message,
         **extra,
     }
+
+
+def refuse(code: int, message: str) -> tuple[int, dict]:
+    """An API operation's refused answer: the status code and its WebMessage."""
+    return code, web_message(code, message, detail=message)

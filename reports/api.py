@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from core.webmessage import web_message
+from core.webmessage import refuse, web_message
 from indicators.models import DEFAULT, DataElement
 
 from .exchange import adx, dxf2, importer
@@ -47,6 +47,12 @@ EDITORS = submissions.EDITORS
 
 
 class ErrorOut(Schema):
+    """A refusal: DHIS2's WebMessage (core.webmessage.refuse)."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str
+    message: str
     detail: str
 
 
@@ -98,7 +104,7 @@ def _accepted(accept: str) -> str:
 def _export(request, fmt, data_set, period, org_unit, children, last_updated):
     fmt = (fmt or "").lower()
     if fmt and fmt not in FORMATS:
-        return 400, {"detail": _("format chỉ nhận “json”, “csv”, “xml” hoặc “adx”.")}
+        return refuse(400, _("format chỉ nhận “json”, “csv”, “xml” hoặc “adx”."))
     fmt = fmt or _accepted(request.headers.get("Accept", ""))
     try:
         values = export_values(
@@ -110,7 +116,7 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
             last_updated=last_updated,
         )
     except ExportError as error:
-        return error.status, {"detail": error.detail}
+        return refuse(error.status, error.detail)
     if fmt == "adx":
         return _adx_response(values)
     rows = [value_row(v) for v in values.iterator(chunk_size=2000)]
@@ -356,7 +362,7 @@ def _unsupported_media_type(request):
 
 def _import(request, suffix: str = "", *, fixed: bool = False):
     if request.auth.role not in EDITORS:
-        return 403, {"detail": _("Bạn không có quyền nhập số liệu báo cáo.")}
+        return refuse(403, _("Bạn không có quyền nhập số liệu báo cáo."))
     options, refusal = _options(request)
     if refusal:
         return refusal
@@ -717,7 +723,7 @@ def submit_submission(request, round_code: str, unit_code: str):
             request=request,
         )
     except PermissionDenied:
-        return 403, {"detail": _("Chỉ lãnh đạo đơn vị hoặc Sở Nội vụ được nộp báo cáo.")}
+        return refuse(403, _("Chỉ lãnh đạo đơn vị hoặc Sở Nội vụ được nộp báo cáo."))
     except ValidationError as error:
         return 409, {"detail": _("Chưa nộp được báo cáo."), "errors": error.messages}
     return 200, Submission.objects.select_related("round", "unit").get(pk=submission.pk)
@@ -762,7 +768,7 @@ def get_adx(
             last_updated=lastUpdated,
         )
     except ExportError as error:
-        return error.status, {"detail": error.detail}
+        return refuse(error.status, error.detail)
     return _adx_response(values)
 
 

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections import Counter
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import jobs
@@ -25,6 +26,9 @@ from .records import BadPayload, conflict
 KIND = "reports.datavalue_import"  # the core.jobs kind (registered by reports.apps)
 JOB_TYPE = "DATAVALUE_IMPORT"  # DHIS2's JobType
 SUMMARY_NAME = "importSummary.json"
+# How long an ended import's summary stays to be read (DHIS2 keeps its task summaries in memory,
+# until the server restarts).
+KEPT = datetime.timedelta(days=7)
 
 
 def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None) -> dict:
@@ -72,7 +76,9 @@ def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None
 
 def start(*, actor, fmt: str, body: bytes, query: dict[str, str]) -> Job:
     """Queue the import of `body` for `actor` with the request's query (its import options):
-    every call is a job of its own."""
+    every call is a job of its own. The sender's imports that ended more than KEPT ago are
+    dropped (their summaries answer 404 from then on)."""
+    jobs.forget_finished(actor=actor, kind=KIND, before=timezone.now() - KEPT)
     key = uuid.uuid4().hex
     return jobs.start(
         actor=actor,

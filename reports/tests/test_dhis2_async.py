@@ -3,16 +3,19 @@ Response) to poll at /system/tasks/DATAVALUE_IMPORT/{id}, the ImportSummary at
 /system/taskSummaries/DATAVALUE_IMPORT/{id}; the job is a core.jobs job run by the worker (the
 database queue and, when Redis answers, RQ), as the user who sent it, and is theirs alone."""
 
+import datetime
 import json
 import os
 import uuid
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from core.models import Job, JobState, Notification
 from core.tests.test_jobs import kept_signals, redis_answers
+from reports.exchange.jobs import KEPT
 from reports.models import DataValue
 from reports.tests.test_api import URL, auth, move_round, stored
 from reports.tests.test_dhis2_import import BULK, IMPORT_SUMMARY, send
@@ -80,6 +83,21 @@ def test_async_csv_and_a_failed_import_answer_as_the_synchronous_call(client, re
     )
     summary = client.get(f"{SUMMARIES}/{started(broken)}", headers=auth(reporter)).json()
     assert summary["status"] == "ERROR" and summary["conflicts"][0]["object"] == "payload"
+
+
+def test_an_ended_import_is_kept_a_week_then_dropped_by_the_senders_next(
+    client, reporter, coordinator, annual
+):
+    old = started(send(client, reporter, BULK, **{"async": "true"}))
+    other = started(send(client, coordinator, BULK, **{"async": "true"}))
+    week = timezone.now() - KEPT
+    Job.objects.filter(pk__in=[old, other]).update(finished_at=week - datetime.timedelta(hours=1))
+    assert client.get(f"{SUMMARIES}/{old}", headers=auth(reporter)).status_code == 200
+    recent = started(send(client, reporter, BULK, **{"async": "true"}))
+    assert client.get(f"{SUMMARIES}/{old}", headers=auth(reporter)).status_code == 404
+    assert client.get(f"{SUMMARIES}/{recent}", headers=auth(reporter)).status_code == 200
+    # Another sender's imports are theirs to drop.
+    assert client.get(f"{SUMMARIES}/{other}", headers=auth(coordinator)).status_code == 200
 
 
 def test_a_job_is_its_starters_alone(client, reporter, coordinator, annual):
