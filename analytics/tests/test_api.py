@@ -251,6 +251,9 @@ def test_relative_periods(client, coordinator, labour, monkeypatch):
         client, coordinator, dx, "pe:THIS_SIX_MONTH", ou, relativePeriodDate="2025-03-01"
     )
     assert this_half.json()["metaData"]["dimensions"]["pe"] == ["2025S1"]
+    both = get(client, coordinator, dx, "pe:LAST_2_SIXMONTHS", ou, relativePeriodDate="2026-03-01")
+    assert both.json()["metaData"]["dimensions"]["pe"] == ["2025S1"]  # 2025S2 has no round
+    assert both.json()["metaData"]["items"]["LAST_2_SIXMONTHS"]["name"] == "Last 2 six-months"
     assert half == rows(client, coordinator, dx, "pe:2025S1", ou)
     monkeypatch.setattr("django.utils.timezone.localdate", lambda: datetime.date(2025, 12, 31))
     assert rows(client, coordinator, dx, "pe:THIS_YEAR", ou) == expected

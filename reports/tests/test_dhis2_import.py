@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from reports.exchange import importer
 from reports.models import DataValue, Round
 from reports.services import submissions
 from reports.tests.test_api import ANNUAL, URL, auth, move_round, stored, submission
@@ -216,11 +217,13 @@ def test_require_combo_options(client, reporter, annual, params, code):
     assert not DataValue.objects.exists()
 
 
-def test_strict_flags_are_always_in_force_and_echoed(client, reporter, annual):
-    response = send(client, reporter, BULK, strictPeriods="false", strictDataElements="true")
-    assert response.status_code == 200
-    options = response.json()["response"]["importOptions"]
-    assert options["strictPeriods"] is True and options["strictDataElements"] is True
+@pytest.mark.parametrize("name", [*importer.ALWAYS_STRICT, "preheatCache"])
+def test_strict_flags_are_always_in_force_and_echoed(client, reporter, annual, name):
+    for raw in ("false", "true"):
+        response = send(client, reporter, BULK, **{name: raw})
+        assert response.status_code == 200, response.json()
+        options = response.json()["response"]["importOptions"]
+        assert options.get(name, True) is True  # DHIS2 echoes the strict flags, not preheatCache
     assert send(client, reporter, BULK, idScheme="CODE").status_code == 200
 
 
