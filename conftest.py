@@ -115,7 +115,13 @@ def pytest_collection_modifyitems(items):
 
 def _empties_the_tables(item) -> bool:
     names = set(getattr(item, "fixturenames", ()))
-    return bool(item.get_closest_marker("browser") or names & {"live_server", "transactional_db"})
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    return bool(
+        item.get_closest_marker("browser")
+        or transactional
+        or names & {"live_server", "transactional_db"}
+    )
 
 
 def second_factor(user) -> TOTPDevice:

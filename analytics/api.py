@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from core.spreadsheet import csv_escape
+from core.webmessage import web_message
 from indicators.models import ComputedIndicator
 from orgs.models import Unit
 from orgs.tree import UnitTree
@@ -69,6 +70,10 @@ HEADERS = {  # name → column, as DHIS2 titles them
     "ou": "Organisation unit",
     "co": "Category option combo",
 }
+HONOURED = (
+    "dimension filter format acceptedOnly skipMeta displayProperty outputIdScheme "
+    "relativePeriodDate"
+).split()
 DEFAULT_ONLY = (
     "skipData skipRounding hierarchyMeta ignoreLimit tableLayout hideEmptyRows hideEmptyColumns "
     "showHierarchy includeNumDen includeMetadataDetails"
@@ -179,6 +184,10 @@ def _check_required(spec: Spec) -> None:
 
 def _check_parameters(params) -> None:
     """DHIS2 parameters binhdang does not honour are refused, never ignored."""
+    known = {*HONOURED, *DEFAULT_ONLY, *REFUSED}
+    unknown = sorted(name for name in params if name not in known)
+    if unknown:
+        raise Conflict("E7133", f"Parameter `{unknown[0][:40]}` is not supported by binhdang")
     for name in REFUSED:
         if name in params:
             raise Conflict("E7133", f"Parameter `{name}` is not supported by binhdang")
@@ -426,13 +435,10 @@ def _csv(names, rows) -> HttpResponse:
 
 
 def conflict(code: str, message: str) -> tuple[int, dict]:
-    return 409, {
-        "httpStatus": "Conflict",
-        "httpStatusCode": 409,
-        "status": "ERROR",
-        "message": message,
-        "errorCode": code,
-    }
+    """DHIS2's analytics error, field for field (no `detail`: DHIS2's clients read `message`)."""
+    body = web_message(409, message, errorCode=code)
+    del body["detail"]
+    return 409, body
 
 
 def _respond(request, fmt, dimension, filter_, accepted_only):

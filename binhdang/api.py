@@ -21,7 +21,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -117,6 +117,8 @@ def docs_access(view):
             user = api_auth(request)
         except AuthenticationError as error:
             return _unauthorized(request, error)
+        except ReadOnlyToken:
+            return read_only_token(request, None)
         if user is None:
             return _unauthorized(request, AuthenticationError())
         return view(request, *args, **kwargs)
@@ -149,11 +151,17 @@ def _refused(request, exc):
     if exc.message != "Unauthorized":
         message = exc.message
     code = exc.status_code
-    return JsonResponse(web_message(code, message, detail=message), status=code)
+    return JsonResponse(web_message(code, message), status=code)
 
 
 def _unauthorized(request, exc: AuthenticationError):
     return _refused(request, exc)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    message = _("Không tìm thấy, hoặc bạn không có quyền xem.")
+    return JsonResponse(web_message(404, message), status=404)
 
 
 @api.exception_handler(ValidationError)
@@ -170,7 +178,7 @@ def read_only_token(request, exc):
         "Khóa API này chỉ có quyền đọc: không dùng để gửi, sửa hay xóa dữ liệu được. Hãy dùng "
         "khóa có phạm vi “Đọc và ghi” (tạo ở trang Tài khoản › Khóa API)."
     )
-    return JsonResponse(web_message(403, message, detail=message), status=403)
+    return JsonResponse(web_message(403, message), status=403)
 
 
 api.add_router("/units", "orgs.api.router")

@@ -1,7 +1,8 @@
 """DHIS2's WebMessage: the body DHIS2 answers a refused or failed API request with
 (`httpStatus`, `httpStatusCode`, `status`, `message`). Every refusal of binhdang's API has this
-shape, with the message again in `detail` (django-ninja's key, which the first clients read). The
-import's WebMessage around an ImportSummary is reports.exchange.importer.web_message."""
+shape, with the message again in `detail` (django-ninja's key, which the first clients read),
+except where DHIS2's own shape is exact: the import's WebMessage around an ImportSummary
+(reports.exchange.importer.web_message) and the analytics conflicts (analytics.api.conflict)."""
 
 from http import HTTPStatus
 
@@ -13,10 +14,11 @@ def web_message(code: int, message: str, **extra) -> dict:
         "httpStatusCode": code,
         "status": "ERROR",
         "message": message,
+        "detail": message,
         **extra,
     }
 
 
 def refuse(code: int, message: str) -> tuple[int, dict]:
     """An API operation's refused answer: the status code and its WebMessage."""
-    return code, web_message(code, message, detail=message)
+    return code, web_message(code, message)

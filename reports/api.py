@@ -37,7 +37,7 @@ from indicators.models import DEFAULT, DataElement
 from .exchange import adx, dxf2, importer
 from .exchange import jobs as import_jobs
 from .exchange.dhis2_csv import CSV_TYPES, export_csv
-from .exchange.export import ExportError, export_values, value_row
+from .exchange.export import ExportError, export_values, rounds_sharing_a_period, value_row
 from .models import Form, Round, Submission
 from .services import submissions
 
@@ -101,10 +101,31 @@ def _accepted(accept: str) -> str:
     return "json"
 
 
+# The GET /dataValueSets parameters binhdang reads; any other DHIS2 parameter (startDate,
+# attributeOptionCombo, limit…) is refused, never ignored.
+EXPORT_PARAMS = {"dataSet", "period", "orgUnit", "children", "lastUpdated", "format"}
+
+
+def _unsupported(request) -> tuple[int, dict] | None:
+    """A refusal for a query parameter the export does not read, or a second data set."""
+    unknown = sorted(set(request.GET) - EXPORT_PARAMS)
+    if unknown:
+        message = _("Tham số “%(n)s” không được hỗ trợ khi lấy số liệu; chỉ nhận: %(k)s.") % {
+            "n": unknown[0][:40],
+            "k": ", ".join(sorted(EXPORT_PARAMS)),
+        }
+        return refuse(409, message)
+    if len(request.GET.getlist("dataSet")) > 1:
+        return refuse(409, _("Mỗi lần lấy số liệu chỉ nhận một dataSet."))
+    return None
+
+
 def _export(request, fmt, data_set, period, org_unit, children, last_updated):
     fmt = (fmt or "").lower()
     if fmt and fmt not in FORMATS:
         return refuse(400, _("format chỉ nhận “json”, “csv”, “xml” hoặc “adx”."))
+    if refused := _unsupported(request):
+        return refused
     fmt = fmt or _accepted(request.headers.get("Accept", ""))
     try:
         values = export_values(
@@ -119,7 +140,8 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
         return refuse(error.status, error.detail)
     if fmt == "adx":
         return _adx_response(values)
-    rows = [value_row(v) for v in values.iterator(chunk_size=2000)]
+    shared = rounds_sharing_a_period()
+    rows = [value_row(v, shared) for v in values.iterator(chunk_size=2000)]
     if fmt == "csv":
         response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
@@ -158,7 +180,7 @@ EXPORT_DOC = {
         }
     },
 }
-EXPORT_RESPONSES = {200: DataValueSetOut, 400: ErrorOut, 404: ErrorOut}
+EXPORT_RESPONSES = {200: DataValueSetOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 @router.get(
@@ -206,7 +228,9 @@ def _suffixed_export(suffix: str):
 for _suffix in FORMATS:
     router.get(
         f"/dataValueSets.{_suffix}",
-        response=EXPORT_RESPONSES if _suffix == "json" else {400: ErrorOut, 404: ErrorOut},
+        response=EXPORT_RESPONSES
+        if _suffix == "json"
+        else {400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
         openapi_extra=EXPORT_DOC,
         exclude_none=True,
     )(_suffixed_export(_suffix))
@@ -743,7 +767,9 @@ ADX_IMPORT_DOC = {
 }
 
 
-@router.get("/adx", response={400: ErrorOut, 404: ErrorOut}, openapi_extra=ADX_EXPORT_DOC)
+@router.get(
+    "/adx", response={400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, openapi_extra=ADX_EXPORT_DOC
+)
 def get_adx(
     request,
     dataSet: str | None = None,
@@ -758,6 +784,8 @@ def get_adx(
     valid against the ADX schema (`xs:decimal`: booleans 1/0, a text element as `value="0"` with
     the text in `<annotation>`, as DHIS2 writes it); comments in `<annotation>`; "no data" cells
     left out. Also `GET /dataValueSets.adx` or `Accept: application/adx+xml`."""
+    if refused := _unsupported(request):
+        return refused
     try:
         values = export_values(
             request.auth,

@@ -333,3 +333,13 @@ def test_the_json_path_and_unsupported_parameters(client, coordinator, labour):
     )
     with_co = get(client, coordinator, f"dx:{indicator.code}", f"pe:{ANNUAL}", "ou:CAT", "co")
     assert conflict(with_co) == "E7114"
+
+
+def test_parameters_analytics_does_not_read_are_refused(client, coordinator, gbv):
+    for name, raw in (
+        ("completedOnly", "true"),
+        ("outputDataItemIdScheme", "UID"),
+        ("paging", "true"),
+    ):
+        response = get(client, coordinator, "dx:BDG_M1_CQ", "pe:2025", "ou:SYT", **{name: raw})
+        assert conflict(response) == "E7133" and name in response.json()["message"]

@@ -3,6 +3,7 @@ again in `detail`: no credential, a bad parameter, a bad format, a refused role.
 
 import pytest
 
+from accounts.models import ApiToken, TokenScope
 from reports.tests.test_api import auth
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,16 @@ def test_a_bad_format_and_a_refused_role_are_web_messages(client, reporter, case
         403,
     )
     assert body["httpStatus"] == "Forbidden"
+
+
+def test_unknown_records_and_paths_are_web_messages(client, reporter):
+    for url in ("/api/v1/plans/1999/tasks", "/api/v1/units/NOPE/successions", "/api/nowhere"):
+        body = check(client.get(url, headers=auth(reporter)), 404)
+        assert body["httpStatus"] == "Not Found"
+
+
+def test_a_read_only_token_on_the_docs_with_an_unsafe_method_is_refused(client, reporter):
+    _token, key = ApiToken.issue(reporter, scope=TokenScope.READ)
+    for url in ("/api/v1/openapi.json", "/api/docs"):
+        response = client.generic("TRACE", url, headers={"Authorization": f"ApiToken {key}"})
+        assert check(response, 403)["httpStatus"] == "Forbidden"

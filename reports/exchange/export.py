@@ -7,14 +7,14 @@ only for the reader's own unit (reports.disclosure).
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from indicators.models import DEFAULT
 from orgs.models import Unit
 
 from .. import disclosure
-from ..models import DataValue, Form
+from ..models import DataValue, Form, Round
 from .records import parse_moment, resolve_rounds, timestamp
 
 
@@ -89,11 +89,34 @@ def _since(text: str) -> datetime.datetime:
     return moment
 
 
-def value_row(value: DataValue) -> dict:
-    """One exported value as DHIS2's dataValues entry."""
+def rounds_sharing_a_period() -> frozenset[int]:
+    """The rounds whose form has another round of the same ISO period (a periodic and an ad-hoc
+    exercise): their values travel with the round code, which names one of them, not with a
+    period that would name both (DHIS2 keeps one value per element, period and unit)."""
+    shared = (
+        Round.objects.values("form_id", "period")
+        .annotate(rounds=Count("id"))
+        .filter(rounds__gt=1)
+        .values_list("form_id", "period")
+    )
+    pairs = set(shared)
+    if not pairs:
+        return frozenset()
+    both = Round.objects.filter(form_id__in={form for form, _period in pairs})
+    return frozenset(
+        pk
+        for pk, form, period in both.values_list("pk", "form_id", "period")
+        if (form, period) in pairs
+    )
+
+
+def value_row(value: DataValue, shared: frozenset[int] = frozenset()) -> dict:
+    """One exported value as DHIS2's dataValues entry: its round's ISO period (2025, 2025S1),
+    or its round code where the period is `shared` (rounds_sharing_a_period)."""
+    round_ = value.submission.round
     return {
         "dataElement": value.data_element.code,
-        "period": value.submission.round.period,  # DHIS2 ISO period (2025, 2025S1)
+        "period": round_.code if round_.pk in shared else round_.period,
         "orgUnit": value.submission.unit.code,
         "categoryOptionCombo": value.option_combo.code,
         "attributeOptionCombo": DEFAULT,

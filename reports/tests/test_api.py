@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from core.spreadsheet import csv_escape, csv_unescape
+from orgs.models import Unit
 from reports.exchange.dhis2_csv import CSV_HEADER
 from reports.models import DataValue, Question, Round, Status, Submission
 from reports.services import submissions
@@ -432,6 +433,46 @@ def test_an_ambiguous_period_is_refused(client, coordinator, open_round):
     imported = post(client, auth(coordinator), {"dataValues": [value("BDG_M1_CQ", period="2025")]})
     assert imported.status_code == 409
     assert "nhiều đợt" in imported.json()["response"]["conflicts"][0]["value"]
+
+
+def test_two_exercises_of_one_period_travel_by_round_code_and_come_back(
+    client, coordinator, open_round
+):
+    """A periodic and an ad-hoc round of the same form and period: an ISO period would name both
+    (and DHIS2 keeps one value per element, period and unit), so their values carry the round
+    code, and the export re-imports value for value."""
+    round_ = Round.objects.get(code=ANNUAL)
+    round_.pk, round_.code = None, "BDG-2025-DX"
+    round_.save()
+    Submission.objects.create(round=round_, unit=Unit.objects.get(code="SYT"), due_on=round_.due_on)
+    fill("SYT", coordinator)
+    sub = submission("SYT", "BDG-2025-DX")
+    row = sub.round.form.rows().exclude(data_element__sensitive=True).first()
+    combo = row.data_element.category_combo.option_combos.first()
+    raw = "true" if row.data_element.value_type == "boolean" else "7"
+    cell = submissions.CellInput(row=row, option_combo=combo, raw=raw)
+    submissions.save_values(submission=sub, cells=[cell], actor=coordinator)
+    before = stored()
+    headers = auth(coordinator)
+    exported = client.get(URL, headers=headers).json()
+    assert {v["period"] for v in exported["dataValues"]} == {ANNUAL, "BDG-2025-DX"}
+    DataValue.objects.all().delete()
+    response = post(client, headers, exported)
+    assert response.status_code == 200, response.json()
+    assert stored() == before
+
+
+def test_parameters_the_export_does_not_read_are_refused(client, reporter, open_round):
+    for params in (
+        {"startDate": "2030-01-01", "endDate": "2030-12-31"},
+        {"limit": "1"},
+        {"attributeOptionCombo": "XYZ"},
+        {"dataSet": ["BDG_6T", "BDG_NAM"]},
+    ):
+        for url in (URL, URL + ".csv", "/api/v1/adx"):
+            response = client.get(url, params, headers=auth(reporter))
+            assert response.status_code == 409, (url, params)
+            assert response.json()["status"] == "ERROR"
 
 
 # --- export filters and scoping --------------------------------------------------------------
