@@ -37,7 +37,7 @@ def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None
     try:
         if fmt == "adx":
             parsed = adx.parse_adx(body)
-            records, unreadable = adx.to_records(parsed, user=actor)
+            records, unreadable = adx.to_records(parsed, user=actor, schemes=options.schemes)
             data_set, total = "", len(parsed)
         else:
             if fmt == "csv":
