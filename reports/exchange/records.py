@@ -144,6 +144,22 @@ class IdSchemes:
 CODES = IdSchemes()
 
 
+def carried_schemes(given: Mapping[str, str]) -> dict[str, str]:
+    """The id schemes a data value set carries (`idScheme`, `dataElementIdScheme`… as JSON keys
+    or DXF2 attributes of the set: DHIS2 reads them there too, the set's over the query's):
+    {parameter: CODE, UID or NAME}. BadPayload for a scheme binhdang does not read."""
+    carried = {}
+    for name in SCHEME_PARAMETERS:
+        if name not in given:
+            continue
+        value = str(given[name]).strip().upper()
+        if value not in SCHEMES:
+            message = _("%(n)s=%(v)s không được hỗ trợ: chỉ nhận CODE (mã), UID hoặc NAME (tên).")
+            raise BadPayload(message % {"n": name, "v": str(given[name])[:40]})
+        carried[name] = value
+    return carried
+
+
 def conflict(
     obj: str,
     where: str,

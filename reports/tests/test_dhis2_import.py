@@ -256,7 +256,7 @@ def test_refused_parameters_are_conflicts(client, reporter, annual, params):
 
 
 def test_an_unknown_key_of_the_set_is_refused(client, reporter, annual):
-    response = send(client, reporter, {**BULK, "dataElementIdScheme": "UID"})
+    response = send(client, reporter, {**BULK, "categoryIdScheme": "UID"})
     assert response.status_code == 409 and response.json()["status"] == "ERROR"
     assert not DataValue.objects.exists()
 

@@ -300,3 +300,33 @@ def test_adx_exploded_categories_whatever_the_combo_scheme(client, reporter, ann
         ("FEMALE", "6"),
         ("MALE", "4"),
     ]
+
+
+def test_schemes_on_the_set_win_over_the_query_as_in_dhis2(client, reporter, annual):
+    element = DataElement.objects.get(code="BDG_M2_DN")
+    payload = {
+        "idScheme": "uid",
+        "orgUnitIdScheme": "CODE",
+        "dataValues": [by(element.uid, "SYT", uid(CategoryOptionCombo, "MALE"), "3")],
+    }
+    response = send(client, reporter, payload, idScheme="NAME")
+    assert response.status_code == 200, response.json()
+    assert summary_of(response)["importOptions"]["idSchemes"] == {
+        "idScheme": {"type": "UID"},
+        "orgUnitIdScheme": {"type": "CODE"},
+    }
+    xml = (
+        '<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataElementIdScheme="NAME" '
+        f'orgUnitIdScheme="UID" orgUnit="{uid(Unit, "SYT")}" period="2025">'
+        f'<dataValue dataElement="{element.name}" categoryOptionCombo="FEMALE" value="4"/>'
+        "</dataValueSet>"
+    )
+    response = client.post(URL, xml, content_type="application/xml", headers=auth(reporter))
+    assert response.status_code == 200, response.json()
+    values = DataValue.objects.filter(data_element=element)
+    assert sorted(values.values_list("option_combo__code", "value")) == [
+        ("FEMALE", "4"),
+        ("MALE", "3"),
+    ]
+    refused = send(client, reporter, {**payload, "idScheme": "ATTRIBUTE:x"})
+    assert refused.status_code == 409 and summary_of(refused)["status"] == "ERROR"
