@@ -5,7 +5,9 @@ internal option-combo codes.
 Mapping (what binhdang writes and reads):
 
 - `<group orgUnit= dataSet= period=>` holds one unit's values for one round: `orgUnit` = unit
-  code, `dataSet` = the round's form code, `period` = an ISO 8601 interval for the round's DHIS2
+  code, `dataSet` = the round's form code (or their UIDs or names, and `dataElement` likewise,
+  in DHIS2's id schemes: reports.exchange.records.IdSchemes; the exploded categories are always
+  codes), `period` = an ISO 8601 interval for the round's DHIS2
   period (2025S1 → `2025-01-01/P6M`, 2025 → `2025-01-01/P1Y`, 2025Q2 → `2025-04-01/P3M`, 202506 →
   `2025-06-01/P1M`; any other period → the round's data window `start/end`).
 - On import the round is the one the caller sees whose form is `dataSet` and whose period (as an
@@ -13,8 +15,8 @@ Mapping (what binhdang writes and reads):
   rare round that shares its form and period with another (otherwise the import asks for it).
 - `<dataValue dataElement= value= CATEGORY="OPTION"…>`: one attribute per category of the
   element's category combo; none for the `default` combo. On import a `categoryOptionCombo`
-  attribute (an option combo code) may name the disaggregation instead, and is then used in
-  preference to exploded categories (as DHIS2 does).
+  attribute (an option combo, in categoryOptionComboIdScheme) may name the disaggregation
+  instead, and is then used in preference to exploded categories (as DHIS2 does).
 - `value` is an `xs:decimal` in the ADX schema: numbers as stored, booleans as 1/0 (read back
   as true/false), and a text element's value, as DHIS2 writes it, as `value="0"` with the text in
   `<annotation>`. Otherwise the comment travels in `<annotation>` (for a text element in a
