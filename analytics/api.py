@@ -1,35 +1,40 @@
 """The analytics API in DHIS2's shape, over analytics.engine (the same figures as the pages).
 
-`GET /api/v1/analytics[.json|.csv]?dimension=dx:CODE;CODE
+`GET /api/v1/analytics[.json|.csv]?dimension=dx:CODE;UID
   &dimension=pe:2025S1&dimension=ou:51;LEVEL-2`
-(DHIS2 Web API, "Analytics": dhis2-docs src/developer/web-api/analytics.md). Identifiers are
-codes (binhdang's units, elements and rounds have no DHIS2 UIDs).
+(DHIS2 Web API, "Analytics": dhis2-docs src/developer/web-api/analytics.md). Items are codes or
+DHIS2-style UIDs (core.uids: data elements, computed indicators, units, option combos; a unit's
+UID only within the caller's scope, so that an unknown UID and another unit's read the same);
+periods have no UIDs, as in DHIS2. Answers name objects by code unless `outputIdScheme` asks for
+UID or NAME.
 
 Dimensions (`dimension=`; a `filter=` takes one item and leaves its column out):
-- `dx`: data element and computed indicator codes, mixed.
+- `dx`: data element and computed indicator codes or UIDs, mixed.
 - `pe`: ISO periods as rounds declare them (`2025`, `2025S1`; one round each), round codes
   (`BDG-2025S1`), and DHIS2's relative periods counted from today (or `relativePeriodDate`):
   THIS_YEAR, LAST_YEAR, LAST_5_YEARS, THIS_SIX_MONTH, LAST_SIX_MONTH, LAST_2_SIXMONTHS; a
   relative period stands for the rounds of its ISO periods the caller sees (none: no rows).
   Rows carry the identifier asked for.
-- `ou`: unit codes; `LEVEL-n` (the province is level 1, communes, wards, agencies and old
-  districts level 2) within the unit codes given, or within everything the caller sees;
-  `LEVEL-n-<code>`; USER_ORGUNIT (the province for province-wide users, else the user's unit),
-  USER_ORGUNIT_CHILDREN and USER_ORGUNIT_GRANDCHILDREN (those two and `LEVEL-n-<code>` alone in
-  the dimension). A level breakdown counts each value under exactly one row, so its rows add up
-  to the boundary's total (analytics.engine, `UnitTree.breakdown`).
+- `ou`: unit codes or UIDs; `LEVEL-n` (the province is level 1, communes, wards, agencies and
+  old districts level 2) within the units given, or within everything the caller sees;
+  `LEVEL-n-<code or UID>`; USER_ORGUNIT (the province for province-wide users, else the
+  user's unit), USER_ORGUNIT_CHILDREN and USER_ORGUNIT_GRANDCHILDREN (those two and
+  `LEVEL-n-<unit>` alone in the dimension). A level breakdown counts each value under exactly
+  one row, so its rows add up to the boundary's total (analytics.engine, `UnitTree.breakdown`).
 - `co` (`dimension=co`): one row per option combo, never a total row; `dimension=co:A;B` or
-  (binhdang's, DHIS2 refuses it) `filter=co:A;B` keeps only those combos.
+  (binhdang's, DHIS2 refuses it) `filter=co:A;B` keeps only those combos (codes or UIDs).
 
-Parameters: `skipMeta`, `displayProperty` (NAME, SHORTNAME), `outputIdScheme` (CODE, NAME),
+Parameters: `skipMeta`, `displayProperty` (NAME, SHORTNAME), `outputIdScheme` (CODE, the
+default; UID: rows, metaData.items (each with its `code`) and metaData.dimensions, history and
+includes keyed by the UIDs of dx, ou and co, periods unchanged; NAME: names in rows and metadata),
 `relativePeriodDate`, `format` (json, csv; or `Accept: text/csv`), binhdang's `acceptedOnly`.
 DHIS2's `skipData`, `skipRounding`, `hierarchyMeta`, `ignoreLimit`, `tableLayout`,
 `hideEmptyRows`, `hideEmptyColumns`, `showHierarchy`, `includeNumDen`, `includeMetadataDetails`
 are accepted at their default (false) only. Not supported, refused with a conflict:
 `aggregationType`, `measureCriteria`, `preAggregationMeasureCriteria`, `startDate`/`endDate`,
 `inputIdScheme`, `outputOrgUnitIdScheme`, `outputDataElementIdScheme`, `approvalLevel`,
-`userOrgUnit`, `columns`, `rows`, `order`, `timeField`, `orgUnitField`; outputIdScheme UID,
-UUID, ATTRIBUTE; OU_GROUP-; other dimensions (`ao`, categories, group sets); filters of several
+`userOrgUnit`, `columns`, `rows`, `order`, `timeField`, `orgUnitField`; outputIdScheme UUID,
+ID, ATTRIBUTE; OU_GROUP-; other dimensions (`ao`, categories, group sets); filters of several
 items; indicators with `dimension=co`.
 
 Errors are DHIS2's: 409 `{"httpStatus": "Conflict", "httpStatusCode": 409, "status": "ERROR",
@@ -53,8 +58,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from core.spreadsheet import csv_escape
+from core.uids import is_uid
 from core.webmessage import web_message
-from indicators.models import ComputedIndicator
+from indicators.models import CategoryOptionCombo, ComputedIndicator, DataElement
 from orgs.models import Unit
 from orgs.tree import UnitTree
 from reports.exchange.dhis2_csv import CSV_TYPES
@@ -253,18 +259,16 @@ def _units(user, items: list[str], tree: UnitTree) -> list[str]:
 class Options:
     skip_meta: bool = False
     short_names: bool = False
-    by_name: bool = False  # outputIdScheme=NAME
+    output: str = "CODE"  # outputIdScheme: CODE, UID or NAME
     accepted_only: bool = False
     day: datetime.date | None = None
 
 
 def options_from(params, accepted_only: bool) -> Options:
     scheme = params.get("outputIdScheme", "CODE").upper()
-    if scheme not in ("CODE", "NAME"):
+    if scheme not in ("CODE", "UID", "NAME"):
         raise Conflict(
-            "E7133",
-            f"outputIdScheme `{scheme[:20]}` is not supported: binhdang's objects have codes, "
-            "not DHIS2 UIDs (use CODE or NAME)",
+            "E7133", f"outputIdScheme `{scheme[:20]}` is not supported (use CODE, UID or NAME)"
         )
     display = params.get("displayProperty", "NAME").upper()
     if display not in ("NAME", "SHORTNAME"):
@@ -278,14 +282,51 @@ def options_from(params, accepted_only: bool) -> Options:
     return Options(
         skip_meta=params.get("skipMeta", "false").lower() == "true",
         short_names=display == "SHORTNAME",
-        by_name=scheme == "NAME",
+        output=scheme,
         accepted_only=accepted_only,
         day=day,
     )
 
 
+def _as_codes(objects, items: list[str]) -> list[str]:
+    """Items as codes: the UID of one of `objects` becomes its code (a code stays a code);
+    anything else is left for the engine to name."""
+    maybe = {item for item in items if is_uid(item)}
+    if not maybe:
+        return items
+    codes = set(objects.filter(code__in=maybe).values_list("code", flat=True))
+    by_uid = dict(objects.filter(uid__in=maybe - codes).values_list("uid", "code"))
+    return [by_uid.get(item, item) for item in items]
+
+
+def _unit_codes(user, items: list[str]) -> list[str]:
+    """ou items with units' UIDs (alone or in LEVEL-n-<uid>) as codes, within the caller's
+    scope: another unit's UID reads as an unknown one."""
+    visible = Unit.objects.for_user(user)
+    plain = _as_codes(visible, [i.split("-", 2)[2] if _bounded(i) else i for i in items])
+    return [
+        f"{'-'.join(i.split('-', 2)[:2])}-{code}" if _bounded(i) else code
+        for i, code in zip(items, plain, strict=True)
+    ]
+
+
+def _bounded(item: str) -> bool:
+    """LEVEL-n-<unit>."""
+    return item.upper().startswith("LEVEL-") and item.count("-") >= 2
+
+
+def _translate(user, spec: Spec) -> None:
+    """UIDs in dx, ou and co as the codes the engine takes."""
+    dx = _as_codes(DataElement.objects.all(), spec.items["dx"])
+    spec.items["dx"] = _as_codes(ComputedIndicator.objects.all(), dx)
+    spec.items["ou"] = _unit_codes(user, spec.items["ou"])
+    if spec.combos:
+        spec.combos = _as_codes(CategoryOptionCombo.objects.all(), spec.combos)
+
+
 def _query(user, spec: Spec, options: Options) -> Result:
     tree = UnitTree()
+    _translate(user, spec)
     spec.items["pe"] = _periods(user, spec, options.day or timezone.localdate())
     spec.items["ou"] = _units(user, spec.items["ou"], tree)
     dx = spec.items["dx"]
@@ -381,18 +422,53 @@ def _rows(spec: Spec, result: Result) -> list[list[str]]:
     return rows
 
 
-def _renamed(body: dict, result: Result, options: Options) -> dict:
-    """outputIdScheme=NAME: the names in place of the codes, in rows and metadata."""
-    objects = {**result.dx, **result.rounds, **result.units, **result.combos}
-    names = {code: _label(obj, options) for code, obj in objects.items()}
-    body["rows"] = [[names.get(cell, cell) for cell in row[:-1]] + row[-1:] for row in body["rows"]]
-    if "metaData" in body:
-        meta = body["metaData"]
-        meta["items"] = {names.get(code, code): item for code, item in meta["items"].items()}
-        meta["dimensions"] = {
-            name: [names.get(code, code) for code in codes]
-            for name, codes in meta["dimensions"].items()
-        }
+def _identifiers(result: Result, options: Options) -> dict[str, dict[str, str]]:
+    """outputIdScheme UID or NAME: per dimension, code → what the answer says instead."""
+    dimensions = {"dx": result.dx, "pe": result.rounds, "ou": result.units, "co": result.combos}
+    if options.output == "UID":
+        return {
+            name: {code: obj.uid for code, obj in objects.items()}
+            for name, objects in dimensions.items()
+            if name != "pe"  # periods are ISO periods (or round codes) in every scheme
+        } | {"pe": {}}
+    return {
+        name: {code: _label(obj, options) for code, obj in objects.items()}
+        for name, objects in dimensions.items()
+    }
+
+
+def _renamed(body: dict, spec: Spec, result: Result, options: Options) -> dict:
+    """outputIdScheme=UID or NAME: the objects' UIDs or names in place of their codes, in rows
+    and metadata (UID: also binhdang's history and includes, and each item's `code`)."""
+    ids = _identifiers(result, options)
+    columns = spec.columns()
+    body["rows"] = [
+        [ids[name].get(cell, cell) for name, cell in zip(columns, row, strict=False)] + row[-1:]
+        for row in body["rows"]
+    ]
+    if "metaData" not in body:
+        return body
+    meta = body["metaData"]
+    every = {code: new for mapping in ids.values() for code, new in mapping.items()}
+    if options.output == "UID":
+        for code, item in meta["items"].items():
+            if code in every:
+                item["code"] = code
+        units = ids["ou"]
+        for key in ("history", "includes"):
+            meta[key] = {
+                units.get(code, code): [units.get(c, c) for c in codes]
+                for code, codes in meta[key].items()
+            }
+        for item in meta["items"].values():
+            for key in ("historyOf", "includes"):
+                if key in item:
+                    item[key] = [units.get(c, c) for c in item[key]]
+    meta["items"] = {every.get(code, code): item for code, item in meta["items"].items()}
+    meta["dimensions"] = {
+        name: [ids.get(name, {}).get(code, code) for code in codes]
+        for name, codes in meta["dimensions"].items()
+    }
     return body
 
 
@@ -419,8 +495,8 @@ def answer(user, params, dimension, filter_, accepted_only) -> tuple[list[str], 
     if not options.skip_meta:
         body["metaData"] = _metadata(spec, result, options)
     body.update(rows=rows, height=len(rows), width=len(headers), headerWidth=len(headers))
-    if options.by_name:
-        body = _renamed(body, result, options)
+    if options.output != "CODE":
+        body = _renamed(body, spec, result, options)
     return names, body
 
 

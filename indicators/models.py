@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.uids import UidField
+
 DEFAULT = "default"
 
 
@@ -105,6 +107,7 @@ class CategoryCombo(models.Model):
 class CategoryOptionCombo(models.Model):
     combo = models.ForeignKey(CategoryCombo, on_delete=models.CASCADE, related_name="option_combos")
     code = models.CharField(_l("mã"), max_length=100, unique=True)
+    uid = UidField()  # DHIS2's categoryOptionCombo id (core.uids; `default` is HllvX50cXC0)
     name = models.CharField(_l("tên"), max_length=300)
     options = models.ManyToManyField(CategoryOption, blank=True, related_name="option_combos")
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -139,6 +142,7 @@ class Aggregation(models.TextChoices):
 
 class DataElement(models.Model):
     code = models.CharField(_l("mã"), max_length=50, unique=True)
+    uid = UidField()  # DHIS2's dataElement id (core.uids)
     name = models.CharField(_l("tên"), max_length=400)
     short_name = models.CharField(_l("tên ngắn"), max_length=150, blank=True)
     description = models.TextField(_l("mô tả"), blank=True)
@@ -259,6 +263,7 @@ class ComputedIndicator(models.Model):
     a null combo takes every option combo of the element."""
 
     code = models.CharField(_l("mã"), max_length=50, unique=True)
+    uid = UidField()  # DHIS2's indicator id (core.uids)
     name = models.CharField(_l("tên"), max_length=400)
     numerator = models.JSONField(_l("tử số"), default=list)
     denominator = models.JSONField(_l("mẫu số"), default=list)

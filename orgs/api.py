@@ -11,6 +11,7 @@ router = Router(tags=["units"])
 
 class UnitOut(Schema):
     code: str
+    uid: str  # DHIS2's organisation unit id (core.uids)
     name: str
     kind: str
     parent: str | None

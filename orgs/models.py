@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.text import fold, vi_sort_key
+from core.uids import UidField
 
 
 class UnitKind(models.TextChoices):
@@ -60,6 +61,7 @@ class Unit(models.Model):
     """An administrative unit or an agency; one tree, history kept through validity dates."""
 
     code = models.CharField(_("mã"), max_length=20, unique=True)
+    uid = UidField()  # DHIS2's organisation unit id (core.uids)
     name = models.CharField(_("tên"), max_length=200)
     short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
     kind = models.CharField(_("loại"), max_length=20, choices=UnitKind.choices)

@@ -1,9 +1,12 @@
 """The reporting cycle over the API: DHIS2-compatible data exchange and the lists behind it.
 
 The routes only read the request, call reports.exchange (formats, checks, the importer) and
-reports.services, and shape the answer. Identifiers are codes (DHIS2's idScheme=CODE):
-dataElement = DataElement.code, categoryOptionCombo = CategoryOptionCombo.code, orgUnit =
-Unit.code, dataSet = Form.code. Exports give each value's DHIS2 ISO period (Round.period: 2025,
+reports.services, and shape the answer. Identifiers are codes by default (DHIS2's
+idScheme=CODE): dataElement = DataElement.code, categoryOptionCombo = CategoryOptionCombo.code,
+orgUnit = Unit.code, dataSet = Form.code. Each of these objects also has a stable DHIS2-style UID
+(core.uids); DHIS2's id schemes (`idScheme`, `dataElementIdScheme`…: CODE, UID, NAME) choose how
+imports read and exports write them (reports.exchange.records.IdSchemes), and the export's
+filters take codes or UIDs. Exports give each value's DHIS2 ISO period (Round.period: 2025,
 2025S1). Imports and filters take an ISO period where it names exactly one round the caller can
 see (the one whose form is the set's `dataSet`, or else the one whose form holds the element), or
 a round code (BDG-2025S1), which always names one: two exercises of one period and one form (a
@@ -37,7 +40,15 @@ from indicators.models import DEFAULT, DataElement
 from .exchange import adx, dxf2, importer
 from .exchange import jobs as import_jobs
 from .exchange.dhis2_csv import CSV_TYPES, export_csv
-from .exchange.export import ExportError, export_values, rounds_sharing_a_period, value_row
+from .exchange.export import (
+    ExportError,
+    default_attribute,
+    export_values,
+    named_set,
+    output_schemes,
+    rounds_sharing_a_period,
+    value_row,
+)
 from .models import Form, Round, Submission
 from .services import submissions
 
@@ -73,7 +84,7 @@ class DataValueOut(Schema):
 
 
 class DataValueSetOut(Schema):
-    # Named when the request names one set, period and unit (_set_named); left out otherwise.
+    # Named when the request names one set, period and unit (export.named_set); left out otherwise.
     dataSet: str | None = None
     period: str | None = None
     orgUnit: str | None = None
@@ -103,7 +114,16 @@ def _accepted(accept: str) -> str:
 
 # The GET /dataValueSets parameters binhdang reads; any other DHIS2 parameter (startDate,
 # attributeOptionCombo, limit…) is refused, never ignored.
-EXPORT_PARAMS = {"dataSet", "period", "orgUnit", "children", "lastUpdated", "format"}
+EXPORT_PARAMS = {
+    "dataSet",
+    "period",
+    "orgUnit",
+    "children",
+    "dataElement",
+    "lastUpdated",
+    "format",
+    *importer.ID_SCHEMES,
+}
 
 
 def _unsupported(request) -> tuple[int, dict] | None:
@@ -120,7 +140,7 @@ def _unsupported(request) -> tuple[int, dict] | None:
     return None
 
 
-def _export(request, fmt, data_set, period, org_unit, children, last_updated):
+def _export(request, fmt, data_set, period, org_unit, children, last_updated, data_element):
     fmt = (fmt or "").lower()
     if fmt and fmt not in FORMATS:
         return refuse(400, _("format chỉ nhận “json”, “csv”, “xml” hoặc “adx”."))
@@ -128,6 +148,7 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
         return refused
     fmt = fmt or _accepted(request.headers.get("Accept", ""))
     try:
+        schemes = output_schemes(request.GET)
         values = export_values(
             request.auth,
             data_set=data_set,
@@ -135,41 +156,52 @@ def _export(request, fmt, data_set, period, org_unit, children, last_updated):
             org_units=org_unit or [],
             children=children,
             last_updated=last_updated,
+            data_elements=data_element or [],
         )
     except ExportError as error:
         return refuse(error.status, error.detail)
     if fmt == "adx":
-        return _adx_response(values)
-    shared = rounds_sharing_a_period()
-    rows = [value_row(v, shared) for v in values.iterator(chunk_size=2000)]
+        return _adx_response(values, schemes)
+    attribute, shared = default_attribute(schemes), rounds_sharing_a_period()
+    rows = [value_row(v, schemes, attribute, shared) for v in values.iterator(chunk_size=2000)]
     if fmt == "csv":
         response = HttpResponse(export_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
         return response
     if fmt == "xml":
         return HttpResponse(dxf2.export_xml(rows), content_type="application/xml; charset=utf-8")
-    return 200, {**_set_named(data_set, period, org_unit, children), "dataValues": rows}
+    head = named_set(
+        request.auth,
+        data_set=data_set,
+        periods=period or [],
+        org_units=org_unit or [],
+        children=children,
+        schemes=schemes,
+    )
+    return 200, {**head, "dataValues": rows}
 
 
-def _set_named(data_set, period, org_unit, children) -> dict:
-    """DHIS2 names the set above its values when the request names one data set, one period and
-    one unit (without children)."""
-    if data_set and len(period or []) == 1 and len(org_unit or []) == 1 and not children:
-        return {"dataSet": data_set, "period": period[0], "orgUnit": org_unit[0]}
-    return {}
-
-
-def _adx_response(values) -> HttpResponse:
+def _adx_response(values, schemes) -> HttpResponse:
     values = values.select_related("submission__round__form").prefetch_related(
         "option_combo__options__category"
     )
-    body = adx.export_adx(values.iterator(chunk_size=2000), exported=timezone.now())
+    body = adx.export_adx(
+        values.iterator(chunk_size=2000), exported=timezone.now(), schemes=schemes
+    )
     response = HttpResponse(body, content_type=f"{adx.MIME}; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="dataValueSets.adx.xml"'
     return response
 
 
+# DHIS2's output id schemes, read from the query (records.SCHEME_PARAMETERS).
+SCHEME_QUERY = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+    for name in importer.ID_SCHEMES
+]
+
+
 EXPORT_DOC = {
+    "parameters": SCHEME_QUERY,
     "responses": {
         200: {
             "content": {
@@ -194,6 +226,7 @@ def get_data_value_sets(
     children: bool = False,
     lastUpdated: str | None = None,
     format: str | None = None,
+    dataElement: list[str] = Query(None),  # noqa: B008
 ):
     """Values the caller can see, as DHIS2 JSON by default. The format, as DHIS2 chooses it: a
     suffix (`/dataValueSets.json`, `.csv`, `.xml`, `.adx`), else `format=json|csv|xml|adx`,
@@ -202,9 +235,14 @@ def get_data_value_sets(
     xmlns="http://dhis2.org/schema/dxf/2.0">`, anything else → JSON). Every filter is optional.
     `period` (repeatable) is a round code, or a DHIS2 period code naming one round; `orgUnit`
     (repeatable) with `children=true` takes the units' subtrees; `lastUpdated` (ISO date or
-    date-time) keeps values changed since then. "No data" cells: empty `value`, the reason in
-    `comment` (ADX leaves them out: its values are decimals)."""
-    return _export(request, format, dataSet, period, orgUnit, children, lastUpdated)
+    date-time) keeps values changed since then; `dataElement` (repeatable) keeps those elements.
+    `dataSet`, `orgUnit` and `dataElement` take codes or UIDs (a form's code names all its
+    versions, its UID one). The output names objects by code unless `idScheme` or a specific
+    scheme (`dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`,
+    `attributeOptionComboIdScheme`, `dataSetIdScheme`) asks for UID or NAME; ADX's exploded
+    categories stay codes. "No data" cells: empty `value`, the reason in `comment` (ADX leaves
+    them out: its values are decimals)."""
+    return _export(request, format, dataSet, period, orgUnit, children, lastUpdated, dataElement)
 
 
 def _suffixed_export(suffix: str):
@@ -215,12 +253,16 @@ def _suffixed_export(suffix: str):
         orgUnit: list[str] = Query(None),  # noqa: B008
         children: bool = False,
         lastUpdated: str | None = None,
+        dataElement: list[str] = Query(None),  # noqa: B008
     ):
-        return _export(request, suffix, dataSet, period, orgUnit, children, lastUpdated)
+        return _export(
+            request, suffix, dataSet, period, orgUnit, children, lastUpdated, dataElement
+        )
 
     view.__name__ = f"get_data_value_sets_{suffix}"
     view.__doc__ = (
-        f"The export of `GET /dataValueSets` as {suffix.upper()} ({MEDIA[suffix]}), same filters."
+        f"The export of `GET /dataValueSets` as {suffix.upper()} ({MEDIA[suffix]}), same filters "
+        "and id schemes."
     )
     return view
 
@@ -418,8 +460,11 @@ def post_data_value_sets(request):
     `dryRun`; `importStrategy` CREATE (keep existing values), UPDATE (only existing ones),
     CREATE_AND_UPDATE, DELETE (clear the listed cells); `firstRowIsHeader` (CSV, default true:
     the first row is skipped whatever its spelling); `requireCategoryOptionCombo`,
-    `requireAttributeOptionCombo`; the `strict…` flags are always in force; `idScheme` and the
-    per-object id schemes accept CODE only; `skipExistingCheck`, `skipAudit`, `force` are
+    `requireAttributeOptionCombo`; the `strict…` flags are always in force; `idScheme` (CODE,
+    the default, UID or NAME) names how identifiers are read, and `dataElementIdScheme`,
+    `orgUnitIdScheme`, `categoryOptionComboIdScheme`, `attributeOptionComboIdScheme`,
+    `dataSetIdScheme` override it for their objects (a name several objects share is a
+    conflict); `skipExistingCheck`, `skipAudit`, `force` are
     refused when true, as is any other parameter (409 ERROR, nothing read). `async=true` runs
     the import in the background, as DHIS2 does: the answer is 200 with a
     `JobConfigurationWebMessageResponse` whose `id` is polled at
@@ -506,11 +551,13 @@ def get_import_task_summary(request, job_id: str):
 
 class OptionComboOut(Schema):
     code: str
+    uid: str
     name: str
 
 
 class DataElementOut(Schema):
     code: str
+    uid: str
     name: str
     short_name: str
     value_type: str
@@ -541,6 +588,7 @@ def list_data_elements(request, dataSet: str | None = None):
 
 class FormOut(Schema):
     code: str
+    uid: str  # DHIS2's dataSet id: one per version
     version: int
     name: str
     status: str
@@ -756,6 +804,7 @@ def submit_submission(request, round_code: str, unit_code: str):
 # --- ADX (IHE QRPH): the same exchange as XML; mapping in reports/exchange/adx.py -------------
 
 ADX_EXPORT_DOC = {
+    "parameters": SCHEME_QUERY,
     "responses": {200: {"content": {"application/adx+xml": {"schema": {"type": "string"}}}}},
 }
 ADX_IMPORT_DOC = {
@@ -777,27 +826,16 @@ def get_adx(
     orgUnit: list[str] = Query(None),  # noqa: B008
     children: bool = False,
     lastUpdated: str | None = None,
+    dataElement: list[str] = Query(None),  # noqa: B008
 ):
-    """The dataValueSets export as ADX XML (same filters): one `<group orgUnit= period=
-    dataSet=>` per unit and round (`period` an ISO interval of the round's period, `dataSet` the
-    form code); disaggregations as attributes named by category code (`SEX="FEMALE"`); values
-    valid against the ADX schema (`xs:decimal`: booleans 1/0, a text element as `value="0"` with
-    the text in `<annotation>`, as DHIS2 writes it); comments in `<annotation>`; "no data" cells
-    left out. Also `GET /dataValueSets.adx` or `Accept: application/adx+xml`."""
-    if refused := _unsupported(request):
-        return refused
-    try:
-        values = export_values(
-            request.auth,
-            data_set=dataSet,
-            periods=period or [],
-            org_units=orgUnit or [],
-            children=children,
-            last_updated=lastUpdated,
-        )
-    except ExportError as error:
-        return refuse(error.status, error.detail)
-    return _adx_response(values)
+    """The dataValueSets export as ADX XML (same filters and id schemes): one `<group orgUnit=
+    period= dataSet=>` per unit and round (`period` an ISO interval of the round's period,
+    `dataSet` the form code, or its UID or name per `dataSetIdScheme`); disaggregations as
+    attributes named by category code (`SEX="FEMALE"`); values valid against the ADX schema
+    (`xs:decimal`: booleans 1/0, a text element as `value="0"` with the text in `<annotation>`,
+    as DHIS2 writes it); comments in `<annotation>`; "no data" cells left out. Also `GET
+    /dataValueSets.adx` or `Accept: application/adx+xml`."""
+    return _export(request, "adx", dataSet, period, orgUnit, children, lastUpdated, dataElement)
 
 
 @router.post(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
+from core.uids import UidField
 from indicators.models import (
     CategoryCombo,
     CategoryOptionCombo,
@@ -54,6 +55,8 @@ class Form(models.Model):
 
     code = models.CharField(_("mã biểu mẫu"), max_length=50)
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    # DHIS2's dataSet id (core.uids): one per version, as each version is a set of its own.
+    uid = UidField(key_fields=("code", "version"))
     name = models.CharField(_("tên"), max_length=300)
     description = models.TextField(_("hướng dẫn chung"), blank=True)
     status = models.CharField(

@@ -312,7 +312,7 @@ def test_skip_meta_display_property_and_output_id_scheme(client, coordinator, la
     assert named["metaData"]["dimensions"]["dx"] == ["Số lao động"]
     assert "Công an tỉnh" in named["metaData"]["items"]
     assert get(*args, outputIdScheme="CODE").json()["rows"] == [["T_LD", ANNUAL, "CAT", "42"]]
-    for scheme in ("UID", "ID", "ATTRIBUTE:abc"):
+    for scheme in ("UUID", "ID", "ATTRIBUTE:abc"):
         assert conflict(get(*args, outputIdScheme=scheme)) == "E7133"
 
 

@@ -5,7 +5,9 @@ internal option-combo codes.
 Mapping (what binhdang writes and reads):
 
 - `<group orgUnit= dataSet= period=>` holds one unit's values for one round: `orgUnit` = unit
-  code, `dataSet` = the round's form code, `period` = an ISO 8601 interval for the round's DHIS2
+  code, `dataSet` = the round's form code (or their UIDs or names, and `dataElement` likewise,
+  in DHIS2's id schemes: reports.exchange.records.IdSchemes; the exploded categories are always
+  codes), `period` = an ISO 8601 interval for the round's DHIS2
   period (2025S1 → `2025-01-01/P6M`, 2025 → `2025-01-01/P1Y`, 2025Q2 → `2025-04-01/P3M`, 202506 →
   `2025-06-01/P1M`; any other period → the round's data window `start/end`).
 - On import the round is the one the caller sees whose form is `dataSet` and whose period (as an
@@ -13,8 +15,8 @@ Mapping (what binhdang writes and reads):
   rare round that shares its form and period with another (otherwise the import asks for it).
 - `<dataValue dataElement= value= CATEGORY="OPTION"…>`: one attribute per category of the
   element's category combo; none for the `default` combo. On import a `categoryOptionCombo`
-  attribute (an option combo code) may name the disaggregation instead, and is then used in
-  preference to exploded categories (as DHIS2 does).
+  attribute (an option combo, in categoryOptionComboIdScheme) may name the disaggregation
+  instead, and is then used in preference to exploded categories (as DHIS2 does).
 - `value` is an `xs:decimal` in the ADX schema: numbers as stored, booleans as 1/0 (read back
   as true/false), and a text element's value, as DHIS2 writes it, as `value="0"` with the text in
   `<annotation>`. Otherwise the comment travels in `<annotation>` (for a text element in a
@@ -44,7 +46,7 @@ from indicators.models import DEFAULT, CategoryOptionCombo, DataElement, ValueTy
 
 from ..models import Round
 from .dhis2_json import COMPLETE_DATE_MESSAGE
-from .records import BadPayload, Record, conflict
+from .records import CODES, BadPayload, IdSchemes, Record, conflict, find
 
 NS = "urn:ihe:qrph:adx:2015"
 MIME = "application/adx+xml"
@@ -108,11 +110,14 @@ def _xml_text(text: str) -> str:
     return XML_ILLEGAL.sub("", text)
 
 
-def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
+def export_adx(
+    values, *, exported: datetime.datetime | None = None, schemes: IdSchemes = CODES
+) -> bytes:
     """DataValues (select_related submission__round__form, submission__unit, data_element,
     option_combo; options prefetched or not) as an ADX document, one group per round × unit in
-    the order given. Cleared cells are the caller's to leave out, as the JSON export does; "no
-    data" cells (no decimal to write) are left out here."""
+    the order given, `orgUnit`, `dataSet` and `dataElement` in their output id schemes (the
+    exploded categories by code). Cleared cells are the caller's to leave out, as the JSON
+    export does; "no data" cells (no decimal to write) are left out here."""
     root = ElementTree.Element("adx", {"xmlns": NS})
     if exported is not None:
         root.set("exported", exported.isoformat(timespec="seconds"))
@@ -130,9 +135,9 @@ def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
                 root,
                 "group",
                 {
-                    "orgUnit": submission.unit.code,
+                    "orgUnit": schemes.identifier(submission.unit, "org_unit"),
                     "period": round_period(round_),
-                    "dataSet": round_.form.code,
+                    "dataSet": schemes.identifier(round_.form, "data_set"),
                 },
             )
         if value.option_combo_id not in options_of:
@@ -141,7 +146,10 @@ def export_adx(values, *, exported: datetime.datetime | None = None) -> bytes:
                 for option in value.option_combo.options.select_related("category")
             }
         kind = value.data_element.value_type
-        attributes = {"dataElement": value.data_element.code, **options_of[value.option_combo_id]}
+        attributes = {
+            "dataElement": schemes.identifier(value.data_element, "data_element"),
+            **options_of[value.option_combo_id],
+        }
         annotation = value.comment
         if kind == ValueType.TEXT:
             attributes["value"], annotation = "0", value.value
@@ -228,20 +236,24 @@ def parse_adx(body: bytes) -> AdxValues:
     return AdxValues(values, completed_groups=completed)
 
 
-def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict]]:
-    """The dataValueSets import's Records (period = round code, categoryOptionCombo = option
-    combo code) and the values that cannot be mapped, as import conflicts."""
+def to_records(
+    values: list[AdxValue], *, user, schemes: IdSchemes = CODES
+) -> tuple[list[Record], list[dict]]:
+    """The dataValueSets import's Records (period = round code; exploded categories = the option
+    combo they name, `Record.combo_uid`) and the values that cannot be mapped, as import
+    conflicts. `dataSet` and `dataElement` are read in their id schemes; the importer reads
+    the rest."""
     rounds = list(Round.objects.for_user(user).select_related("form"))
-    elements = {
-        code: (combo_id, kind)
-        for code, combo_id, kind in DataElement.objects.for_user(user)
-        .filter(code__in={v.data_element for v in values})
-        .values_list("code", "category_combo_id", "value_type")
-    }
+    found, _shared = find(
+        DataElement.objects.for_user(user),
+        schemes.of_kind("data_element"),
+        {v.data_element for v in values},
+    )
+    elements = {key: (e.category_combo_id, e.value_type) for key, e in found.items()}
     combos = {}
     for combo in CategoryOptionCombo.objects.for_user(user).prefetch_related("options__category"):
         key = frozenset((o.category.code, o.code) for o in combo.options.all())
-        combos[(combo.combo_id, key)] = combo.code
+        combos[(combo.combo_id, key)] = combo
     records: list[Record] = []
     conflicts = [
         conflict("completeDate", _("Nhóm số %(n)s") % {"n": n}, str(COMPLETE_DATE_MESSAGE), [])
@@ -249,9 +261,14 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
     ]
     for value in values:
         problems: list[str] = []
-        period = _round_code(value, rounds, problems)
+        period = _round_code(value, rounds, problems, schemes)
         category_combo, kind = elements.get(value.data_element, (None, ""))
-        option_combo = value.option_combo or _exploded(value, category_combo, combos, problems)
+        option_combo, combo_uid = value.option_combo, ""
+        if not option_combo:
+            exploded = _exploded(value, category_combo, combos, problems)
+            if exploded is not None:
+                option_combo = schemes.identifier(exploded, "option_combo")
+                combo_uid = exploded.uid
         problems += _group_problems(value)
         if problems:
             conflicts += [
@@ -273,18 +290,20 @@ def to_records(values: list[AdxValue], *, user) -> tuple[list[Record], list[dict
                 value=raw,
                 comment=comment,
                 complete_date=value.complete_date,
+                combo_uid=combo_uid,
             )
         )
     return records, conflicts
 
 
-def _exploded(value: AdxValue, category_combo, combos: dict, problems: list[str]) -> str:
-    """The option combo code that the value's category attributes name."""
-    if not value.disaggregation and category_combo is None:
-        return DEFAULT  # an unknown element: the import names it
+def _exploded(
+    value: AdxValue, category_combo, combos: dict, problems: list[str]
+) -> CategoryOptionCombo | None:
+    """The option combo that the value's category attributes name (None for an unknown element
+    without them: the import names the element)."""
     key = frozenset(value.disaggregation.items())
-    option_combo = combos.get((category_combo, key), "")
-    if category_combo is not None and not option_combo:
+    option_combo = combos.get((category_combo, key))
+    if category_combo is not None and option_combo is None:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(key)) or _("(không phân tổ)")
         problems.append(
             _("phân tổ %(d)s không dùng cho chỉ tiêu “%(e)s”.")
@@ -308,10 +327,14 @@ def _group_problems(value: AdxValue) -> list[str]:
     ]
 
 
-def _round_code(value: AdxValue, rounds, problems: list[str]) -> str:
-    """The round a group names: by form and period interval, else by round or DHIS2 code."""
+def _round_code(value: AdxValue, rounds, problems: list[str], schemes: IdSchemes) -> str:
+    """The round a group names: by form (`dataSet` in its id scheme) and period interval, else
+    by round or DHIS2 code."""
     period = value.period
-    of_form = [r for r in rounds if r.form.code == value.data_set] if value.data_set else rounds
+    prop = schemes.of_kind("data_set")
+    of_form = (
+        [r for r in rounds if getattr(r.form, prop) == value.data_set] if value.data_set else rounds
+    )
     matches = [r for r in of_form if period in (round_period(r), r.code)]
     if len(matches) != 1:
         matches = [r for r in of_form if r.period == period] or matches

@@ -4,9 +4,10 @@ reports.exchange.export, serialised by the API).
 `period`, `orgUnit` and `attributeOptionCombo` may sit on the set instead of each value; `dataSet`
 (a form code) names the form every value must belong to. `{}` (no dataValues) is an empty set,
 as DHIS2 reads it. `completeDate` goes with every value (Record.complete_date): the importer
-submits their reports when the caller may (a set with no values names no report: a conflict);
-any other key of the set (DHIS2's id schemes in the payload…)
-refuses the payload, since its values might then mean something else.
+submits their reports when the caller may (a set with no values names no report: a conflict).
+DHIS2's id schemes may sit on the set (`idScheme`, `dataElementIdScheme`…: CODE, UID, NAME), and
+then win over the query's. Any other key of the set refuses the payload, since its values might
+then mean something else.
 """
 
 import json
@@ -14,11 +15,11 @@ import json
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .records import BadPayload, Record, conflict
+from .records import SCHEME_PARAMETERS, BadPayload, Record, carried_schemes, conflict
 
 OWN = ("dataElement", "categoryOptionCombo", "value", "comment", "lastUpdated")
 SHARED = ("period", "orgUnit", "attributeOptionCombo")
-SET_KEYS = {"dataSet", "dataValues", "completeDate", *SHARED}
+SET_KEYS = {"dataSet", "dataValues", "completeDate", *SHARED, *SCHEME_PARAMETERS}
 COMPLETE_DATE_MESSAGE = gettext_lazy(
     "completeDate: không có giá trị nào cho biết báo cáo cần nộp, không báo cáo nào được nộp."
 )
@@ -57,9 +58,9 @@ def _record(index: int, where: str, item, payload: dict) -> Record:
     )
 
 
-def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
-    """The values, the conflicts of the values that cannot be read, and the set's dataSet.
-    Raises BadPayload when the payload is not a dataValueSet at all."""
+def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str, dict[str, str]]:
+    """The values, the conflicts of the values that cannot be read, the set's dataSet and the
+    id schemes it carries. Raises BadPayload when the payload is not a dataValueSet at all."""
     try:
         payload = json.loads(body)
     except ValueError:
@@ -72,8 +73,11 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
         raise BadPayload(message)
     try:
         data_set = _text(payload.get("dataSet")).strip()
+        schemes = carried_schemes(
+            {k: _text(v) for k, v in payload.items() if k in SCHEME_PARAMETERS}
+        )
     except ValueError:
-        raise BadPayload(_("dataSet phải là mã biểu mẫu.")) from None
+        raise BadPayload(_("dataSet và các id scheme phải là chuỗi.")) from None
     records, unreadable = [], []
     complete_date = _text(payload.get("completeDate")).strip()
     if complete_date and not payload.get("dataValues"):
@@ -84,4 +88,4 @@ def records_from_json(body: bytes) -> tuple[list[Record], list[dict], str]:
             records.append(_record(index, where, item, payload))
         except ValueError:
             unreadable.append(conflict("dataValues", where, _("không đọc được."), [index]))
-    return records, unreadable, data_set
+    return records, unreadable, data_set, schemes

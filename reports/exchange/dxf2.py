@@ -7,9 +7,10 @@ Records read back.
     </dataValueSet>
 
 As in JSON, `period`, `orgUnit` and `attributeOptionCombo` may sit on the set instead of each
-value, `dataSet` names the form of every value, `completeDate` is a conflict on the set (the
-values still import) and any other attribute of the set (id schemes, import options…) refuses the
-payload; `storedBy`, `created`, `followup` are informational. A `<comment>` or `<value>` child
+value, `dataSet` names the form of every value, `completeDate` submits the reports of the values
+(when the caller may), DHIS2's id schemes on the set (`idScheme`, `dataElementIdScheme`…) win
+over the query's, and any other attribute of the set (import options…) refuses the payload;
+`storedBy`, `created`, `followup` are informational. A `<comment>` or `<value>` child
 element is read like the attribute of that name (DHIS2 writes both ways).
 
 Parsing goes through defusedxml with DTDs forbidden (docs/security.md, "Files and spreadsheets").
@@ -21,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from .adx import XML_ILLEGAL, local_name, safe_root
 from .dhis2_json import COMPLETE_DATE_MESSAGE
-from .records import BadPayload, Record, conflict
+from .records import SCHEME_PARAMETERS, BadPayload, Record, carried_schemes, conflict
 
 NS = "http://dhis2.org/schema/dxf/2.0"
 XML_TYPES = ("application/xml", "text/xml")
 SHARED = ("period", "orgUnit", "attributeOptionCombo")
-SET_KEYS = {"dataSet", "completeDate", *SHARED}
+SET_KEYS = {"dataSet", "completeDate", *SHARED, *SCHEME_PARAMETERS}
 VALUE_KEYS = {
     "dataElement",
     "categoryOptionCombo",
@@ -74,9 +75,10 @@ def _field(item, name: str, default: str = "") -> str:
     return item.attrib.get(name, default)
 
 
-def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str]:
-    """The values, the conflicts of the values that cannot be read, and the set's dataSet.
-    Raises BadPayload when the payload is not a DXF2 dataValueSet at all."""
+def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str, dict[str, str]]:
+    """The values, the conflicts of the values that cannot be read, the set's dataSet and the
+    id schemes it carries. Raises BadPayload when the payload is not a DXF2 dataValueSet at
+    all."""
     root = safe_root(body)
     if root.tag not in ("dataValueSet", f"{{{NS}}}dataValueSet"):
         message = _("Không phải dataValueSet DXF2 (phần tử gốc <dataValueSet xmlns=“%(ns)s”>).")
@@ -85,6 +87,7 @@ def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str]:
     unknown = sorted(set(shared) - SET_KEYS)
     if unknown:
         raise BadPayload(_("không hỗ trợ các thuộc tính: %(k)s.") % {"k": ", ".join(unknown)})
+    schemes = carried_schemes(shared)
     unreadable = []
     complete_date = shared.get("completeDate", "").strip()
     if complete_date and not any(local_name(item.tag) == "dataValue" for item in root):
@@ -115,4 +118,4 @@ def records_from_xml(body: bytes) -> tuple[list[Record], list[dict], str]:
                 complete_date=complete_date,
             )
         )
-    return records, unreadable, shared.get("dataSet", "").strip()
+    return records, unreadable, shared.get("dataSet", "").strip(), schemes

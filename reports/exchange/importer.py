@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.models import DEFAULT, CategoryOptionCombo
+from indicators.models import CategoryOptionCombo
 
 from .. import disclosure
 from ..models import DataValue, Row, Submission
@@ -33,6 +33,9 @@ from .records import (
     E_NOT_OPEN,
     E_OUT_OF_HIERARCHY,
     E_VALUE,
+    SCHEME_PARAMETERS,
+    SCHEMES,
+    IdSchemes,
     Lookups,
     Record,
     conflict,
@@ -43,14 +46,9 @@ from .records import (
 
 STRATEGIES = ("CREATE", "UPDATE", "CREATE_AND_UPDATE", "DELETE")
 ATOMIC_MODES = ("NONE", "ALL")
-# binhdang reads codes only (DHIS2's idScheme=CODE); UIDs and names are refused.
-ID_SCHEMES = (
-    "idScheme",
-    "dataElementIdScheme",
-    "orgUnitIdScheme",
-    "categoryOptionComboIdScheme",
-    "dataSetIdScheme",
-)
+# DHIS2's identifier schemes: CODE (binhdang's default), UID or NAME, case-insensitive; a
+# specific one overrides idScheme (records.IdSchemes). DHIS2's ATTRIBUTE:… and UUID are refused.
+ID_SCHEMES = tuple(SCHEME_PARAMETERS)
 # DHIS2's strictness flags: binhdang always checks all of them (a value must be in a round of
 # its form, for a combo of its element, the default attribute combo, a unit assigned to the
 # round, a round open and its report editable), so both values are accepted and the effective
@@ -93,8 +91,13 @@ class Options:
     first_row_is_header: bool = True  # CSV
     require_combo: bool = False
     require_attribute: bool = False
-    id_schemes: dict = field(default_factory=dict)
+    id_schemes: dict = field(default_factory=dict)  # DHIS2's idSchemes echo: those given
     run_async: bool = False  # async=true: a background job answers later
+
+    @property
+    def schemes(self) -> IdSchemes:
+        """The scheme of each kind of identifier, the specific ones over idScheme."""
+        return IdSchemes.of({name: given["type"] for name, given in self.id_schemes.items()})
 
     def echo(self) -> dict:
         """DHIS2's importOptions object (the fields DHIS2 2.39+ returns, in its order), with
@@ -167,10 +170,10 @@ def _option(options: Options, name: str, raw: str) -> dict | None:
         options.atomic = value == "ALL"
     elif name == "atomicMode":
         return _refusal(name, _("atomicMode chỉ nhận NONE hoặc ALL."))
-    elif name in ID_SCHEMES and value == "CODE":
-        options.id_schemes[name] = {"type": "CODE"}
+    elif name in ID_SCHEMES and value in SCHEMES:
+        options.id_schemes[name] = {"type": value}
     elif name in ID_SCHEMES:
-        message = _("%(n)s=%(v)s chưa được hỗ trợ: binhdang chỉ nhận mã (CODE).") % {
+        message = _("%(n)s=%(v)s không được hỗ trợ: chỉ nhận CODE (mã), UID hoặc NAME (tên).") % {
             "n": name,
             "v": raw,
         }
@@ -254,7 +257,7 @@ def _required(record: Record, options: Options) -> list[tuple[str, str, str]]:
 
 
 def _groups(
-    records: list[Record], found: Lookups, data_set: str, options: Options
+    records: list[Record], found: Lookups, options: Options
 ) -> tuple[dict[int, tuple[Submission, list[Item]]], list[dict]]:
     """The values to apply, by submission ({submission id: (submission, [(record, row, combo)])}),
     and the conflicts of the others (wrong identifiers, the same cell twice)."""
@@ -262,15 +265,15 @@ def _groups(
     groups: dict[int, tuple[Submission, list[Item]]] = {}
     seen: dict[tuple[int, int, int], Record] = {}
     for record in records:
-        round_, wrong = problems(record, found, data_set)
+        round_, wrong = problems(record, found)
         wrong += _required(record, options)
         for obj, message, code in wrong:
             conflicts.append(conflict(obj, record.where, message, [record.index], code=code))
-        if wrong or round_ is None:
+        unit, element, combo = found.unit(record), found.element(record), found.combo(record)
+        if wrong or round_ is None or unit is None or element is None or combo is None:
             continue
-        submission = found.submissions[(round_.pk, found.units[record.org_unit].pk)]
-        row = found.rows[round_.form_id][found.elements[record.data_element].pk]
-        combo = found.combos[record.option_combo or DEFAULT]
+        submission = found.submissions[(round_.pk, unit.pk)]
+        row = found.rows[round_.form_id][element.pk]
         key = (submission.pk, row.data_element_id, combo.pk)
         if key in seen:
             message = _("trùng với %(other)s (cùng chỉ tiêu, phân tổ, kỳ và đơn vị).") % {
@@ -301,7 +304,8 @@ def import_values(
     values carry a `completeDate` is then submitted when the caller may (`_complete`). Returns
     (counts of imported / updated / deleted values, conflicts in payload order, the
     completeDate of the reports submitted or "")."""
-    groups, conflicts = _groups(records, Lookups(actor, records), data_set, options)
+    lookups = Lookups(actor, records, options.schemes, data_set)
+    groups, conflicts = _groups(records, lookups, options)
     conflicts = list(unreadable) + conflicts
     counts: Counter[str] = Counter()
     completed = ""

@@ -11,6 +11,7 @@ import datetime
 import json
 import uuid
 from collections import Counter
+from dataclasses import replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,21 +34,26 @@ KEPT = datetime.timedelta(days=7)
 
 def run(*, actor, fmt: str, body: bytes, options: importer.Options, request=None) -> dict:
     """Read a payload of `fmt` (json, csv, xml, adx) and import it as `actor`: DHIS2's
-    ImportSummary (an unreadable payload is an ERROR summary, nothing imported)."""
+    ImportSummary (an unreadable payload is an ERROR summary, nothing imported). Id schemes a
+    JSON or DXF2 set carries win over the query's, as in DHIS2."""
     try:
         if fmt == "adx":
             parsed = adx.parse_adx(body)
-            records, unreadable = adx.to_records(parsed, user=actor)
+            records, unreadable = adx.to_records(parsed, user=actor, schemes=options.schemes)
             data_set, total = "", len(parsed)
         else:
+            carried: dict[str, str] = {}
             if fmt == "csv":
                 records, unreadable, data_set = records_from_csv(
                     body, first_row_is_header=options.first_row_is_header
                 )
             elif fmt == "xml":
-                records, unreadable, data_set = dxf2.records_from_xml(body)
+                records, unreadable, data_set, carried = dxf2.records_from_xml(body)
             else:
-                records, unreadable, data_set = records_from_json(body)
+                records, unreadable, data_set, carried = records_from_json(body)
+            if carried:
+                given = {name: {"type": value} for name, value in carried.items()}
+                options = replace(options, id_schemes={**options.id_schemes, **given})
             total = len(records) + sum(1 for c in unreadable if c["indexes"])
     except BadPayload as error:
         return importer.summary(

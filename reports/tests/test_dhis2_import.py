@@ -234,8 +234,8 @@ def test_strict_flags_are_always_in_force_and_echoed(client, reporter, annual, n
         {"skipExistingCheck": "true"},
         {"force": "true"},
         {"skipAudit": "true"},
-        {"idScheme": "UID"},
-        {"orgUnitIdScheme": "NAME"},
+        {"idScheme": "ATTRIBUTE:abc"},
+        {"orgUnitIdScheme": "UUID"},
         {"atomicMode": "OBJECT"},
         {"dryRun": "maybe"},
         {"completeDate": "2026-01-01"},
@@ -257,7 +257,7 @@ def test_refused_parameters_are_conflicts(client, reporter, annual, params):
 
 
 def test_an_unknown_key_of_the_set_is_refused(client, reporter, annual):
-    response = send(client, reporter, {**BULK, "dataElementIdScheme": "UID"})
+    response = send(client, reporter, {**BULK, "categoryIdScheme": "UID"})
     assert response.status_code == 409 and response.json()["status"] == "ERROR"
     assert not DataValue.objects.exists()
 

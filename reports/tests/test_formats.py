@@ -172,7 +172,8 @@ def test_a_dxf2_set_as_dhis2_documents_it_imports_partially(client, reporter):
         EXTERNAL_ENTITY.replace(b"adx", b"dataValueSet"),
         b"not xml",
         b'<adx xmlns="urn:ihe:qrph:adx:2015"/>',
-        b'<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" idScheme="UID"/>',
+        b'<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" idScheme="ATTRIBUTE:x"/>',
+        b'<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" categoryIdScheme="UID"/>',
     ],
 )
 def test_hostile_or_foreign_xml_is_refused_whole(client, reporter, body):
