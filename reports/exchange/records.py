@@ -21,6 +21,7 @@ null for binhdang's own checks (DHIS2 itself leaves it null for conflicts withou
 """
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -55,6 +56,12 @@ class Record:
     # The option combo's UID when the sender named it otherwise than by an identifier (ADX's
     # exploded categories): read whatever categoryOptionComboIdScheme says.
     combo_uid: str = ""
+
+    def __post_init__(self):
+        # Names are matched as stored (NFC); Vietnamese typed or converted in decomposed form
+        # (NFD: macOS, some input methods) names the same objects.
+        for name in ("data_element", "period", "org_unit", "option_combo", "attribute_combo"):
+            setattr(self, name, unicodedata.normalize("NFC", getattr(self, name)))
 
 
 # DHIS2's error codes used here (dhis2-core ErrorCode.java, data import validation):
@@ -274,11 +281,15 @@ class Lookups:
         self.attribute_combos = {DEFAULT}
         if self.default_combo is not None:
             self.attribute_combos.add(schemes.identifier(self.default_combo, "attribute_combo"))
-        # Units are public reference data: looked up unscoped to tell "unknown" from "not
-        # yours"; only units in the caller's scope can receive values.
-        self.units, self.shared_units = find(
-            Unit.objects.all(), schemes.of_kind("org_unit"), given("org_unit")
-        )
+        # Units are public reference data: by code they are looked up unscoped, to tell
+        # "unknown" from "not yours" (DHIS2's E7612 and E7617); by UID or name only among the
+        # caller's units (by name: those in force today, so that a name an old, closed unit
+        # shared is not ambiguous), so that neither tells another unit's code or existence.
+        by = schemes.of_kind("org_unit")
+        units = Unit.objects.all() if by == "code" else Unit.objects.for_user(user)
+        if by == "name":
+            units = units.valid_on(timezone.localdate())
+        self.units, self.shared_units = find(units, by, given("org_unit"))
         self.scope = set(
             Unit.objects.for_user(user)
             .filter(pk__in=[u.pk for u in self.units.values()])
@@ -430,7 +441,7 @@ def _unit_problems(record: Record, found: Lookups) -> list[Problem]:
         why = _unknown(found, "org_unit", record.org_unit, found.shared_units, _("đơn vị"))
         return [(record.org_unit, why, E_ORG_UNIT)]
     if unit.pk not in found.scope:
-        message = _("đơn vị “%(c)s” ngoài phạm vi được phép của bạn.") % {"c": unit.code}
+        message = _("đơn vị “%(c)s” ngoài phạm vi được phép của bạn.") % {"c": record.org_unit}
         return [(record.org_unit, message, E_OUT_OF_HIERARCHY)]
     return []
 

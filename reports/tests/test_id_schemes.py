@@ -6,8 +6,10 @@ and their filters take codes or UIDs. Unknown identifiers are the usual conflict
 objects share is a conflict naming them."""
 
 import csv
+import datetime
 import io
 import json
+import unicodedata
 
 import pytest
 
@@ -223,7 +225,7 @@ def test_unknown_uids_are_the_usual_conflicts(client, reporter, annual):
         ([1], "E7612", "bbbbbbbbbbb"),
         ([2], "E7613", "MALE"),  # a code where a UID is expected names nothing
         ([3], "E7610", "BDG_M2_DN"),
-        ([4], "E7617", uid(Unit, "CAT")),  # known, but not the reporter's
+        ([4], "E7612", uid(Unit, "CAT")),  # another unit's UID reads as an unknown one
     ]
     assert "không có chỉ tiêu UID “aaaaaaaaaaa”" in conflicts[0]["value"]
     assert "không có đơn vị UID “bbbbbbbbbbb”" in conflicts[1]["value"]
@@ -231,7 +233,9 @@ def test_unknown_uids_are_the_usual_conflicts(client, reporter, annual):
     assert not DataValue.objects.exists()
 
 
-def test_a_name_several_objects_share_is_a_conflict_naming_them(client, reporter, annual):
+def test_a_name_several_objects_share_is_a_conflict_naming_them(
+    client, reporter, coordinator, annual
+):
     element = DataElement.objects.get(code="BDG_M2_DN")
     DataElement.objects.create(
         code="T_SAME_NAME",
@@ -248,14 +252,18 @@ def test_a_name_several_objects_share_is_a_conflict_naming_them(client, reporter
     }
     response = send(client, reporter, payload, dataElementIdScheme="NAME", orgUnitIdScheme="NAME")
     conflicts = summary_of(response)["conflicts"]
+    # T_SYT_2 lies outside the reporter's scope: by name the reporter's "Sở Y tế" is SYT alone.
     assert [(c["indexes"], c["errorCode"]) for c in conflicts] == [
         ([0], "E7610"),
         ([0], "E7612"),  # "SYT" is no unit's name
         ([1], "E7610"),  # "BDG_M2_DN" is no element's name
-        ([1], "E7612"),
     ]
     assert "ứng với nhiều chỉ tiêu (mã BDG_M2_DN, T_SAME_NAME)" in conflicts[0]["value"]
-    assert "ứng với nhiều đơn vị (mã SYT, T_SYT_2)" in conflicts[3]["value"]
+    assert "T_SYT_2" not in json.dumps(conflicts, ensure_ascii=False)
+    # For a province-wide coordinator, who sees both, the name is ambiguous.
+    response = send(client, coordinator, payload, orgUnitIdScheme="NAME")
+    (conflict,) = [c for c in summary_of(response)["conflicts"] if c["indexes"] == [1]]
+    assert "ứng với nhiều đơn vị (mã SYT, T_SYT_2)" in conflict["value"]
     # By code the same values import; by name, an unshared name does.
     payload = {"dataValues": [by(element=element.name, unit="SYT", combo="Nam")]}
     DataElement.objects.filter(code="T_SAME_NAME").update(name="Tên khác")
@@ -263,6 +271,33 @@ def test_a_name_several_objects_share_is_a_conflict_naming_them(client, reporter
         client, reporter, payload, dataElementIdScheme="NAME", categoryOptionComboIdScheme="NAME"
     )
     assert response.status_code == 200, response.json()
+
+
+def test_names_match_in_decomposed_unicode_and_only_among_units_in_force_and_in_scope(
+    client, reporter, annual
+):
+    element = DataElement.objects.get(code="BDG_M2_DN")
+    nfd = unicodedata.normalize("NFD", element.name)
+    assert nfd != element.name
+    closed = Unit.objects.create(
+        code="T_OLD_SYT", name="Sở Y tế", kind=UnitKind.AGENCY, valid_to=datetime.date(2020, 1, 1)
+    )
+    closed.parent = Unit.objects.get(code="SYT")  # in the reporter's scope, but closed
+    closed.save()
+    payload = {"dataValues": [by(element=nfd, unit=unicodedata.normalize("NFD", "Sở Y tế"))]}
+    response = send(client, reporter, payload, dataElementIdScheme="NAME", orgUnitIdScheme="NAME")
+    assert response.status_code == 200, response.json()
+    # Another unit's name reads as a name nobody has: no code, no "not yours".
+    outside = send(
+        client, reporter, {"dataValues": [by(unit="Công an tỉnh")]}, orgUnitIdScheme="NAME"
+    )
+    nobody = send(
+        client, reporter, {"dataValues": [by(unit="Không có đơn vị")]}, orgUnitIdScheme="NAME"
+    )
+    (seen,) = summary_of(outside)["conflicts"]
+    (unknown,) = summary_of(nobody)["conflicts"]
+    assert seen["errorCode"] == unknown["errorCode"] == "E7612"
+    assert "CAT" not in seen["value"]
 
 
 def test_a_data_set_name_several_forms_share_is_a_conflict(client, reporter, annual):
