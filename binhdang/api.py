@@ -30,6 +30,7 @@ from ninja.security.http import HttpAuthBase
 
 from accounts.models import ApiToken, ExpiredToken
 from core.access import AUTHENTICATED, allow
+from core.views import not_found
 from core.webmessage import web_message
 
 TOKEN_SCHEMES = ("bearer", "apitoken")
@@ -116,11 +117,11 @@ def docs_access(view):
         try:
             user = api_auth(request)
         except AuthenticationError as error:
-            return _unauthorized(request, error)
+            return _refused(request, error)
         except ReadOnlyToken:
             return read_only_token(request, None)
         if user is None:
-            return _unauthorized(request, AuthenticationError())
+            return _refused(request, AuthenticationError())
         return view(request, *args, **kwargs)
 
     wrapped.access_rule = signed_in.access_rule
@@ -147,21 +148,13 @@ api = NinjaAPI(
 def _refused(request, exc):
     """A refusal as DHIS2 answers it (a WebMessage, core.webmessage), the reason in Vietnamese
     where there is one."""
-    message = UNAUTHORIZED if isinstance(exc, AuthenticationError) else str(exc)
-    if exc.message != "Unauthorized":
-        message = exc.message
-    code = exc.status_code
-    return JsonResponse(web_message(code, message), status=code)
-
-
-def _unauthorized(request, exc: AuthenticationError):
-    return _refused(request, exc)
+    message = UNAUTHORIZED if exc.message == "Unauthorized" else exc.message
+    return JsonResponse(web_message(exc.status_code, message), status=exc.status_code)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    message = _("Không tìm thấy, hoặc bạn không có quyền xem.")
-    return JsonResponse(web_message(404, message), status=404)
+    return not_found(request, exc)  # the site's 404: logged, a WebMessage under /api/
 
 
 @api.exception_handler(ValidationError)

@@ -14,7 +14,7 @@ only for the reader's own unit (reports.disclosure).
 import datetime
 from collections.abc import Iterable, Mapping
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from indicators.models import DEFAULT, CategoryOptionCombo, DataElement
@@ -145,21 +145,10 @@ def rounds_sharing_a_period() -> frozenset[int]:
     """The rounds whose form has another round of the same ISO period (a periodic and an ad-hoc
     exercise): their values travel with the round code, which names one of them, not with a
     period that would name both (DHIS2 keeps one value per element, period and unit)."""
-    shared = (
-        Round.objects.values("form_id", "period")
-        .annotate(rounds=Count("id"))
-        .filter(rounds__gt=1)
-        .values_list("form_id", "period")
+    twin = Round.objects.filter(form=OuterRef("form"), period=OuterRef("period")).exclude(
+        pk=OuterRef("pk")
     )
-    pairs = set(shared)
-    if not pairs:
-        return frozenset()
-    both = Round.objects.filter(form_id__in={form for form, _period in pairs})
-    return frozenset(
-        pk
-        for pk, form, period in both.values_list("pk", "form_id", "period")
-        if (form, period) in pairs
-    )
+    return frozenset(Round.objects.filter(Exists(twin)).values_list("pk", flat=True))
 
 
 def named_set(
