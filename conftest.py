@@ -3,6 +3,7 @@
 import contextlib
 import importlib
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -89,8 +90,13 @@ def untraced(config) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """An `untraced` test is not traced, its fixtures' setup and teardown included (pytest-cov's
-    `no_cover` pauses only the test's call): the route matrices are hundreds of small tests."""
-    if not item.get_closest_marker("untraced"):
+    `no_cover` pauses only the test's call): the route matrices are hundreds of small tests.
+
+    Nor is any test that uses the live server (browser tests, the DHIS2 client): the server
+    answers in a thread of its own, which coverage stops following once it has been paused, so
+    what they would add would depend on the order they run in; the code they drive is covered by
+    tests through Django's test client (the arcs only they reached have such tests of their own)."""
+    if not (item.get_closest_marker("untraced") or _empties_the_tables(item)):
         return (yield)
     with untraced(item.config):
         return (yield)
@@ -279,22 +285,52 @@ def audit_flushable(transactional_db):
 
 
 @pytest.fixture(scope="session")
-def province_dump(django_db_setup, django_db_blocker) -> str:
-    """The session's data (what django_db_setup loaded and the migrations made), serialized when
-    the first browser test asks for it: browser tests run last and are the only ones whose
-    teardown empties the tables, so every table is still as the session set it up."""
+def province_dump(django_db_setup, django_db_blocker) -> Callable[[], None]:
+    """How to bring back the session's data (what django_db_setup loaded and the migrations
+    made), copied when the first live-server test asks for it: those tests run last and are the
+    only ones whose teardown empties the tables, so every table is still as the session set it
+    up. The copy is the database's own: SQLite's backup API, or PostgreSQL tables copied into a
+    schema of their own (milliseconds, where Django's serialized rollback takes seconds)."""
     with django_db_blocker.unblock():
-        assert Unit.objects.exists(), "a test before the browser tests emptied the tables"
-        return connection.creation.serialize_db_to_string()
+        assert Unit.objects.exists(), "a test before the live-server tests emptied the tables"
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(copy)
+            # The schema comes back too: the audit triggers that audit_flushable lifted.
+            return lambda: copy.backup(connection.connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT quote_ident(table_name), string_agg(quote_ident(column_name), ', ' "
+                "ORDER BY ordinal_position) FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND is_generated = 'NEVER' GROUP BY table_name"
+            )
+            columns = dict(cursor.fetchall())
+            cursor.execute("DROP SCHEMA IF EXISTS province CASCADE; CREATE SCHEMA province")
+            for table in columns:
+                cursor.execute(f"CREATE TABLE province.{table} AS TABLE public.{table}")
+
+        def restore():
+            with connection.cursor() as cursor:
+                # Replica mode: no foreign-key or audit trigger fires while the rows come back.
+                cursor.execute("SET session_replication_role = replica")
+                cursor.execute(f"TRUNCATE {', '.join(columns)}")
+                for table, names in columns.items():  # quote_ident'ed by the catalogue above
+                    cursor.execute(
+                        f"INSERT INTO public.{table} ({names}) "  # noqa: S608
+                        f"SELECT {names} FROM province.{table}"
+                    )
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+        return restore
 
 
 @pytest.fixture
 def province(province_dump, transactional_db):
     """The session's data again: a previous live-server test's teardown emptied the tables (and
-    its flush made the content types anew, which the dump brings back as they were)."""
+    its flush made the content types anew, which the copy brings back as they were)."""
     if not Unit.objects.exists():
-        ContentType.objects.all().delete()
-        connection.creation.deserialize_db_from_string(province_dump)
+        province_dump()
         ContentType.objects.clear_cache()
 
 

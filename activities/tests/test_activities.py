@@ -361,6 +361,12 @@ def test_delete_is_audited(client, acts, reporter):
     assert event.actor == reporter
 
 
+def test_a_commune_officer_finds_the_commune_already_chosen(client, commune_reporter):
+    client.force_login(commune_reporter)
+    form = client.get(reverse("activities:new")).context["form"]
+    assert form["commune"].value() == commune_reporter.unit_id
+
+
 def test_the_form_suggests_the_campaign_of_the_start_date(client, acts, reporter):
     client.force_login(reporter)
     url = reverse("activities:new")

@@ -302,6 +302,9 @@ def test_classify_fragment_asks_only_what_is_still_needed(client, gbv):
     html = response.content.decode()
     assert "Tấn công tình dục" in html and 'name="q_physical"' not in html
     assert _events_since(last) == []  # reads no record
+    # A "no" and nothing else yet: no type, the next question is asked.
+    opening = client.post(reverse("cases:classify"), {"q_rape": "no"}).content.decode()
+    assert 'name="q_sexual_assault"' in opening and "Tấn công tình dục" not in opening
 
 
 def test_incident_edit_checks_the_version_and_masks_the_narrative(client, gbv):

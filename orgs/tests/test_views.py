@@ -87,6 +87,12 @@ def test_invalid_dates_get_a_vietnamese_message_and_change_nothing(client, coord
     assert Unit.objects.get(pk=unit.pk).valid_to is None
 
 
+def test_the_list_shows_every_unit_of_the_province(client, leader):
+    client.force_login(leader)
+    units = client.get(reverse("orgs:list")).context["units"]
+    assert len(units) == Unit.objects.count() and units[0].kind == UnitKind.PROVINCE
+
+
 def test_search_ignores_accents(client, leader):
     client.force_login(leader)
     response = client.get(reverse("orgs:list"), {"q": "ly son"}, HTTP_HX_REQUEST="true")
