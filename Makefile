@@ -49,9 +49,10 @@ format: install
 
 # The suite on SQLite and on PostgreSQL at the same time, one process each, and the linters
 # beside them, each with its own log under $(OUT); the logs' ends are shown and any failing fails
-# the target. Two kinds of test run once, not twice, when both databases are there: the browser
+# the target. Three kinds of test run once, not twice, when both databases are there: the browser
 # tests (marker `browser`: they check pages in Chromium, whose data the other tests check on both
-# databases) in the SQLite run, and the randomized property searches and the location crawl
+# databases) and the tests that cannot touch the database (marker `no_database`, set by
+# conftest.py) in the SQLite run, and the randomized property searches and the location crawl
 # (marker `once`: their outcome does not depend on the database) in the PostgreSQL run.
 # Branch coverage is traced in the SQLite run (tracing the PostgreSQL run too, each a share of the
 # files, was slower: the PostgreSQL run is the slower at everything). Without a PostgreSQL server
@@ -62,7 +63,7 @@ test: install chromium
 	@$(MAKE) --no-print-directory lint >$(OUT)/lint.log 2>&1 & lint=$$!; \
 	if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "== SQLite and PostgreSQL runs in parallel (logs: $(OUT)/sqlite.log, $(OUT)/postgresql.log) =="; \
-		DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" \
+		DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser and not no_database" \
 			>$(OUT)/postgresql.log 2>&1 & pg=$$!; \
 		sqlite_only="not once"; \
 	else \

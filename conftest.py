@@ -117,6 +117,28 @@ def pytest_collection_modifyitems(items):
     # transactional teardown empties the tables that django_db_setup filled once; run them last
     # so no other test sees an empty province.
     items.sort(key=_empties_the_tables)
+    # A test with no database fixture cannot touch the database (pytest-django refuses it), so
+    # its outcome is the same on both: `make test` runs it in the SQLite run only (Makefile).
+    for item in items:
+        if not _uses_the_database(item):
+            item.add_marker(pytest.mark.no_database)
+
+
+def _uses_the_database(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db") or names & DATABASE_FIXTURES)
+
+
+# What opens the test database to a test (pytest-django's fixtures; `django_db_setup` for the
+# class- and module-scoped data of conftest.built_once).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "django_db_setup",
+    "live_server",
+}
 
 
 def _empties_the_tables(item) -> bool:
