@@ -202,6 +202,7 @@ def expected_rows(world) -> dict:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 @given(world=worlds())
 def test_every_aggregate_equals_an_independent_sum(coordinator, world):
     with transaction.atomic():

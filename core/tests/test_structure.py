@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from core import layers
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_no_app_imports_a_higher_app():
     found = [f"{i.source}:{i.line} imports {i.target}" for i in layers.upward(layers.imports())]
     assert found == [], "\n".join(found)

@@ -69,6 +69,7 @@ def total(side, known):
     values,
     st.sampled_from(["skip_if_any", "skip_if_all", "never"]),
 )
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_a_rule_compares_the_sums_of_its_sides(left, op, right, known, missing):
     """Σ left op Σ right over the cells each term reads (every column of an element without
     one); an empty cell counts 0 and decides, with the strategy, whether the rule is judged."""

@@ -13,6 +13,7 @@ def plan():
     return Plan.objects.get(year=2025)
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_plan_page_lists_every_item_with_text_and_bodies(client, coordinator, plan):
     client.force_login(coordinator)
     body = html.unescape(client.get(reverse("plans:detail", args=[plan.pk])).content.decode())

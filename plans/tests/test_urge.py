@@ -181,6 +181,7 @@ def test_the_scheduled_command_reminds_tasks_too(staff, plan):
     assert "đến hạn hôm nay" in note.text and note.url == reverse("plans:task", args=[task.pk])
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_a_new_plan_tells_each_unit_its_tasks(
     coordinator, plan, staff, django_capture_on_commit_callbacks
 ):

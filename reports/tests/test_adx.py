@@ -51,6 +51,7 @@ def adx_values(body: bytes, user) -> set:
     }
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_adx_and_json_exports_of_the_same_data_agree_value_for_value(
     client, coordinator, annual_open
 ):
@@ -80,6 +81,7 @@ def test_adx_and_json_exports_of_the_same_data_agree_value_for_value(
     assert client.get(URL, {"period": "NO-SUCH"}, headers=headers).status_code == 404
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_adx_export_then_import_into_an_empty_set_reproduces_every_value(
     client, coordinator, annual_open
 ):

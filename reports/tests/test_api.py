@@ -435,6 +435,7 @@ def test_an_ambiguous_period_is_refused(client, coordinator, open_round):
     assert "nhiều đợt" in imported.json()["response"]["conflicts"][0]["value"]
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_two_exercises_of_one_period_travel_by_round_code_and_come_back(
     client, coordinator, open_round
 ):

@@ -254,6 +254,7 @@ def _upload(data: bytes, name="bieu-mau.json"):
     return SimpleUploadedFile(name, data, content_type="application/json")
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_export_then_import_round_trip(coordinator_client):
     form = Form.objects.get(code="BDG_NAM")
     response = coordinator_client.get(url("builder_export", form.pk))

@@ -249,6 +249,7 @@ def _leaky(spec) -> dict:
     return {**spec, "values": values, "statuses": statuses}
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 @pytest.mark.parametrize("spec", LEAKY)
 def test_the_adversary_wins_when_complementary_suppression_is_off(db, monkeypatch, spec):
     world = _leaky(spec)
@@ -260,6 +261,7 @@ def test_the_adversary_wins_when_complementary_suppression_is_off(db, monkeypatc
     assert leaks(coordinator, world, built["units"])
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_the_insider_wins_when_its_own_part_is_not_taken_out(db, monkeypatch):
     """reports.disclosure's third rule: a unit's staff subtract their own part of a breakdown.
     Here the province's Nam (9) minus the insider's own 6 leaves the other two units' 3."""

@@ -300,6 +300,7 @@ def _fill_everything(submission, data):
     return _save(workbook), expected, answers
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_a_filled_file_applies_every_value_and_downloads_back(submission, reporter):
     data, expected, answers = _fill_everything(submission, excel.export_submission(submission))
     events = _state()[2]

@@ -45,6 +45,7 @@ def summary_of(response) -> dict:
 # --- export, then import, in UIDs --------------------------------------------------------------
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_json_export_in_uids_imports_back_with_idscheme_uid(client, coordinator, annual):
     count = fill("SYT", coordinator) + fill("CAT", coordinator, 3)
     before = stored()

@@ -159,6 +159,7 @@ def test_a_bad_filter_is_named_and_the_whole_list_is_shown(client, coordinator, 
     assert "Hãy chọn một lựa chọn hợp lệ" in body and "<script>" not in body
 
 
+@pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_the_page_costs_the_same_queries_for_13_or_110_units(client, coordinator, form):
     small = open_round(form, code="R-WL-13")
     large = open_round(form, code="R-WL-110", kinds=("agency", "commune", "ward", "special_zone"))
