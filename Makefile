@@ -49,11 +49,9 @@ format: install
 
 # The suite on SQLite and on PostgreSQL at the same time, one process each, and the linters
 # beside them, each with its own log under $(OUT); the logs' ends are shown and any failing fails
-# the target. Three kinds of test run once, not twice, when both databases are there: the browser
-# tests (marker `browser`: they check pages in Chromium, whose data the other tests check on both
-# databases) and the tests that cannot touch the database (marker `no_database`, set by
-# conftest.py) in the SQLite run, and the randomized property searches and the location crawl
-# (marker `once`: their outcome does not depend on the database) in the PostgreSQL run.
+# the target. Each run is named in TEST_RUN, and a test whose outcome cannot depend on the
+# database runs in one of the two only (conftest._run_of): browser tests and tests that cannot
+# touch the database in the SQLite run, searches and crawls marked `once` in the run they name.
 # Branch coverage is traced in the SQLite run (tracing the PostgreSQL run too, each a share of the
 # files, was slower: the PostgreSQL run is the slower at everything). Without a PostgreSQL server
 # the SQLite run goes alone and runs everything.
@@ -63,14 +61,14 @@ test: install chromium
 	@$(MAKE) --no-print-directory lint >$(OUT)/lint.log 2>&1 & lint=$$!; \
 	if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "== SQLite and PostgreSQL runs in parallel (logs: $(OUT)/sqlite.log, $(OUT)/postgresql.log) =="; \
-		DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser and not no_database" \
+		TEST_RUN=postgresql DATA_DIR=$(OUT)/postgresql DATABASE_URL=$(PG_URL) $(PY) -m pytest \
 			>$(OUT)/postgresql.log 2>&1 & pg=$$!; \
-		sqlite_only="not once"; \
+		run=sqlite; \
 	else \
 		echo "== PostgreSQL not reachable at 127.0.0.1:5432: skipped the PostgreSQL run =="; \
-		pg=; sqlite_only=; \
+		pg=; run=; \
 	fi; \
-	DATA_DIR=$(OUT)/sqlite COVERAGE_FILE=$(OUT)/.coverage $(PY) -m pytest -m "$$sqlite_only" \
+	TEST_RUN=$$run DATA_DIR=$(OUT)/sqlite COVERAGE_FILE=$(OUT)/.coverage $(PY) -m pytest \
 		--cov --cov-report=term:skip-covered >$(OUT)/sqlite.log 2>&1; sqlite=$$?; \
 	status=$$sqlite; \
 	if [ -n "$$pg" ]; then \

@@ -112,16 +112,29 @@ def pytest_fixture_setup(fixturedef, request):
         return (yield)
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # Browser tests and the other live-server tests (a DHIS2 client) use a live server whose
     # transactional teardown empties the tables that django_db_setup filled once; run them last
     # so no other test sees an empty province.
     items.sort(key=_empties_the_tables)
-    # A test with no database fixture cannot touch the database (pytest-django refuses it), so
-    # its outcome is the same on both: `make test` runs it in the SQLite run only (Makefile).
-    for item in items:
-        if not _uses_the_database(item):
-            item.add_marker(pytest.mark.no_database)
+    # `make test` runs the suite on both databases at once and names each run in TEST_RUN; a
+    # test whose outcome cannot depend on the database runs in one of the two (_run_of).
+    run = os.environ.get("TEST_RUN")
+    if run:
+        other = [item for item in items if _run_of(item) not in (None, run)]
+        config.hook.pytest_deselected(items=other)
+        items[:] = [item for item in items if _run_of(item) in (None, run)]
+
+
+def _run_of(item) -> str | None:
+    """The one run of `make test` the test belongs to, or None for both: browser tests (their
+    data the other tests check on both databases) and tests that cannot touch the database (no
+    database fixture: pytest-django refuses them) in the SQLite run, which traces coverage;
+    searches and crawls marked `once` in the run the marker names (PostgreSQL by default)."""
+    if item.get_closest_marker("browser") or not _uses_the_database(item):
+        return "sqlite"
+    once = item.get_closest_marker("once")
+    return once.kwargs.get("database", "postgresql") if once else None
 
 
 def _uses_the_database(item) -> bool:

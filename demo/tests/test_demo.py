@@ -261,6 +261,8 @@ class Picture:
         assert context["plan"].title in page and f"{progress.done}/{progress.total}" in page
 
 
+# The loader is the same code on both databases: `make test` loads each day on one of them.
+@pytest.mark.once(database="sqlite")
 class TestDecember(Picture):
     moment = DECEMBER
 
@@ -304,6 +306,7 @@ class TestDecember(Picture):
         assert campaign.activities.count() >= 5
 
 
+@pytest.mark.once
 @pytest.mark.untraced  # TestDecember traces the demo's code; this day is about the picture
 class TestMarch(Picture):
     moment = MARCH
