@@ -51,7 +51,7 @@ Stages (`aggregate`), each below under its own heading:
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -172,6 +172,18 @@ def aggregate(
         statuses=None if statuses is None else list(statuses),
     )
     protection = Protection(user, tree, query.targets)
+    return _unit_result(query, tree, sums, protection, accepted_only, by_combo)
+
+
+def _unit_result(
+    query: "Query",
+    tree: UnitTree,
+    sums: "Sums",
+    protection: "Protection",
+    accepted_only: bool,
+    by_combo: bool,
+) -> Result:
+    """Stages 3 and 4 over every cell of the query, as a Result."""
     rows = []
     for cell in query.cells(tree):
         rows += element_rows(query, cell, sums, protection, by_combo=by_combo)
@@ -410,10 +422,12 @@ def sum_values(
     tree: UnitTree,
     accepted_only: bool,
     statuses: list[str] | None = None,
+    own_units: dict[int, frozenset] | None = None,
 ) -> Sums:
     """Stage 2: the values the caller sees in the query's rounds, summed into every target.
 
-    Elements aggregated `none` are summed over each target's own values only; the indicators'
+    Elements aggregated `none` are summed over each target's own values only (`own_units`: the
+    units whose values are a target's own; by default the target unit alone); the indicators'
     terms are always summed over the target's units."""
     values = DataValue.objects.for_user(user).filter(
         round_id__in=[r.pk for r in query.rounds.values()], number__isnull=False
@@ -437,7 +451,7 @@ def sum_values(
     if summed and query.targets:
         sums.latest = _grouped_sums(values, query.targets, tree.parent, summed, sums.counted)
     if own and query.targets:
-        own_targets = {pk: frozenset({pk}) for pk in query.targets}
+        own_targets = own_units or {pk: frozenset({pk}) for pk in query.targets}
         newest = _grouped_sums(values, own_targets, tree.parent, own, sums.own)
         sums.latest = _newest(sums.latest, newest)
     return sums
@@ -606,9 +620,14 @@ class Protection:
     def guard_rate(self, key: tuple, indicator: ComputedIndicator, counts: tuple) -> None:
         """A sensitive rate over a count the release would show as "<5" is hidden: it would give
         the count away."""
-        counted = {i: n for i, n in enumerate(counts) if n is not None}
-        if indicator.sensitive and disclosure.primary_cells(counted):
+        if gives_count_away(indicator, counts):
             self.hide(key)
+
+
+def gives_count_away(indicator: ComputedIndicator, counts: tuple) -> bool:
+    """Whether a sensitive rate is over a count the release would show as "<5"."""
+    counted = {i: n for i, n in enumerate(counts) if n is not None}
+    return bool(indicator.sensitive and disclosure.primary_cells(counted))
 
 
 def _published_total(
@@ -747,3 +766,173 @@ def _ratio(
     if numerator is None or not denominator:
         return None, (numerator, denominator), False
     return indicator.factor * numerator / denominator, (numerator, denominator), False
+
+
+# --- 5. groups of unit rows: the pivot's kinds of unit and its totals ---------------------------
+
+
+def aggregate_groups(
+    *,
+    user: User,
+    elements: Iterable[str] = (),
+    indicators: Iterable[str] = (),
+    rounds: Iterable[str],
+    units: Iterable[str],
+    group_of: Callable[[Unit], Iterable[str]],
+    combos: list[str] | None = None,
+    accepted_only: bool = False,
+    by_combo: bool = False,
+) -> tuple[Result, Result]:
+    """`aggregate` over `units`, and one row per group of its requested units: `group_of(unit)`
+    names the groups a unit's row belongs to (a kind of unit, the total of the rows shown).
+
+    A group is counted as a unit would be, over the union of its rows' units: the sums (or
+    means) of every value counted into them, computed indicators over those sums. A sensitive
+    figure withheld from the reader in any of its rows is, for the group, the sum of the rows'
+    figures as the reader gets them — hidden ("x") when any of them is hidden or when the rows
+    overlap — so a group never says more than the rows it adds up (reports.disclosure: a sum of
+    shown published figures). Returns (the units' Result, the groups' Result, whose `ou` are the
+    group keys, in the order they were first named)."""
+    tree = UnitTree()
+    query = resolve(
+        user=user,
+        tree=tree,
+        elements=list(elements),
+        indicators=list(indicators),
+        rounds=list(rounds),
+        units=list(units),
+        combos=combos,
+    )
+    sums = sum_values(query, user=user, tree=tree, accepted_only=accepted_only)
+    protection = Protection(user, tree, query.targets)
+    by_units = _unit_result(query, tree, sums, protection, accepted_only, by_combo)
+    objects = {u.pk: u for u in Unit.objects.filter(pk__in=query.requested)}
+    members: dict[str, list[int]] = {}
+    for pk in query.requested:
+        for key in group_of(objects[pk]):
+            members.setdefault(key, []).append(pk)
+    ids = {key: -(n + 1) for n, key in enumerate(members)}  # never a unit's pk
+    union = {
+        ids[key]: frozenset().union(*(query.targets[pk] for pk in pks))
+        for key, pks in members.items()
+    }
+    group_sums = sum_values(
+        replace(query, targets=union),
+        user=user,
+        tree=tree,
+        accepted_only=accepted_only,
+        own_units={ids[key]: frozenset(pks) for key, pks in members.items()},
+    )
+    groups = Groups(query, tree, sums, group_sums, protection, by_combo=by_combo)
+    rows = []
+    for pe, round_ in query.rounds.items():
+        for key, pks in members.items():
+            cell = Cell(pe, round_, ids[key], key)
+            parts = [Cell(pe, round_, pk, tree.code[pk]) for pk in pks]
+            disjoint = sum(len(query.targets[pk]) for pk in pks) == len(union[ids[key]])
+            rows += groups.element_rows(cell, parts, disjoint=disjoint)
+            rows += groups.ratio_rows(cell, parts, disjoint=disjoint)
+    latest = _newest(sums.latest, group_sums.latest)
+    return by_units, Result(
+        rows=rows,
+        as_of=latest or by_units.as_of,
+        accepted_only=accepted_only,
+        by_combo=by_combo,
+        dx=by_units.dx,
+        rounds=query.rounds,
+        combos=query.combos,
+        requested_units=list(members),
+        hidden=groups.hidden,
+    )
+
+
+class Groups:
+    """The rows of groups of unit rows (see `aggregate_groups`): from the groups' own sums where
+    the reader sees every row's figure as summed, else from the rows' figures as shown."""
+
+    def __init__(
+        self,
+        query: Query,
+        tree: UnitTree,
+        sums: Sums,
+        group_sums: Sums,
+        protection: Protection,
+        *,
+        by_combo: bool,
+    ):
+        self.query, self.tree, self.by_combo = query, tree, by_combo
+        self.sums, self.group_sums, self.protection = sums, group_sums, protection
+        self.hidden: dict[tuple, str] = {}
+
+    def _withheld(self, element: DataElement, cell: Cell, parts: list[Cell]) -> bool:
+        return any(self.protection.withholds(element, cell.round_, p.pk) for p in parts)
+
+    def _part_rows(self, element: DataElement, part: Cell) -> list[Row]:
+        if self.protection.withholds(element, part.round_, part.pk):
+            return self.protection.rows(
+                element,
+                part,
+                options=self.query.combo_codes(element.code),
+                combos=self.query.combo_filter,
+                by_combo=self.by_combo,
+            )
+        source = self.sums.of(element)
+        return _summed_rows(self.query, part, source, element, by_combo=self.by_combo)
+
+    def element_rows(self, cell: Cell, parts: list[Cell], *, disjoint: bool) -> list[Row]:
+        rows = []
+        for code in self.query.element_codes:
+            element = self.query.elements[code]
+            if not self._withheld(element, cell, parts):
+                source = self.group_sums.of(element)
+                rows += _summed_rows(self.query, cell, source, element, by_combo=self.by_combo)
+                continue
+            added: dict[str | None, Decimal | None] = {}
+            for part in parts:
+                for row in self._part_rows(element, part):
+                    before = added.get(row.co, Decimal(0))
+                    if disjoint and before is not None and row.value is not None:
+                        added[row.co] = before + row.value
+                    else:
+                        added[row.co] = None
+            for co, value in added.items():
+                if value is None:
+                    self.hidden[(code, cell.pe, cell.ou, co)] = disclosure.HIDDEN
+                rows.append(Row(code, cell.pe, cell.ou, co, value))
+        return rows
+
+    def _term(
+        self, cell: Cell, parts: list[Cell], disjoint: bool, code: str, combo: str | None
+    ) -> tuple[Decimal | None, bool]:
+        element = self.query.elements[code]
+        layout = self.query.layout[code]
+        if not self._withheld(element, cell, parts):
+            return _term_sum(layout, self.group_sums.counted, cell, combo), False
+        if not disjoint:
+            return None, True
+        found, total = False, Decimal(0)
+        for part in parts:
+            if self.protection.withholds(element, part.round_, part.pk):
+                value, hidden = self.protection.term(element, part.round_, part.pk, combo)
+                if hidden:
+                    return None, True
+            else:
+                value = _term_sum(layout, self.sums.counted, part, combo)
+            if value is not None:
+                found, total = True, total + value
+        return (total if found else None), False
+
+    def ratio_rows(self, cell: Cell, parts: list[Cell], *, disjoint: bool) -> list[Row]:
+        rows = []
+        for code in self.query.indicator_codes:
+            indicator = self.query.indicators[code]
+            ratio, counts, over_hidden = _ratio(
+                indicator, lambda term, combo: self._term(cell, parts, disjoint, term, combo)
+            )
+            key = (code, cell.pe, cell.ou, TOTAL)
+            if over_hidden or (ratio is not None and gives_count_away(indicator, counts)):
+                self.hidden[key] = disclosure.HIDDEN
+                rows.append(Row(*key, None))
+            elif ratio is not None:
+                rows.append(Row(*key, ratio))
+        return rows
