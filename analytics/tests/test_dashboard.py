@@ -55,19 +55,15 @@ def test_pivot_table_and_downloads(client, coordinator, annual):
     from openpyxl import load_workbook
 
     client.force_login(coordinator)
-    query = {"dx": ["M2-CT1", "BDG_M2_LD"], "rounds": [ANNUAL], "units": "51", "by_combo": "on"}
+    query = {"row": "dx", "col": "sex", "dx": ["M2-CT1", "BDG_M2_LD"], "pe": [ANNUAL]}
     response = client.get(reverse("analytics:pivot"), query)
-    lines = response.context["lines"]
-    assert any(line[1].startswith("Tỷ lệ lao động nữ") for line in lines)
-    assert {line[3] for line in lines if line[1] == "Số lao động có việc làm"} == {
-        "Nam",
-        "Nữ",
-        "Tổng số",
-    }
+    table = response.context["table"]
+    assert [row[0].label for row in table.row_keys][0].startswith("Tỷ lệ lao động nữ")
+    assert [column[0].label for column in table.column_keys] == ["Nam", "Nữ", "Tổng số"]
     book = load_workbook(
         io.BytesIO(client.get(reverse("analytics:pivot"), {**query, "format": "xlsx"}).content)
     )
-    assert book.active.max_row == len(lines) + 1
+    assert book.active.max_row == 2 + 1 + len(table.row_keys)  # title, blank, header, lines
 
 
 def test_a_unit_sees_its_own_figures_and_deadlines(client, reporter, outsider, annual):
@@ -153,22 +149,36 @@ def test_small_gbv_counts_stay_hidden_whatever_the_request_shape(coordinator):
 
 def test_pivot_downloads_keep_formula_like_text_as_text():
     import csv
+    import datetime
     import io
+    from decimal import Decimal
 
     from openpyxl import load_workbook
 
     from analytics import pivot
 
-    header = ["Đơn vị", "Giá trị"]
-    lines = [['=HYPERLINK("http://evil.example","x")', "-5"], ["Sở Y tế", "1.234"]]
-    rows = list(csv.reader(io.StringIO(pivot.to_csv(header, lines).decode("utf-8-sig"))))
-    assert rows[1] == ['\'=HYPERLINK("http://evil.example","x")', "'-5"]
-    assert rows[2] == ["Sở Y tế", "1.234"]
-    sheet = load_workbook(io.BytesIO(pivot.to_xlsx(header, lines))).active
-    formula = sheet.cell(row=2, column=1)
-    assert formula.value == lines[0][0] and formula.data_type == "s" and formula.quotePrefix
-    assert sheet.cell(row=2, column=2).value == "-5"
-    assert [c.value for c in sheet[3]] == ["Sở Y tế", "1.234"]
+    evil = '=HYPERLINK("http://evil.example","x")'
+    row, column = (pivot.Item("A", evil),), (pivot.Item("B", "-5"),)
+    table = pivot.Table(
+        layout=pivot.Layout(rows=["ou"], columns=["dx"], dx=["B"], pe=["R"]),
+        row_keys=[row, (pivot.Item("SYT", "Sở Y tế"),)],
+        column_keys=[column],
+        cells={
+            (("A",), ("B",)): pivot.Cell("1.234", Decimal(1234), "B"),
+            (("SYT",), ("B",)): pivot.Cell("<5", None, "B"),
+        },
+        filters=[("Đợt báo cáo", "+1")],
+        as_of=datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC),
+    )
+    rows = list(csv.reader(io.StringIO(pivot.to_csv(table).decode("utf-8-sig"))))
+    assert rows[2] == ["'" + evil, "1.234"] and rows[1] == ["Đơn vị", "'-5"]
+    assert rows[3] == ["Sở Y tế", "<5"]
+    sheet = load_workbook(io.BytesIO(pivot.to_xlsx(table))).active
+    formula = sheet.cell(row=4, column=1)
+    assert formula.value == evil and formula.data_type == "s" and formula.quotePrefix
+    assert sheet.cell(row=3, column=2).value == "-5" and sheet.cell(row=3, column=2).quotePrefix
+    assert sheet.cell(row=4, column=2).value == 1234
+    assert [c.value for c in sheet[5]] == ["Sở Y tế", "<5"]
 
 
 @pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)

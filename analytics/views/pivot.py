@@ -1,49 +1,85 @@
-"""The pivot page: pick indicators × units × rounds (× Nam/Nữ), see the table, download it."""
+"""The pivot page: rows and columns among indicators, units, rounds and sex, the rest as filters;
+the table with its totals, its chart, and the same table as CSV or XLSX (analytics.pivot). The
+layout lives in the address (GET), so a table can be bookmarked and shared; each reader sees what
+the analytics API would give them."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedRequest
 from core.access import allow
-from core.roles import PROVINCE_WIDE
+from core.roles import PLAN_READERS
 from core.spreadsheet import xlsx_response
 
 from .. import engine, pivot
-from ..forms.pivot import PivotForm
+from ..forms.pivot import CHARTS, PivotForm
 
 
-@allow(PROVINCE_WIDE)
+@allow(PLAN_READERS)
 def pivot_table(request: AuthenticatedRequest) -> HttpResponse:
-    """Pick indicators × units × rounds (× Nam/Nữ), see the table, download it."""
-    form = PivotForm(request.GET or None, user=request.user)
-    context: dict[str, object] = {"form": form}
+    """Choose the layout, see the table and its chart, download it."""
+    data = request.GET if request.GET else PivotForm.defaults(request.user)
+    form = PivotForm(data, user=request.user)
+    context = _page(form)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            header, lines, result = pivot.build(
-                user=request.user,
-                dx=data["dx"],
-                rounds=data["rounds"],
-                units=data["units"],
-                by_combo=data["by_combo"],
-                accepted_only=data["accepted_only"],
-            )
+            table = pivot.build(user=request.user, layout=form.layout())
+        except pivot.PivotError as error:
+            form.add_error(None, str(error))
         except engine.AnalyticsError as error:
             form.add_error(None, error.detail)
         else:
             fmt = request.GET.get("format")
             if fmt in ("csv", "xlsx"):
-                return _download(fmt, header, lines)
+                return _download(fmt, table)
             context.update(
-                header=header, lines=lines, as_of=result.as_of, query=request.GET.urlencode()
+                table=table,
+                chart=pivot.chart(table, str(context["chart_kind"])),
+                query=form.query(),
+                max_marks=pivot.MAX_MARKS,
             )
     return render(request, "analytics/pivot.html", context)
 
 
-def _download(fmt: str, header: list[str], lines: list[list[str]]) -> HttpResponse:
+def _page(form: PivotForm) -> dict[str, object]:
+    """What the form's page shows whatever the outcome: the axes, the pickers, which dimension
+    is where, the chart's kind and the links that switch it."""
+    rows, columns = form.axis("row"), form.axis("col")
+    roles = {
+        dim: _("dòng") if dim in rows else _("cột") if dim in columns else _("bộ lọc, chọn một")
+        for dim in pivot.DIMENSIONS
+    }
+    params = form.params
+    kind = params.get("chart") or "bar"
+    kind = kind if kind in dict(CHARTS) else "bar"
+    links = []
+    for key, label in CHARTS:
+        data = params.copy()
+        data.pop("format", None)
+        data["chart"] = key
+        links.append((key, label, "?" + data.urlencode()))
+    level = params.get("level") or "province"
+    level = level if level in pivot.LEVELS else "province"
+    return {
+        "form": form,
+        "pickers": form.pickers(),
+        "axes": [("row", _("Dòng"), rows), ("col", _("Cột"), columns)],
+        "dimensions": list(pivot.DIMENSIONS.items()),
+        "roles": roles,
+        "levels": list(pivot.LEVELS.items()),
+        "level": level,
+        "level_label": pivot.LEVELS[level],
+        "charts": CHARTS,
+        "chart_kind": kind,
+        "chart_links": links,
+    }
+
+
+def _download(fmt: str, table: pivot.Table) -> HttpResponse:
     if fmt == "xlsx":
-        return xlsx_response("bang-tong-hop.xlsx", pivot.to_xlsx(header, lines))
-    response = HttpResponse(pivot.to_csv(header, lines), content_type="text/csv")
+        return xlsx_response("bang-tong-hop.xlsx", pivot.to_xlsx(table))
+    response = HttpResponse(pivot.to_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, "bang-tong-hop.csv")
     return response
