@@ -14,7 +14,7 @@ import csv
 import datetime
 import io
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -122,6 +122,12 @@ class Table:
     cells: dict[tuple[tuple[str, ...], tuple[str, ...]], Cell]
     filters: list[tuple[str, str]]  # (dimension, item) of each filter
     as_of: datetime.datetime
+    left_out: int = 0  # lines and columns without any figure, not shown
+    unit_total: bool = False  # a line or column "Tổng" of the units shown
+
+    @property
+    def axes(self) -> set[str]:
+        return {*self.layout.rows, *self.layout.columns}
 
     def cell(self, row: tuple[Item, ...], column: tuple[Item, ...]) -> Cell:
         return self.cells[(_keys(row), _keys(column))]
@@ -308,9 +314,9 @@ def build(*, user: User, layout: Layout) -> Table:
         for column in column_keys:
             chosen = {**fixed, **dict(zip(layout.rows, row, strict=True))}
             chosen.update(zip(layout.columns, column, strict=True))
-            cells[(_keys(row), _keys(column))] = figures.cell(
-                chosen["dx"], chosen["pe"], chosen["ou"], chosen["sex"]
-            )
+            found = figures.cell(chosen["dx"], chosen["pe"], chosen["ou"], chosen["sex"])
+            total = any(item.total for item in (*row, *column))  # a filter's is not a total
+            cells[(_keys(row), _keys(column))] = replace(found, total=total)
     table = Table(
         layout=layout,
         row_keys=row_keys,
@@ -318,6 +324,7 @@ def build(*, user: User, layout: Layout) -> Table:
         cells=cells,
         filters=[(str(DIMENSIONS[d]), fixed[d].label) for d in layout.filters],
         as_of=figures.as_of,
+        unit_total="ou" not in layout.filters and any(i.total for i in figures.ou_items),
     )
     return table if layout.show_empty else _without_empty(table)
 
@@ -341,6 +348,7 @@ def _without_empty(table: Table) -> Table:
 
     rows = [r for r in table.row_keys if any(filled(r, c) for c in table.column_keys)]
     columns = [c for c in table.column_keys if any(filled(r, c) for r in rows)]
+    table.left_out = len(table.row_keys) - len(rows) + len(table.column_keys) - len(columns)
     table.row_keys, table.column_keys = rows, columns
     return table
 
@@ -356,11 +364,7 @@ class Figures:
     found: dict[tuple[str, str, str, str], Cell] = field(default_factory=dict)
 
     def cell(self, dx: Item, pe: Item, ou: Item, sex: Item) -> Cell:
-        total = ou.total or sex.total
-        shown = self.found.get((dx.key, pe.key, ou.key, sex.key))
-        return (
-            Cell(shown.text, shown.value, dx.key, total) if shown else Cell("", None, dx.key, total)
-        )
+        return self.found.get((dx.key, pe.key, ou.key, sex.key)) or Cell("", None, dx.key)
 
     def add(self, result: engine.Result, sex_filter: str | None, indicators: set[str]) -> None:
         for row, text in engine.displayed(result):

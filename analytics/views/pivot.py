@@ -62,15 +62,19 @@ def _page(form: PivotForm) -> dict[str, object]:
         links.append((key, label, "?" + data.urlencode()))
     level = params.get("level") or "province"
     level = level if level in pivot.LEVELS else "province"
+    pickers = form.pickers()
+    level_label = str(pivot.LEVELS[level])
+    if level in pickers:
+        level_label += " · " + pickers[level].summary
     return {
         "form": form,
-        "pickers": form.pickers(),
+        "pickers": pickers,
         "axes": [("row", _("Dòng"), rows), ("col", _("Cột"), columns)],
         "dimensions": list(pivot.DIMENSIONS.items()),
         "roles": roles,
         "levels": list(pivot.LEVELS.items()),
         "level": level,
-        "level_label": pivot.LEVELS[level],
+        "level_label": level_label,
         "charts": CHARTS,
         "chart_kind": kind,
         "chart_links": links,

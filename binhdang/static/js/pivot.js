@@ -14,17 +14,21 @@
   function labels(box) { return Array.from(box.querySelectorAll(".picker-options label")); }
   function ticks(box) { return Array.from(box.querySelectorAll(".picker-options input[type=checkbox]")); }
 
+  // What a list's ticks say, as the server writes it (analytics.forms.pivot.Picker.summary).
+  function said(box, none) {
+    const all = ticks(box);
+    const chosen = all.filter(function (b) { return b.checked; });
+    if (!chosen.length) return none;
+    if (chosen.length <= 2) {
+      return chosen.map(function (b) { return b.parentElement.textContent.trim(); }).join(", ");
+    }
+    return "đã chọn " + chosen.length + "/" + all.length;
+  }
+
   function summarize(picker) {
     const out = picker.querySelector(".picker-summary");
-    if (!out) return;
-    const all = ticks(picker);
-    const chosen = all.filter(function (b) { return b.checked; });
-    if (!chosen.length) { out.textContent = out.dataset.none; return; }
-    if (chosen.length <= 2) {
-      out.textContent = chosen.map(function (b) { return b.parentElement.textContent.trim(); }).join(", ");
-      return;
-    }
-    out.textContent = "đã chọn " + chosen.length + "/" + all.length;
+    if (out) out.textContent = said(picker, out.dataset.none);
+    if (picker.hasAttribute("data-levels")) showLevel(picker.closest("form"));
   }
 
   function filter(input) {
@@ -57,11 +61,16 @@
   function showLevel(form) {
     const chosen = form.querySelector("input[name=level]:checked");
     const level = chosen ? chosen.value : "province";
+    let list = null;
     form.querySelectorAll("[data-level]").forEach(function (part) {
       part.hidden = part.dataset.level !== level;
+      if (!part.hidden) list = part;
     });
     const out = form.querySelector(".picker-summary-level");
-    if (out && chosen) out.textContent = chosen.parentElement.textContent.trim();
+    if (out && chosen) {
+      out.textContent = chosen.parentElement.textContent.trim() +
+        (list ? " · " + said(list, list.dataset.none) : "");
+    }
   }
 
   function showRoles(form) {
