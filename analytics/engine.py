@@ -46,6 +46,9 @@ Stages (`aggregate`), each below under its own heading:
 3. protect (`Protection`): for each sensitive figure the reader may not see exactly, the
    release's figure or its marker instead of the sum (`element_rows` picks one or the other);
 4. ratios (`ratio_rows`): computed indicators over the sums and the published figures.
+
+`aggregate_groups` answers the same, plus groups of the unit rows (the pivot's kinds of unit and
+totals), through the same stages (5. groups, below).
 """
 
 import datetime
@@ -565,14 +568,29 @@ class Protection:
     def hide(self, key: tuple, marker: str = disclosure.HIDDEN) -> None:
         self.hidden[key] = marker
 
+    def _set(
+        self, element: DataElement, round_: Round, pk: int, members: frozenset | None
+    ) -> tuple[frozenset, bool]:
+        """(the set of reporting units a figure is the total of, whether the release publishes
+        none for it): the target's, or `members` given (a group's, which has no unit)."""
+        if members is None:
+            return self._members(round_, element, pk), self._unpublished(round_, element, pk)
+        return members, members not in self.release(round_, element).totals
+
     def term(
-        self, element: DataElement, round_: Round, pk: int, combo: str | None
+        self,
+        element: DataElement,
+        round_: Round,
+        pk: int,
+        combo: str | None,
+        members: frozenset | None = None,
     ) -> tuple[Decimal | None, bool]:
         """(published figure or None, whether it is hidden) of an indicator's term."""
-        release, members = self.release(round_, element), self._members(round_, element, pk)
+        release = self.release(round_, element)
+        members, unpublished = self._set(element, round_, pk, members)
         if not release.combos_present(members):
             return None, False
-        if element.aggregation == Aggregation.AVERAGE or self._unpublished(round_, element, pk):
+        if element.aggregation == Aggregation.AVERAGE or unpublished:
             return None, True
         value, marker = release.total(members) if combo is None else release.combo(members, combo)
         return (None, True) if marker or value is None else (Decimal(value), False)
@@ -585,19 +603,18 @@ class Protection:
         options: list[str],
         combos: set[str] | None,
         by_combo: bool,
+        members: frozenset | None = None,
     ) -> list[Row]:
         """An element's rows in a cell from the release: one per combo (and the total) with
-        `by_combo`, else the total of the chosen combos."""
-        release, members = (
-            self.release(cell.round_, element),
-            self._members(cell.round_, element, cell.pk),
-        )
+        `by_combo`, else the total of the chosen combos (of the cell's unit, or of `members`)."""
+        release = self.release(cell.round_, element)
+        members, unpublished = self._set(element, cell.round_, cell.pk, members)
         present = release.combos_present(members)
         chosen = [c for c in options if c in present and (combos is None or c in combos)]
         if not chosen:
             return []
         figures: list[tuple[str | None, int | None, str | None]]
-        if self._unpublished(cell.round_, element, cell.pk):
+        if unpublished:
             hidden = (None, disclosure.HIDDEN)
             figures = [(combo, *hidden) for combo in chosen] if by_combo else [(TOTAL, *hidden)]
         elif by_combo:
@@ -788,11 +805,13 @@ def aggregate_groups(
 
     A group is counted as a unit would be, over the union of its rows' units: the sums (or
     means) of every value counted into them, computed indicators over those sums. A sensitive
-    figure withheld from the reader in any of its rows is, for the group, the sum of the rows'
-    figures as the reader gets them — hidden ("x") when any of them is hidden or when the rows
-    overlap — so a group never says more than the rows it adds up (reports.disclosure: a sum of
-    shown published figures). Returns (the units' Result, the groups' Result, whose `ou` are the
-    group keys, in the order they were first named)."""
+    figure withheld from the reader in any of its rows is, for the group, the release's figure
+    of the group's reporting units where the release publishes one (every row of a unit's
+    breakdown: that unit's own figure), else the sum of the rows' figures as the reader gets
+    them — hidden ("x") when any of them is hidden or when the rows overlap — so a group never
+    says more than the release does (reports.disclosure: a published figure, or a sum of shown
+    published figures). Returns (the units' Result, the groups' Result, whose `ou` are the group
+    keys, in the order they were first named)."""
     tree = UnitTree()
     query = resolve(
         user=user,
@@ -811,27 +830,26 @@ def aggregate_groups(
     for pk in query.requested:
         for key in group_of(objects[pk]):
             members.setdefault(key, []).append(pk)
-    ids = {key: -(n + 1) for n, key in enumerate(members)}  # never a unit's pk
-    union = {
-        ids[key]: frozenset().union(*(query.targets[pk] for pk in pks))
-        for key, pks in members.items()
-    }
+    groups = [
+        Group(key, -(n + 1), pks, frozenset().union(*(query.targets[pk] for pk in pks)))
+        for n, (key, pks) in enumerate(members.items())  # a group's id is never a unit's pk
+    ]
     group_sums = sum_values(
-        replace(query, targets=union),
+        replace(query, targets={g.pk: g.units for g in groups}),
         user=user,
         tree=tree,
         accepted_only=accepted_only,
-        own_units={ids[key]: frozenset(pks) for key, pks in members.items()},
+        own_units={g.pk: frozenset(g.rows) for g in groups},
     )
-    groups = Groups(query, tree, sums, group_sums, protection, by_combo=by_combo)
+    figures = GroupFigures(query, sums, group_sums, protection, by_combo=by_combo)
     rows = []
     for pe, round_ in query.rounds.items():
-        for key, pks in members.items():
-            cell = Cell(pe, round_, ids[key], key)
-            parts = [Cell(pe, round_, pk, tree.code[pk]) for pk in pks]
-            disjoint = sum(len(query.targets[pk]) for pk in pks) == len(union[ids[key]])
-            rows += groups.element_rows(cell, parts, disjoint=disjoint)
-            rows += groups.ratio_rows(cell, parts, disjoint=disjoint)
+        for group in groups:
+            cell = Cell(pe, round_, group.pk, group.key)
+            parts = [Cell(pe, round_, pk, tree.code[pk]) for pk in group.rows]
+            disjoint = sum(len(query.targets[pk]) for pk in group.rows) == len(group.units)
+            rows += figures.element_rows(group, cell, parts, disjoint=disjoint)
+            rows += figures.ratio_rows(group, cell, parts, disjoint=disjoint)
     latest = _newest(sums.latest, group_sums.latest)
     return by_units, Result(
         rows=rows,
@@ -842,72 +860,103 @@ def aggregate_groups(
         rounds=query.rounds,
         combos=query.combos,
         requested_units=list(members),
-        hidden=groups.hidden,
+        hidden=figures.hidden,
     )
 
 
-class Groups:
+@dataclass(frozen=True)
+class Group:
+    key: str  # the caller's name for it
+    pk: int  # its target id in the sums (negative)
+    rows: list[int]  # the unit rows it adds up
+    units: frozenset  # the units counted into them
+
+
+class GroupFigures:
     """The rows of groups of unit rows (see `aggregate_groups`): from the groups' own sums where
-    the reader sees every row's figure as summed, else from the rows' figures as shown."""
+    the reader sees every row's figure as summed, else from the release."""
 
     def __init__(
-        self,
-        query: Query,
-        tree: UnitTree,
-        sums: Sums,
-        group_sums: Sums,
-        protection: Protection,
-        *,
-        by_combo: bool,
+        self, query: Query, sums: Sums, group_sums: Sums, protection: Protection, *, by_combo: bool
     ):
-        self.query, self.tree, self.by_combo = query, tree, by_combo
+        self.query, self.by_combo = query, by_combo
         self.sums, self.group_sums, self.protection = sums, group_sums, protection
         self.hidden: dict[tuple, str] = {}
 
-    def _withheld(self, element: DataElement, cell: Cell, parts: list[Cell]) -> bool:
-        return any(self.protection.withholds(element, cell.round_, p.pk) for p in parts)
+    def _withheld(self, element: DataElement, parts: list[Cell]) -> bool:
+        return any(self.protection.withholds(element, p.round_, p.pk) for p in parts)
+
+    def _published(self, element: DataElement, group: Group, round_: Round) -> frozenset | None:
+        """The group's reporting units when the release publishes a figure of theirs."""
+        release = self.protection.release(round_, element)
+        own = element.aggregation == Aggregation.NONE
+        members = (frozenset(group.rows) if own else group.units) & release.data
+        return members if members in release.totals else None
+
+    def _options(self, element: DataElement) -> dict:
+        return {
+            "options": self.query.combo_codes(element.code),
+            "combos": self.query.combo_filter,
+            "by_combo": self.by_combo,
+        }
 
     def _part_rows(self, element: DataElement, part: Cell) -> list[Row]:
         if self.protection.withholds(element, part.round_, part.pk):
-            return self.protection.rows(
-                element,
-                part,
-                options=self.query.combo_codes(element.code),
-                combos=self.query.combo_filter,
-                by_combo=self.by_combo,
-            )
+            return self.protection.rows(element, part, **self._options(element))
         source = self.sums.of(element)
         return _summed_rows(self.query, part, source, element, by_combo=self.by_combo)
 
-    def element_rows(self, cell: Cell, parts: list[Cell], *, disjoint: bool) -> list[Row]:
+    def _from_release(self, element: DataElement, cell: Cell, members: frozenset) -> list[Row]:
+        rows = self.protection.rows(element, cell, members=members, **self._options(element))
+        for row in rows:
+            marker = self.protection.hidden.pop((row.dx, row.pe, row.ou, row.co), None)
+            if marker:
+                self.hidden[(row.dx, row.pe, row.ou, row.co)] = marker
+        return rows
+
+    def _added(self, element: DataElement, cell: Cell, parts: list[Cell], disjoint: bool):
+        added: dict[str | None, Decimal | None] = {}
+        for part in parts:
+            for row in self._part_rows(element, part):
+                before = added.get(row.co, Decimal(0))
+                if disjoint and before is not None and row.value is not None:
+                    added[row.co] = before + row.value
+                else:
+                    added[row.co] = None
+        rows = []
+        for co, value in added.items():
+            if value is None:
+                self.hidden[(element.code, cell.pe, cell.ou, co)] = disclosure.HIDDEN
+            rows.append(Row(element.code, cell.pe, cell.ou, co, value))
+        return rows
+
+    def element_rows(
+        self, group: Group, cell: Cell, parts: list[Cell], *, disjoint: bool
+    ) -> list[Row]:
         rows = []
         for code in self.query.element_codes:
             element = self.query.elements[code]
-            if not self._withheld(element, cell, parts):
+            if not self._withheld(element, parts):
                 source = self.group_sums.of(element)
                 rows += _summed_rows(self.query, cell, source, element, by_combo=self.by_combo)
                 continue
-            added: dict[str | None, Decimal | None] = {}
-            for part in parts:
-                for row in self._part_rows(element, part):
-                    before = added.get(row.co, Decimal(0))
-                    if disjoint and before is not None and row.value is not None:
-                        added[row.co] = before + row.value
-                    else:
-                        added[row.co] = None
-            for co, value in added.items():
-                if value is None:
-                    self.hidden[(code, cell.pe, cell.ou, co)] = disclosure.HIDDEN
-                rows.append(Row(code, cell.pe, cell.ou, co, value))
+            members = self._published(element, group, cell.round_)
+            if members is not None:
+                rows += self._from_release(element, cell, members)
+            else:
+                rows += self._added(element, cell, parts, disjoint)
         return rows
 
     def _term(
-        self, cell: Cell, parts: list[Cell], disjoint: bool, code: str, combo: str | None
+        self, group: Group, cell: Cell, parts: list[Cell], disjoint: bool, code: str, combo
     ) -> tuple[Decimal | None, bool]:
         element = self.query.elements[code]
         layout = self.query.layout[code]
-        if not self._withheld(element, cell, parts):
+        if not self._withheld(element, parts):
             return _term_sum(layout, self.group_sums.counted, cell, combo), False
+        members = self._published(element, group, cell.round_)
+        if members is not None:
+            return self.protection.term(element, cell.round_, cell.pk, combo, members=members)
         if not disjoint:
             return None, True
         found, total = False, Decimal(0)
@@ -922,12 +971,14 @@ class Groups:
                 found, total = True, total + value
         return (total if found else None), False
 
-    def ratio_rows(self, cell: Cell, parts: list[Cell], *, disjoint: bool) -> list[Row]:
+    def ratio_rows(
+        self, group: Group, cell: Cell, parts: list[Cell], *, disjoint: bool
+    ) -> list[Row]:
         rows = []
         for code in self.query.indicator_codes:
             indicator = self.query.indicators[code]
             ratio, counts, over_hidden = _ratio(
-                indicator, lambda term, combo: self._term(cell, parts, disjoint, term, combo)
+                indicator, lambda term, combo: self._term(group, cell, parts, disjoint, term, combo)
             )
             key = (code, cell.pe, cell.ou, TOTAL)
             if over_hidden or (ratio is not None and gives_count_away(indicator, counts)):

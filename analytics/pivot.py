@@ -30,6 +30,7 @@ from core.spreadsheet import csv_escape, put_text
 from core.text import vi_sort_key
 from indicators.models import ComputedIndicator, vi_number
 from orgs.models import Unit, UnitKind
+from orgs.tree import UnitTree
 from reports.models import Round
 
 from . import charts, engine
@@ -223,10 +224,12 @@ def roots(user: User) -> list[Unit]:
 
 
 def unit_rows(user: User) -> list[Unit]:
-    """The units a province-wide reader may pick one by one: the units under the province
-    (level 2, old districts included), by kind then name."""
-    tops = [u.pk for u in roots(user)]
-    units = Unit.objects.for_user(user).filter(parent_id__in=tops)
+    """The units a province-wide reader may pick one by one: the rows of the level-2 breakdown
+    of their roots (`ou=<roots>;LEVEL-2`: the old districts, those of a merged province
+    included, unless they count into one new unit), by kind then name."""
+    tree = UnitTree()
+    within = frozenset().union(*(tree.closure(u.pk) for u in roots(user)))
+    units = Unit.objects.for_user(user).filter(pk__in=tree.breakdown(within, 2))
     return sorted(units, key=lambda u: (_kind_rank(u.kind), u.sort_key))
 
 
@@ -238,7 +241,7 @@ def kind_label(kind: str) -> str:
     return str(UnitKind(kind).label) if kind in UnitKind.values else kind
 
 
-KIND_SHORT = {
+KIND_SHORT: dict[str, object] = {
     UnitKind.AGENCY: gettext_lazy("Cơ quan cấp tỉnh"),
     UnitKind.DISTRICT: gettext_lazy("Huyện cũ"),
 }
