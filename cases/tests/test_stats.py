@@ -826,3 +826,7 @@ def test_cells_filled_from_cases_never_reach_others_exactly(
             accepted_only=False,
         )
         assert lines and not SMALL_TEXTS & {line[-1] for line in lines}
+    # The leader's one page and the home pages (which carry its headline).
+    meeting = client.get(reverse("analytics:meeting")).context
+    shown = {text for _element, *texts in meeting["gbv"] for text in texts}
+    assert meeting["round"] == open_round and "<5" in shown and not SMALL_TEXTS & shown
