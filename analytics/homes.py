@@ -3,8 +3,8 @@ own selectors (plans, reports, cases) and scoped to the reader like every page o
 
 - reporter, approver: the unit's current reports (days left, x/y cells, what stops the submit,
   a returned report's comment) and the unit's late and open tasks;
-- coordinator: the open rounds by kind of unit, the reports waiting for review, the bodies with
-  late tasks, the GBV access requests to decide;
+- coordinator: the open rounds by kind of unit, the reports waiting for review, the units that
+  must report without an account, the bodies with late tasks, the GBV access requests to decide;
 - leader: the headline figures of the leader's page (analytics.selectors.meeting_summary);
 - case worker, case supervisor: follow-ups due, referrals to answer or serve, referrals sent and
   waiting, closures to approve (case codes only; nothing without approved GBV access);
@@ -90,6 +90,7 @@ def _coordinator(user: User, today: datetime.date) -> dict:
         "late_more": late[LATE_BODIES_SHOWN:],
         "late_total": sum(body.late for body in late),
         "late_plans": list(dict.fromkeys(body.plan for body in late)),
+        "unstaffed": _unstaffed(user, today),
         "gbv_requests": _requests_to_decide(user),
         "recent": ProgressUpdate.objects.for_user(user).select_related(
             "task__item", "task__unit", "author"

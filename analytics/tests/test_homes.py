@@ -76,13 +76,19 @@ def test_a_unit_with_nothing_open_is_told_so(client, outsider):
     assert "Đơn vị không có báo cáo nào đang chờ nhập." in body
 
 
-def test_the_coordinator_sees_the_round_by_kind_and_late_tasks_by_body(client, coordinator, annual):
+def test_the_coordinator_sees_the_round_by_kind_and_late_tasks_by_body(
+    client, coordinator, reporter, annual
+):
     response, body = home(client, coordinator)
     [summary] = response.context["rounds"]
     assert summary["round"] == annual
     assert sum(line.total for line in summary["kinds"]) == annual.submissions.count()
     assert "Cơ quan, tổ chức cấp tỉnh" in body and "Xã" in body
     assert "?status=not_submitted" in body and f"{summary['work'].counts['not_submitted']}" in body
+    # The session's province has no staff but the personas': reminders reach no one there.
+    unstaffed = {unit.code for unit in response.context["unstaffed"]}
+    assert "CAT" in unstaffed and "SYT" not in unstaffed
+    assert "đơn vị phải báo cáo chưa có cán bộ báo cáo" in body
     late = Task.objects.overdue()
     assert response.context["late_total"] == late.count()
     bodies = response.context["late_bodies"]
