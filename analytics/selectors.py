@@ -3,6 +3,7 @@ draft, its summary, the tables, narratives and raw values of the Word and Excel 
 dashboards (province, unit, leaders' meeting). Every figure comes from analytics.engine, through
 analytics.figures: the code path of the API."""
 
+import datetime
 import hashlib
 from collections import Counter, defaultdict
 
@@ -11,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from activities.counting import dashboard_figures
+from activities.counting import campaign_board, dashboard_figures, expected_units
+from activities.models import Campaign
 from indicators.models import (
     CategoryOptionCombo,
     DataElement,
@@ -20,7 +22,9 @@ from indicators.models import (
     display_value,
 )
 from orgs.models import UnitKind
+from plans import selectors as plan_selectors
 from plans.models import Plan, Progress, Task
+from reports import selectors as report_selectors
 from reports.models import (
     DataValue,
     NarrativeAnswer,
@@ -446,24 +450,42 @@ def unit_dashboard(*, user: User) -> dict:
     return context
 
 
-def meeting_summary(*, user: User) -> dict:
-    """The leaders' meeting page: the plan's progress, and for the newest round with values the
-    targets met, missed and unknown, reporting and GBV services."""
+def meeting_summary(*, user: User, today: datetime.date | None = None) -> dict:
+    """The leader's one page: the newest plan's progress by body, and for the newest round with
+    values where the reports stand by kind of unit, the strategy targets met, missed and
+    unknown, the GBV services (protected as everywhere: analytics.engine), and the Action Month
+    under way or the latest begun."""
+    today = today or timezone.localdate()
     plan = Plan.objects.for_user(user).first()
-    tasks = Task.objects.for_user(user).filter(item__plan=plan) if plan else Task.objects.none()
+    tasks = list(plan_selectors.plan_tasks(user, plan))
     rounds = Round.objects.for_user(user).order_by("-due_on")
     round_ = next((r for r in rounds if _has_values(r)), None)
-    context = {"plan": plan, "progress": Progress.of(tasks), "round": round_}
+    context = {
+        "today": today,
+        "plan": plan,
+        "progress": Progress.of(tasks, today),
+        "bodies": plan_selectors.progress_by_body(tasks, today),
+        "round": round_,
+        **_action_month(user, today),
+    }
     if round_ is None:
         return context
     lines, result = figures.target_lines(user=user, round_=round_, unit_code=round_.scope.code)
     flat = [line for group in lines.values() for line in group]
+    summary = report_selectors.round_summary(round_, user=user, today=today)
+    counts = summary["work"].counts
+    met = [line for line in flat if line.tone == "ok"]
+    missed = [line for line in flat if line.tone == "late"]
     context.update(
         as_of=result.as_of,
-        met=[line for line in flat if line.tone == "ok"],
-        missed=[line for line in flat if line.tone == "late"],
+        met=met,
+        missed=missed,
+        judged=len(met) + len(missed),
         unknown=[line for line in flat if line.tone == "none"],
-        completeness=Submission.objects.for_user(user).completeness(round_),
+        summary=summary,
+        work=summary["work"],
+        kinds=summary["kinds"],
+        submitted=counts[Status.SUBMITTED] + counts[Status.ACCEPTED],
         gbv=figures.element_figures(
             user=user,
             round_=round_,
@@ -472,3 +494,22 @@ def meeting_summary(*, user: User) -> dict:
         ),
     )
     return context
+
+
+def _action_month(user: User, today: datetime.date) -> dict:
+    """The Action Month under way, or the latest begun, with its board's totals and how many of
+    the units expected to take part have recorded something."""
+    campaign = Campaign.objects.for_user(user).filter(starts_on__lte=today).first()
+    if campaign is None:
+        return {"campaign": None}
+    board = campaign_board(campaign, user)
+    expected = expected_units(campaign).count()
+    silent = len(board.silent) if board.silent is not None else None
+    return {
+        "campaign": campaign,
+        "campaign_totals": board.province,
+        "campaign_expected": expected,
+        "campaign_silent": silent,
+        "campaign_busy": expected - silent if silent is not None else None,
+        "campaign_running": campaign.starts_on <= today <= campaign.ends_on,
+    }

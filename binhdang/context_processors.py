@@ -10,6 +10,7 @@ from core.models import Notification
 NAVIGATION = [
     (_("Trang chủ"), "home", None),
     (_("Tổng quan"), "analytics:dashboard", roles.PROVINCE_WIDE),
+    (_("Tóm tắt một trang"), "analytics:meeting", frozenset({roles.Role.LEADER})),
     (_("Kế hoạch"), "plans:current", roles.PLAN_READERS),
     (_("Nhiệm vụ của đơn vị"), "plans:my_tasks", roles.UNIT_STAFF),
     (_("Báo cáo"), "reports:index", roles.PLAN_READERS),

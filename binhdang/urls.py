@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from plans.views import home
+from analytics.views.home import home
 
 from .api import api
 

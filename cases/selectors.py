@@ -1,11 +1,27 @@
 """Reads that assemble the GBV module's pages from several records, always through the scoped
 querysets (`for_user`, `handled_by`, `Case.access_for`; docs/security.md)."""
 
+import datetime
+
 from django.db.models import Min, Q, QuerySet
 
 from accounts.models import User
+from core.roles import Role
 
-from .models import Access, Case, HarmForm, HarmMapping, Share
+from .models import (
+    Access,
+    Case,
+    CaseStatus,
+    FollowUp,
+    HarmForm,
+    HarmMapping,
+    Referral,
+    ReferralStatus,
+    Share,
+)
+
+# Follow-ups due within this many days are listed on the home page; later ones are counted.
+SOON_DAYS = 7
 
 
 def caseload(user: User) -> QuerySet:
@@ -52,3 +68,49 @@ def grants(user: User, case: Case) -> QuerySet | None:
     if not case.overseen_by(user):
         return None
     return case.break_glass.select_related("user__unit").order_by("-started_at")
+
+
+def due_work(user: User, today: datetime.date) -> dict:
+    """What waits for a case role on their home page, by case code only (never a survivor's
+    detail): the follow-ups not done of the open cases they handle (late or due within
+    SOON_DAYS; the later ones counted), the referrals their agency received that are still
+    active (to answer, or to serve), those it sent still waiting for an answer, and for a
+    supervisor the closures of the agency's cases waiting for them. Nothing without approved
+    GBV access (the querysets' `for_user`)."""
+    follow_ups = (
+        FollowUp.objects.for_user(user)
+        .due()
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case")
+        .order_by("due_on", "id")
+    )
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    referrals = Referral.objects.for_user(user).select_related("case", "from_agency", "to_agency")
+    closures = Case.objects.none()
+    if user.role == Role.CASE_SUPERVISOR:
+        closures = (
+            Case.objects.for_user(user)
+            .handled_by(user)
+            .filter(status=CaseStatus.CLOSING, agency_id=user.unit_id)
+            .exclude(closure_requested_by=user)
+            .select_related("closure_requested_by")
+        )
+    return {
+        "follow_ups": list(follow_ups.filter(due_on__lte=soon)),
+        "later_follow_ups": follow_ups.filter(due_on__gt=soon).count(),
+        "received": list(
+            referrals.filter(to_agency_id=user.unit_id, status__in=Referral.ACTIVE).order_by(
+                "due_on", "id"
+            )
+        ),
+        "sent": list(
+            referrals.filter(status=ReferralStatus.REFERRED)
+            .exclude(to_agency_id=user.unit_id)
+            .order_by("due_on", "id")
+        ),
+        "closures": list(closures),
+        "open_cases": Case.objects.for_user(user)
+        .handled_by(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .count(),
+    }

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Event
 from audit.services import ConcurrentEdit
-from core.access import AUTHENTICATED, allow
+from core.access import allow
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
 from orgs.models import Unit
 
@@ -33,24 +33,6 @@ COORDINATOR = {Role.COORDINATOR}
 
 def _visible_tasks(user):
     return Task.objects.for_user(user).select_related("unit", "item")
-
-
-@allow(AUTHENTICATED)
-def home(request):
-    user, today = request.user, timezone.localdate()
-    plan = Plan.objects.for_user(user).first()
-    tasks = _visible_tasks(user).filter(item__plan=plan) if plan else Task.objects.none()
-    context = {
-        "plan": plan,
-        "progress": Progress.of(tasks, today),
-        "overdue": tasks.overdue(today)[:15],
-        "recent": ProgressUpdate.objects.for_user(user).select_related(
-            "task__item", "task__unit", "author"
-        )[:8],
-    }
-    if user.role in UNIT_STAFF:
-        context["my_tasks"] = tasks.open().order_by("due_on")[:20]
-    return render(request, "plans/home.html", context)
 
 
 @allow(PLAN_READERS)

@@ -1,5 +1,6 @@
-"""Reads that assemble the reporting pages: a round's worklist (who has done what, who is late)
-and the counts per round of the reports list.
+"""Reads that assemble the reporting pages: a round's worklist (who has done what, who is late),
+the counts per round of the reports list, and the summaries of the home pages and the leader's
+page (a round by kind of unit, a unit's current reports).
 
 One rule says where a unit's report stands (`stage_of`): not started, being entered, submitted,
 returned, accepted; and one says it is late (`Submission.late`'s rule: never submitted although
@@ -16,6 +17,7 @@ from django.db.models import (
     ExpressionWrapper,
     Max,
     OuterRef,
+    Q,
     Subquery,
 )
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +26,13 @@ from core.text import fold, vi_sort_key
 from orgs.models import UnitKind
 
 from .models import (
+    EDITABLE,
     URGEABLE,
     DataValue,
     NarrativeAnswer,
     Reminder,
     ReminderKind,
+    Round,
     Status,
     Submission,
     late_q,
@@ -177,3 +181,89 @@ def round_counts(rounds, *, today: datetime.date, user) -> dict[int, Counter]:
         count[NOT_SUBMITTED] += submission.urgeable
         count["total"] += 1
     return counts
+
+
+# --- summaries for the home pages and the leader's page -----------------------------------------
+
+
+def open_rounds(user, today: datetime.date):
+    """The rounds the user sees that are open today: opened, not yet locked (the soonest due
+    first)."""
+    return (
+        Round.objects.for_user(user)
+        .filter(opens_on__lte=today, lock_on__gte=today)
+        .select_related("form")
+        .order_by("due_on", "code")
+    )
+
+
+@dataclass
+class KindLine:
+    """Where the reports of one kind of unit stand in a round (the worklist's rule)."""
+
+    kind: str
+    label: str
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)  # stage, LATE, NOT_SUBMITTED → how many
+    behind: list = field(default_factory=list)  # the reports not yet submitted, late first
+
+    @property
+    def submitted(self) -> int:
+        return self.counts[Status.SUBMITTED] + self.counts[Status.ACCEPTED]
+
+    @property
+    def entering(self) -> int:
+        return self.counts[Status.DRAFT] + self.counts[Status.RETURNED]
+
+
+def by_kind(work: Worklist) -> list[KindLine]:
+    """A worklist's reports summed up by kind of unit, in the order of the kinds."""
+    lines: dict[str, KindLine] = {}
+    labels = dict(UnitKind.choices)
+    for row in work.rows:
+        kind = row.unit.kind
+        line = lines.setdefault(kind, KindLine(kind, str(labels.get(kind, kind))))
+        line.total += 1
+        line.counts[row.stage] += 1
+        line.counts[LATE] += row.is_late
+        line.counts[NOT_SUBMITTED] += row.urgeable
+        if row.urgeable:
+            line.behind.append(row)
+    kinds = list(UnitKind.values)
+    for line in lines.values():
+        line.behind.sort(key=lambda r: (not r.is_late, vi_sort_key(r.unit.name)))
+    return sorted(lines.values(), key=lambda line: kinds.index(line.kind))
+
+
+def round_summary(round_: Round, *, user, today: datetime.date) -> dict:
+    """A round at a glance: its worklist's counts and the same by kind of unit."""
+    work = worklist(Submission.objects.for_user(user).for_round(round_), today=today)
+    return {"round": round_, "work": work, "kinds": by_kind(work)}
+
+
+def unit_reports(user, today: datetime.date) -> list[Submission]:
+    """The reports of the user's own unit that are current: in a round open today, or still
+    open to the unit on its own due date (an extension, a report returned after the lock);
+    each with its stage, `filled` and `cells` (x of y cells entered), `days_left`,
+    `days_late` and `is_late`."""
+    if user.unit_id is None:
+        return []
+    current = Q(round__lock_on__gte=today) | Q(due_on__gte=today, status__in=EDITABLE)
+    submissions = (
+        _with_start(Submission.objects.for_user(user).filter(unit_id=user.unit_id).with_fill())
+        .filter(current, round__opens_on__lte=today)
+        .annotate(is_late=ExpressionWrapper(late_q(today), output_field=BooleanField()))
+        .select_related("round__form", "unit")
+        .order_by("due_on", "round__code")
+    )
+    cells: dict[int, int] = {}
+    found = list(submissions)
+    for submission in found:
+        form_id = submission.round.form_id
+        if form_id not in cells:
+            cells[form_id] = submission.round.form.cell_count()
+        submission.cells = cells[form_id]
+        submission.stage = stage_of(submission)
+        submission.days_left = (submission.due_on - today).days
+        submission.days_late = max(0, -submission.days_left)
+    return found

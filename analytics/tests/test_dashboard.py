@@ -88,7 +88,7 @@ def test_meeting_page_summarises_for_leaders(client, leader, reporter, annual):
 
     linked = Target.objects.filter(indicator__isnull=False).values("indicator").distinct().count()
     assert len(context["met"]) + len(context["missed"]) + len(context["unknown"]) == linked
-    assert "tóm tắt cho cuộc họp" in response.content.decode()
+    assert "Công tác bình đẳng giới tỉnh Quảng Ngãi — tóm tắt" in response.content.decode()
     client.force_login(reporter)
     assert client.get(reverse("analytics:meeting")).status_code == 403
 

@@ -1,5 +1,5 @@
 """The dashboards: the province at a glance (its targets also as CSV), a unit's own figures,
-and one printable page for a leaders' meeting."""
+and the leader's one page (one A4 sheet in print)."""
 
 import csv
 import io
@@ -75,6 +75,7 @@ def unit_dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 @allow(PROVINCE_WIDE)
 def meeting(request: AuthenticatedRequest) -> HttpResponse:
-    """One printable page for a leaders' meeting: plan, reporting, targets, GBV services."""
+    """The leader's one page: plan progress by body, reporting by kind of unit, strategy targets,
+    GBV services (protected), the Action Month; it prints on one A4 sheet."""
     context = selectors.meeting_summary(user=request.user)
     return render(request, "analytics/meeting.html", context)

@@ -827,3 +827,7 @@ def test_cells_filled_from_cases_never_reach_others_exactly(
         table = pivot.build(user=reader, layout=layout)
         texts = {table.cell(r, c).text for r in table.row_keys for c in table.column_keys}
         assert texts and not SMALL_TEXTS & texts
+    # The leader's one page and the home pages (which carry its headline).
+    meeting = client.get(reverse("analytics:meeting")).context
+    shown = {text for _element, *texts in meeting["gbv"] for text in texts}
+    assert meeting["round"] == open_round and "<5" in shown and not SMALL_TEXTS & shown

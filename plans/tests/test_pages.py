@@ -51,7 +51,7 @@ def test_home_per_role(client, coordinator, reporter, case_worker):
     assert "Nhiệm vụ quá hạn" in client.get(reverse("home")).content.decode()
     client.force_login(reporter)
     body = client.get(reverse("home")).content.decode()
-    assert "Nhiệm vụ cần làm" in body and "IV.5.a" in body and "IV.9.a" not in body
+    assert "Nhiệm vụ kế hoạch của đơn vị" in body and "IV.5.a" in body and "IV.9.a" not in body
     client.force_login(case_worker)
     body = client.get(reverse("home")).content.decode()
     assert reverse("cases:list") in body and "Nhiệm vụ" not in body
