@@ -341,7 +341,8 @@ def test_evidence_is_judged_by_its_content(client, acts, reporter, outsider):
     assert not ActivityFile.objects.exists()
     photo = SimpleUploadedFile("lop-tap-huan.png", png(), content_type="image/png")
     response = client.post(url, {"files": photo}, follow=True)
-    assert "Đã tải lên 1 tệp minh chứng." in response.content.decode()
+    said = f"Đã tải lên 1 tệp minh chứng cho hoạt động “{activity.title}”."
+    assert said in response.content.decode()
     evidence = ActivityFile.objects.get()
     assert (evidence.extension, evidence.original_name) == ("png", "lop-tap-huan.png")
     download = client.get(reverse("activities:file", args=[evidence.pk]))
