@@ -38,6 +38,7 @@ class RoundForm(forms.ModelForm):
             "unit_kinds",
             "scope",
         ]
+        labels = {"form": _("Biểu mẫu")}
         field_classes = {
             name: DateField
             for name in ["window_start", "window_end", "opens_on", "due_on", "lock_on"]
