@@ -294,8 +294,8 @@ def incident_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
     if request.method == "POST" and form.is_valid():
-        services.save_incident(actor=request.user, form=form, request=request)
-        messages.success(request, _incident_done(_("Đã ghi nhận vụ việc"), form.instance))
+        saved = services.save_incident(actor=request.user, form=form, request=request)
+        messages.success(request, _incident_done(_("Đã ghi nhận vụ việc"), saved))
         return redirect("cases:case", pk=case.pk)
     return _incident_page(request, case, form)
 
@@ -310,13 +310,13 @@ def incident_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_incident(actor=request.user, form=form, request=request)
+            saved = services.save_incident(actor=request.user, form=form, request=request)
         except ConcurrentEdit as conflict:
             current = conflict.current
             summary = f"{current.get_incident_type_display()}, {current.occurred_on:%d/%m/%Y}"
             form.mark_conflict(current, summary)
         else:
-            messages.success(request, _incident_done(_("Đã lưu vụ việc"), form.instance))
+            messages.success(request, _incident_done(_("Đã lưu vụ việc"), saved))
             return redirect("cases:case", pk=case.pk)
     return _incident_page(request, case, form, incident)
 
