@@ -406,9 +406,10 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @contextlib.contextmanager
-def browser_page():
-    """A page in a context of its own (a new browser profile) of the session's Chromium."""
-    context = _shared_browser().new_context(locale="vi-VN")
+def browser_page(**options):
+    """A page in a context of its own (a new browser profile) of the session's Chromium;
+    `options` go to the context (a viewport, `bypass_csp` to inject a test script)."""
+    context = _shared_browser().new_context(locale="vi-VN", **options)
     try:
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -419,14 +420,18 @@ def browser_page():
 
 def make_browser_user(username, role, unit_code):
     """A user who logs in through the login page with a password."""
-    user = make_user(username, role, unit_code)
+    return enable_browser_login(make_user(username, role, unit_code))
+
+
+def enable_browser_login(user):
+    """A password (and an authenticator, for the roles that need one) for an existing user."""
     user.set_password(BROWSER_PASSWORD)
     user.save()
     if user.needs_second_factor:
         device = second_factor(user)
         device.tolerance = BROWSER_TOLERANCE
         device.save()
-        BROWSER_KEYS[username] = device.bin_key
+        BROWSER_KEYS[user.username] = device.bin_key
     return user
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
 from core.roles import PROVINCE_WIDE, Role
-from core.widgets import DateInput
+from core.widgets import DateField, shown
 from orgs.models import Unit
 
 from .models import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, TokenScope, User
@@ -122,20 +122,17 @@ class ApiTokenForm(forms.Form):
             "quyền của tài khoản bạn."
         ),
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label=_("Dùng đến hết ngày"),
-        widget=DateInput,
-        help_text=_("Tối đa %(days)s ngày kể từ hôm nay.") % {"days": TOKEN_DAYS_MAX},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["expires_on"].initial = today + timedelta(days=TOKEN_DAYS_DEFAULT)
-        self.fields["expires_on"].widget.attrs.update(
-            min=(today + timedelta(days=1)).isoformat(),
-            max=(today + timedelta(days=TOKEN_DAYS_MAX)).isoformat(),
-        )
+        self.fields["expires_on"].help_text = _(
+            "Tối đa %(days)s ngày kể từ hôm nay, tức là đến hết ngày %(last)s."
+        ) % {"days": TOKEN_DAYS_MAX, "last": shown(today + timedelta(days=TOKEN_DAYS_MAX))}
 
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]

@@ -114,7 +114,9 @@ def account(request):
     if request.method == "POST" and "email_preference" not in request.POST and form.is_valid():
         user = services.change_own_password(form=form, request=request)
         update_session_auth_hash(request, user)
-        messages.success(request, _("Đã đổi mật khẩu."))
+        messages.success(
+            request, _("Đã đổi mật khẩu của tài khoản %(name)s.") % {"name": user.username}
+        )
         return redirect("accounts:account")
     return render(request, "accounts/account.html", {"form": form, "preference": preference})
 
@@ -182,7 +184,15 @@ def user_new(request):
     form = NewUserForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
         user, gbv = services.save_user(actor=request.user, form=form, request=request)
-        messages.success(request, _("Đã tạo tài khoản %(name)s.") % {"name": user.username})
+        messages.success(
+            request,
+            _("Đã tạo tài khoản %(name)s (%(role)s, %(unit)s).")
+            % {
+                "name": user.username,
+                "role": user.get_role_display(),
+                "unit": user.unit.name if user.unit else "—",
+            },
+        )
         _tell_pending(request, gbv)
         return redirect("accounts:user", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
@@ -198,7 +208,7 @@ def user_detail(request, pk):
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, conflict.current.full_name)
         else:
-            messages.success(request, _("Đã lưu."))
+            messages.success(request, _("Đã lưu tài khoản %(name)s.") % {"name": user.username})
             _tell_pending(request, gbv)
             return redirect("accounts:user", pk=user.pk)
     history = Event.objects.for_object(user)[:50]
@@ -229,7 +239,11 @@ def user_reset_second_factor(request, pk):
     if user.role in CASE_ROLES:
         return _request_reset(request, user, GbvRequestKind.SECOND_FACTOR)
     services.reset_second_factor(actor=request.user, user=user, request=request)
-    messages.success(request, _("Đã xóa ứng dụng xác thực; người dùng sẽ cài lại khi đăng nhập."))
+    messages.success(
+        request,
+        _("Đã xóa ứng dụng xác thực của tài khoản %(name)s; người dùng sẽ cài lại khi đăng nhập.")
+        % {"name": user.username},
+    )
     return redirect("accounts:user", pk=user.pk)
 
 
@@ -253,7 +267,8 @@ def user_set_active(request, pk):
     user = get_object_or_404(User.objects.for_user(request.user), pk=pk)
     active = request.POST.get("active") == "1"
     services.set_active(actor=request.user, user=user, active=active, request=request)
-    messages.success(request, _("Đã mở khóa tài khoản.") if active else _("Đã khóa tài khoản."))
+    done = _("Đã mở khóa tài khoản %(name)s.") if active else _("Đã khóa tài khoản %(name)s.")
+    messages.success(request, done % {"name": user.username})
     return redirect("accounts:user", pk=user.pk)
 
 
@@ -354,7 +369,11 @@ def gbv_refuse(request, pk):
     except (PermissionDenied, ValidationError) as refusal:
         messages.error(request, " ".join(_reasons(refusal)))
     else:
-        messages.success(request, _("Đã từ chối yêu cầu."))
+        messages.success(
+            request,
+            _("Đã từ chối yêu cầu “%(kind)s” cho tài khoản %(name)s.")
+            % {"kind": req.get_kind_display(), "name": req.subject.username},
+        )
     return redirect("accounts:gbv_access")
 
 
@@ -367,7 +386,11 @@ def gbv_cancel(request, pk):
     except (PermissionDenied, ValidationError) as refusal:
         messages.error(request, " ".join(_reasons(refusal)))
     else:
-        messages.success(request, _("Đã hủy yêu cầu."))
+        messages.success(
+            request,
+            _("Đã hủy yêu cầu “%(kind)s” cho tài khoản %(name)s.")
+            % {"kind": req.get_kind_display(), "name": req.subject.username},
+        )
     return redirect("accounts:gbv_access")
 
 
@@ -417,7 +440,11 @@ def enrol(request, token):
             else:
                 otp_login(request, device)
                 request.session.cycle_key()
-                messages.success(request, _("Đã cài ứng dụng xác thực."))
+                messages.success(
+                    request,
+                    _("Đã cài ứng dụng xác thực cho tài khoản %(name)s.")
+                    % {"name": request.user.username},
+                )
                 return redirect("home")
         else:
             form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới."))

@@ -127,6 +127,8 @@ TEMPLATES = [
                 "binhdang.context_processors.navigation",
                 "binhdang.context_processors.limits",
             ],
+            # Breadcrumbs and links in users' text, on every page (core.templatetags.pages).
+            "builtins": ["core.templatetags.pages"],
         },
     },
 ]

@@ -89,7 +89,7 @@ def element_new(request):
     form = DataElementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         element = save_element(form=form, actor=request.user, request=request)
-        messages.success(request, _("Đã tạo chỉ tiêu %(code)s.") % {"code": element.code})
+        messages.success(request, _("Đã tạo chỉ tiêu %(code)s “%(name)s”.") % vars(element))
         return redirect("indicators:elements")
     return render(request, "indicators/element_form.html", {"form": form})
 
@@ -100,7 +100,7 @@ def element_edit(request, pk):
     form = DataElementForm(request.POST or None, instance=element)
     if request.method == "POST" and form.is_valid():
         save_element(form=form, actor=request.user, request=request)
-        messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": element.code})
+        messages.success(request, _("Đã lưu chỉ tiêu %(code)s “%(name)s”.") % vars(element))
         return redirect("indicators:elements")
     context = {
         "form": form,
@@ -324,6 +324,7 @@ def bound_edit(request, pk):
 @allow(COORDINATOR)
 def bound_delete(request, pk):
     bound = get_object_or_404(ValueBound.objects.for_user(request.user), pk=pk)
+    said = {"bound": str(bound)}
     delete_bound(bound=bound, actor=request.user, request=request)
-    messages.success(request, _("Đã xóa giới hạn."))
+    messages.success(request, _("Đã xóa giới hạn %(bound)s.") % said)
     return redirect("indicators:rules")

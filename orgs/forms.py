@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
-from core.widgets import DateInput
+from core.widgets import DateField
 
 from .models import EthnicGroup, Succession, Unit, ethnic_key
 
@@ -13,9 +13,8 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "note"]
+        field_classes = {"valid_from": DateField, "valid_to": DateField}
         widgets = {
-            "valid_from": DateInput(),
-            "valid_to": DateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -34,9 +33,8 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 
 
 class CloseUnitForm(VersionedFormMixin, forms.Form):
-    valid_to = forms.DateField(
+    valid_to = DateField(
         label=_("Hết hiệu lực từ sau ngày"),
-        widget=DateInput(),
     )
     successors = forms.ModelMultipleChoiceField(
         label=_("Đơn vị kế thừa"),
@@ -63,7 +61,7 @@ class SuccessionForm(forms.ModelForm):
     class Meta:
         model = Succession
         fields = ["successor", "effective_on", "note"]
-        widgets = {"effective_on": DateInput()}
+        field_classes = {"effective_on": DateField}
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)

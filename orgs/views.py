@@ -9,6 +9,7 @@ from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import UNIT_READERS, Role
 from core.text import fold
+from core.widgets import shown
 
 from . import services
 from .forms import CloseUnitForm, EthnicGroupForm, SuccessionForm, UnitForm
@@ -103,9 +104,22 @@ def unit_close(request, pk):
             services.close_unit(unit=unit, actor=request.user, request=request, **form.cleaned_data)
         except ConcurrentEdit as conflict:
             current = conflict.current
-            form.mark_conflict(current, f"{current.name}, {current.valid_to or '…'}")
+            until = shown(current.valid_to) if current.valid_to else "…"
+            form.mark_conflict(current, f"{current.name}, {until}")
         else:
-            messages.success(request, _("Đã cập nhật hiệu lực của %(name)s.") % {"name": unit.name})
+            successors = form.cleaned_data["successors"]
+            messages.success(
+                request,
+                _("%(name)s hết hiệu lực từ sau ngày %(day)s%(successors)s.")
+                % {
+                    "name": unit.name,
+                    "day": shown(form.cleaned_data["valid_to"]),
+                    "successors": _("; đơn vị kế thừa: %(units)s")
+                    % {"units": ", ".join(u.name for u in successors)}
+                    if successors
+                    else "",
+                },
+            )
             return redirect("orgs:detail", pk=unit.pk)
     return render(request, "orgs/unit_close.html", {"unit": unit, "form": form})
 
@@ -116,7 +130,16 @@ def unit_link(request, pk):
     form = SuccessionForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         services.add_succession(form=form, actor=request.user, request=request)
-        messages.success(request, _("Đã thêm liên kết kế thừa."))
+        link = form.instance
+        messages.success(
+            request,
+            _("Đã thêm liên kết kế thừa: %(old)s → %(new)s, từ ngày %(day)s.")
+            % {
+                "old": unit.name,
+                "new": link.successor.name,
+                "day": shown(link.effective_on),
+            },
+        )
         return redirect("orgs:detail", pk=unit.pk)
     return render(request, "orgs/unit_link.html", {"unit": unit, "form": form})
 

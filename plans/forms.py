@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.forms import VersionedFormMixin
 from core.notifications import NOTE_MAX
 from core.uploads import check_upload
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import Unit
 
 from .models import PlanItem, Status, Task
@@ -63,9 +63,8 @@ class PlanItemForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["starts_on", "due_on", "supporting_units"]
+        field_classes = {"starts_on": DateField, "due_on": DateField}
         widgets = {
-            "starts_on": DateInput(),
-            "due_on": DateInput(),
             "supporting_units": forms.SelectMultiple(attrs={"size": 8}),
         }
 

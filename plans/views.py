@@ -11,6 +11,7 @@ from audit.models import Event
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
+from core.widgets import shown
 from orgs.models import Unit
 
 from . import services
@@ -112,7 +113,9 @@ def plan_copy(request, pk):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, _("Đã tạo kế hoạch năm %(year)s từ kế hoạch này.") % {"year": new.year}
+                request,
+                _("Đã tạo kế hoạch năm %(year)s từ “%(plan)s”.")
+                % {"year": new.year, "plan": plan.title},
             )
             return redirect("plans:detail", pk=new.pk)
     else:
@@ -171,10 +174,17 @@ def item_edit(request, pk):
             services.update_item(form=form, actor=request.user, request=request)
         except ConcurrentEdit as conflict:
             form.mark_conflict(
-                conflict.current, _("hạn %(due)s") % {"due": conflict.current.due_on}
+                conflict.current,
+                _("hạn %(due)s") % {"due": shown(conflict.current.due_on)}
+                if conflict.current.due_on
+                else _("chưa có hạn"),
             )
         else:
-            messages.success(request, _("Đã lưu mục %(code)s.") % {"code": item.code})
+            messages.success(
+                request,
+                _("Đã lưu mục %(code)s của “%(plan)s”.")
+                % {"code": item.code, "plan": item.plan.title},
+            )
             return redirect("plans:item", pk=item.pk)
     return render(request, "plans/item_form.html", {"item": item, "form": form})
 
@@ -198,7 +208,19 @@ def task_detail(request, pk):
         except ConcurrentEdit as conflict:
             form.mark_conflict(conflict.current, conflict.current.summary())
         else:
-            messages.success(request, _("Đã ghi nhận tiến độ."))
+            messages.success(
+                request,
+                _(
+                    "Đã ghi nhận tiến độ nhiệm vụ mục %(code)s của %(unit)s: %(status)s, "
+                    "%(percent)s%%."
+                )
+                % {
+                    "code": task.item.code,
+                    "unit": task.unit.name,
+                    "status": Status(form.cleaned_data["status"]).label,
+                    "percent": form.cleaned_data["percent"],
+                },
+            )
             return redirect("plans:task", pk=task.pk)
     context = {
         "task": task,
@@ -309,10 +331,11 @@ def urge_tasks(request, pk):
     messages.success(
         request,
         _(
-            "Đã đôn đốc %(tasks)s nhiệm vụ của %(units)s đơn vị: %(people)s người nhận thông báo "
-            "trong hệ thống, %(emails)s địa chỉ thư điện tử."
+            "Đã đôn đốc %(tasks)s nhiệm vụ của %(units)s đơn vị (%(plan)s): %(people)s người "
+            "nhận thông báo trong hệ thống, %(emails)s địa chỉ thư điện tử."
         )
         % {
+            "plan": plan.title,
             "tasks": done.tasks,
             "units": len(done.send),
             "people": done.people,

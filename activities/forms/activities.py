@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from core.roles import PROVINCE_WIDE, Role
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import COMMUNE_KINDS, Unit, UnitKind
 from plans.forms import EvidenceField
 from plans.models import PlanItem
@@ -52,9 +52,8 @@ class ActivityForm(VersionedRecordForm[Activity]):
     class Meta:
         model = Activity
         fields = Activity.AUDITED
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
         widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
             "co_organisers": forms.SelectMultiple(attrs={"size": 6}),
             "plan_items": forms.SelectMultiple(attrs={"size": 8}),
             "language": forms.TextInput(attrs={"list": "languages"}),
@@ -164,7 +163,7 @@ class RepeatForm(forms.Form):
     """Copies of an activity every N days from a first date after it, K times (a weekly radio
     slot), the last no later than 31/12 of next year."""
 
-    first_on = forms.DateField(label=_l("Ngày của bản sao đầu tiên"), widget=DateInput())
+    first_on = DateField(label=_l("Ngày của bản sao đầu tiên"))
     every_days = forms.IntegerField(
         label=_l("Cách nhau (ngày)"), min_value=1, max_value=366, initial=7
     )
@@ -235,8 +234,8 @@ class ActivityFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_l("Đơn vị tổ chức"), queryset=Unit.objects.none(), required=False
     )
-    start = forms.DateField(label=_l("Từ ngày"), required=False, widget=DateInput())
-    end = forms.DateField(label=_l("Đến ngày"), required=False, widget=DateInput())
+    start = DateField(label=_l("Từ ngày"), required=False)
+    end = DateField(label=_l("Đến ngày"), required=False)
     campaign = forms.ModelChoiceField(
         label=_l("Tháng hành động"),
         queryset=Campaign.objects.all(),

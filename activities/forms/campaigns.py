@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext as _
 
-from core.widgets import DateInput
+from core.widgets import DateField
 
 from ..models import Campaign
 from .unit_records import VersionedRecordForm
@@ -21,7 +21,7 @@ def campaign_on(day: datetime.date | None) -> Campaign | None:
 def suggested_campaign(text: str) -> Campaign | None:
     """The Action Month of a start date as the form sends it, if it reads as a date."""
     try:
-        return campaign_on(forms.DateField().to_python(text))
+        return campaign_on(DateField().to_python(text))
     except forms.ValidationError:
         return None
 
@@ -30,9 +30,8 @@ class CampaignForm(VersionedRecordForm[Campaign]):
     class Meta:
         model = Campaign
         fields = ["year", "name", "starts_on", "ends_on", "theme", "messages"]
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
         widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
             "messages": forms.Textarea(attrs={"rows": 6}),
         }
 

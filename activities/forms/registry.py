@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import COMMUNE_KINDS, Unit
 
 from ..models import (
@@ -55,7 +55,7 @@ class CommunityModelForm(UnitOwnedForm[CommunityModel]):
             "members_female",
             "cases_supported",
         ]
-        widgets = {"established_on": DateInput()}
+        field_classes = {"established_on": DateField}
 
     AUDITED = [*Meta.fields, "replicated_from"]
 
@@ -97,7 +97,8 @@ class ModelReviewForm(RecordForm[ModelReview]):
     class Meta:
         model = ModelReview
         fields = ["reviewed_on", "assessment", "note"]
-        widgets = {"reviewed_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"reviewed_on": DateField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     AUDITED = ["model", *Meta.fields]
 
@@ -140,10 +141,12 @@ class InspectionForm(UnitOwnedForm[Inspection]):
             "follow_up",
             "follow_up_due",
         ]
+        field_classes = {
+            "planned_on": DateField,
+            "visited_on": DateField,
+            "follow_up_due": DateField,
+        }
         widgets = {
-            "planned_on": DateInput(),
-            "visited_on": DateInput(),
-            "follow_up_due": DateInput(),
             "inspected_units": forms.SelectMultiple(attrs={"size": 8}),
             "plan_items": forms.SelectMultiple(attrs={"size": 6}),
             "findings": forms.Textarea(attrs={"rows": 4}),

@@ -235,7 +235,7 @@ def test_list_filters(client, several, reporter, coordinator):
     fragment = client.get(url, {"kind": Kind.MEDIA}, HTTP_HX_REQUEST="true")
     assert b"<h1>" not in fragment.content and b"=Chuy" in fragment.content
     bad = client.get(url, {"start": "32/13/2025"})
-    assert titles(bad) == set() and "Nhập một ngày hợp lệ" in bad.content.decode()
+    assert titles(bad) == set() and "Không có ngày 32/13/2025" in bad.content.decode()
 
 
 def test_export_reads_back_as_the_list_shows(client, several, coordinator):
@@ -341,7 +341,8 @@ def test_evidence_is_judged_by_its_content(client, acts, reporter, outsider):
     assert not ActivityFile.objects.exists()
     photo = SimpleUploadedFile("lop-tap-huan.png", png(), content_type="image/png")
     response = client.post(url, {"files": photo}, follow=True)
-    assert "Đã tải lên 1 tệp minh chứng." in response.content.decode()
+    said = f"Đã tải lên 1 tệp minh chứng cho hoạt động “{activity.title}”."
+    assert said in response.content.decode()
     evidence = ActivityFile.objects.get()
     assert (evidence.extension, evidence.original_name) == ("png", "lop-tap-huan.png")
     download = client.get(reverse("activities:file", args=[evidence.pk]))

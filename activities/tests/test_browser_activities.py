@@ -50,14 +50,21 @@ def test_a_commune_records_a_training_and_fills_its_report(live_server, submissi
         page.get_by_label("Người tham dự: nam").fill("8")
         page.get_by_label("Người tham dự: nữ").fill("17")
         page.get_by_role("button", name="Lưu").click()
-        expect(page.get_by_text("Đã ghi nhận hoạt động.")).to_be_visible()
+        expect(
+            page.get_by_text(
+                "Đã ghi nhận hoạt động “Tập huấn bình đẳng giới cho cán bộ tổ dân phố” của "
+                "Phường Cẩm Thành, ngày "
+            )
+        ).to_be_visible()
         expect(page.get_by_text("25 người (nam 8, nữ 17)")).to_be_visible()
 
         page.get_by_label("Ảnh, tài liệu minh chứng (PDF, Word, Excel, ảnh)").set_input_files(
             {"name": "lop-tap-huan.png", "mimeType": "image/png", "buffer": png(8, 8)}
         )
         page.get_by_role("button", name="Tải lên").click()
-        expect(page.get_by_text("Đã tải lên 1 tệp minh chứng.")).to_be_visible()
+        expect(
+            page.get_by_text("Đã tải lên 1 tệp minh chứng cho hoạt động “Tập huấn")
+        ).to_be_visible()
         expect(page.get_by_role("link", name="lop-tap-huan.png")).to_be_visible()
 
         page.goto(f"{live_server.url}/reports/submissions/{submission.pk}/")

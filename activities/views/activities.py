@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
+from core.widgets import shown
 from orgs.models import COMMUNE_KINDS
 
 from ..excel import workbook_response
@@ -151,7 +152,15 @@ def activity_new(request: AuthenticatedRequest) -> HttpResponse:
         initial=initial,
     )
     if activity := save_form(request, form):
-        messages.success(request, _("Đã ghi nhận hoạt động."))
+        messages.success(
+            request,
+            _("Đã ghi nhận hoạt động “%(title)s” của %(unit)s, ngày %(day)s.")
+            % {
+                "title": activity.title,
+                "unit": activity.unit.name,
+                "day": shown(activity.starts_on),
+            },
+        )
         return redirect("activities:activity", pk=activity.pk)
     return _form_page(request, form)
 
@@ -175,7 +184,7 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = editable(request, Activity.objects, pk)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
     if save_form(request, form):
-        messages.success(request, _("Đã lưu thay đổi."))
+        messages.success(request, _("Đã lưu hoạt động “%(title)s”.") % {"title": activity.title})
         return redirect("activities:activity", pk=activity.pk)
     return _form_page(request, form, activity)
 
@@ -202,8 +211,17 @@ def activity_repeat(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Đã tạo %(n)s bản sao của hoạt động.") % {"n": len(copies)})
             dates = form.dates()
+            messages.success(
+                request,
+                _("Đã tạo %(n)s bản sao của hoạt động “%(title)s”, từ %(first)s đến %(last)s.")
+                % {
+                    "n": len(copies),
+                    "title": activity.title,
+                    "first": shown(dates[0]),
+                    "last": shown(dates[-1]),
+                },
+            )
             query = urlencode({"kind": activity.kind, "start": dates[0], "end": dates[-1]})
             return redirect(f"{reverse('activities:list')}?{query}")
     return render(request, "activities/activity/repeat.html", {"activity": activity, "form": form})
@@ -218,7 +236,11 @@ def file_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         stored = services.add_files(
             activity=activity, files=form.cleaned_data["files"], actor=request.user, request=request
         )
-        messages.success(request, _("Đã tải lên %(n)s tệp minh chứng.") % {"n": len(stored)})
+        messages.success(
+            request,
+            _("Đã tải lên %(n)s tệp minh chứng cho hoạt động “%(title)s”.")
+            % {"n": len(stored), "title": activity.title},
+        )
     else:
         messages.error(request, " ".join(str(error) for error in form.errors["files"]))
     return redirect("activities:activity", pk=activity.pk)

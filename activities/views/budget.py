@@ -91,7 +91,9 @@ def budget_export(request: AuthenticatedRequest) -> HttpResponse:
 
 def _budget_form(request: AuthenticatedRequest, form: BudgetLineForm) -> HttpResponse:
     if line := save_form(request, form):
-        messages.success(request, _("Đã lưu dòng kinh phí %(name)s.") % {"name": line.description})
+        messages.success(
+            request, _("Đã lưu dòng kinh phí “%(name)s”.") % {"name": line.description}
+        )
         if line.overspent:
             messages.warning(request, _("Lưu ý: số đã chi vượt số được giao."))
         return redirect("activities:budget")

@@ -13,6 +13,7 @@ from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
 from core.spreadsheet import xlsx_response
+from core.widgets import shown
 
 from .. import counting
 from ..excel import workbook_bytes
@@ -32,7 +33,11 @@ def _campaign_form_page(
     request: AuthenticatedRequest, form: CampaignForm, campaign: Campaign | None = None
 ) -> HttpResponse:
     if saved := save_form(request, form):
-        messages.success(request, _("Đã lưu %(name)s.") % {"name": saved.name})
+        messages.success(
+            request,
+            _("Đã lưu “%(name)s” (%(start)s–%(end)s).")
+            % {"name": saved.name, "start": shown(saved.starts_on), "end": shown(saved.ends_on)},
+        )
         return redirect("activities:campaign", pk=saved.pk)
     return render(request, "activities/campaign/form.html", {"form": form, "campaign": campaign})
 

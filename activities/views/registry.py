@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.http import AuthenticatedRequest
 from audit.models import Event
 from core.access import allow
+from core.widgets import shown
 
 from ..excel import workbook_response, yes_no
 from ..forms.registry import (
@@ -126,7 +127,7 @@ def _model_form(
     request: AuthenticatedRequest, form: CommunityModelForm, *, source: CommunityModel | None = None
 ) -> HttpResponse:
     if record := save_form(request, form):
-        messages.success(request, _("Đã lưu mô hình %(name)s.") % {"name": record.name})
+        messages.success(request, _("Đã lưu mô hình “%(name)s”.") % {"name": record.name})
         return redirect("activities:model", pk=record.pk)
     context = {"form": form, "model": form.instance if form.instance.pk else None, "source": source}
     return render(request, "activities/model/form.html", context)
@@ -170,7 +171,15 @@ def model_review_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = ModelReview(model=model, reviewed_by=request.user)
     form = ModelReviewForm(request.POST or None, instance=review)
     if save_form(request, form):
-        messages.success(request, _("Đã ghi nhận đánh giá mô hình."))
+        messages.success(
+            request,
+            _("Đã ghi nhận đánh giá mô hình “%(name)s” ngày %(day)s: %(assessment)s.")
+            % {
+                "name": model.name,
+                "day": shown(review.reviewed_on),
+                "assessment": review.get_assessment_display(),
+            },
+        )
         return redirect("activities:model", pk=model.pk)
     return render(request, "activities/model/review_form.html", {"form": form, "model": model})
 
@@ -192,7 +201,7 @@ def model_types(request: AuthenticatedRequest) -> HttpResponse:
         if failed.is_valid():
             save_record(actor=request.user, form=failed, request=request)
             messages.success(
-                request, _("Đã lưu loại mô hình %(name)s.") % {"name": failed.instance}
+                request, _("Đã lưu loại mô hình “%(name)s”.") % {"name": failed.instance}
             )
             return redirect("activities:model_types")
     if failed is not None and failed.instance.pk is None:
@@ -217,7 +226,7 @@ def _delete_model_type(request: AuthenticatedRequest, model_type: ModelType) -> 
             % {"name": name, "count": model_type.models.count()},
         )
     else:
-        messages.success(request, _("Đã xóa loại mô hình %(name)s.") % {"name": name})
+        messages.success(request, _("Đã xóa loại mô hình “%(name)s”.") % {"name": name})
 
 
 # -- Inspections ------------------------------------------------------------------------------
@@ -284,7 +293,7 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _inspection_form(request: AuthenticatedRequest, form: InspectionForm) -> HttpResponse:
     if record := save_form(request, form):
-        messages.success(request, _("Đã lưu đợt kiểm tra %(title)s.") % {"title": record.title})
+        messages.success(request, _("Đã lưu đợt kiểm tra “%(title)s”.") % {"title": record.title})
         return redirect("activities:inspection", pk=record.pk)
     context = {"form": form, "inspection": form.instance if form.instance.pk else None}
     return render(request, "activities/inspection/form.html", context)
@@ -366,7 +375,9 @@ def commendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _commendation_form(request: AuthenticatedRequest, form: CommendationForm) -> HttpResponse:
     if record := save_form(request, form):
-        messages.success(request, _("Đã lưu khen thưởng %(name)s.") % {"name": record.nominee})
+        messages.success(
+            request, _("Đã lưu đề nghị khen thưởng “%(name)s”.") % {"name": record.nominee}
+        )
         return redirect("activities:commendation", pk=record.pk)
     context = {"form": form, "commendation": form.instance if form.instance.pk else None}
     return render(request, "activities/commendation/form.html", context)

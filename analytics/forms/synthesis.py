@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import VersionedFormMixin
-from core.widgets import DateInput
+from core.widgets import DateField
 
 from ..synthesis import BASES, DEFAULT_BASIS, Basis, basis_of
 
@@ -61,7 +61,7 @@ class SectionTextForm(VersionedFormMixin, forms.Form):
 class DraftForm(forms.Form):
     number = forms.CharField(label=_("Số, ký hiệu"), max_length=50)
     place = forms.CharField(label=_("Địa danh"), max_length=100)
-    date = forms.DateField(label=_("Ngày ban hành"), widget=DateInput())
+    date = DateField(label=_("Ngày ban hành"))
     title = forms.CharField(label=_("Trích yếu (tên báo cáo)"), max_length=300)
     introduction = forms.CharField(
         label=_("Đoạn mở đầu"), required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -152,7 +152,11 @@ def synthesis_section(request: AuthenticatedRequest, pk: int, section: int) -> H
             item["text"] = edit.current
         else:
             if not request.headers.get("HX-Request"):
-                messages.success(request, _("Đã lưu nội dung mục %(title)s.") % _title(part))
+                messages.success(
+                    request,
+                    _("Đã lưu nội dung của tỉnh, mục “%(title)s” (đợt “%(round)s”).")
+                    % {**_title(part), "round": round_.name},
+                )
                 return redirect(reverse("analytics:synthesis", args=[round_.pk]) + f"#s{part.pk}")
             form = _section_form(item)
     context = {"round": round_, "item": item, "form": form, "conflict": conflict}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.forms import VersionedFormMixin
 from core.roles import CASE_ROLES, Role
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import COMMUNE_KINDS, EthnicGroup, Unit, UnitKind
 
 from ..models import (
@@ -103,9 +103,7 @@ class SurvivorForm(forms.ModelForm):
         required=False,
         help_text=_("Không bắt buộc: nạn nhân có thể chỉ được biết qua mã."),
     )
-    birth_date = forms.DateField(
-        label=_("Ngày sinh"), required=False, widget=DateInput(), validators=[_not_future]
-    )
+    birth_date = DateField(label=_("Ngày sinh"), required=False, validators=[_not_future])
     phone = forms.RegexField(
         label=_("Điện thoại"),
         regex=r"^[0-9 +().-]{6,20}$",
@@ -177,9 +175,7 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
 class NewCaseForm(forms.ModelForm):
     """The case part of registration; a supervisor may hand it to a worker of the agency."""
 
-    opened_on = forms.DateField(
-        label=_("Ngày tiếp nhận"), widget=DateInput(), validators=[_not_future]
-    )
+    opened_on = DateField(label=_("Ngày tiếp nhận"), validators=[_not_future])
 
     class Meta:
         model = Case
@@ -219,9 +215,8 @@ class FirstConsentForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Hình thức"), choices=[("", "---------"), *ConsentMethod.choices], required=False
     )
-    given_on = forms.DateField(
+    given_on = DateField(
         label=_("Ngày đồng ý"),
-        widget=DateInput(),
         validators=[_not_future],
         initial=timezone.localdate,
     )
@@ -244,12 +239,12 @@ def _units_of_today(kinds, current=None):
 
 
 class ConsentForm(forms.ModelForm):
-    given_on = forms.DateField(label=_("Ngày đồng ý"), widget=DateInput(), validators=[_not_future])
+    given_on = DateField(label=_("Ngày đồng ý"), validators=[_not_future])
 
     class Meta:
         model = Consent
         fields = ["purpose", "agency", "given_by", "method", "given_on", "expires_on"]
-        widgets = {"expires_on": DateInput()}
+        field_classes = {"expires_on": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +271,8 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "purpose"]
-        widgets = {"due_on": DateInput(), "purpose": forms.TextInput}
+        field_classes = {"due_on": DateField}
+        widgets = {"purpose": forms.TextInput}
 
 
 class FollowUpDoneForm(forms.Form):
@@ -396,9 +392,7 @@ class ClassificationForm(ClassificationMixin, forms.Form):
 
 
 class IncidentForm(ClassificationMixin, VersionedFormMixin, forms.ModelForm):
-    occurred_on = forms.DateField(
-        label=_("Ngày xảy ra"), widget=DateInput(), validators=[_not_future]
-    )
+    occurred_on = DateField(label=_("Ngày xảy ra"), validators=[_not_future])
 
     class Meta:
         model = Incident

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.forms import VersionedFormMixin
 from core.roles import CASE_ROLES, Role
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import COMMUNE_KINDS, Unit
 
 from ..models import Case, CaseStatus, Place, Referral, SafePlaceType, ServiceType, Stay
@@ -148,9 +148,7 @@ class StayForm(forms.Form):
         queryset=Case.objects.none(),
         error_messages={"invalid_choice": _("Hãy chọn một hồ sơ trong danh sách.")},
     )
-    admitted_on = forms.DateField(
-        label=_("Ngày tiếp nhận"), widget=DateInput(), initial=timezone.localdate
-    )
+    admitted_on = DateField(label=_("Ngày tiếp nhận"), initial=timezone.localdate)
     reason = forms.CharField(
         label=_("Lý do tạm lánh"),
         required=False,
@@ -176,9 +174,7 @@ class StayForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    discharged_on = forms.DateField(
-        label=_("Ngày rời đi"), widget=DateInput(), initial=timezone.localdate
-    )
+    discharged_on = DateField(label=_("Ngày rời đi"), initial=timezone.localdate)
     discharge_reason = forms.CharField(
         label=_("Lý do rời đi"),
         max_length=2000,

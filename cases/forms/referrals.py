@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.forms import VersionedFormMixin
 from core.roles import CASE_ROLES
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import Unit, UnitKind
 
 from ..models import (
@@ -121,10 +121,9 @@ class RecipientForm(forms.Form):
 
 
 class ReferralForm(RecipientForm):
-    due_on = forms.DateField(
+    due_on = DateField(
         label=_("Hạn phản hồi"),
         required=False,
-        widget=DateInput(),
         help_text=_(
             "Để trống: tự tính %(urgent)s ngày với công an, y tế, nơi tạm lánh; %(usual)s ngày "
             "với dịch vụ khác."
@@ -235,9 +234,7 @@ class ReasonForm(VersionedFormMixin, forms.Form):
 
 
 class ProvideForm(VersionedFormMixin, forms.Form):
-    on = forms.DateField(
-        label=_("Ngày cung cấp dịch vụ"), widget=DateInput(), initial=timezone.localdate
-    )
+    on = DateField(label=_("Ngày cung cấp dịch vụ"), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"),
         required=False,
@@ -283,7 +280,7 @@ class ServiceForm(forms.Form):
         choices=[c for c in Outcome.choices if c[0] != Outcome.REFERRED],
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label=_("Ngày"), widget=DateInput(), initial=timezone.localdate)
+    on = DateField(label=_("Ngày"), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Ghi chú"),
         required=False,

@@ -56,7 +56,7 @@ def test_case_registered_classified_referred_and_served(live_server, people):
         expect(page.locator("#classification")).to_contain_text("Tấn công thể chất")
         for context in ("exchange", "held", "tradition"):
             page.locator(f'input[name="c_{context}"][value="no"]').check()
-        page.get_by_label("Ngày xảy ra").fill("2026-11-20")
+        page.get_by_label("Ngày xảy ra").fill("20/11/2026")
         page.locator("select[name=place_type]").select_option(label="Nhà ở")
         page.locator("select[name=survivor_age_band]").select_option(label="26–40")
         page.locator("select[name=perpetrator_relationship]").select_option(label="Vợ/chồng")

@@ -26,6 +26,7 @@ from audit.models import Action
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import Role
+from core.widgets import shown
 
 from .. import selectors
 from ..access import case_roles, get_case, require_writable
@@ -236,7 +237,9 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             risk = conflict.current.get_risk_display()
             form.mark_conflict(conflict.current, _("mức độ nguy cơ %(risk)s") % {"risk": risk})
         else:
-            messages.success(request, _("Đã lưu hồ sơ %(code)s.") % {"code": case.code})
+            messages.success(
+                request, _("Đã lưu kế hoạch hỗ trợ của hồ sơ %(code)s.") % {"code": case.code}
+            )
             return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Sửa kế hoạch hỗ trợ"), _("Lưu"))
 
@@ -253,7 +256,9 @@ def survivor_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.mark_conflict(conflict.current, _("hồ sơ vừa được cập nhật"))
         else:
             messages.success(
-                request, _("Đã lưu thông tin nạn nhân %(code)s.") % {"code": survivor.code}
+                request,
+                _("Đã lưu thông tin nạn nhân %(code)s (hồ sơ %(case)s).")
+                % {"code": survivor.code, "case": case.code},
             )
             return redirect("cases:case", pk=case.pk)
     context = {"case": case, "form": form}
@@ -273,14 +278,24 @@ def _incident_page(
     return _page(request, "cases/case/incident_form.html", context, obj=incident or case)
 
 
+def _incident_done(done: str, incident: Incident) -> str:
+    """ "Đã lưu vụ việc ngày 20/11/2026 của hồ sơ …: Tấn công thể chất."."""
+    return _("%(done)s ngày %(day)s của hồ sơ %(code)s: %(type)s.") % {
+        "done": done,
+        "type": incident.get_incident_type_display(),
+        "day": shown(incident.occurred_on),
+        "code": incident.case.code,
+    }
+
+
 @case_roles
 def incident_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _writable_case(request, pk)
     blank = Incident(case=case, survivor_age_band=case.survivor.age_band)
     form = IncidentForm(request.POST or None, instance=blank)
     if request.method == "POST" and form.is_valid():
-        services.save_incident(actor=request.user, form=form, request=request)
-        messages.success(request, _("Đã ghi nhận vụ việc."))
+        saved = services.save_incident(actor=request.user, form=form, request=request)
+        messages.success(request, _incident_done(_("Đã ghi nhận vụ việc"), saved))
         return redirect("cases:case", pk=case.pk)
     return _incident_page(request, case, form)
 
@@ -295,13 +310,13 @@ def incident_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = IncidentForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_incident(actor=request.user, form=form, request=request)
+            saved = services.save_incident(actor=request.user, form=form, request=request)
         except ConcurrentEdit as conflict:
             current = conflict.current
             summary = f"{current.get_incident_type_display()}, {current.occurred_on:%d/%m/%Y}"
             form.mark_conflict(current, summary)
         else:
-            messages.success(request, _("Đã lưu vụ việc."))
+            messages.success(request, _incident_done(_("Đã lưu vụ việc"), saved))
             return redirect("cases:case", pk=case.pk)
     return _incident_page(request, case, form, incident)
 
@@ -335,7 +350,10 @@ def harm_mapping(request: AuthenticatedRequest) -> HttpResponse:
             except ConcurrentEdit as conflict:
                 form.mark_conflict(conflict.current)
             else:
-                messages.success(request, _("Đã lưu bảng ánh xạ."))
+                messages.success(
+                    request,
+                    _("Đã lưu bảng ánh xạ loại bạo lực (GBVIMS) sang hình thức bạo lực theo Luật."),
+                )
                 return redirect("cases:harm_mapping")
     rows = [(t.label, HarmForm(current[t]).label if t in current else "—") for t in IncidentType]
     context = {"form": form, "can_edit": can_edit, "rows": rows}
@@ -348,7 +366,11 @@ def consent_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None, instance=Consent(case=case, recorded_by=request.user))
     if request.method == "POST" and form.is_valid():
         services.add_consent(actor=request.user, form=form, request=request)
-        messages.success(request, _("Đã ghi nhận sự đồng ý."))
+        messages.success(
+            request,
+            _("Hồ sơ %(code)s: đã ghi nhận sự đồng ý “%(purpose)s”.")
+            % {"purpose": form.instance.get_purpose_display(), "code": case.code},
+        )
         return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Ghi nhận sự đồng ý"), _("Lưu"))
 
@@ -371,7 +393,10 @@ def consent_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        done = _("Đã ghi nhận việc rút lại sự đồng ý.")
+        done = _("Hồ sơ %(code)s: đã ghi nhận việc rút lại sự đồng ý “%(purpose)s”.") % {
+            "purpose": consent.get_purpose_display(),
+            "code": consent.case.code,
+        }
         if ended:
             done += " " + _(
                 "Đã kết thúc %(n)s chuyển gửi dựa trên sự đồng ý này: cơ quan nhận không còn "
@@ -387,7 +412,11 @@ def followup_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST or None, instance=FollowUp(case=case, created_by=request.user))
     if request.method == "POST" and form.is_valid():
         services.add_follow_up(actor=request.user, form=form, request=request)
-        messages.success(request, _("Đã đặt lịch theo dõi."))
+        messages.success(
+            request,
+            _("Đã đặt lịch theo dõi hồ sơ %(code)s, hạn %(day)s.")
+            % {"code": case.code, "day": shown(form.instance.due_on)},
+        )
         return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Đặt lịch theo dõi"), _("Lưu"))
 
@@ -414,7 +443,11 @@ def followup_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Đã ghi kết quả theo dõi."))
+            messages.success(
+                request,
+                _("Đã ghi kết quả theo dõi hồ sơ %(code)s (hạn %(day)s).")
+                % {"code": follow_up.case.code, "day": shown(follow_up.due_on)},
+            )
     return redirect("cases:case", pk=follow_up.case_id)
 
 
@@ -440,7 +473,10 @@ def close_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if _closure(
             request, case, services.request_closure, reason=data["reason"], note=data["note"]
         ):
-            messages.success(request, _("Đã gửi đề nghị đóng hồ sơ để phụ trách duyệt."))
+            messages.success(
+                request,
+                _("Đã gửi đề nghị đóng hồ sơ %(code)s để phụ trách duyệt.") % {"code": case.code},
+            )
         return redirect("cases:case", pk=case.pk)
     intro = _("Một phụ trách khác của cơ quan sẽ duyệt đề nghị này.")
     return _form_page(request, case, form, _("Đề nghị đóng hồ sơ"), _("Gửi đề nghị"), intro=intro)
@@ -464,7 +500,9 @@ def close_reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         if _closure(request, case, services.reject_closure, reason=reason):
-            messages.success(request, _("Đã trả lại đề nghị đóng hồ sơ."))
+            messages.success(
+                request, _("Đã trả lại đề nghị đóng hồ sơ %(code)s.") % {"code": case.code}
+            )
         return redirect("cases:case", pk=case.pk)
     return _form_page(request, case, form, _("Không duyệt đóng hồ sơ"), _("Trả lại đề nghị"))
 
@@ -492,7 +530,7 @@ def break_glass(request: AuthenticatedRequest) -> HttpResponse:
         if case is not None:
             access = case.access_for(request.user)
             if access is not None and access.full:
-                messages.info(request, _("Bạn đã có quyền xem hồ sơ này."))
+                messages.info(request, _("Bạn đã có quyền xem hồ sơ %(code)s.") % {"code": code})
                 return redirect("cases:case", pk=case.pk)
             reason = form.cleaned_data["reason"]
             _glass, alerted = services.open_break_glass(
@@ -527,6 +565,8 @@ def break_glass_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("Đã chấm dứt truy cập khẩn cấp của %(user)s.") % {"user": glass.user}
+            request,
+            _("Đã chấm dứt truy cập khẩn cấp của %(user)s vào hồ sơ %(code)s.")
+            % {"user": glass.user, "code": glass.case.code},
         )
     return redirect("cases:case", pk=glass.case_id)

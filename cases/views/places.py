@@ -18,6 +18,7 @@ from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import Role
+from core.widgets import shown
 
 from ..access import case_roles, require_writable
 from ..forms.places import DischargeForm, PlaceFilterForm, PlaceForm, StayForm
@@ -86,7 +87,11 @@ def place_new(request: AuthenticatedRequest) -> HttpResponse:
     form = PlaceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         place = services.save_place(actor=request.user, form=form, request=request)
-        messages.success(request, _("Đã thêm %(name)s vào danh sách.") % {"name": place.name})
+        messages.success(
+            request,
+            _("Đã thêm “%(name)s” vào danh sách địa chỉ tin cậy, nơi tạm lánh.")
+            % {"name": place.name},
+        )
         return redirect("cases:place", pk=place.pk)
     return render(request, "cases/place/form.html", {"form": form})
 
@@ -97,7 +102,7 @@ def place_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(places, pk=pk)
     form = PlaceForm(request.POST or None, instance=place, user=request.user)
     if request.method == "POST" and form.is_valid() and _save_place(request, form):
-        messages.success(request, _("Đã lưu %(name)s.") % {"name": place.name})
+        messages.success(request, _("Đã lưu thông tin của “%(name)s”.") % {"name": place.name})
         return redirect("cases:place", pk=place.pk)
     record_read(actor=request.user, obj=place, request=request)
     return render(request, "cases/place/form.html", {"form": form, "place": place})
@@ -117,7 +122,11 @@ def stay_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": stay.case.code})
+            messages.success(
+                request,
+                _("Đã tiếp nhận hồ sơ %(code)s vào “%(place)s” ngày %(day)s.")
+                % {"code": stay.case.code, "place": place.name, "day": shown(stay.admitted_on)},
+            )
             return redirect("cases:place", pk=place.pk)
     record_read(actor=request.user, obj=place, request=request)
     return render(request, "cases/place/stay_form.html", {"form": form, "place": place})
@@ -137,7 +146,13 @@ def stay_discharge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Đã ghi nhận hồ sơ %(code)s rời đi.") % {"code": stay.case.code}
+                request,
+                _("Đã ghi nhận hồ sơ %(code)s rời “%(place)s” ngày %(day)s.")
+                % {
+                    "code": stay.case.code,
+                    "place": stay.place.name,
+                    "day": shown(form.cleaned_data["discharged_on"]),
+                },
             )
             return redirect("cases:place", pk=stay.place_id)
     record_read(actor=request.user, obj=stay, request=request)

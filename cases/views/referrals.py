@@ -20,6 +20,7 @@ from accounts.models import User
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import CASE_ROLES
+from core.widgets import shown
 
 from ..access import case_roles, get_case, require_writable
 from ..forms.referrals import (
@@ -37,9 +38,11 @@ from ..models import (
     DIRECTORY_KEEPERS,
     DIRECTORY_READERS,
     ConsentPurpose,
+    Outcome,
     Referral,
     ReferralStatus,
     ServiceProvider,
+    ServiceType,
     Share,
 )
 from ..services import directory
@@ -93,7 +96,15 @@ def referral_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Đã chuyển gửi hồ sơ %(code)s.") % {"code": case.code})
+                messages.success(
+                    request,
+                    _("Đã chuyển gửi hồ sơ %(code)s đến %(agency)s (%(service)s).")
+                    % {
+                        "code": case.code,
+                        "agency": referral.to_agency.name,
+                        "service": referral.get_service_type_display(),
+                    },
+                )
                 return redirect("cases:referral", pk=referral.pk)
         else:
             record_read(actor=request.user, obj=case, request=request)
@@ -213,7 +224,16 @@ def service_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.record_service(actor=request.user, case=case, request=request, **form.cleaned_data)
-        messages.success(request, _("Đã ghi nhận dịch vụ hỗ trợ."))
+        messages.success(
+            request,
+            _("Đã ghi nhận dịch vụ %(service)s ngày %(day)s cho hồ sơ %(code)s: %(outcome)s.")
+            % {
+                "service": ServiceType(form.cleaned_data["service_type"]).label,
+                "day": shown(form.cleaned_data["on"]),
+                "code": case.code,
+                "outcome": Outcome(form.cleaned_data["outcome"]).label,
+            },
+        )
         return redirect("cases:case", pk=case.pk)
     record_read(actor=request.user, obj=case, request=request)
     return render(request, "cases/referral/service_form.html", {"case": case, "form": form})
@@ -241,7 +261,7 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Đã thêm vào danh bạ: %(p)s.") % {"p": provider})
+            messages.success(request, _("Đã thêm vào danh bạ dịch vụ: %(p)s.") % {"p": provider})
             return redirect("cases:providers")
     filters = ProviderFilterForm(request.GET or None)
     providers = ServiceProvider.objects.for_user(request.user).select_related("unit")
@@ -277,6 +297,10 @@ def provider_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, _("Mục này vừa được người khác thay đổi: hãy xem lại rồi thao tác lại.")
         )
     else:
-        done = _("Đã ngừng: %(p)s.") if not current.active else _("Đã dùng lại: %(p)s.")
+        done = (
+            _("Đã ngừng nhận chuyển gửi mới: %(p)s.")
+            if not current.active
+            else _("Đã nhận chuyển gửi trở lại: %(p)s.")
+        )
         messages.success(request, done % {"p": current})
     return redirect("cases:providers")

@@ -30,7 +30,11 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
     page.get_by_label("Tệp minh chứng (PDF, Word, Excel, ảnh)").set_input_files(str(evidence))
     page.get_by_role("button", name="Lưu tiến độ").click()
 
-    expect(page.get_by_text("Đã ghi nhận tiến độ.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Đã ghi nhận tiến độ nhiệm vụ mục IV.5.a của Sở Y tế: Đang thực hiện, 60%."
+        )
+    ).to_be_visible()
     expect(page.get_by_text("Đã tổ chức 5 buổi truyền thông tại 3 xã.")).to_be_visible()
     expect(page.locator(".stats strong", has_text="60%")).to_be_visible()
     with page.expect_download() as download:

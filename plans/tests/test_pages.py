@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -16,11 +17,16 @@ def plan():
 @pytest.mark.untraced  # every arc it runs is covered by other tests (docs/architecture.md)
 def test_plan_page_lists_every_item_with_text_and_bodies(client, coordinator, plan):
     client.force_login(coordinator)
-    body = html.unescape(client.get(reverse("plans:detail", args=[plan.pk])).content.decode())
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    body = html.unescape(page)
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # as read, links as their words
     assert body.count('class="item"') == 49
     for item in plan.items.all():
         assert f'id="item-{item.code}"' in body
-        assert item.text in body, item.code
+        # "<https://…>" in the plan's text shows as a link (core.templatetags.pages.linked)
+        assert re.sub(r"<(https://[^>]+)>", r"\1", item.text) in text, item.code
+    address = "https://baocao.quangngai.gov.vn"
+    assert f'<a href="{address}" rel="noopener noreferrer nofollow">{address}</a>' in page
     assert "Tăng cường công tác quản lý, chỉ đạo, điều hành, phối hợp thực hiện" in body
     assert "Báo Quảng Ngãi, Đài PT-TH tỉnh" in body
     assert "Phường: 9" in body and "Huyện/thị xã/thành phố (cũ): 13" in body

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.notifications import NOTE_MAX
-from core.widgets import DateInput
+from core.widgets import DateField
 from orgs.models import Unit, UnitKind
 
 from ..models import Form, FormStatus, Round, Submission
@@ -38,8 +38,9 @@ class RoundForm(forms.ModelForm):
             "unit_kinds",
             "scope",
         ]
-        widgets = {
-            name: DateInput()
+        labels = {"form": _("Biểu mẫu")}
+        field_classes = {
+            name: DateField
             for name in ["window_start", "window_end", "opens_on", "due_on", "lock_on"]
         }
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import check_upload
-from core.widgets import DateInput
+from core.widgets import DateField
 
 from ..models import Submission
 
@@ -53,7 +53,7 @@ class AttachmentForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    due_on = forms.DateField(label=_("Hạn nộp mới"), widget=DateInput())
+    due_on = DateField(label=_("Hạn nộp mới"))
     reason = forms.CharField(label=_("Lý do gia hạn"), max_length=500)
 
     def __init__(self, *args, submission: Submission, **kwargs):

@@ -53,7 +53,9 @@ def test_keyboard_entry_of_200_cells_then_review(live_server, submission):
         approver.goto(url)
         approver.get_by_label("Giải trình các cảnh báo (nếu có)").fill("Phần thuyết minh gửi sau.")
         approver.get_by_role("button", name="Nộp báo cáo").click()
-        expect(approver.get_by_text("Đã cập nhật trạng thái báo cáo.")).to_be_visible()
+        expect(
+            approver.get_by_text(f"Đã nộp báo cáo của Sở Y tế, đợt “{submission.round.name}”.")
+        ).to_be_visible()
 
         log_in(coordinator, live_server.url, "coordinator")
         coordinator.goto(url)

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from audit.models import Event
@@ -145,8 +146,12 @@ def test_review_cycle_and_what_changed(client, reporter, approver, coordinator, 
     client.force_login(coordinator)
     client.post(reverse("reports:transition", args=[submission.pk, "return"]), {"comment": ""})
     assert Submission.objects.get(pk=submission.pk).status == Status.SUBMITTED  # needs a comment
-    client.post(
+    returned = client.post(
         reverse("reports:transition", args=[submission.pk, "return"]), {"comment": "Bổ sung nữ"}
+    )
+    said = [str(m) for m in get_messages(returned.wsgi_request)]  # the last one is this POST's
+    assert said[-1] == (
+        f"Đã trả lại báo cáo của Sở Y tế, đợt “{submission.round.name}”, để đơn vị sửa."
     )
     client.force_login(reporter)
     cell(client, submission, total, male, "12", version=1)
@@ -157,9 +162,12 @@ def test_review_cycle_and_what_changed(client, reporter, approver, coordinator, 
         reverse("reports:transition", args=[submission.pk, "submit"]), {"warning_comment": "x"}
     )
     client.force_login(coordinator)
-    client.post(reverse("reports:transition", args=[submission.pk, "accept"]))
+    accepted = client.post(reverse("reports:transition", args=[submission.pk, "accept"]))
     submission.refresh_from_db()
     assert submission.status == Status.ACCEPTED and submission.snapshots.count() == 2
+    # What happened, to which report: not "Đã cập nhật trạng thái báo cáo."
+    said = [str(m) for m in get_messages(accepted.wsgi_request)]
+    assert said[-1] == f"Đã duyệt báo cáo của Sở Y tế, đợt “{submission.round.name}”."
     client.force_login(reporter)
     body = cell(client, submission, total, male, "99", version=2).content.decode()
     assert "không sửa được" in body

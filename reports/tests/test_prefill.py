@@ -97,7 +97,8 @@ def test_a_registered_source_previews_and_fills(client, submission, reporter, co
         ("BDG_HD_TTHD", "default"): "true",
     }
     shown = [str(m) for m in response.context["messages"]]
-    assert "Đã điền 2 ô số liệu từ nguồn thử." in shown and "Cảnh báo thử" in shown
+    filled = f"Đã điền 2 ô số liệu từ nguồn thử vào báo cáo của Sở Y tế, đợt “{submission.round}”."
+    assert filled in shown and "Cảnh báo thử" in shown
     event = Event.objects.filter(object_type="reports.submission").latest("pk")
     assert event.changes == {"prefill": [None, "kiem-thu"]}
     # A unit's correction shows as a difference in the next preview.

@@ -227,7 +227,10 @@ def test_preview_shows_the_message_and_writes_nothing(client, coordinator, round
     )
     assert sent.status_code == 302
     said = " ".join(str(m) for m in get_messages(sent.wsgi_request))
-    assert "Đã đôn đốc 1 đơn vị: 2 người nhận thông báo trong hệ thống, 1 địa chỉ" in said
+    assert (
+        f"Đã đôn đốc 1 đơn vị chưa nộp “{round_.name}”: 2 người nhận thông báo trong hệ thống, "
+        "1 địa chỉ"
+    ) in said
     assert "Đã nộp, không đôn đốc: Công an tỉnh." in said
     (message,) = mail.outbox
     assert message.to == ["baocao@syt.gov.vn"] and "Gửi trước ngày 10." in message.body

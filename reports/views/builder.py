@@ -257,7 +257,10 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.publish_form(form=report, actor=request.user, request=request)
     except ValidationError as error:
         return _refused(request, report, error)
-    messages.success(request, _("Đã ban hành biểu mẫu; có thể dùng để mở đợt báo cáo."))
+    messages.success(
+        request,
+        _("Đã ban hành biểu mẫu “%(form)s”; có thể dùng để mở đợt báo cáo.") % {"form": report},
+    )
     return redirect("reports:builder_form", pk=report.pk)
 
 
@@ -269,7 +272,11 @@ def retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.retire_form(form=report, actor=request.user, request=request)
     except ValidationError as error:
         return _refused(request, report, error)
-    messages.success(request, _("Biểu mẫu đã ngừng sử dụng; các đợt đã mở vẫn dùng bình thường."))
+    messages.success(
+        request,
+        _("Đã ngừng sử dụng biểu mẫu “%(form)s”; các đợt đã mở vẫn dùng bình thường.")
+        % {"form": report},
+    )
     return redirect("reports:builder_form", pk=report.pk)
 
 
@@ -283,8 +290,11 @@ def new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _refused(request, report, error)
     messages.success(
         request,
-        _("Đã tạo phiên bản %(v)s (đang soạn). Các đợt báo cáo đã mở vẫn dùng phiên bản cũ.")
-        % {"v": copy_.version},
+        _(
+            "Đã tạo phiên bản %(v)s của biểu mẫu “%(name)s” (đang soạn). Các đợt báo cáo đã mở "
+            "vẫn dùng phiên bản cũ."
+        )
+        % {"v": copy_.version, "name": copy_.name},
     )
     return redirect("reports:builder_form", pk=copy_.pk)
 
@@ -320,7 +330,11 @@ def form_import(request: AuthenticatedRequest) -> HttpResponse:
             context["errors"] = error.messages
         else:
             if apply:
-                messages.success(request, _("Đã nhập %(n)s biểu mẫu.") % {"n": len(plan.created)})
+                messages.success(
+                    request,
+                    _("Đã nhập %(n)s biểu mẫu: %(forms)s.")
+                    % {"n": len(plan.created), "forms": ", ".join(map(str, plan.created))},
+                )
                 return redirect("reports:builder_form", pk=plan.created[0].pk)
             context.update(plan=plan, payload=data.decode("utf-8-sig"))
     return render(request, "reports/builder/import.html", context)

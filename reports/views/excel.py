@@ -104,7 +104,11 @@ def _confirm(
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
     else:
-        messages.success(request, _("Đã nhập %(n)s thay đổi từ tệp Excel.") % {"n": count})
+        messages.success(
+            request,
+            _("Đã nhập %(n)s thay đổi từ tệp Excel vào báo cáo của %(unit)s, đợt “%(round)s”.")
+            % {"n": count, "unit": submission.unit.name, "round": submission.round.name},
+        )
         # The same checks as a cell typed in the grid (reports.validation), said once for all.
         masked = not disclosure.sees_exact(request.user, submission.unit_id)
         findings = validation.check(submission, masked=masked)

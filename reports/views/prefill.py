@@ -93,8 +93,13 @@ def prefill_fill(request: AuthenticatedRequest, pk: int, key: str) -> HttpRespon
     else:
         messages.success(
             request,
-            _("Đã điền %(n)s ô số liệu từ %(title)s.")
-            % {"n": len(shown.cells), "title": source.title},
+            _("Đã điền %(n)s ô số liệu từ %(title)s vào báo cáo của %(unit)s, đợt “%(round)s”.")
+            % {
+                "n": len(shown.cells),
+                "title": source.title,
+                "unit": submission.unit.name,
+                "round": submission.round.name,
+            },
         )
         for warning in shown.warnings:
             messages.warning(request, warning)

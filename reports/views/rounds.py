@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedRequest
 from core.access import allow
 from core.roles import PLAN_READERS, Role
+from core.widgets import shown
 
 from .. import selectors
 from ..forms.rounds import RoundForm, UrgeForm, WorklistFilterForm
@@ -138,11 +139,12 @@ def urge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Đã đôn đốc %(n)s đơn vị: %(people)s người nhận thông báo trong hệ thống, "
-            "%(emails)s địa chỉ thư điện tử."
+            "Đã đôn đốc %(n)s đơn vị chưa nộp “%(round)s”: %(people)s người nhận thông báo "
+            "trong hệ thống, %(emails)s địa chỉ thư điện tử."
         )
         % {
             "n": len(plan.send),
+            "round": round_.name,
             "people": plan.people,
             "emails": plan.emails,
         },
@@ -186,7 +188,8 @@ def round_new(request: AuthenticatedRequest) -> HttpResponse:
         round_ = submissions.create_round(actor=request.user, request=request, **form.cleaned_data)
         messages.success(
             request,
-            _("Đã mở đợt báo cáo cho %(n)s đơn vị.") % {"n": round_.submissions.count()},
+            _("Đã mở đợt “%(round)s” cho %(n)s đơn vị, hạn nộp %(day)s.")
+            % {"round": round_.name, "n": round_.submissions.count(), "day": shown(round_.due_on)},
         )
         return redirect("reports:round", pk=round_.pk)
     return render(request, "reports/round_form.html", {"form": form})

@@ -15,6 +15,7 @@ from audit.models import Event
 from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS, Role
+from core.widgets import shown
 from indicators.models import CategoryOptionCombo
 
 from .. import disclosure, validation
@@ -248,8 +249,22 @@ def transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpRespo
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
+        on_behalf = action == "submit" and request.user.role == Role.COORDINATOR
+        messages.success(request, _done(submission, "submit_for" if on_behalf else action))
     return redirect("reports:submission", pk=submission.pk)
+
+
+def _done(submission: Submission, action: str) -> str:
+    """What a transition did, to which report: "Đã duyệt báo cáo của Sở Y tế, đợt “…”."."""
+    said = {"unit": submission.unit.name, "round": submission.round.name}
+    done = {
+        "submit": _("Đã nộp báo cáo của %(unit)s, đợt “%(round)s”."),
+        "submit_for": _("Đã nộp thay báo cáo của %(unit)s, đợt “%(round)s”."),
+        "accept": _("Đã duyệt báo cáo của %(unit)s, đợt “%(round)s”."),
+        "return": _("Đã trả lại báo cáo của %(unit)s, đợt “%(round)s”, để đơn vị sửa."),
+        "reopen": _("Đã mở lại báo cáo của %(unit)s, đợt “%(round)s”."),
+    }
+    return done[action] % said
 
 
 @require_POST
@@ -269,7 +284,15 @@ def attach(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Đã đính kèm tệp."))
+            messages.success(
+                request,
+                _("Đã đính kèm tệp “%(file)s” vào báo cáo của %(unit)s, đợt “%(round)s”.")
+                % {
+                    "file": form.cleaned_data["file"].name,
+                    "unit": submission.unit.name,
+                    "round": submission.round.name,
+                },
+            )
     else:
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect("reports:submission", pk=submission.pk)
@@ -300,6 +323,14 @@ def extend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         submissions.extend_deadline(
             submission=submission, actor=request.user, request=request, **form.cleaned_data
         )
-        messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": submission.unit})
+        messages.success(
+            request,
+            _("Đã gia hạn nộp báo cáo của %(unit)s, đợt “%(round)s”, đến hết ngày %(day)s.")
+            % {
+                "unit": submission.unit.name,
+                "round": submission.round.name,
+                "day": shown(form.cleaned_data["due_on"]),
+            },
+        )
         return redirect("reports:round", pk=submission.round_id)
     return render(request, "reports/extend.html", {"submission": submission, "form": form})
