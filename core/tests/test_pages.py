@@ -70,7 +70,7 @@ def test_breadcrumbs_start_at_home_and_end_at_the_page(rf):
 
 # Pages of the top level (the menu's, the header's) and of signing in: no breadcrumbs.
 TOP_LEVEL = {
-    "plans/templates/plans/home.html",
+    "analytics/templates/analytics/home.html",
     "plans/templates/plans/my_tasks.html",
     "analytics/templates/analytics/dashboard.html",
     "analytics/templates/analytics/unit_dashboard.html",
