@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from activities import models as activity_models
@@ -31,7 +32,7 @@ NAVIGATION = [
 # phone's menu). A group with a single link for the user is that link, so the desktop menu holds
 # one line at 1280 px whatever the role. Names not in NAVIGATION are ignored; items of NAVIGATION
 # not placed here come last, each on its own.
-MENU = [
+MENU: list[str | tuple[str | Promise, tuple[str, ...]]] = [
     "home",
     (_("Kế hoạch"), ("plans:current", "plans:my_tasks", "activities:list")),
     "reports:index",
@@ -73,14 +74,14 @@ def menu(items: list[dict]) -> list[dict]:
     placed: set[str] = set()
     entries: list[dict] = []
     for entry in MENU:
-        names = (entry,) if isinstance(entry, str) else entry[1]
+        label, names = (None, (entry,)) if isinstance(entry, str) else entry
         links = [by_name[name] for name in names if name in by_name]
         placed.update(names)
         if len(links) == 1:
             entries.append(links[0])
         elif links:
             active = any(link["active"] for link in links)
-            entries.append({"label": entry[0], "links": links, "active": active})
+            entries.append({"label": label, "links": links, "active": active})
     return entries + [item for item in items if item["name"] not in placed]
 
 
