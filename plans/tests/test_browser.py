@@ -21,6 +21,7 @@ def test_reporter_logs_in_and_records_progress_with_evidence(page, live_server, 
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     log_in(page, live_server.url, "syt.baocao")
+    page.locator("summary", has_text="Kế hoạch").click()  # the menu's group, a dropdown
     page.get_by_role("link", name="Nhiệm vụ của đơn vị", exact=True).click()
     page.get_by_role("link", name="IV.5.a").click()
 
@@ -60,12 +61,14 @@ def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, l
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    page.locator("summary", has_text="Quản trị").click()  # the menu's group, a dropdown
     page.get_by_role("link", name="Đơn vị").click()
     page.get_by_label("Tìm").fill("ly son")
     expect(page.locator("#units tbody tr")).to_have_count(2)
     expect(page.get_by_role("link", name="Đặc khu Lý Sơn")).to_be_visible()
     assert "q=ly%20son" in page.url  # htmx pushed the filter into the address: it can be shared
-    page.get_by_role("link", name="Kế hoạch").click()
+    page.locator("summary", has_text="Kế hoạch").click()
+    page.get_by_role("link", name="Kế hoạch", exact=True).click()
     page.get_by_label("Mục").select_option(value="II.5")
     expect(page.locator("article.item")).to_have_count(2)
     assert "section=II.5" in page.url
