@@ -9,7 +9,7 @@ from django.apps import apps
 from django.template import Context, Template
 
 from activities.models import Activity, Channel, Kind
-from core.text import FoldedField, fold, marked, refold, words
+from core.text import FoldedField, fold, marked, refold, searchable, words
 from orgs.models import Unit, UnitKind
 
 
@@ -18,6 +18,8 @@ def test_fold_is_what_a_keyboard_without_vietnamese_types():
     assert fold("ĐỨC PHỔ") == fold("đức phổ") == "duc pho"
     assert fold(unicodedata.normalize("NFD", "Tịnh Khê")) == "tinh khe"
     assert words("  Tịnh   KHÊ ") == ["tinh", "khe"]
+    assert words("IV.13.a; BDG_DV (Khê)") == ["iv", "13", "a", "bdg", "dv", "khe"]
+    assert searchable("Xã Tịnh Khê,") == " xa tinh khe " and searchable("  ") == ""
 
 
 def test_marks_keep_the_text_as_written():
@@ -25,7 +27,11 @@ def test_marks_keep_the_text_as_written():
     assert marked("Phường Đức Phổ", ["duc"]) == [("Phường ", False), ("Đức", True), (" Phổ", False)]
     decomposed = unicodedata.normalize("NFD", "Khê")  # the mark goes with its letter
     assert marked(decomposed, ["khe"]) == [(decomposed, True)]
-    assert marked("", ["x"]) == [] and marked("abc", []) == [("abc", False)]
+    assert marked("", ["xy"]) == [] and marked("abc", []) == [("abc", False)]
+    # Where a word starts, punctuation between words as typed; one letter alone marks nothing.
+    assert marked("Ban An Phú", ["an"]) == [("Ban ", False), ("An", True), (" Phú", False)]
+    assert marked("Mục IV.13.a", ["iv 13 a", "a"]) == [("Mục ", False), ("IV.13.a", True)]
+    assert marked("Phường Cẩm Thành", ["cam", "thanh"]) == [("Phường ", False), ("Cẩm Thành", True)]
 
 
 def test_highlight_escapes_what_it_marks():
@@ -73,10 +79,10 @@ def test_the_loaders_keep_every_folded_column():
 @pytest.mark.django_db
 def test_every_way_of_writing_keeps_the_folded_column(coordinator):
     unit = Unit.objects.create(code="T1", name="Xã Đăk Thử", kind=UnitKind.COMMUNE)
-    assert unit.search == Unit.objects.get(pk=unit.pk).search == "t1 xa dak thu"
+    assert unit.search == Unit.objects.get(pk=unit.pk).search == " t1 xa dak thu "
     unit.short_name = "Đăk Thử"
     unit.save()
-    assert Unit.objects.get(pk=unit.pk).search == "t1 xa dak thu dak thu"
+    assert Unit.objects.get(pk=unit.pk).search == " t1 xa dak thu dak thu "
     made = Activity.objects.bulk_create(
         [
             Activity(
@@ -90,7 +96,7 @@ def test_every_way_of_writing_keeps_the_folded_column(coordinator):
             )
         ]
     )
-    assert Activity.objects.get(pk=made[0].pk).search == "noi chuyen chuyen de o nha van hoa"
+    assert Activity.objects.get(pk=made[0].pk).search == " noi chuyen chuyen de o nha van hoa "
     # A queryset's update() goes around the field: refold mends what it left.
     Unit.objects.filter(pk=unit.pk).update(name="Xã Mới")
-    assert refold(Unit) == 1 and Unit.objects.get(pk=unit.pk).search == "t1 xa moi dak thu"
+    assert refold(Unit) == 1 and Unit.objects.get(pk=unit.pk).search == " t1 xa moi dak thu "
