@@ -1,10 +1,10 @@
 """Search from every page: the records a user may read, found by the words they type without
-diacritics or case (docs/security.md, "Search").
+diacritics or case (docs/architecture.md, "Search"; docs/security.md, "Access rules").
 
 Each kind of record is searched exactly as its own list reads it: the list's access rule
 (`core.access.permits` on the list's URL) and the model's `for_user` scoping, nothing restated
 here. The words are compared, folded (`core.text.words`), with the folded columns the models keep
-(`core.text.FoldedField`): every word must be in one of the kind's columns.
+(`core.text.FoldedField`): each word typed must start a word of one of the kind's columns.
 
 GBV records are not a kind and never will be: this app does not import `cases`
 (search/tests/test_search.py fails if it does)."""
@@ -39,7 +39,7 @@ class Kind:
     label: Any  # a lazy translation
     gate: str  # the URL name of the list these records are read in: its rule is the kind's
     model: type[Model]
-    fields: tuple[str, ...]  # folded columns: every word typed is in one of them
+    fields: tuple[str, ...]  # folded columns: each word typed starts a word of one of them
     order: tuple[Any, ...]
     link: Callable[[Any, Any], str]  # (record, user) → the page the result opens
     shown_with: tuple[str, ...] = ()  # related records a result shows
@@ -176,8 +176,10 @@ class Lookup:
     def __init__(self) -> None:
         self.related: dict[tuple[type[Model], str, str], list[int]] = {}
 
-    def holding(self, kind: Kind, text: str) -> Q:
-        """Records of `kind` with `text` in one of its folded columns."""
+    def holding(self, kind: Kind, typed: list[str]) -> Q:
+        """Records of `kind` where the words `typed`, in a row, start a word of one of its folded
+        columns (`core.text.searchable`)."""
+        text = " " + " ".join(typed)
         found = Q()
         for field in kind.fields:
             relation, _, column = field.rpartition("__")
@@ -197,13 +199,13 @@ class Lookup:
 
 
 def matching(kind: Kind, user, typed: list[str], lookup: Lookup | None = None) -> QuerySet:
-    """The user's records of `kind` holding every word typed; those holding them in a row
-    first."""
+    """The user's records of `kind` with a word starting with each word typed ("an" finds "An
+    Phú", not "Ban chỉ đạo"); those with the words in a row first."""
     lookup = lookup or Lookup()
     records = kind.records(user)
     for word in typed:
-        records = records.filter(lookup.holding(kind, word))
-    phrase = lookup.holding(kind, " ".join(typed))
+        records = records.filter(lookup.holding(kind, [word]))
+    phrase = lookup.holding(kind, typed)
     rank = Case(When(phrase, then=Value(0)), default=Value(1), output_field=IntegerField())
     return records.annotate(search_rank=rank).order_by("search_rank", *kind.order)
 

@@ -111,6 +111,14 @@ def test_d_and_dd_are_one_letter(client, people):
     assert "hết hiệu lực 30/06/2025" in client.last.content.decode()
 
 
+def test_words_are_found_where_a_word_starts(client, people):
+    cam_thanh = Unit.objects.get(code=COMMUNE)
+    assert cam_thanh in records(search(client, people["coordinator"], "cam tha"), "units")
+    assert cam_thanh not in records(search(client, people["coordinator"], "am thanh"), "units")
+    found = records(search(client, people["coordinator"], "IV.13.a"), "items")
+    assert found[0].code == "IV.13.a"  # the words in a row first; IV.13.b has a word "a…" too
+
+
 def test_every_word_must_be_found_in_one_field_or_another(client, people):
     """A task is its unit's share of a plan item: words may come from either."""
     tasks = records(search(client, people["coordinator"], "IV.13.a tinh khe"), "tasks")
