@@ -11,7 +11,7 @@ GBV records are not a kind and never will be: this app does not import `cases`
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, Value, When
@@ -186,7 +186,7 @@ class Lookup:
             if not relation:
                 found |= Q(**{f"{column}__contains": text})
                 continue
-            target = kind.model._meta.get_field(relation).related_model
+            target = cast(type[Model], kind.model._meta.get_field(relation).related_model)
             key = (target, column, text)
             if key not in self.related:
                 self.related[key] = list(
