@@ -31,6 +31,7 @@ MAX_LENGTH = 100  # characters typed; a longer text is refused with a message
 MIN_LENGTH = 2  # folded characters, spaces left out
 SHOWN = 8  # records of each kind on the page of all kinds
 PAGE_SIZE = 50  # records a page when one kind is shown
+COUNTED = 500  # the page of all kinds counts each kind up to this, then says "more than"
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class Group:
     hits: list[Hit]
     total: int
     page: Page | None = None  # when the page shows this kind alone
+    more: bool = False  # more than `total` (COUNTED) found: the kind's own page counts them
 
 
 def search(user, text: str, *, only: str = "", page: str | int | None = 1) -> list[Group]:
@@ -239,8 +241,9 @@ def search(user, text: str, *, only: str = "", page: str | int | None = 1) -> li
             groups.append(Group(kind, hits, shown.paginator.count, shown))
             continue
         first = list(found[: SHOWN + 1])
-        total = len(first) if len(first) <= SHOWN else found.count()
+        # Counted unsorted and only so far: common words in a large table stop early.
+        total = len(first) if len(first) <= SHOWN else found.order_by()[: COUNTED + 1].count()
         if total:
             hits = [Hit(r, kind.link(r, user)) for r in first[:SHOWN]]
-            groups.append(Group(kind, hits, total))
+            groups.append(Group(kind, hits, min(total, COUNTED), more=total > COUNTED))
     return groups

@@ -30,6 +30,7 @@ def results(request: AuthenticatedRequest):
         "problem": problem,
         "groups": groups,
         "total": sum(group.total for group in groups),
+        "more": any(group.more for group in groups),
         "words": words(text),
         "kinds": kinds,
         "max_length": selectors.MAX_LENGTH,

@@ -2,6 +2,7 @@
 exactly as its list shows it, another unit's records never, GBV records never."""
 
 import datetime
+import re
 import unicodedata
 
 import pytest
@@ -296,7 +297,7 @@ def test_empty_short_and_long_queries_are_answered_in_vietnamese(client, people)
     assert "Không tìm thấy kết quả nào cho “zzzz qqqq”." in client.last.content.decode()
 
 
-def test_one_kind_paged(client, people):
+def test_one_kind_paged(client, people, monkeypatch):
     coordinator = people["coordinator"]
     found = search(client, coordinator, "bao cao nam 2025")
     group = next(g for g in client.last.context["groups"] if g.kind.key == "submissions")
@@ -310,6 +311,16 @@ def test_one_kind_paged(client, people):
     )
     last = search(client, coordinator, "bao cao nam 2025", kind="submissions", page=3)
     assert list(last) == ["submissions"] and len(last["submissions"]) == 35
+    # Counted so far only on the page of all kinds; the kind's own page counts them all.
+    monkeypatch.setattr(selectors, "COUNTED", 100)
+    search(client, coordinator, "bao cao nam 2025")
+    body = client.last.content.decode()
+    assert re.search(r"Hơn \d+ kết quả cho “bao cao nam 2025”", body)
+    assert "Xem tất cả (hơn 100 kết quả): báo cáo của đơn vị" in body
+    assert (
+        "Trang 1/3"
+        in client.get(URL, {"q": "bao cao nam 2025", "kind": "submissions"}).content.decode()
+    )
     # A kind the user may not read, or none at all, is every kind.
     assert "units" in search(client, coordinator, "cam thanh", kind="cases")
     assert "units" not in search(client, people["reporter"], "cam thanh", kind="units")
