@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
 from core.roles import PROVINCE_WIDE, Role
+from core.text import FoldedField
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -187,6 +188,7 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    search = FoldedField(sources=("title", "target_group", "note"))  # what search reads
 
     objects = ActivityQuerySet.as_manager()
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "analytics",
     "cases",
     "activities",
+    "search",
     "demo",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("cases/", include("cases.urls")),
     path("activities/", include("activities.urls")),
+    path("search/", include("search.urls")),
     path("api/v1/", api.urls),
     # DHIS2 serves its Web API at /api/ as well as under a version: DHIS2's clients add
     # /api/<resource> to the server's address. The same operations under a second namespace.

@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import resolve, reverse
 
 from audit.services import record_denied
 
@@ -44,6 +45,20 @@ def allow(roles=AUTHENTICATED):
         return wrapped
 
     return decorator
+
+
+def permits(user, url_name: str, *args) -> bool:
+    """Whether the view at `url_name` lets `user` in, by the rule its `allow` declares: a page
+    that offers links to other pages (search) asks the pages themselves, so each rule stays in
+    one place."""
+    rule = getattr(resolve(reverse(url_name, args=args)).func, "access_rule", None)
+    if rule == PUBLIC:
+        return True
+    if rule is None or not user.is_authenticated:
+        return False
+    if rule == AUTHENTICATED:
+        return True
+    return user.role in rule and not user.gbv_pending
 
 
 def waiting_for_approval(request):

@@ -27,6 +27,7 @@ LAYERS = (
     "cases",
     "activities",
     "analytics",
+    "search",
     "demo",
     "binhdang",
 )

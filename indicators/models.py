@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.text import FoldedField
 from core.uids import UidField
 
 DEFAULT = "default"
@@ -162,6 +163,7 @@ class DataElement(models.Model):
     disaggregation = models.CharField(_l("phân tổ chủ yếu"), max_length=300, blank=True)
     periodicity = models.CharField(_l("kỳ công bố"), max_length=100, blank=True)
     agency = models.CharField(_l("cơ quan chịu trách nhiệm"), max_length=200, blank=True)
+    search = FoldedField(sources=("code", "name", "short_name", "national_code"))  # search reads
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -280,6 +282,7 @@ class ComputedIndicator(models.Model):
     plausible_max = models.DecimalField(
         _l("giá trị hợp lý tối đa"), max_digits=18, decimal_places=4, null=True, blank=True
     )
+    search = FoldedField(sources=("code", "name"))  # what search reads
 
     objects = CatalogueQuerySet.as_manager()
 

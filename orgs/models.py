@@ -6,7 +6,7 @@ from django.db.models.fields.related_descriptors import ForwardManyToOneDescript
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.text import fold, vi_sort_key
+from core.text import FoldedField, fold, vi_sort_key
 from core.uids import UidField
 
 
@@ -78,6 +78,7 @@ class Unit(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    search = FoldedField(sources=("code", "name", "short_name"))  # what search reads
 
     objects = UnitQuerySet.as_manager()
 

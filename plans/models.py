@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
+from core.text import FoldedField
 from orgs.models import Unit
 
 
@@ -131,6 +132,7 @@ class PlanItem(models.Model):
     starts_on = models.DateField(_("bắt đầu"), null=True, blank=True)
     due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    search = FoldedField(sources=("code", "text"))  # what search reads
 
     objects = PlanItemQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile, stored_path
 from core.roles import PLAN_READERS, UNIT_STAFF, Role
+from core.text import FoldedField
 from core.uids import UidField
 from indicators.models import (
     CategoryCombo,
@@ -228,6 +229,7 @@ class Round(models.Model):
         help_text=_("Các đơn vị phải báo cáo thuộc đơn vị này (thường là tỉnh)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search = FoldedField(sources=("code", "name", "period"))  # what search reads
 
     objects = RoundQuerySet.as_manager()
 

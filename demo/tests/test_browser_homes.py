@@ -159,6 +159,7 @@ def test_each_persona_home_shows_their_own_work_and_the_leader_page_fits_one_a4(
         html = page.locator("main").inner_html()
         assert not set(map(int, TASK_LINK.findall(html))) & coordinators_late
         page.set_viewport_size({"width": 1366, "height": 768})
+        page.locator("header summary", has_text="Số liệu").click()  # the menu's group
         page.get_by_role("link", name="Tóm tắt một trang").click()
         expect(page.locator("h1")).to_have_text("Công tác bình đẳng giới tỉnh Quảng Ngãi — tóm tắt")
         bars = page.locator("table.bars tbody tr")

@@ -63,7 +63,7 @@ def test_htmx_filters_work_under_the_content_security_policy(coordinator_page, l
     )
     page.locator("summary", has_text="Quản trị").click()  # the menu's group, a dropdown
     page.get_by_role("link", name="Đơn vị").click()
-    page.get_by_label("Tìm").fill("ly son")
+    page.get_by_label("Tìm", exact=True).fill("ly son")
     expect(page.locator("#units tbody tr")).to_have_count(2)
     expect(page.get_by_role("link", name="Đặc khu Lý Sơn")).to_be_visible()
     assert "q=ly%20son" in page.url  # htmx pushed the filter into the address: it can be shared
