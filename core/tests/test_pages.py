@@ -71,6 +71,7 @@ def test_breadcrumbs_start_at_home_and_end_at_the_page(rf):
 # Pages of the top level (the menu's, the header's) and of signing in: no breadcrumbs.
 TOP_LEVEL = {
     "analytics/templates/analytics/home.html",
+    "search/templates/search/results.html",  # the header's search box
     "plans/templates/plans/my_tasks.html",
     "analytics/templates/analytics/dashboard.html",
     "analytics/templates/analytics/unit_dashboard.html",
