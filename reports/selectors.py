@@ -1,5 +1,5 @@
-"""Reads that assemble the reporting pages: a round's worklist (who has done what, who is late)
-and the counts per round of the reports list.
+"""Reads that assemble the reporting pages: a round's worklist (who has done what, who is late),
+the counts per round of the reports list, and the entry page's "x/57 ô đã nhập".
 
 One rule says where a unit's report stands (`stage_of`): not started, being entered, submitted,
 returned, accepted; and one says it is late (`Submission.late`'s rule: never submitted although
@@ -177,3 +177,17 @@ def round_counts(rounds, *, today: datetime.date, user) -> dict[int, Counter]:
         count[NOT_SUBMITTED] += submission.urgeable
         count["total"] += 1
     return counts
+
+
+def entry_progress(sections: list[dict]) -> tuple[int, int]:
+    """(cells filled, cells of the form) over `Submission.entry_sections`: a cell counts as
+    filled when it holds a value or is marked "no data" (the submit gate's notion of missing,
+    optional rows included in both counts)."""
+    cells = [
+        value
+        for block in sections
+        for line in block.get("rows", ())
+        for _combo, value, _notes in line["cells"]
+    ]
+    filled = sum(1 for value in cells if value is not None and (value.value or value.no_data))
+    return filled, len(cells)
