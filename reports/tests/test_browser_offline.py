@@ -39,9 +39,9 @@ def cell_ids(page) -> list[tuple[int, int]]:
 def type_cells(page, indexes) -> None:
     """Type each value and press the phone keyboard's "Next" (Enter): it moves to the next cell."""
     for index in indexes:
-        expect(page.locator("input.cell-input").nth(index)).to_be_focused()
         page.keyboard.type(typed(index))
         page.keyboard.press("Enter")
+    expect(page.locator("input.cell-input").nth(index + 1)).to_be_focused()
 
 
 def log_out(page) -> str:
@@ -76,7 +76,8 @@ def test_thirty_cells_survive_a_dropped_connection_and_a_closed_tab(live_server,
         page.locator("input.cell-input").first.focus()
         type_cells(page, range(ONLINE))
         expect(page.locator("#entry-progress")).to_have_text("20/57 ô đã nhập")
-        expect(page.locator("#entry .pending")).to_have_count(0)
+        expect(page.locator("#entry")).to_have_attribute("data-waiting", "0")
+        assert DataValue.objects.filter(submission=submission).count() == ONLINE
 
         context.set_offline(True)
         type_cells(page, range(ONLINE, ONLINE + OFFLINE))
@@ -102,7 +103,8 @@ def test_thirty_cells_survive_a_dropped_connection_and_a_closed_tab(live_server,
 
         context.set_offline(False)  # the page reopens itself and sends what waited
         expect(page.locator("#entry")).to_be_visible(timeout=15000)
-        expect(page.locator("#entry .pending")).to_have_count(0, timeout=15000)
+        expect(page.locator("#entry")).to_have_attribute("data-waiting", "0", timeout=15000)
+        expect(page.locator("#entry .pending")).to_have_count(0)
         conflict = page.locator(f"#c-{row_id}-{combo_id}")
         expect(conflict).to_have_class("cell conflict")
         expect(conflict).to_contain_text("đã lưu “555”")
@@ -114,6 +116,10 @@ def test_thirty_cells_survive_a_dropped_connection_and_a_closed_tab(live_server,
         )
         assert (stored.value, stored.version) == ("555", 1)
         assert "Còn 1 ô số liệu chưa gửi" in log_out(page)
+        # Elsewhere, every page says so; the link brings the report back, the conflict still open.
+        page.goto(f"{live_server.url}/")
+        page.locator(".unsent").get_by_role("link", name="(1 ô)").click()
+        expect(conflict.locator(".cell-conflict")).to_be_visible()
 
         conflict.get_by_role("button", name=f"Giữ “{typed(THEIRS)}”").click()
         expect(conflict.locator(".cell-conflict")).to_have_count(0)

@@ -93,6 +93,7 @@
   const root = document.getElementById("entry");
   if (!root || !root.dataset.queue) return; // nothing to edit here
   const KEY = root.dataset.queue;
+  const DRAFT = KEY.replace("binhdang.entry.", "binhdang.draft.");
   const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
   const FIELD = "[data-vals]";
   let sending = null; // the id of the item on its way to the server
@@ -141,7 +142,7 @@
   // The version it goes with is the one its value was typed over: `version` when the user chose
   // (a conflict), else what the waiting value started from, else what the value being sent
   // started from (renewed when its answer comes), else the page's.
-  function put(entry, state, version) {
+  function put(entry, version) {
     const queue = load();
     const flying = queue.items.find(function (i) { return i.id === sending && i.slot === entry.slot; });
     const waiting = queue.items.filter(function (i) { return i.slot === entry.slot && i.id !== sending; });
@@ -154,38 +155,42 @@
     }
     queue.items = queue.items.filter(function (i) { return !waiting.includes(i); });
     queue.seq = (queue.seq || 0) + 1;
-    queue.items.push(Object.assign(entry, { id: queue.seq, state: state, at: Date.now() }));
+    queue.items.push(Object.assign(entry, { id: queue.seq, state: "ready", at: Date.now() }));
     store(queue);
   }
 
   function commit(field) {
-    put(fromField(field), "ready");
+    put(fromField(field));
+    localStorage.removeItem(DRAFT);
     field.defaultValue = field.value;
     mark();
     flush();
   }
 
-  function typing(slot) {
-    return load().items.some(function (i) { return i.slot === slot && i.state === "typing"; });
+  function draft() {
+    try { return JSON.parse(localStorage.getItem(DRAFT)); } catch (error) { return null; }
   }
 
+  // The cell being typed is kept at each key, apart from the queue (it is not sent before the
+  // user leaves it): a tab closed in mid-cell loses nothing.
   document.addEventListener("input", function (event) {
     const field = event.target;
     if (!field.matches || !field.matches("#entry " + FIELD)) return;
-    put(fromField(field), "typing"); // kept at each key: a tab closed in mid-cell loses nothing
+    try { localStorage.setItem(DRAFT, JSON.stringify(fromField(field))); } catch (error) { /* full */ }
   });
 
   document.addEventListener("focusout", function (event) {
     const field = event.target;
     if (replacing || !field.matches || !field.matches("#entry " + FIELD)) return;
-    if (field.value !== field.defaultValue || typing(slotOf(field).id)) commit(field);
+    const typed = draft();
+    if (field.value !== field.defaultValue || (typed && typed.slot === slotOf(field).id)) commit(field);
   });
 
   // The note panel saves itself through htmx while the queue is empty and the network is there;
   // otherwise (and when its request finds no network) its fields join the queue.
   function queuePanel(form) {
     const entry = fromPanel(form);
-    put(entry, "ready");
+    put(entry);
     const field = fieldOf(entry.slot);
     if (field) { field.value = field.defaultValue = entry.fields.value || ""; }
     closePanel();
@@ -241,6 +246,7 @@
     for (;;) {
       const item = load().items.find(function (i) { return i.state === "ready"; });
       if (!item) break;
+      if (!navigator.onLine) { online = false; break; } // the "online" event sends it
       sending = item.id;
       let answer;
       try {
@@ -261,6 +267,7 @@
       problem = "";
       delay = 2000;
       settle(item, answer.html);
+      mark();
     }
     mark();
   }
@@ -316,7 +323,7 @@
     const item = queue.items.find(function (i) { return i.slot === slot.id; });
     if (button.dataset.choice === "mine") {
       const entry = item ? { slot: item.slot, url: item.url, fields: item.fields } : fromField(field);
-      put(entry, "ready", field.dataset.version);
+      put(entry, field.dataset.version);
       flush();
     } else {
       queue.items = queue.items.filter(function (i) { return i.slot !== slot.id; });
@@ -336,9 +343,20 @@
   const progress = document.getElementById("entry-progress");
   const network = document.getElementById("entry-network");
 
+  // A value the server takes at once is not marked (no flicker at every cell): it is marked
+  // "chưa gửi" when the network is down or the server has not taken it within a moment.
+  const MOMENT = 1500;
+  let remark = null;
+
   function mark() {
     const items = load().items;
-    const waiting = new Set(items.filter(function (i) { return i.state === "ready"; }).map(function (i) { return i.slot; }));
+    const now = Date.now();
+    const ready = items.filter(function (i) { return i.state === "ready"; });
+    const late = ready.filter(function (i) { return !online || problem || now - i.at >= MOMENT; });
+    if (late.length < ready.length && !remark) {
+      remark = setTimeout(function () { remark = null; mark(); }, MOMENT);
+    }
+    const waiting = new Set(late.map(function (i) { return i.slot; }));
     root.querySelectorAll(".pending").forEach(function (slot) {
       if (waiting.has(slot.id)) return;
       slot.classList.remove("pending");
@@ -357,7 +375,10 @@
     });
     totals();
     count(waiting.size, items.filter(function (i) { return i.state === "conflict"; }).length);
+    root.dataset.waiting = String(ready.length); // what the server has not answered yet
   }
+
+  const VI = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 6 }); // 1.234,5
 
   function number(text) {
     const plain = text.trim().replace(/\./g, "").replace(",", ".");
@@ -367,8 +388,11 @@
   // A row with values still waiting shows the total they will make (the server's comes back
   // with each saved cell).
   function totals() {
-    root.querySelectorAll("table.entry td.total").forEach(function (total) {
-      const row = total.parentElement;
+    const rows = new Set();
+    root.querySelectorAll("td.total[data-stored], td.cell.pending").forEach(function (td) { rows.add(td.parentElement); });
+    rows.forEach(function (row) {
+      const total = row.querySelector("td.total");
+      if (!total) return;
       if (!row.querySelector("td.cell.pending")) {
         if (total.dataset.stored !== undefined) {
           total.textContent = total.dataset.stored;
@@ -384,9 +408,12 @@
         const value = number(input.value);
         if (value !== null) sum = (sum || 0) + value;
       });
-      total.textContent = sum === null ? "" : sum.toLocaleString("vi-VN");
-      total.classList.add("pending-total");
-      total.title = "Tính cả số chưa gửi";
+      const shown = sum === null ? "" : VI.format(sum);
+      if (total.textContent !== shown) total.textContent = shown;
+      if (!total.classList.contains("pending-total")) {
+        total.classList.add("pending-total");
+        total.title = "Tính cả số chưa gửi";
+      }
     });
   }
 
@@ -398,7 +425,8 @@
         const input = cell.querySelector("input");
         if (cell.classList.contains("nodata") || cell.hasAttribute("data-filled") || (input && input.value.trim())) filled++;
       });
-      progress.textContent = filled + "/" + cells.length + " ô đã nhập";
+      const text = filled + "/" + cells.length + " ô đã nhập";
+      if (progress.textContent !== text) progress.textContent = text;
     }
     const parts = [];
     if (pending) {
@@ -408,7 +436,8 @@
     }
     if (conflicts) parts.push(conflicts + " ô cần chọn giá trị giữ lại");
     if (problem && pending) parts.push(problem);
-    if (network) network.textContent = parts.length ? " · " + parts.join(" · ") : "";
+    const said = parts.length ? " · " + parts.join(" · ") : "";
+    if (network && network.textContent !== said) network.textContent = said;
     root.classList.toggle("offline", !online && pending > 0);
   }
 
@@ -417,9 +446,11 @@
 
   // ---- start: what an earlier visit left waits in the cells, then goes out --------------------
 
+  const typed = draft();
+  if (typed) { put(typed); localStorage.removeItem(DRAFT); } // the tab closed in mid-cell
   const start = load();
   start.items.forEach(function (item) {
-    item.state = "ready"; // a cell typed as the tab closed, a conflict to show again
+    item.state = "ready"; // a conflict is shown again by sending it again
     const field = fieldOf(item.slot);
     if (field) { field.value = item.fields[field.name] || ""; field.defaultValue = field.value; }
   });

@@ -7,7 +7,9 @@
   let count = 0;
   for (let i = 0; i < localStorage.length; i++) {
     const key = localStorage.key(i);
-    if (!match || !key.startsWith("binhdang.entry.") || !key.endsWith("." + match[1])) continue;
+    if (!match || !key.endsWith("." + match[1])) continue;
+    if (key.startsWith("binhdang.draft.")) count += 1; // a cell the tab closed on
+    if (!key.startsWith("binhdang.entry.")) continue;
     try { count += JSON.parse(localStorage.getItem(key)).items.length; } catch (error) { /* unreadable: not ours */ }
   }
   document.addEventListener("DOMContentLoaded", function () {

@@ -37,7 +37,10 @@
       + queues.map(function (q) { return q.title; }).join("; ") + "). Nếu đăng xuất bây giờ, "
       + "các số liệu này bị xóa khỏi máy này và không được gửi. Vẫn đăng xuất?");
     if (!sure) { event.preventDefault(); return; }
-    queues.forEach(function (q) { localStorage.removeItem(q.key); });
+    queues.forEach(function (q) {
+      localStorage.removeItem(q.key);
+      localStorage.removeItem(q.key.replace("binhdang.entry.", "binhdang.draft."));
+    });
   }, true);
 
   document.addEventListener("DOMContentLoaded", function () {
