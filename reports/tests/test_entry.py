@@ -363,6 +363,7 @@ def test_the_page_counts_the_cells_entered(client, reporter, form, submission):
     # The queue's key names the user and the report; cells carry their version for it.
     assert f'data-queue="binhdang.entry.{reporter.pk}.{submission.pk}"' in body
     assert 'enterkeyhint="next"' in body and 'data-version="1"' in body
+    assert 'data-scope="/reports/submissions/"' in body  # one worker for every report page
 
 
 def test_the_offline_worker_and_page_hold_no_report_data(client, reporter, outsider, leader):
