@@ -102,6 +102,7 @@
   let delay = 2000;
   let timer = null;
   let replacing = false;
+  let hint = ""; // what the page cannot do without the network, once the user tried
 
   function load() {
     let queue = null;
@@ -208,11 +209,10 @@
   });
 
   document.body.addEventListener("htmx:sendError", function (event) {
-    const form = event.detail.elt;
-    if (form instanceof HTMLFormElement && form.closest("#cell-panel")) {
-      online = false;
-      queuePanel(form);
-    }
+    const elt = event.detail.elt;
+    online = false;
+    if (elt instanceof HTMLFormElement && elt.closest("#cell-panel")) queuePanel(elt);
+    else if (elt.matches && elt.matches("a.cell-more")) { hint = "ghi chú của ô chỉ mở được khi có mạng"; mark(); }
   });
 
   document.body.addEventListener("htmx:afterSettle", function () { mark(); });
@@ -436,12 +436,13 @@
     }
     if (conflicts) parts.push(conflicts + " ô cần chọn giá trị giữ lại");
     if (problem && pending) parts.push(problem);
+    if (hint && !online) parts.push(hint);
     const said = parts.length ? " · " + parts.join(" · ") : "";
     if (network && network.textContent !== said) network.textContent = said;
     root.classList.toggle("offline", !online && pending > 0);
   }
 
-  window.addEventListener("online", function () { online = true; delay = 2000; flush(); });
+  window.addEventListener("online", function () { online = true; hint = ""; delay = 2000; flush(); });
   window.addEventListener("offline", function () { online = false; mark(); });
 
   // ---- start: what an earlier visit left waits in the cells, then goes out --------------------
