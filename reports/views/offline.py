@@ -19,7 +19,13 @@ from core.access import allow
 from .submissions import EDITORS
 
 # What the offline page needs; the entry page's other static files are cached as it loads them.
-OFFLINE_ASSETS = ("vendor/pico-2.1.1.min.css", "css/app.css", "css/entry.css", "js/offline.js")
+OFFLINE_ASSETS = (
+    "vendor/pico-2.1.1.min.css",
+    "css/app.css",
+    "css/entry.css",
+    "js/offline.js",
+    "favicon.svg",
+)
 
 
 @allow(EDITORS)
