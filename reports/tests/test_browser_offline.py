@@ -63,8 +63,6 @@ def test_thirty_cells_survive_a_dropped_connection_and_a_closed_tab(live_server,
         page.set_viewport_size(PHONE)
         log_in(page, live_server.url, "camthanh.baocao")
         page.goto(url)
-        # The worker is in place (it keeps the offline page; never the report's own page).
-        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
         # The phone's form: no sideways scrolling, the prefill panels folded, the real count.
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         expect(page.locator("details.prefill")).to_have_count(2)
@@ -78,6 +76,8 @@ def test_thirty_cells_survive_a_dropped_connection_and_a_closed_tab(live_server,
         expect(page.locator("#entry-progress")).to_have_text("20/57 ô đã nhập")
         expect(page.locator("#entry")).to_have_attribute("data-waiting", "0")
         assert DataValue.objects.filter(submission=submission).count() == ONLINE
+        # Values entered, the worker is in place (it keeps an offline page, never a report page).
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
 
         context.set_offline(True)
         type_cells(page, range(ONLINE, ONLINE + OFFLINE))

@@ -219,6 +219,18 @@
 
   // ---- sending ------------------------------------------------------------------------------
 
+  // The service worker (static files from a cache, an offline page for a report page the network
+  // cannot reach) is installed once the user has entered a value, while the server answers: a
+  // page only looked at fetches nothing more.
+  let registered = false;
+  function register() {
+    if (registered || !("serviceWorker" in navigator) || !root.dataset.sw) return;
+    registered = true;
+    if (navigator.serviceWorker.controller) return; // installed on an earlier visit
+    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope })
+      .catch(function () { registered = false; });
+  }
+
   function post(item) {
     const controller = new AbortController();
     const timeout = setTimeout(function () { controller.abort(); }, 20000);
@@ -267,6 +279,7 @@
       problem = "";
       delay = 2000;
       settle(item, answer.html);
+      register();
       mark();
     }
     mark();
@@ -459,8 +472,4 @@
   mark();
   flush();
 
-  // Static files from a cache, and an offline page for a report page the network cannot reach.
-  if ("serviceWorker" in navigator && root.dataset.sw) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: root.dataset.scope }).catch(function () {});
-  }
 })();
