@@ -1,6 +1,7 @@
 """Reads that assemble the reporting pages: a round's worklist (who has done what, who is late),
-the counts per round of the reports list, and the summaries of the home pages and the leader's
-page (a round by kind of unit, a unit's current reports).
+the counts per round of the reports list, the entry page's "x/57 ô đã nhập", and the
+summaries of the home pages and the leader's page (a round by kind of unit, a unit's current
+reports).
 
 One rule says where a unit's report stands (`stage_of`): not started, being entered, submitted,
 returned, accepted; and one says it is late (`Submission.late`'s rule: never submitted although
@@ -267,3 +268,17 @@ def unit_reports(user, today: datetime.date) -> list[Submission]:
         submission.days_left = (submission.due_on - today).days
         submission.days_late = max(0, -submission.days_left)
     return found
+
+
+def entry_progress(sections: list[dict]) -> tuple[int, int]:
+    """(cells filled, cells of the form) over `Submission.entry_sections`: a cell counts as
+    filled when it holds a value or is marked "no data" (the submit gate's notion of missing,
+    optional rows included in both counts)."""
+    cells = [
+        value
+        for block in sections
+        for line in block.get("rows", ())
+        for _combo, value, _notes in line["cells"]
+    ]
+    filled = sum(1 for value in cells if value is not None and (value.value or value.no_data))
+    return filled, len(cells)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import builder, excel, notifications, prefill, rounds, submissions, validation
+from .views import builder, excel, notifications, offline, prefill, rounds, submissions, validation
 
 app_name = "reports"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("rounds/<int:pk>/urge/", rounds.urge, name="urge"),
     path("rounds/<int:pk>/urge/preview/", rounds.urge_preview, name="urge_preview"),
     path("check/", validation.round_check, name="round_check"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline, name="offline"),
     path("submissions/<int:pk>/", submissions.submission_detail, name="submission"),
     path("submissions/<int:pk>/cell/", submissions.save_cell, name="save_cell"),
     path("submissions/<int:pk>/cell/edit/", submissions.cell_editor, name="cell_editor"),

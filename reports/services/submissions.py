@@ -184,8 +184,10 @@ def save_values(*, submission: Submission, cells: list[CellInput], actor, reques
             errors[key] = _("Ô số liệu nhạy cảm: chỉ cán bộ của đơn vị nhập được.")
             continue
         existing = current.get(key)
-        if cell.expected_version is not None and (
-            (existing.version if existing else 0) != cell.expected_version
+        if (
+            cell.expected_version is not None
+            and (existing.version if existing else 0) != cell.expected_version
+            and not _already_stored(existing, cell)
         ):
             raise ConcurrentEdit(existing)
         comment = (existing.comment if existing else "") if cell.comment is None else cell.comment
@@ -218,6 +220,23 @@ def save_values(*, submission: Submission, cells: list[CellInput], actor, reques
         _store(submission, current.get(key), cell, new, actor, request)
         for cell, key, new in cleaned
     ]
+
+
+def _already_stored(existing: DataValue | None, cell: CellInput) -> bool:
+    """A stale version that would change nothing is no conflict: the grid's offline queue
+    resends a save whose answer it never got (the connection dropped on the way back), and the
+    stored value is already the one sent. Anything else from a stale version is refused."""
+    if existing is None:
+        return False
+    try:
+        value = cell.row.data_element.clean_value(cell.raw, machine=cell.machine)
+    except ValidationError:
+        return False
+    comment = existing.comment if cell.comment is None else cell.comment.strip()
+    no_data = existing.no_data if cell.no_data is None else cell.no_data
+    if value and cell.no_data is None:
+        no_data = False
+    return (existing.value, existing.no_data, existing.comment) == (value, no_data, comment)
 
 
 def _store(submission, existing, cell, new, actor, request) -> DataValue:
@@ -276,7 +295,9 @@ def save_answer(
     answer, created = NarrativeAnswer.objects.select_for_update().get_or_create(
         submission=submission, question=question, defaults={"updated_by": actor, "version": 0}
     )
-    if answer.version != expected_version:
+    if answer.version != expected_version and not (answer.text == text and not created):
+        # A resend of a save whose answer was lost (the entry page's offline queue) finds its
+        # own text stored: nothing to refuse, nothing to write.
         raise ConcurrentEdit(answer)
     old = answer.text
     if old == text and not created:

@@ -42,8 +42,11 @@ def test_keyboard_entry_of_200_cells_then_review(live_server, submission):
         for index in range(200):
             reporter.keyboard.type(str(index + 1))
             reporter.keyboard.press("Tab")
-        # Saves of one table go out in order (hx-sync queue): the last total comes last.
-        expect(reporter.locator("td.total").last).to_have_text("399", timeout=90000)  # 199 + 200
+        # Saves go out one at a time in the order typed (entry.js's queue): none waits any more,
+        # and the last total is the server's.
+        expect(reporter.locator("#entry")).to_have_attribute("data-waiting", "0", timeout=90000)
+        expect(reporter.locator("td.total").last).to_have_text("399")  # 199 + 200
+        expect(reporter.locator("#entry-progress")).to_have_text("200/200 ô đã nhập")
         reporter.reload()
         values = reporter.locator("input.cell-input").evaluate_all("els => els.map(e => e.value)")
         assert values == [str(i + 1) for i in range(200)]

@@ -93,7 +93,10 @@ def test_two_people_on_one_value_the_second_is_told(client, reporter, approver, 
     cell(client, submission, total, male, "10")  # both opened the page at version 0 …
     client.force_login(approver)
     body = cell(client, submission, total, male, "20", version=0).content.decode()
-    assert "vừa lưu “10”" in body and 'value="20"' in body
+    assert "đã lưu “10”" in body and 'value="20"' in body and 'data-outcome="conflict"' in body
+    # Both values, and the choice: keep mine (sent again over version 1) or take theirs.
+    assert "Giữ “20”" in body and 'data-choice="theirs" data-value="10"' in body
+    assert 'data-version="1"' in body
     assert DataValue.objects.get(data_element=total.data_element, option_combo=male).value == "10"
     # … the approver saw it; the next save is deliberate and goes through.
     cell(client, submission, total, male, "20", version=1)
@@ -311,3 +314,81 @@ def test_ids_above_999_are_not_written_with_thousands_separators(client, reporte
     page = client.get(reverse("reports:submission", args=[submission.pk])).content.decode()
     assert 'id="c-123456-' in page and '"row": "123456"' in page
     assert "123.456" not in page
+
+
+def test_a_resent_save_whose_answer_was_lost_is_no_conflict(client, reporter, form, submission):
+    """The grid's offline queue sends again a save it got no answer for: when the stored value
+    is already the one sent, the stale version changes nothing and refuses nothing."""
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male = combos(total)[0]
+    cell(client, submission, total, male, "10")
+    body = cell(client, submission, total, male, "10", version=0).content.decode()
+    assert "data-outcome" not in body and 'data-version="1"' in body
+    value = DataValue.objects.get(data_element=total.data_element, option_combo=male)
+    assert value.version == 1 and Event.objects.for_object(value).count() == 1
+    # Written the same in another way ("10,0"), it is the same stored value.
+    assert "data-outcome" not in cell(client, submission, total, male, "10,0").content.decode()
+    # A different value from that stale version is a conflict, as before.
+    assert 'data-outcome="conflict"' in cell(client, submission, total, male, "11").content.decode()
+    question = submission.round.form.sections.get(kind="narrative").questions.first()
+    answer_url = reverse("reports:save_answer", args=[submission.pk])
+    answer = {"question": question.pk, "text": "Đã làm.", "version": 0}
+    client.post(answer_url, answer, HTTP_HX_REQUEST="true")
+    again = client.post(answer_url, answer, HTTP_HX_REQUEST="true").content.decode()
+    assert "data-outcome" not in again and 'data-version="1"' in again
+    other = client.post(answer_url, {**answer, "text": "Khác."}, HTTP_HX_REQUEST="true")
+    assert 'data-outcome="conflict"' in other.content.decode()
+
+
+def test_the_panels_fields_replayed_by_the_queue_get_the_cell_back(
+    client, reporter, form, submission
+):
+    """Offline, the note panel's fields join the queue and go without `editor`: the note and
+    "no data" apply all the same, and the answer is the cell."""
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male = combos(total)[0]
+    body = cell(
+        client, submission, total, male, "", no_data="on", comment="Chưa thống kê"
+    ).content.decode()
+    assert body.startswith("<td") and 'class="cell nodata"' in body
+    value = DataValue.objects.get(data_element=total.data_element, option_combo=male)
+    assert value.no_data and value.comment == "Chưa thống kê"
+
+
+def test_the_page_counts_the_cells_entered(client, reporter, form, submission):
+    client.force_login(reporter)
+    total = rows(form)[0]
+    male, female = combos(total)
+    cell(client, submission, total, male, "3")
+    cell(client, submission, total, female, "", no_data="on", comment="Chưa có", editor="1")
+    page = client.get(reverse("reports:submission", args=[submission.pk]))
+    filled, cells = page.context["filled"], page.context["cells"]
+    assert (filled, cells) == (2, sum(len(combos(row)) for row in rows(form)))
+    body = page.content.decode()
+    assert f"{filled}/{cells} ô đã nhập" in body
+    # The queue's key names the user and the report; cells carry their version for it.
+    assert f'data-queue="binhdang.entry.{reporter.pk}.{submission.pk}"' in body
+    assert 'enterkeyhint="next"' in body and 'data-version="1"' in body
+    assert 'data-scope="/reports/submissions/"' in body  # one worker for every report page
+
+
+def test_the_offline_worker_and_page_hold_no_report_data(client, reporter, outsider, leader):
+    """The service worker's script and its offline page: for those who enter data only, the
+    page with no name or figure (the same for every user), under the site's CSP."""
+    worker = reverse("reports:service_worker")
+    offline = reverse("reports:offline")
+    assert client.get(worker).status_code == 302  # signed out: the login page
+    client.force_login(leader)
+    assert client.get(worker).status_code == 403
+    client.force_login(reporter)
+    script = client.get(worker)
+    assert script["Content-Type"].startswith("text/javascript")
+    text = script.content.decode()
+    assert f'const OFFLINE = "{offline}"' in text and "/static/js/offline.js" in text
+    page = client.get(offline)
+    body = page.content.decode()
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "không có kết nối mạng" in body and reporter.username not in body
+    assert reporter.unit.name not in body and "<script>" not in body

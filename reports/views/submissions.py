@@ -16,11 +16,20 @@ from audit.services import ConcurrentEdit
 from core.access import allow
 from core.roles import PLAN_READERS, Role
 from core.widgets import shown
-from indicators.models import CategoryOptionCombo
+from indicators.models import CategoryOptionCombo, display_value
 
-from .. import disclosure, validation
+from .. import disclosure, selectors, validation
 from ..forms.submissions import AttachmentForm, ExtensionForm, ReviewForm, SubmitForm
-from ..models import Attachment, NarrativeAnswer, Question, Row, Status, Submission, row_total
+from ..models import (
+    Attachment,
+    DataValue,
+    NarrativeAnswer,
+    Question,
+    Row,
+    Status,
+    Submission,
+    row_total,
+)
 from ..services import submissions
 
 COORDINATOR = {Role.COORDINATOR}
@@ -40,9 +49,13 @@ def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_edit = submission.is_editable_by(user)
     is_coordinator = user.role == Role.COORDINATOR
     problems = submissions.submission_problems(submission, viewer=user)
+    sections = submission.entry_sections(problems.notes)
+    filled, cells = selectors.entry_progress(sections)
     context = {
         "submission": submission,
-        "sections": submission.entry_sections(problems.notes),
+        "sections": sections,
+        "filled": filled,
+        "cells": cells,
         "can_edit": can_edit,
         "can_submit": can_edit and user.role == Role.APPROVER,
         # Sở Nội vụ submits for a unit only explicitly, with a reason (a report sent on paper).
@@ -71,10 +84,11 @@ def _version(request: HttpRequest) -> int:
 
 
 def _urls(submission: Submission) -> dict[str, str]:
-    """The grid's two endpoints, resolved once per page rather than once per cell."""
+    """The grid's endpoints, resolved once per page rather than once per cell."""
     return {
         "save_url": reverse("reports:save_cell", args=[submission.pk]),
         "editor_url": reverse("reports:cell_editor", args=[submission.pk]),
+        "answer_url": reverse("reports:save_answer", args=[submission.pk]),
     }
 
 
@@ -109,6 +123,13 @@ def _cell_context(
     }
 
 
+def _shown(row: Row, value: DataValue | None) -> str:
+    """A stored value as the grid shows it, for a conflict's "keep which?" choice."""
+    if value is not None and value.no_data:
+        return _("không có số liệu")
+    return display_value(row.data_element, value.value if value else "") or _("(trống)")
+
+
 def _cell_of(
     submission: Submission, params: QueryDict, user: User
 ) -> tuple[Row, CategoryOptionCombo]:
@@ -128,17 +149,20 @@ def _cell_of(
 @require_POST
 @allow(EDITORS)
 def save_cell(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One cell typed in the entry grid; answers with the cell (and its row total)."""
+    """One cell typed in the entry grid, or saved from its panel (`editor`); answers with the
+    cell (and its row total), or with the panel. The grid's offline queue replays both kinds
+    and always asks for the cell."""
     submission = submission_for(request, pk)
     row, combo = _cell_of(submission, request.POST, request.user)
-    from_panel = bool(request.POST.get("editor"))
+    # The grid sends the value alone: its note and "no data" reason stay as stored. The panel
+    # (and its replay) sends the note, and "no data" is then its checkbox.
+    with_note = bool(request.POST.get("editor")) or "comment" in request.POST
     cell = submissions.CellInput(
         row=row,
         option_combo=combo,
         raw=request.POST.get("value", ""),
-        # The grid sends the value alone: its note and "no data" reason stay as stored.
-        comment=request.POST.get("comment", "") if from_panel else None,
-        no_data=request.POST.get("no_data") == "on" if from_panel else None,
+        comment=request.POST.get("comment", "") if with_note else None,
+        no_data=request.POST.get("no_data") == "on" if with_note else None,
         expected_version=_version(request),
     )
     extra: dict[str, object] = {"oob": True}
@@ -147,12 +171,14 @@ def save_cell(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             submission=submission, cells=[cell], actor=request.user, request=request
         )
     except ConcurrentEdit as conflict:
-        extra.update(conflict=conflict.current, typed=cell.raw)
+        extra.update(
+            conflict=conflict.current, theirs=_shown(row, conflict.current), typed=cell.raw
+        )
     except submissions.CellErrors as error:
         extra.update(error=" ".join(error.cells.values()), typed=cell.raw)
     except ValidationError as error:
         extra.update(error=" ".join(error.messages), typed=cell.raw)
-    template = "reports/_cell_editor.html" if from_panel else "reports/_cell.html"
+    template = "reports/_cell_editor.html" if request.POST.get("editor") else "reports/_cell.html"
     return render(request, template, _cell_context(submission, row, combo, request.user, **extra))
 
 
